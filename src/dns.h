@@ -1,0 +1,84 @@
+/* DNS engine: c-ares moves the packets on the shared loop, ldns builds and parses them.
+ * Every question is asked once per run (cache); answers are kept as evidence. */
+#ifndef MXD_DNS_H
+#define MXD_DNS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ldns/ldns.h>
+
+struct loop;
+struct report_stats;
+
+enum dns_status {
+	DNS_OK,		/* NOERROR with at least one record of the asked type */
+	DNS_NODATA,	/* NOERROR, name exists, no record of that type */
+	DNS_NXDOMAIN,	/* name does not exist */
+	DNS_SERVFAIL,	/* resolver could not answer (includes DNSSEC bogus) */
+	DNS_REFUSED,	/* resolver refused */
+	DNS_TIMEOUT,	/* no answer within the timeout from any server */
+	DNS_ERROR,	/* anything else: FORMERR, malformed reply, connection refused */
+};
+
+/* One answered question. Passed to callbacks as borrowed: copy what you keep. */
+struct dns_answer {
+	const char *qname;	/* as asked, lower case, no trailing dot */
+	uint16_t qtype;		/* LDNS_RR_TYPE_* */
+	enum dns_status status;
+	int rcode;		/* LDNS_RCODE_*, or -1 without a reply */
+	const ldns_pkt *pkt;	/* the parsed reply, NULL without one */
+	const char *server;	/* "ip:port" that answered, or the configured list */
+	int64_t ms;		/* time from sending to answer */
+	unsigned depth;		/* 1 + depth of the answer that led to this question */
+	bool is_authenticated;	/* AD flag */
+	bool was_truncated;	/* the UDP reply had TC and c-ares retried over TCP */
+	const char *error;	/* c-ares text for DNS_ERROR/DNS_TIMEOUT, else NULL */
+};
+
+typedef void dns_cb(const struct dns_answer *ans, void *arg);
+
+struct dns_config {
+	const char *servers;	/* c-ares CSV "ip:port,[v6]:port"; NULL = system resolv.conf */
+	int timeout_ms;		/* per-try timeout */
+	int tries;		/* attempts per server */
+};
+
+struct dns;
+
+/* New engine on loop, counting into stats (borrowed, may be NULL). NULL on failure with
+ * *err set to an MXD_E* code and *why (static text) to the reason. Caller frees. */
+struct dns *dns_new(struct loop *loop, const struct dns_config *cfg, struct report_stats *stats,
+    int *err, const char **why);
+void dns_free(struct dns *dns);
+
+/*
+ * Ask name/type. parent_depth is the depth of the answer that caused this question (0 for
+ * a first question). cb is always called exactly once, later from the loop, never from
+ * inside dns_query(). Returns 0, or MXD_EINVAL for a name that cannot be put on the wire
+ * (cb is then not called).
+ */
+int dns_query(struct dns *dns, const char *name, uint16_t type, unsigned parent_depth,
+    dns_cb *cb, void *arg);
+
+const char *dns_status_name(enum dns_status st);	/* "NOERROR", "NODATA", "NXDOMAIN", ... */
+const char *dns_type_name(uint16_t type);		/* "MX"; static or internal buffer */
+
+/* Records of `type` in the answer section. Returns the count; rrs[i] are borrowed from the
+ * answer. At most max are stored. */
+size_t dns_answer_rrs(const struct dns_answer *ans, uint16_t type, const ldns_rr **rrs,
+    size_t max);
+
+/* A domain-name rdf as text, lower case, without the trailing dot ("" for the root).
+ * Caller frees. */
+char *dns_rdf_name(const ldns_rdf *rdf);
+/* An A/AAAA rdf as an address string. Caller frees. */
+char *dns_rdf_addr(const ldns_rdf *rdf);
+/* TXT rdata strings joined without separators (RFC 7208 3.3), at most max_len bytes.
+ * Returns NULL when longer (caller frees otherwise). */
+char *dns_rr_txt_joined(const ldns_rr *rr, size_t max_len);
+/* Reverse lookup name for an IPv4 or IPv6 address ("7.100.51.198.in-addr.arpa").
+ * NULL when ip is not an address. Caller frees. */
+char *dns_reverse_name(const char *ip);
+
+#endif

@@ -1,0 +1,13 @@
+/* Message translation: English at the call site inside _(), catalogues in po/. */
+#ifndef MXD_I18N_H
+#define MXD_I18N_H
+
+#include <libintl.h>
+
+#define _(s) gettext(s)
+#define N_(s) (s)
+
+/* Select the message language: "en", "ja", or NULL for the locale's. */
+void i18n_init(const char *lang);
+
+#endif

@@ -1,0 +1,37 @@
+/* The one poll() event loop: watched descriptors and one-shot timers. Drives DNS and SMTP. */
+#ifndef MXD_LOOP_H
+#define MXD_LOOP_H
+
+#include <stdint.h>
+
+struct loop;
+struct loop_timer;
+
+/* revents are poll() bits (POLLIN, POLLOUT, POLLERR, POLLHUP). */
+typedef void loop_fd_cb(int fd, short revents, void *arg);
+typedef void loop_timer_cb(void *arg);
+
+/* Returns a new loop; caller frees with loop_free(). */
+struct loop *loop_new(void);
+void loop_free(struct loop *loop);
+
+/*
+ * Watch fd for events (POLLIN and/or POLLOUT); calling again changes the events and callback.
+ * events == 0 stops watching. Returns 0 or MXD_ELIMIT when too many descriptors are watched.
+ */
+int loop_watch(struct loop *loop, int fd, short events, loop_fd_cb *cb, void *arg);
+void loop_unwatch(struct loop *loop, int fd);
+
+/* One-shot timer after ms milliseconds (0 = next turn). The handle is owned by the loop and
+ * valid until the callback runs or loop_timer_cancel() is called. */
+struct loop_timer *loop_timer_add(struct loop *loop, int64_t ms, loop_timer_cb *cb, void *arg);
+void loop_timer_cancel(struct loop *loop, struct loop_timer *t);
+
+/* Monotonic clock in milliseconds. */
+int64_t loop_now_ms(void);
+
+/* Run until nothing is watched and no timer is pending, or loop_stop(). Returns 0. */
+int loop_run(struct loop *loop);
+void loop_stop(struct loop *loop);
+
+#endif

@@ -1,0 +1,79 @@
+/* Findings model: what a run learned, with evidence and fixes. Checks fill it; renderers print it. */
+#ifndef MXD_REPORT_H
+#define MXD_REPORT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+enum status { ST_OK, ST_INFO, ST_WARN, ST_FAIL, ST_UNKNOWN };
+
+struct dns_answer;
+struct finding;
+struct report;
+
+/* Counters reported as `stats` in JSON. */
+struct report_stats {
+	unsigned dns_queries;		/* queries sent on the wire */
+	unsigned dns_cache_hits;	/* questions answered from the per-run cache */
+	unsigned dns_depth;		/* longest chain of dependent lookups */
+	unsigned smtp_sessions;		/* SMTP connections opened */
+	int64_t started_ms;		/* loop_now_ms() at report_new() */
+	int64_t elapsed_ms;		/* set by report_finish() */
+};
+
+/* New report for COMMAND on TARGET (copied). Caller frees with report_free(). */
+struct report *report_new(const char *command, const char *target);
+void report_free(struct report *rep);
+void report_finish(struct report *rep);
+
+/* Add a finding; id is a stable `area.what` string. Strings are copied. Never NULL. */
+struct finding *report_add(struct report *rep, const char *id, enum status st,
+    const char *subject);
+
+/* printf-style setters; each copies. msg and fix replace, evidence and ref append. */
+void finding_msg(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_fix(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_ref(struct finding *f, const char *ref);
+void finding_evidence(struct finding *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Evidence from a DNS answer: question, rcode, flags, server, time, answer records. */
+void finding_dns(struct finding *f, const struct dns_answer *ans);
+/* Structured evidence: obj is stolen (the finding owns it); it must hold a "text" string. */
+void finding_evidence_json(struct finding *f, json_t *obj);
+/* Machine-readable facts (result codes, addresses): value is stolen. */
+void finding_data(struct finding *f, const char *key, json_t *value);
+/* Section of a checklist this finding belongs to (preflight), copied. */
+void finding_group(struct finding *f, const char *group);
+
+/* Accessors for renderers; returned pointers are borrowed. */
+const char *report_command(const struct report *rep);
+const char *report_target(const struct report *rep);
+struct report_stats *report_stats(struct report *rep);
+const struct report_stats *report_stats_const(const struct report *rep);
+/* Extra top-level JSON members of the command (e.g. an SPF result); value is stolen. */
+void report_set_extra(struct report *rep, const char *key, json_t *value);
+json_t *report_extra(const struct report *rep);	/* borrowed; may be NULL */
+
+size_t report_count(const struct report *rep);
+const struct finding *report_finding(const struct report *rep, size_t i);
+/* First finding with this id, or NULL. */
+const struct finding *report_find(const struct report *rep, const char *id);
+
+const char *finding_id(const struct finding *f);
+enum status finding_status(const struct finding *f);
+const char *finding_subject(const struct finding *f);
+const char *finding_message(const struct finding *f);	/* may be NULL */
+const char *finding_fix_text(const struct finding *f);	/* may be NULL */
+const char *finding_group_name(const struct finding *f);	/* may be NULL */
+json_t *finding_evidence_list(const struct finding *f);	/* borrowed array of objects */
+json_t *finding_refs(const struct finding *f);		/* borrowed array of strings */
+json_t *finding_data_obj(const struct finding *f);	/* borrowed object */
+
+/* Worst status over all findings (UNKNOWN ranks above FAIL only when nothing FAILed). */
+enum status report_worst(const struct report *rep);
+/* Exit code for a status: 0 OK/INFO, 1 WARN, 2 FAIL, 3 UNKNOWN. */
+int status_exit_code(enum status st);
+const char *status_name(enum status st);	/* "OK", "INFO", ... */
+
+#endif

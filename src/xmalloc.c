@@ -1,0 +1,90 @@
+/* Allocation wrappers: memory exhaustion is the one place outside main.c that exits. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+static void
+die_nomem(void)
+{
+	fputs("mxdiag: out of memory\n", stderr);
+	exit(3);
+}
+
+void *
+xmalloc(size_t len)
+{
+	void *p = malloc(len ? len : 1);
+
+	if (p == NULL)
+		die_nomem();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t len)
+{
+	void *p = calloc(n ? n : 1, len ? len : 1);
+
+	if (p == NULL)
+		die_nomem();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t len)
+{
+	void *q = realloc(p, len ? len : 1);
+
+	if (q == NULL)
+		die_nomem();
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return s == NULL ? NULL : xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t len)
+{
+	char *p = xmalloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+	char *p;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		die_nomem();
+	p = xmalloc((size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
