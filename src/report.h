@@ -39,6 +39,8 @@ void finding_evidence(struct finding *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Evidence from a DNS answer: question, rcode, flags, server, time, answer records. */
 void finding_dns(struct finding *f, const struct dns_answer *ans);
+/* The same evidence as a JSON object to keep for later (caller owns the reference). */
+json_t *dns_answer_evidence(const struct dns_answer *ans);
 /* Structured evidence: obj is stolen (the finding owns it); it must hold a "text" string. */
 void finding_evidence_json(struct finding *f, json_t *obj);
 /* Machine-readable facts (result codes, addresses): value is stolen. */

@@ -1,0 +1,33 @@
+/* The only list of checks. Adding a check: one file, one line here, one in Makefile.inc. */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "checks.h"
+
+extern const struct check check_address;
+extern const struct check check_mx;
+
+const struct check *const checks[] = {
+	&check_mx,
+	&check_address,
+	NULL,
+};
+
+int
+checks_start(struct check_ctx *ctx, unsigned cmd)
+{
+	int n = 0;
+	size_t i;
+
+	for (i = 0; checks[i] != NULL; i++) {
+		const struct check *c = checks[i];
+
+		if (!(c->commands & cmd) || (c->needs_ip && ctx->ip == NULL) ||
+		    (c->needs_helo && ctx->helo == NULL))
+			continue;
+		c->start(ctx);
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,236 @@
+/* Global option parsing and help text. Global options may appear anywhere before "--",
+ * so `mxdiag check example.com --json` works as people type it. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "validate.h"
+#include "xmalloc.h"
+
+#define CLI_MAX_RESOLVERS 8
+#define DEFAULT_TIMEOUT_MS 5000
+
+int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mxdiag: ", stderr);
+	if (cmd != NULL)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd != NULL)
+		fprintf(stderr, _("Try 'mxdiag %s --help'.\n"), cmd);
+	else
+		fputs(_("Try 'mxdiag --help'.\n"), stderr);
+	return EXIT_USAGE;
+}
+
+static void
+main_help(void)
+{
+	size_t i;
+
+	printf(_("Usage: mxdiag [OPTIONS] COMMAND [ARGS]\n"
+	    "Diagnose mail deliverability from live DNS and SMTP.\n\n"
+	    "Commands:\n"));
+	for (i = 0; commands[i] != NULL; i++)
+		printf("  %-10s %s\n", commands[i]->name, _(commands[i]->summary));
+	printf(_("\nOptions (before or after the command):\n"
+	    "  --json               one JSON document on stdout (docs/json-schema.md)\n"
+	    "  --resolver IP[:PORT] DNS resolver to ask (repeatable; IPv6 as [ADDR]:PORT)\n"
+	    "  --timeout SECONDS    longest wait for any one network step (default 5)\n"
+	    "  --ca-file FILE       CA certificates for TLS verification (default: system)\n"
+	    "  --lang en|ja         language of messages (default: from the locale)\n"
+	    "  --no-color           no colour even on a terminal\n"
+	    "  -v, --verbose        show the evidence (queries, SMTP lines); -vv adds a debug log\n"
+	    "  -h, --help           this help; 'mxdiag COMMAND --help' for a command\n"
+	    "  -V, --version        print the version\n\n"
+	    "Exit status: 0 OK, 1 warning, 2 failure, 3 unknown (could not decide), "
+	    "64 usage error.\n"));
+}
+
+void
+cli_command_help(const struct command *cmd)
+{
+	printf(_("Usage: mxdiag [OPTIONS] %s\n%s\n"), cmd->usage, _(cmd->summary));
+	if (cmd->help != NULL && cmd->help[0] != '\0')
+		printf("\n%s", _(cmd->help));
+	printf(_("\nGlobal options: see 'mxdiag --help'.\n"));
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; commands[i] != NULL; i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+static int
+add_resolver(struct cli *cli, const char *arg, unsigned *count)
+{
+	char why[128], *host = NULL, *entry;
+	int port = 53, family = 0;
+
+	if (*count == CLI_MAX_RESOLVERS)
+		return cli_usage_error(NULL, _("at most %d --resolver options"), CLI_MAX_RESOLVERS);
+	if (parse_host_port(arg, &host, &port, why, sizeof(why)) < 0 ||
+	    validate_ip(host, &family) < 0) {
+		free(host);
+		return cli_usage_error(NULL, _("--resolver '%s' is not IP[:PORT] (IPv6 as "
+		    "[ADDR]:PORT)"), arg);
+	}
+	entry = family == AF_INET6 ? xasprintf("[%s]:%d", host, port) :
+	    xasprintf("%s:%d", host, port);
+	free(host);
+	if (cli->resolvers_csv == NULL) {
+		cli->resolvers_csv = entry;
+	} else {
+		char *csv = xasprintf("%s,%s", cli->resolvers_csv, entry);
+
+		free(cli->resolvers_csv);
+		free(entry);
+		cli->resolvers_csv = csv;
+	}
+	(*count)++;
+	return -1;
+}
+
+static int
+parse_timeout(struct cli *cli, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || !(v >= 0.1 && v <= 600))
+		return cli_usage_error(NULL, _("--timeout '%s' must be a number of seconds from "
+		    "0.1 to 600"), arg);
+	cli->g.timeout_ms = (int)(v * 1000);
+	return -1;
+}
+
+/* Options taking a value: "--opt VALUE" or "--opt=VALUE". *val is NULL when missing. */
+static bool
+takes_value(const char *arg, const char *name, const char *next, const char **val, int *used)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(arg, name, len) != 0)
+		return false;
+	if (arg[len] == '=') {
+		*val = arg + len + 1;
+		*used = 1;
+		return true;
+	}
+	if (arg[len] != '\0')
+		return false;
+	*val = next;
+	*used = next != NULL ? 2 : 1;
+	return true;
+}
+
+int
+cli_parse(struct cli *cli, int argc, char **argv)
+{
+	unsigned nresolvers = 0;
+	bool want_help = false, after_dashes = false;
+	int i, rc;
+
+	memset(cli, 0, sizeof(*cli));
+	cli->g.timeout_ms = DEFAULT_TIMEOUT_MS;
+	cli->argv = xcalloc((size_t)argc + 1, sizeof(char *));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		int used = 1;
+
+		if (after_dashes || a[0] != '-' || a[1] == '\0') {
+			if (cli->cmd == NULL && !after_dashes) {
+				cli->cmd = find_command(a);
+				if (cli->cmd == NULL)
+					return strcmp(a, "help") == 0 && i + 1 < argc &&
+					    find_command(argv[i + 1]) != NULL ?
+					    (cli_command_help(find_command(argv[i + 1])), 0) :
+					    cli_usage_error(NULL, _("unknown command '%s'"), a);
+			}
+			cli->argv[cli->argc++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			after_dashes = true;
+			cli->argv[cli->argc++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--json") == 0) {
+			cli->g.json = true;
+		} else if (strcmp(a, "--no-color") == 0 || strcmp(a, "--no-colour") == 0) {
+			cli->g.no_color = true;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			cli->g.verbose++;
+		} else if (strcmp(a, "-vv") == 0) {
+			cli->g.verbose += 2;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			want_help = true;
+		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			printf("mxdiag %s\n", PACKAGE_VERSION);
+			return 0;
+		} else if (takes_value(a, "--resolver", argv[i + 1], &val, &used)) {
+			if (val == NULL)
+				return cli_usage_error(NULL, _("--resolver needs IP[:PORT]"));
+			if ((rc = add_resolver(cli, val, &nresolvers)) >= 0)
+				return rc;
+		} else if (takes_value(a, "--timeout", argv[i + 1], &val, &used)) {
+			if (val == NULL)
+				return cli_usage_error(NULL, _("--timeout needs SECONDS"));
+			if ((rc = parse_timeout(cli, val)) >= 0)
+				return rc;
+		} else if (takes_value(a, "--ca-file", argv[i + 1], &val, &used)) {
+			if (val == NULL)
+				return cli_usage_error(NULL, _("--ca-file needs FILE"));
+			cli->g.ca_file = val;
+		} else if (takes_value(a, "--lang", argv[i + 1], &val, &used)) {
+			if (val == NULL || (strcmp(val, "en") != 0 && strcmp(val, "ja") != 0))
+				return cli_usage_error(NULL, _("--lang must be 'en' or 'ja'"));
+			cli->g.lang = val;
+		} else if (cli->cmd != NULL) {
+			/* Not global: the command's own option. */
+			cli->argv[cli->argc++] = argv[i];
+		} else {
+			return cli_usage_error(NULL, _("unknown option '%s'"), a);
+		}
+		i += used - 1;
+	}
+	cli->g.resolvers = cli->resolvers_csv;
+	if (want_help) {
+		if (cli->cmd != NULL)
+			cli_command_help(cli->cmd);
+		else
+			main_help();
+		return 0;
+	}
+	if (cli->cmd == NULL)
+		return cli_usage_error(NULL, _("no command given"));
+	return -1;
+}
+
+void
+cli_fini(struct cli *cli)
+{
+	free(cli->argv);
+	free(cli->resolvers_csv);
+}

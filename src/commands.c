@@ -1,0 +1,13 @@
+/* The only list of commands, in the order `mxdiag --help` shows them. */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "command.h"
+
+extern const struct command cmd_check;
+
+const struct command *const commands[] = {
+	&cmd_check,
+	NULL,
+};

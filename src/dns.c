@@ -1,0 +1,484 @@
+/* DNS engine: c-ares sends and retries (TCP on truncation), ldns builds and parses,
+ * the shared loop drives the sockets, and a per-run cache asks each question once. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ares.h>
+
+#include "dns.h"
+#include "err.h"
+#include "log.h"
+#include "loop.h"
+#include "report.h"
+#include "xmalloc.h"
+
+#define DNS_CACHE_BUCKETS 512
+#define DNS_MAX_ENTRIES 20000		/* questions per run: far above any diagnosis */
+#define DNS_EDNS_SIZE 1232		/* DNS flag day 2020 buffer size */
+
+struct dns_waiter {
+	dns_cb *cb;
+	void *arg;
+	unsigned depth;
+	struct dns_waiter *next;
+};
+
+/* One question and, once answered, its answer (owned). */
+struct dns_entry {
+	char *qname;
+	uint16_t qtype;
+	bool is_done;
+	struct dns_answer ans;
+	ldns_pkt *pkt;
+	char *error;
+	int64_t sent_ms;
+	struct dns_waiter *waiters;
+	struct dns *dns;
+	struct dns_entry *next;		/* hash chain */
+};
+
+/* A delivery of a cached answer, deferred so callbacks never run inside dns_query(). */
+struct dns_delivery {
+	struct dns_entry *entry;
+	struct dns_waiter *waiter;
+};
+
+struct dns {
+	struct loop *loop;
+	ares_channel channel;
+	struct loop_timer *timer;
+	struct report_stats *stats;
+	char *server_desc;
+	struct dns_entry *buckets[DNS_CACHE_BUCKETS];
+	size_t nentries;
+	unsigned pending_deliveries;
+	bool is_destroying;
+	bool is_sending;	/* inside ares_send(), which may answer at once on errors */
+};
+
+static void schedule_timeout(struct dns *dns);
+
+static void
+on_socket(int fd, short revents, void *arg)
+{
+	struct dns *dns = arg;
+	ares_socket_t rfd = ARES_SOCKET_BAD, wfd = ARES_SOCKET_BAD;
+
+	if (revents & (POLLIN | POLLERR | POLLHUP))
+		rfd = fd;
+	if (revents & POLLOUT)
+		wfd = fd;
+	ares_process_fd(dns->channel, rfd, wfd);
+	schedule_timeout(dns);
+}
+
+static void
+on_timer(void *arg)
+{
+	struct dns *dns = arg;
+
+	dns->timer = NULL;
+	ares_process_fd(dns->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	schedule_timeout(dns);
+}
+
+/* Keep one loop timer at c-ares' next deadline while queries are outstanding. */
+static void
+schedule_timeout(struct dns *dns)
+{
+	struct timeval tv, *tvp;
+
+	if (dns->timer != NULL) {
+		loop_timer_cancel(dns->loop, dns->timer);
+		dns->timer = NULL;
+	}
+	if (dns->is_destroying)
+		return;
+	tvp = ares_timeout(dns->channel, NULL, &tv);
+	if (tvp != NULL)
+		dns->timer = loop_timer_add(dns->loop,
+		    (int64_t)tvp->tv_sec * 1000 + tvp->tv_usec / 1000 + 1, on_timer, dns);
+}
+
+static void
+on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct dns *dns = data;
+	short events = (readable ? POLLIN : 0) | (writable ? POLLOUT : 0);
+
+	if (events == 0)
+		loop_unwatch(dns->loop, fd);
+	else if (loop_watch(dns->loop, fd, events, on_socket, dns) < 0)
+		log_warn("too many open sockets; DNS socket %d not watched", (int)fd);
+}
+
+/* "ip:port,..." of the servers c-ares read from resolv.conf, for the evidence. */
+static char *
+describe_servers(ares_channel channel)
+{
+	struct ares_addr_port_node *list = NULL, *n;
+	char desc[256] = "", addr[INET6_ADDRSTRLEN];
+	size_t off = 0;
+
+	if (ares_get_servers_ports(channel, &list) != ARES_SUCCESS)
+		return xstrdup("system resolver");
+	for (n = list; n != NULL; n = n->next) {
+		int w;
+
+		if (inet_ntop(n->family, &n->addr, addr, sizeof(addr)) == NULL)
+			continue;
+		w = snprintf(desc + off, sizeof(desc) - off, n->family == AF_INET6 ?
+		    "%s[%s]:%d" : "%s%s:%d", off ? "," : "", addr, n->udp_port ? n->udp_port : 53);
+		if (w < 0 || (size_t)w >= sizeof(desc) - off)
+			break;
+		off += (size_t)w;
+	}
+	ares_free_data(list);
+	return xstrdup(off ? desc : "system resolver");
+}
+
+struct dns *
+dns_new(struct loop *loop, const struct dns_config *cfg, struct report_stats *stats, int *err,
+    const char **why)
+{
+	struct dns *dns = xcalloc(1, sizeof(*dns));
+	struct ares_options opts;
+	int optmask, rc;
+
+	memset(&opts, 0, sizeof(opts));
+	/* NOCHECKRESP: without it c-ares hides SERVFAIL/REFUSED behind "could not contact". */
+	opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
+	opts.timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 2000;
+	opts.tries = cfg->tries > 0 ? cfg->tries : 2;
+	opts.ednspsz = DNS_EDNS_SIZE;
+	opts.sock_state_cb = on_sock_state;
+	opts.sock_state_cb_data = dns;
+	optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_EDNSPSZ |
+	    ARES_OPT_SOCK_STATE_CB;
+	dns->loop = loop;
+	dns->stats = stats;
+	rc = ares_library_init(ARES_LIB_INIT_ALL);
+	if (rc == ARES_SUCCESS)
+		rc = ares_init_options(&dns->channel, &opts, optmask);
+	if (rc != ARES_SUCCESS) {
+		*err = MXD_EIO;
+		*why = ares_strerror(rc);
+		free(dns);
+		return NULL;
+	}
+	if (cfg->servers != NULL) {
+		rc = ares_set_servers_ports_csv(dns->channel, cfg->servers);
+		if (rc != ARES_SUCCESS) {
+			*err = MXD_EINVAL;
+			*why = ares_strerror(rc);
+			ares_destroy(dns->channel);
+			free(dns);
+			return NULL;
+		}
+		dns->server_desc = xstrdup(cfg->servers);
+	} else {
+		dns->server_desc = describe_servers(dns->channel);
+	}
+	return dns;
+}
+
+static void
+entry_free(struct dns_entry *e)
+{
+	struct dns_waiter *w, *next;
+
+	for (w = e->waiters; w != NULL; w = next) {
+		next = w->next;
+		free(w);
+	}
+	ldns_pkt_free(e->pkt);
+	free(e->error);
+	free(e->qname);
+	free(e);
+}
+
+void
+dns_free(struct dns *dns)
+{
+	size_t i;
+
+	if (dns == NULL)
+		return;
+	dns->is_destroying = true;
+	/* Outstanding queries end with ARES_EDESTRUCTION; their waiters are not called. */
+	ares_destroy(dns->channel);
+	if (dns->timer != NULL)
+		loop_timer_cancel(dns->loop, dns->timer);
+	for (i = 0; i < DNS_CACHE_BUCKETS; i++) {
+		struct dns_entry *e, *next;
+
+		for (e = dns->buckets[i]; e != NULL; e = next) {
+			next = e->next;
+			entry_free(e);
+		}
+	}
+	free(dns->server_desc);
+	free(dns);
+}
+
+static unsigned
+hash_question(const char *name, uint16_t type)
+{
+	unsigned h = 2166136261u ^ type;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h % DNS_CACHE_BUCKETS;
+}
+
+/* Lower case, without the trailing dot: the cache key and the evidence form. */
+static char *
+normalise_name(const char *name)
+{
+	size_t len = strlen(name), i;
+	char *s;
+
+	if (len > 1 && name[len - 1] == '.')
+		len--;
+	s = xstrndup(name, len);
+	for (i = 0; i < len; i++)
+		s[i] = (char)tolower((unsigned char)s[i]);
+	return s;
+}
+
+static void
+deliver(struct dns_entry *e, struct dns_waiter *w)
+{
+	struct dns_answer ans = e->ans;
+
+	/* A cached answer still sits at the end of this asker's chain of dependencies. */
+	if (w->depth > ans.depth)
+		ans.depth = w->depth;
+	if (e->dns->stats != NULL && ans.depth > e->dns->stats->dns_depth)
+		e->dns->stats->dns_depth = ans.depth;
+	w->cb(&ans, w->arg);
+}
+
+static enum dns_status
+status_from_rcode(const ldns_pkt *pkt, uint16_t qtype)
+{
+	switch (ldns_pkt_get_rcode(pkt)) {
+	case LDNS_RCODE_NOERROR: {
+		ldns_rr_list *rrs = ldns_pkt_rr_list_by_type(pkt, qtype, LDNS_SECTION_ANSWER);
+		enum dns_status st = rrs != NULL && ldns_rr_list_rr_count(rrs) > 0 ?
+		    DNS_OK : DNS_NODATA;
+
+		ldns_rr_list_deep_free(rrs);
+		return st;
+	}
+	case LDNS_RCODE_NXDOMAIN: return DNS_NXDOMAIN;
+	case LDNS_RCODE_SERVFAIL: return DNS_SERVFAIL;
+	case LDNS_RCODE_REFUSED: return DNS_REFUSED;
+	default: return DNS_ERROR;
+	}
+}
+
+static void
+flush_waiters(void *arg)
+{
+	struct dns_entry *e = arg;
+	struct dns_waiter *w = e->waiters, *next;
+
+	e->waiters = NULL;
+	for (; w != NULL; w = next) {
+		next = w->next;
+		deliver(e, w);
+		free(w);
+	}
+}
+
+static void
+on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct dns_entry *e = arg;
+	struct dns *dns = e->dns;
+
+	(void)timeouts;
+	if (status == ARES_EDESTRUCTION || dns->is_destroying)
+		return;
+	e->ans.ms = loop_now_ms() - e->sent_ms;
+	if (status == ARES_SUCCESS && abuf != NULL && alen > 0) {
+		ldns_pkt *pkt = NULL;
+
+		if (ldns_wire2pkt(&pkt, abuf, (size_t)alen) == LDNS_STATUS_OK) {
+			e->pkt = pkt;
+			e->ans.pkt = pkt;
+			e->ans.rcode = ldns_pkt_get_rcode(pkt);
+			e->ans.status = status_from_rcode(pkt, e->qtype);
+			e->ans.is_authenticated = ldns_pkt_ad(pkt);
+			if (e->ans.status == DNS_ERROR)
+				e->error = xasprintf("unexpected rcode %d", e->ans.rcode);
+		} else {
+			e->ans.status = DNS_ERROR;
+			e->error = xstrdup("malformed reply");
+		}
+	} else {
+		e->ans.status = status == ARES_ETIMEOUT ? DNS_TIMEOUT : DNS_ERROR;
+		e->error = xstrdup(ares_strerror(status));
+	}
+	e->ans.error = e->error;
+	e->is_done = true;
+	log_debug("dns: %s %s -> %s in %lld ms", e->qname, dns_type_name(e->qtype),
+	    dns_status_name(e->ans.status), (long long)e->ans.ms);
+	if (dns->is_sending) {
+		loop_timer_add(dns->loop, 0, flush_waiters, e);
+		return;
+	}
+	flush_waiters(e);
+}
+
+static void
+on_delivery(void *arg)
+{
+	struct dns_delivery *d = arg;
+
+	d->entry->dns->pending_deliveries--;
+	deliver(d->entry, d->waiter);
+	free(d->waiter);
+	free(d);
+}
+
+static int
+send_question(struct dns *dns, struct dns_entry *e)
+{
+	ldns_rdf *dname = NULL;
+	ldns_pkt *q = NULL;
+	uint8_t *wire = NULL;
+	size_t wire_len = 0;
+	int rc = MXD_EINVAL;
+
+	if (ldns_str2rdf_dname(&dname, e->qname[0] != '\0' ? e->qname : ".") != LDNS_STATUS_OK)
+		goto out;
+	q = ldns_pkt_query_new(dname, e->qtype, LDNS_RR_CLASS_IN, LDNS_RD);
+	dname = NULL;	/* owned by q now */
+	if (q == NULL)
+		goto out;
+	/* AD asks a validating resolver to say whether it validated (RFC 6840 5.7). */
+	ldns_pkt_set_ad(q, true);
+	ldns_pkt_set_edns_udp_size(q, DNS_EDNS_SIZE);
+	ldns_pkt_set_random_id(q);
+	if (ldns_pkt2wire(&wire, q, &wire_len) != LDNS_STATUS_OK)
+		goto out;
+	e->sent_ms = loop_now_ms();
+	if (dns->stats != NULL)
+		dns->stats->dns_queries++;
+	dns->is_sending = true;
+	ares_send(dns->channel, wire, (int)wire_len, on_answer, e);
+	dns->is_sending = false;
+	schedule_timeout(dns);
+	rc = 0;
+out:
+	ldns_rdf_deep_free(dname);
+	ldns_pkt_free(q);
+	free(wire);
+	return rc;
+}
+
+/* RFC 1035 2.3.4: 255 octets on the wire, so at most 253 characters of text. */
+static bool
+is_sendable_name(const char *name)
+{
+	size_t len = strlen(name), label = 0, i;
+
+	if (len == 0 || len > 254)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (name[i] == '.') {
+			if (label == 0 && !(i == 0 && len == 1))
+				return false;
+			label = 0;
+		} else if (++label > 63) {
+			return false;
+		}
+	}
+	return true;
+}
+
+int
+dns_query(struct dns *dns, const char *name, uint16_t type, unsigned parent_depth, dns_cb *cb,
+    void *arg)
+{
+	char *qname;
+	unsigned h;
+	struct dns_entry *e;
+	struct dns_waiter *w;
+
+	if (name == NULL || !is_sendable_name(name))
+		return MXD_EINVAL;
+	qname = normalise_name(name);
+	h = hash_question(qname, type);
+	for (e = dns->buckets[h]; e != NULL; e = e->next)
+		if (e->qtype == type && strcmp(e->qname, qname) == 0)
+			break;
+	w = xcalloc(1, sizeof(*w));
+	w->cb = cb;
+	w->arg = arg;
+	w->depth = parent_depth + 1;
+	if (e != NULL) {
+		free(qname);
+		if (dns->stats != NULL)
+			dns->stats->dns_cache_hits++;
+		if (e->is_done) {
+			struct dns_delivery *d = xcalloc(1, sizeof(*d));
+
+			d->entry = e;
+			d->waiter = w;
+			dns->pending_deliveries++;
+			loop_timer_add(dns->loop, 0, on_delivery, d);
+		} else {
+			w->next = e->waiters;
+			e->waiters = w;
+		}
+		return 0;
+	}
+	if (dns->nentries >= DNS_MAX_ENTRIES) {
+		free(qname);
+		free(w);
+		return MXD_ELIMIT;
+	}
+	e = xcalloc(1, sizeof(*e));
+	e->qname = qname;
+	e->qtype = type;
+	e->dns = dns;
+	e->ans.qname = e->qname;
+	e->ans.qtype = type;
+	e->ans.rcode = -1;
+	e->ans.server = dns->server_desc;
+	e->ans.depth = parent_depth + 1;
+	e->waiters = w;
+	if (send_question(dns, e) < 0) {
+		entry_free(e);
+		return MXD_EINVAL;
+	}
+	/* Inserted after a successful send: a failed send leaves no stale entry behind. */
+	e->next = dns->buckets[h];
+	dns->buckets[h] = e;
+	dns->nentries++;
+	return 0;
+}
+
+const char *
+dns_status_name(enum dns_status st)
+{
+	switch (st) {
+	case DNS_OK: return "NOERROR";
+	case DNS_NODATA: return "NODATA";
+	case DNS_NXDOMAIN: return "NXDOMAIN";
+	case DNS_SERVFAIL: return "SERVFAIL";
+	case DNS_REFUSED: return "REFUSED";
+	case DNS_TIMEOUT: return "TIMEOUT";
+	case DNS_ERROR: return "ERROR";
+	}
+	return "ERROR";
+}

@@ -1,0 +1,135 @@
+/* Reading records out of DNS answers: names, addresses, TXT strings, reverse names. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns.h"
+#include "xmalloc.h"
+
+const char *
+dns_type_name(uint16_t type)
+{
+	static char buf[16];
+	const ldns_rr_descriptor *d = ldns_rr_descript(type);
+
+	if (d != NULL && d->_name != NULL)
+		return d->_name;
+	snprintf(buf, sizeof(buf), "TYPE%u", (unsigned)type);
+	return buf;
+}
+
+size_t
+dns_answer_rrs(const struct dns_answer *ans, uint16_t type, const ldns_rr **rrs, size_t max)
+{
+	const ldns_rr_list *an;
+	size_t i, n, count = 0;
+
+	if (ans->pkt == NULL)
+		return 0;
+	an = ldns_pkt_answer(ans->pkt);
+	n = an != NULL ? ldns_rr_list_rr_count(an) : 0;
+	for (i = 0; i < n; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(an, i);
+
+		if (ldns_rr_get_type(rr) != type || ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
+			continue;
+		if (count < max)
+			rrs[count] = rr;
+		count++;
+	}
+	return count < max ? count : max;
+}
+
+char *
+dns_rdf_name(const ldns_rdf *rdf)
+{
+	char *s, *p;
+	size_t len;
+
+	if (rdf == NULL || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME)
+		return NULL;
+	s = ldns_rdf2str(rdf);
+	if (s == NULL)
+		return NULL;
+	len = strlen(s);
+	if (len > 0 && s[len - 1] == '.')
+		s[--len] = '\0';
+	for (p = s; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	p = xstrdup(s);
+	free(s);
+	return p;
+}
+
+char *
+dns_rdf_addr(const ldns_rdf *rdf)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (rdf == NULL)
+		return NULL;
+	if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_A && ldns_rdf_size(rdf) == 4)
+		return xstrdup(inet_ntop(AF_INET, ldns_rdf_data(rdf), buf, sizeof(buf)));
+	if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_AAAA && ldns_rdf_size(rdf) == 16)
+		return xstrdup(inet_ntop(AF_INET6, ldns_rdf_data(rdf), buf, sizeof(buf)));
+	return NULL;
+}
+
+char *
+dns_rr_txt_joined(const ldns_rr *rr, size_t max_len)
+{
+	size_t i, n = ldns_rr_rd_count(rr), len = 0;
+	char *out = xmalloc(max_len + 1);
+
+	for (i = 0; i < n; i++) {
+		const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
+		const uint8_t *d = ldns_rdf_data(rdf);
+		size_t sz = ldns_rdf_size(rdf), slen;
+
+		/* A character-string is a length octet followed by that many octets. */
+		if (sz == 0)
+			continue;
+		slen = d[0];
+		if (slen + 1 > sz)
+			slen = sz - 1;
+		if (len + slen > max_len) {
+			free(out);
+			return NULL;
+		}
+		memcpy(out + len, d + 1, slen);
+		len += slen;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+char *
+dns_reverse_name(const char *ip)
+{
+	unsigned char a[16];
+	char buf[80];
+	size_t off = 0;
+	int i;
+
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		snprintf(buf, sizeof(buf), "%u.%u.%u.%u.in-addr.arpa", a[3], a[2], a[1], a[0]);
+		return xstrdup(buf);
+	}
+	if (inet_pton(AF_INET6, ip, a) != 1)
+		return NULL;
+	/* RFC 3596 2.5: nibbles in reverse order under ip6.arpa. */
+	for (i = 15; i >= 0; i--) {
+		static const char hex[] = "0123456789abcdef";
+
+		buf[off++] = hex[a[i] & 0xf];
+		buf[off++] = '.';
+		buf[off++] = hex[a[i] >> 4];
+		buf[off++] = '.';
+	}
+	snprintf(buf + off, sizeof(buf) - off, "ip6.arpa");
+	return xstrdup(buf);
+}

@@ -1,0 +1,84 @@
+/* mxdiag: argv -> command -> run on the event loop -> render -> exit status. */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dns.h"
+#include "i18n.h"
+#include "log.h"
+#include "loop.h"
+#include "render.h"
+#include "report.h"
+
+/* --lang must apply to help text, which is printed while parsing. */
+static const char *
+prescan_lang(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+			return argv[i + 1];
+		if (strncmp(argv[i], "--lang=", 7) == 0)
+			return argv[i] + 7;
+	}
+	return NULL;
+}
+
+static bool
+use_colour(const struct global_opts *g)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	return !g->no_color && (no_color == NULL || *no_color == '\0') && isatty(STDOUT_FILENO);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+	struct run_ctx ctx = { 0 };
+	int rc;
+
+	/* A server closing on us must not kill the process: write errors are handled. */
+	signal(SIGPIPE, SIG_IGN);
+	i18n_init(prescan_lang(argc, argv));
+	rc = cli_parse(&cli, argc, argv);
+	if (rc >= 0)
+		goto out;
+	if (cli.g.verbose >= 2)
+		log_set_level(LOG_DEBUG);
+	ctx.loop = loop_new();
+	ctx.g = &cli.g;
+	optind = 0;	/* glibc: full re-initialisation for the command's getopt_long */
+	rc = cli.cmd->run(&ctx, cli.argc, cli.argv);
+	if (rc < 0 && ctx.rep != NULL) {
+		struct render_opts ro = { .color = use_colour(&cli.g), .verbose = cli.g.verbose };
+
+		report_finish(ctx.rep);
+		if (cli.g.json)
+			rc = render_json(stdout, ctx.rep) < 0 ? EXIT_UNKNOWN : -1;
+		else
+			render_text(stdout, ctx.rep, &ro);
+		if (rc < 0)
+			rc = status_exit_code(report_worst(ctx.rep));
+	} else if (rc < 0) {
+		rc = EXIT_UNKNOWN;
+	}
+	if (fflush(stdout) != 0 && rc < EXIT_UNKNOWN)
+		rc = EXIT_UNKNOWN;
+	dns_free(ctx.dns);
+	report_free(ctx.rep);
+	loop_free(ctx.loop);
+out:
+	cli_fini(&cli);
+	return rc;
+}

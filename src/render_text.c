@@ -1,0 +1,81 @@
+/* Text renderer for people: one block per finding, fixes always, evidence with -v. */
+#include "config.h"
+
+#include <string.h>
+
+#include "i18n.h"
+#include "render.h"
+#include "report.h"
+
+static const char *
+status_colour(enum status st)
+{
+	switch (st) {
+	case ST_OK: return "\033[32m";
+	case ST_INFO: return "\033[36m";
+	case ST_WARN: return "\033[33m";
+	case ST_FAIL: return "\033[1;31m";
+	case ST_UNKNOWN: return "\033[35m";
+	}
+	return "";
+}
+
+static void
+print_status(FILE *out, enum status st, bool color)
+{
+	if (color)
+		fprintf(out, "%s%-7s\033[0m", status_colour(st), status_name(st));
+	else
+		fprintf(out, "%-7s", status_name(st));
+}
+
+static void
+print_finding(FILE *out, const struct finding *f, const struct render_opts *o)
+{
+	json_t *ev = finding_evidence_list(f), *item;
+	size_t i;
+
+	print_status(out, finding_status(f), o->color);
+	fprintf(out, " %s", finding_subject(f));
+	if (o->color)
+		fprintf(out, "  \033[2m[%s]\033[0m\n", finding_id(f));
+	else
+		fprintf(out, "  [%s]\n", finding_id(f));
+	if (finding_message(f) != NULL)
+		fprintf(out, "        %s\n", finding_message(f));
+	if (finding_fix_text(f) != NULL)
+		fprintf(out, "        %s %s\n", _("Fix:"), finding_fix_text(f));
+	if (o->verbose > 0) {
+		json_array_foreach(ev, i, item) {
+			const char *text = json_string_value(json_object_get(item, "text"));
+
+			if (text != NULL)
+				fprintf(out, "        | %s\n", text);
+		}
+	}
+}
+
+void
+render_text(FILE *out, const struct report *rep, const struct render_opts *o)
+{
+	const struct report_stats *st = report_stats_const(rep);
+	unsigned counts[ST_UNKNOWN + 1] = { 0 };
+	enum status worst = report_worst(rep);
+	size_t i;
+
+	fprintf(out, "mxdiag %s %s\n\n", report_command(rep), report_target(rep));
+	for (i = 0; i < report_count(rep); i++) {
+		const struct finding *f = report_finding(rep, i);
+
+		counts[finding_status(f)]++;
+		if (o->problems_only && finding_status(f) <= ST_INFO)
+			continue;
+		print_finding(out, f, o);
+	}
+	fprintf(out, "\n%s ", _("Result:"));
+	print_status(out, worst, o->color);
+	fprintf(out, _("(%u ok, %u info, %u warn, %u fail, %u unknown) in %lld ms, "
+	    "%u DNS queries, lookup depth %u\n"), counts[ST_OK], counts[ST_INFO],
+	    counts[ST_WARN], counts[ST_FAIL], counts[ST_UNKNOWN], (long long)st->elapsed_ms,
+	    st->dns_queries, st->dns_depth);
+}

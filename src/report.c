@@ -1,0 +1,315 @@
+/* Findings model: an ordered list of findings plus run statistics. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns.h"
+#include "loop.h"
+#include "report.h"
+#include "xmalloc.h"
+
+/* A hostile target cannot make a report grow without end. */
+#define REPORT_MAX_FINDINGS 4096
+#define FINDING_MAX_EVIDENCE 256
+
+struct finding {
+	char *id;
+	enum status status;
+	char *subject;
+	char *message;
+	char *fix;
+	char *group;
+	json_t *evidence;	/* array of objects, each with "text" */
+	json_t *refs;		/* array of strings */
+	json_t *data;		/* object */
+};
+
+struct report {
+	char *command;
+	char *target;
+	struct finding **findings;
+	size_t count, cap;
+	struct finding overflow;	/* absorbs findings past the ceiling */
+	struct report_stats stats;
+	json_t *extra;
+};
+
+static void
+finding_init(struct finding *f, const char *id, enum status st, const char *subject)
+{
+	f->id = xstrdup(id);
+	f->status = st;
+	f->subject = xstrdup(subject != NULL ? subject : "");
+	f->evidence = json_array();
+	f->refs = json_array();
+	f->data = json_object();
+}
+
+static void
+finding_fini(struct finding *f)
+{
+	free(f->id);
+	free(f->subject);
+	free(f->message);
+	free(f->fix);
+	free(f->group);
+	json_decref(f->evidence);
+	json_decref(f->refs);
+	json_decref(f->data);
+}
+
+struct report *
+report_new(const char *command, const char *target)
+{
+	struct report *rep = xcalloc(1, sizeof(*rep));
+
+	rep->command = xstrdup(command);
+	rep->target = xstrdup(target != NULL ? target : "");
+	rep->stats.started_ms = loop_now_ms();
+	finding_init(&rep->overflow, "report.truncated", ST_UNKNOWN, "");
+	return rep;
+}
+
+void
+report_free(struct report *rep)
+{
+	size_t i;
+
+	if (rep == NULL)
+		return;
+	for (i = 0; i < rep->count; i++) {
+		finding_fini(rep->findings[i]);
+		free(rep->findings[i]);
+	}
+	finding_fini(&rep->overflow);
+	free(rep->findings);
+	free(rep->command);
+	free(rep->target);
+	json_decref(rep->extra);
+	free(rep);
+}
+
+void
+report_finish(struct report *rep)
+{
+	rep->stats.elapsed_ms = loop_now_ms() - rep->stats.started_ms;
+}
+
+struct finding *
+report_add(struct report *rep, const char *id, enum status st, const char *subject)
+{
+	struct finding *f;
+
+	if (rep->count == REPORT_MAX_FINDINGS)
+		return &rep->overflow;
+	if (rep->count == rep->cap) {
+		rep->cap = rep->cap ? rep->cap * 2 : 16;
+		rep->findings = xrealloc(rep->findings, rep->cap * sizeof(*rep->findings));
+	}
+	f = xcalloc(1, sizeof(*f));
+	finding_init(f, id, st, subject);
+	rep->findings[rep->count++] = f;
+	return f;
+}
+
+void
+finding_msg(struct finding *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(f->message);
+	va_start(ap, fmt);
+	f->message = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+void
+finding_fix(struct finding *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(f->fix);
+	va_start(ap, fmt);
+	f->fix = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+void
+finding_ref(struct finding *f, const char *ref)
+{
+	json_array_append_new(f->refs, json_string(ref));
+}
+
+void
+finding_evidence_json(struct finding *f, json_t *obj)
+{
+	if (json_array_size(f->evidence) >= FINDING_MAX_EVIDENCE) {
+		json_decref(obj);
+		return;
+	}
+	json_array_append_new(f->evidence, obj);
+}
+
+void
+finding_evidence(struct finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	/* json_string() refuses invalid UTF-8 (servers send anything): keep the bytes visible. */
+	finding_evidence_json(f, json_pack("{s:o}", "text", json_stringn_nocheck(text,
+	    strlen(text))));
+	free(text);
+}
+
+void
+finding_dns(struct finding *f, const struct dns_answer *ans)
+{
+	json_t *obj = dns_answer_evidence(ans);
+
+	if (obj != NULL)
+		finding_evidence_json(f, obj);
+}
+
+json_t *
+dns_answer_evidence(const struct dns_answer *ans)
+{
+	json_t *obj, *records = json_array();
+	const ldns_rr_list *an = ans->pkt != NULL ? ldns_pkt_answer(ans->pkt) : NULL;
+	size_t i, n = an != NULL ? ldns_rr_list_rr_count(an) : 0;
+	char *text;
+
+	for (i = 0; i < n && i < 32; i++) {
+		char *rr = ldns_rr2str(ldns_rr_list_rr(an, i));
+
+		if (rr != NULL) {
+			rr[strcspn(rr, "\n")] = '\0';
+			json_array_append_new(records, json_stringn_nocheck(rr, strlen(rr)));
+			free(rr);
+		}
+	}
+	text = xasprintf("%s %s -> %s (%zu record%s) from %s in %lld ms%s", ans->qname,
+	    dns_type_name(ans->qtype), dns_status_name(ans->status), n, n == 1 ? "" : "s",
+	    ans->server != NULL ? ans->server : "?", (long long)ans->ms,
+	    ans->is_authenticated ? ", AD" : "");
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:I, s:b, s:b, s:o}",
+	    "kind", "dns", "text", text, "qname", ans->qname, "qtype", dns_type_name(ans->qtype),
+	    "rcode", ans->rcode, "status", dns_status_name(ans->status),
+	    "ms", (json_int_t)ans->ms, "ad", ans->is_authenticated, "tc", ans->was_truncated,
+	    "answers", records);
+	if (obj != NULL && ans->server != NULL)
+		json_object_set_new(obj, "server", json_string(ans->server));
+	if (obj != NULL && ans->error != NULL)
+		json_object_set_new(obj, "error", json_string(ans->error));
+	free(text);
+	return obj;
+}
+
+void
+finding_data(struct finding *f, const char *key, json_t *value)
+{
+	json_object_set_new(f->data, key, value);
+}
+
+void
+finding_group(struct finding *f, const char *group)
+{
+	free(f->group);
+	f->group = xstrdup(group);
+}
+
+const char *report_command(const struct report *rep) { return rep->command; }
+const char *report_target(const struct report *rep) { return rep->target; }
+struct report_stats *report_stats(struct report *rep) { return &rep->stats; }
+const struct report_stats *report_stats_const(const struct report *rep) { return &rep->stats; }
+size_t report_count(const struct report *rep) { return rep->count; }
+const struct finding *report_finding(const struct report *rep, size_t i) { return rep->findings[i]; }
+json_t *report_extra(const struct report *rep) { return rep->extra; }
+
+void
+report_set_extra(struct report *rep, const char *key, json_t *value)
+{
+	if (rep->extra == NULL)
+		rep->extra = json_object();
+	json_object_set_new(rep->extra, key, value);
+}
+
+const struct finding *
+report_find(const struct report *rep, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < rep->count; i++)
+		if (strcmp(rep->findings[i]->id, id) == 0)
+			return rep->findings[i];
+	return NULL;
+}
+
+const char *finding_id(const struct finding *f) { return f->id; }
+enum status finding_status(const struct finding *f) { return f->status; }
+const char *finding_subject(const struct finding *f) { return f->subject; }
+const char *finding_message(const struct finding *f) { return f->message; }
+const char *finding_fix_text(const struct finding *f) { return f->fix; }
+const char *finding_group_name(const struct finding *f) { return f->group; }
+json_t *finding_evidence_list(const struct finding *f) { return f->evidence; }
+json_t *finding_refs(const struct finding *f) { return f->refs; }
+json_t *finding_data_obj(const struct finding *f) { return f->data; }
+
+/* FAIL is proven and wins; an undecided check outranks warnings because it may hide worse. */
+static int
+severity(enum status st)
+{
+	switch (st) {
+	case ST_OK: return 0;
+	case ST_INFO: return 1;
+	case ST_WARN: return 2;
+	case ST_UNKNOWN: return 3;
+	case ST_FAIL: return 4;
+	}
+	return 3;
+}
+
+enum status
+report_worst(const struct report *rep)
+{
+	enum status worst = ST_OK;
+	size_t i;
+
+	for (i = 0; i < rep->count; i++)
+		if (severity(rep->findings[i]->status) > severity(worst))
+			worst = rep->findings[i]->status;
+	if (rep->count == 0)
+		return ST_UNKNOWN;	/* nothing learned is not "all fine" */
+	return worst;
+}
+
+int
+status_exit_code(enum status st)
+{
+	switch (st) {
+	case ST_OK:
+	case ST_INFO: return 0;
+	case ST_WARN: return 1;
+	case ST_FAIL: return 2;
+	case ST_UNKNOWN: return 3;
+	}
+	return 3;
+}
+
+const char *
+status_name(enum status st)
+{
+	switch (st) {
+	case ST_OK: return "OK";
+	case ST_INFO: return "INFO";
+	case ST_WARN: return "WARN";
+	case ST_FAIL: return "FAIL";
+	case ST_UNKNOWN: return "UNKNOWN";
+	}
+	return "UNKNOWN";
+}

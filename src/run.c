@@ -1,0 +1,45 @@
+/* Per-run set-up: one report, one DNS engine on the shared loop. */
+#include "config.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "dns.h"
+#include "log.h"
+#include "report.h"
+#include "run.h"
+#include "xmalloc.h"
+
+int
+run_open(struct run_ctx *ctx, const char *command, const char *target)
+{
+	struct dns_config cfg = { 0 };
+	const char *why = NULL;
+	int err = 0;
+
+	ctx->rep = report_new(command, target);
+	cfg.servers = ctx->g->resolvers;
+	/* c-ares doubles the wait on the second try: T/3 + 2T/3 keeps a lookup within T. */
+	cfg.tries = 2;
+	cfg.timeout_ms = ctx->g->timeout_ms / 3 > 100 ? ctx->g->timeout_ms / 3 : 100;
+	ctx->dns = dns_new(ctx->loop, &cfg, report_stats(ctx->rep), &err, &why);
+	if (ctx->dns == NULL) {
+		log_err("cannot set up DNS: %s", why != NULL ? why : "unknown error");
+		return EXIT_UNKNOWN;
+	}
+	return 0;
+}
+
+char *
+run_normalise_domain(const char *domain)
+{
+	size_t len = strlen(domain), i;
+	char *s;
+
+	if (len > 1 && domain[len - 1] == '.')
+		len--;
+	s = xstrndup(domain, len);
+	for (i = 0; i < len; i++)
+		s[i] = (char)tolower((unsigned char)s[i]);
+	return s;
+}

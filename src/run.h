@@ -1,0 +1,14 @@
+/* Set-up shared by the commands: the report and the DNS engine on the loop. */
+#ifndef MXD_RUN_H
+#define MXD_RUN_H
+
+#include "command.h"
+
+/* Create ctx->rep for command/target and ctx->dns from the global options. Returns 0, or
+ * EXIT_UNKNOWN after printing why (e.g. an unusable resolver). */
+int run_open(struct run_ctx *ctx, const char *command, const char *target);
+
+/* Lower-cased copy without a trailing dot; caller frees. */
+char *run_normalise_domain(const char *domain);
+
+#endif
