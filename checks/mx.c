@@ -22,6 +22,7 @@ struct mx_host {
 	unsigned pref;
 	int pending;			/* A and AAAA still outstanding */
 	bool is_cname, is_unknown, is_literal;
+	bool is_implicit;		/* no MX: the domain itself (RFC 5321 5.1) */
 	char *canon;			/* CNAME target when is_cname */
 	char *addrs[MX_MAX_ADDRS];
 	size_t naddrs;
@@ -140,10 +141,23 @@ report_host(struct mx_run *run, struct mx_host *h, bool any_usable)
 			off += (size_t)n;
 		}
 		f = check_add(ctx, "mx.host-ok", ST_OK, h->name);
-		finding_msg(f, _("MX host %s (preference %u) resolves to %s."), h->name, h->pref,
-		    list);
+		if (h->is_implicit)
+			finding_msg(f, _("Implicit MX host %s resolves to %s."), h->name, list);
+		else
+			finding_msg(f, _("MX host %s (preference %u) resolves to %s."), h->name,
+			    h->pref, list);
 		add_evidence(f, h->evidence);
 	}
+}
+
+static int
+by_preference(const void *a, const void *b)
+{
+	const struct mx_host *x = a, *y = b;
+
+	if (x->pref != y->pref)
+		return x->pref < y->pref ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
 static void
@@ -152,6 +166,8 @@ report_hosts(struct mx_run *run)
 	bool any_usable = false;
 	size_t i, j;
 
+	/* Senders try hosts in preference order (RFC 5321 5.1); report them that way. */
+	qsort(run->hosts, run->nhosts, sizeof(run->hosts[0]), by_preference);
 	for (i = 0; i < run->nhosts; i++)
 		if (host_is_usable(&run->hosts[i]))
 			any_usable = true;
@@ -320,6 +336,7 @@ report_no_mx(struct mx_run *run, unsigned depth)
 		finding_ref(f, "RFC 5321 section 5.1");
 		add_evidence(f, run->apex_evidence);
 		start_host(run, run->domain, 0, depth);
+		run->hosts[run->nhosts - 1].is_implicit = true;
 		return;
 	}
 	f = check_add(run->ctx, "mx.absent", ST_FAIL, run->domain);

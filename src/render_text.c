@@ -24,9 +24,9 @@ static void
 print_status(FILE *out, enum status st, bool color)
 {
 	if (color)
-		fprintf(out, "%s%-7s\033[0m", status_colour(st), status_name(st));
+		fprintf(out, "%s%-8s\033[0m", status_colour(st), status_name(st));
 	else
-		fprintf(out, "%-7s", status_name(st));
+		fprintf(out, "%-8s", status_name(st));
 }
 
 static void
@@ -42,15 +42,15 @@ print_finding(FILE *out, const struct finding *f, const struct render_opts *o)
 	else
 		fprintf(out, "  [%s]\n", finding_id(f));
 	if (finding_message(f) != NULL)
-		fprintf(out, "        %s\n", finding_message(f));
+		fprintf(out, "         %s\n", finding_message(f));
 	if (finding_fix_text(f) != NULL)
-		fprintf(out, "        %s %s\n", _("Fix:"), finding_fix_text(f));
+		fprintf(out, "         %s %s\n", _("Fix:"), finding_fix_text(f));
 	if (o->verbose > 0) {
 		json_array_foreach(ev, i, item) {
 			const char *text = json_string_value(json_object_get(item, "text"));
 
 			if (text != NULL)
-				fprintf(out, "        | %s\n", text);
+				fprintf(out, "         | %s\n", text);
 		}
 	}
 }

@@ -1,0 +1,30 @@
+#!/bin/sh
+# One command from a fresh Debian 12 checkout to a running demo or a full test run.
+#   ./quickstart.sh demo   install what is missing, build, run the demo in the lab
+#   ./quickstart.sh test   install what is missing, build, run every test
+# Uses sudo for apt-get when not root. Builds in ./build (out of tree).
+set -eu
+cd "$(dirname "$0")"
+mode=${1:-demo}
+case "$mode" in
+demo|test) ;;
+*) echo "usage: $0 demo|test" >&2; exit 64 ;;
+esac
+scripts/install-deps.sh
+[ -x configure ] || autoreconf -fi
+mkdir -p build
+cd build
+[ -f Makefile ] || ../configure -q ${MXDIAG_CONFIGURE_FLAGS:-}
+make -s -j"$(nproc)"
+if [ "$mode" = demo ]; then
+	exec ../tests/lab/lab.sh run ../scripts/demo.sh ./mxdiag
+fi
+rc=0
+make -s -j"$(nproc)" check >/dev/null 2>&1 || rc=$?
+# Show the failures' logs, then the totals line last.
+for log in $(grep -l -E '^:test-result: (FAIL|ERROR)' $(find . -name '*.trs') 2>/dev/null); do
+	echo "=== ${log%.trs}.log"
+	grep -vE '^(ok|skip) ' "${log%.trs}.log" | tail -n 60
+done
+../scripts/test-summary.sh . || rc=1
+exit $rc

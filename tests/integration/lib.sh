@@ -1,0 +1,52 @@
+# Helpers for integration tests; sourced by run.sh inside the lab.
+# A case runs mxdiag --json against the lab and asserts finding ids, statuses, exit code.
+
+PASS=0
+FAIL=0
+SKIP=0
+JCHECK="/usr/bin/python3 $(dirname "${BASH_SOURCE[0]}")/jcheck.py"
+OUT=${TEST_TMP:-/tmp}/mxdiag-it.$$
+mkdir -p "$OUT"
+
+ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; }
+skip() { SKIP=$((SKIP + 1)); echo "skip - $1: $2"; }
+
+# case NAME EXIT [jcheck assertions...] -- MXDIAG ARGS...
+# Runs "mxdiag --json --resolver $LAB_RESOLVER ARGS", then checks the exit code and JSON.
+case_json() {
+	local name=$1 want_exit=$2; shift 2
+	local asserts=()
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do asserts+=("$1"); shift; done
+	shift
+	local f="$OUT/$(echo "$name" | tr -c 'A-Za-z0-9._-' _).json"
+	local rc=0
+	"$MXDIAG" --json --resolver "$LAB_RESOLVER" "$@" >"$f" 2>"$f.err" || rc=$?
+	local msgs=()
+	[ "$rc" = "$want_exit" ] || msgs+=("exit $rc, want $want_exit ($(head -c 300 "$f.err"))")
+	local jc
+	if ! jc=$($JCHECK "$f" "${asserts[@]}" 2>&1); then
+		while IFS= read -r l; do msgs+=("$l"); done <<<"$jc"
+	fi
+	if [ ${#msgs[@]} -eq 0 ]; then ok "$name"; else not_ok "$name" "${msgs[@]}"; fi
+}
+
+# case_cmd NAME EXIT REGEX -- CMD...: exit code and a regex over stdout+stderr.
+case_cmd() {
+	local name=$1 want_exit=$2 regex=$3; shift 4
+	local out rc=0
+	out=$("$@" 2>&1) || rc=$?
+	local msgs=()
+	[ "$rc" = "$want_exit" ] || msgs+=("exit $rc, want $want_exit")
+	grep -Eq -- "$regex" <<<"$out" || msgs+=("output does not match /$regex/: $(head -c 400 <<<"$out")")
+	if [ ${#msgs[@]} -eq 0 ]; then ok "$name"; else not_ok "$name" "${msgs[@]}"; fi
+}
+
+# elapsed_ms CMD...: run and print wall milliseconds (for bounds, never for speed claims).
+now_ms() { date +%s%3N; }
+
+summary() {
+	rm -rf "$OUT"
+	echo "$PASS passed, $FAIL failed, $SKIP skipped"
+	[ "$FAIL" -eq 0 ]
+}

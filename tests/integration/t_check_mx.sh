@@ -1,0 +1,67 @@
+# mxdiag check: domain existence, addresses and MX (issue 3). Sourced by run.sh.
+
+case_json "healthy domain: MX present, hosts resolve" 0 \
+	--has mx.present:OK --has mx.host-ok:OK --has domain.address:OK --status OK \
+	-- check example.test
+case_json "no MX, implicit A fallback (nomx.test)" 1 \
+	--has mx.implicit-a:WARN --not mx.absent -- check nomx.test
+case_json "null MX (nullmx.test)" 2 --has mx.null-mx:FAIL -- check nullmx.test
+case_json "MX target is a CNAME (cnamemx.test)" 1 \
+	--has mx.target-is-cname:WARN -- check cnamemx.test
+case_json "nonexistent domain: NXDOMAIN" 2 \
+	--has domain.not-found:FAIL --not mx.absent -- check doesnotexist.test
+case_json "trailing dot and upper case are the same domain" 2 \
+	--has domain.not-found:FAIL -- check DoesNotExist.TEST.
+case_json "internal AD domain does not resolve (corp.local)" 2 \
+	--has domain.not-found:FAIL -- check corp.local
+case_json "MX target is an IP literal (mxip.test)" 2 \
+	--has mx.target-is-ip:FAIL -- check mxip.test
+case_json "MX target without address (mxnoaddr.test)" 2 \
+	--has mx.target-no-address:FAIL -- check mxnoaddr.test
+case_json "MX target NXDOMAIN (mxnxtarget.test)" 2 \
+	--has mx.target-no-address:FAIL -- check mxnxtarget.test
+case_json "MX target in private space (mxprivate.test)" 2 \
+	--has mx.target-private:FAIL -- check mxprivate.test
+case_json "equal MX preferences (eqpref.test)" 0 \
+	--has mx.equal-preference:INFO --has mx.host-ok:OK -- check eqpref.test
+case_json "neither MX nor address (nothing.test)" 2 \
+	--has mx.absent:FAIL -- check nothing.test
+case_json "AAAA only domain (aaaaonly.test)" 0 \
+	--has domain.address:OK --has mx.present:OK -- check aaaaonly.test
+case_json "resolver REFUSED: UNKNOWN, not FAIL" 3 \
+	--has dns.refused:UNKNOWN --not domain.not-found --status UNKNOWN -- check refused.test
+case_json "DNSSEC bogus zone: SERVFAIL is UNKNOWN" 3 \
+	--has dns.servfail:UNKNOWN --status UNKNOWN -- check expired.test
+
+# Resolver black hole: UNKNOWN (exit 3), and within the timeout (bound, not a speed claim).
+t0=$(now_ms)
+rc=0
+"$MXDIAG" --json --resolver "$LAB_DEAD_NS" --timeout 2 check example.test >"$OUT/bh.json" 2>&1 || rc=$?
+t1=$(now_ms)
+if [ "$rc" = 3 ] && $JCHECK "$OUT/bh.json" --has dns.timeout:UNKNOWN --status UNKNOWN >/dev/null &&
+   [ $((t1 - t0)) -lt 4000 ]; then
+	ok "resolver black hole: UNKNOWN within the timeout"
+else
+	not_ok "resolver black hole: UNKNOWN within the timeout" "exit $rc after $((t1 - t0)) ms"
+fi
+
+case_json "JSON carries stats (queries, depth)" 0 --status OK -- check example.test
+/usr/bin/python3 - "$OUT/healthy_domain__MX_present__hosts_resolve.json" <<'PY' && ok "stats.dns.queries and depth are set" || not_ok "stats.dns.queries and depth are set"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["stats"]
+assert d["schema"] == 1 and d["command"] == "check" and d["target"] == "example.test"
+assert s["dns"]["queries"] >= 5 and s["dns"]["depth"] == 2 and s["elapsed_ms"] >= 0, s
+PY
+
+# Usage errors: one line, a hint, exit 64; never a crash.
+case_cmd "usage: bad domain is exit 64" 64 "not a valid domain name" -- "$MXDIAG" check "exa mple.test"
+case_cmd "usage: overlong label" 64 "63" -- "$MXDIAG" check "$(printf 'a%.0s' {1..64}).test"
+case_cmd "usage: bad --ip" 64 "not an IPv4 or IPv6" -- "$MXDIAG" check example.test --ip 1.2.3.999
+case_cmd "usage: bad resolver" 64 "resolver" -- "$MXDIAG" --resolver nothing check example.test
+case_cmd "usage: unknown command" 64 "unknown command" -- "$MXDIAG" frobnicate
+case_cmd "usage: missing domain" 64 "missing DOMAIN" -- "$MXDIAG" check
+case_cmd "usage: IDN needs the A-label" 64 "xn--" -- "$MXDIAG" check "bücher.test"
+case_cmd "--help lists commands" 0 "check" -- "$MXDIAG" --help
+case_cmd "check --help" 0 "--helo" -- "$MXDIAG" check --help
+case_cmd "resolver over IPv6 transport" 0 "mx.present" -- "$MXDIAG" --json --resolver "[2001:db8::54]:53" check example.test
