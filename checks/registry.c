@@ -6,11 +6,19 @@
 #include "checks.h"
 
 extern const struct check check_address;
+extern const struct check check_dmarc;
+extern const struct check check_domain;
+extern const struct check check_helo;
 extern const struct check check_mx;
+extern const struct check check_ptr;
 
 const struct check *const checks[] = {
+	&check_domain,
 	&check_mx,
 	&check_address,
+	&check_ptr,
+	&check_helo,
+	&check_dmarc,
 	NULL,
 };
 

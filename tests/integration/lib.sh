@@ -19,7 +19,7 @@ case_json() {
 	local asserts=()
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do asserts+=("$1"); shift; done
 	shift
-	local f="$OUT/$(echo "$name" | tr -c 'A-Za-z0-9._-' _).json"
+	local f="$OUT/$(printf "%s" "$name" | tr -c 'A-Za-z0-9._-' _).json"
 	local rc=0
 	"$MXDIAG" --json --resolver "$LAB_RESOLVER" "$@" >"$f" 2>"$f.err" || rc=$?
 	local msgs=()
