@@ -11,12 +11,14 @@ extern const struct check check_domain;
 extern const struct check check_helo;
 extern const struct check check_mx;
 extern const struct check check_ptr;
+extern const struct check check_spf_record;
 
 const struct check *const checks[] = {
 	&check_domain,
 	&check_mx,
 	&check_address,
 	&check_ptr,
+	&check_spf_record,
 	&check_helo,
 	&check_dmarc,
 	NULL,
