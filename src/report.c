@@ -68,7 +68,7 @@ report_new(const char *command, const char *target)
 	rep->command = xstrdup(command);
 	rep->target = xstrdup(target != NULL ? target : "");
 	rep->stats.started_ms = loop_now_ms();
-	finding_init(&rep->overflow, "report.truncated", ST_UNKNOWN, "");
+	finding_init(&rep->overflow, "report.overflow", ST_UNKNOWN, "");
 	return rep;
 }
 
@@ -104,6 +104,11 @@ report_add(struct report *rep, const char *id, enum status st, const char *subje
 
 	if (rep->count == REPORT_MAX_FINDINGS)
 		return &rep->overflow;
+	if (rep->count == REPORT_MAX_FINDINGS - 1) {
+		/* The last slot says that the rest was dropped; setters then write into overflow. */
+		id = "report.truncated";
+		st = ST_UNKNOWN;
+	}
 	if (rep->count == rep->cap) {
 		rep->cap = rep->cap ? rep->cap * 2 : 16;
 		rep->findings = xrealloc(rep->findings, rep->cap * sizeof(*rep->findings));
@@ -111,6 +116,11 @@ report_add(struct report *rep, const char *id, enum status st, const char *subje
 	f = xcalloc(1, sizeof(*f));
 	finding_init(f, id, st, subject);
 	rep->findings[rep->count++] = f;
+	if (rep->count == REPORT_MAX_FINDINGS) {
+		finding_msg(f, "More than %d findings: the rest were dropped.",
+		    REPORT_MAX_FINDINGS - 1);
+		return &rep->overflow;
+	}
 	return f;
 }
 

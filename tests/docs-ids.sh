@@ -1,11 +1,11 @@
 #!/bin/sh
 # Every finding id the code can emit has an entry ("### id") in docs/checks.md, and every
-# documented id exists in the code. Ids are string literals passed to report_add/check_add.
+# documented id exists in the code.
 set -u
 top=${srcdir:-.}
-# Ids appear as report_add/check_add arguments or as `id = "x.y"` picked before the call.
-code=$(grep -rhoE '((report_add|check_add)\([^"]*|[^a-z_]id = )"[a-z0-9]+\.[a-z0-9-]+"' \
-	"$top/src" "$top/checks" | grep -oE '"[a-z0-9]+\.[a-z0-9-]+"' | tr -d '"' | sort -u)
+# An id is any string literal "area.what" whose area is one of the finding areas.
+areas='dns|domain|mx|ptr|helo|spf|dmarc|port25|smarthost|inbound|relay|ndr|tls|smtp|preflight|report'
+code=$(grep -rhoE "\"($areas)\.[a-z0-9-]+\"" "$top/src" "$top/checks" | tr -d '"' | grep -vE '\.(c|h)$' | sort -u)
 docs=$(sed -n 's/^### \([a-z0-9]*\.[a-z0-9-]*\)$/\1/p' "$top"/docs/checks.md | sort -u)
 pass=0 fail=0
 for id in $code; do
