@@ -68,7 +68,7 @@ report_new(const char *command, const char *target)
 	rep->command = xstrdup(command);
 	rep->target = xstrdup(target != NULL ? target : "");
 	rep->stats.started_ms = loop_now_ms();
-	finding_init(&rep->overflow, "report.overflow", ST_UNKNOWN, "");
+	finding_init(&rep->overflow, "(dropped)", ST_UNKNOWN, "");
 	return rep;
 }
 
