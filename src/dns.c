@@ -257,7 +257,8 @@ deliver(struct dns_entry *e, struct dns_waiter *w)
 {
 	struct dns_answer ans = e->ans;
 
-	/* A cached answer still sits at the end of this asker's chain of dependencies. */
+	/* Depth counts round trips on the critical path: a shared answer costs the asker no
+	 * new round trip, so it arrives at the later of its own depth and the asker's. */
 	if (w->depth > ans.depth)
 		ans.depth = w->depth;
 	if (e->dns->stats != NULL && ans.depth > e->dns->stats->dns_depth)
@@ -424,7 +425,7 @@ dns_query(struct dns *dns, const char *name, uint16_t type, unsigned parent_dept
 	w = xcalloc(1, sizeof(*w));
 	w->cb = cb;
 	w->arg = arg;
-	w->depth = parent_depth + 1;
+	w->depth = e != NULL ? parent_depth : parent_depth + 1;
 	if (e != NULL) {
 		free(qname);
 		if (dns->stats != NULL)

@@ -30,7 +30,9 @@ struct dns_answer {
 	const ldns_pkt *pkt;	/* the parsed reply, NULL without one */
 	const char *server;	/* "ip:port" that answered, or the configured list */
 	int64_t ms;		/* time from sending to answer */
-	unsigned depth;		/* 1 + depth of the answer that led to this question */
+	unsigned depth;		/* round trips on the critical path to this answer: 1 + the
+				 * asker's depth for a new question; for one already asked
+				 * (cache), the later of its depth and the asker's */
 	bool is_authenticated;	/* AD flag */
 	bool was_truncated;	/* the UDP reply had TC and c-ares retried over TCP */
 	const char *error;	/* c-ares text for DNS_ERROR/DNS_TIMEOUT, else NULL */

@@ -51,7 +51,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 s = d["stats"]
 assert d["schema"] == 1 and d["command"] == "check" and d["target"] == "example.test"
-assert s["dns"]["queries"] >= 5 and s["dns"]["depth"] == 2 and s["elapsed_ms"] >= 0, s
+assert s["dns"]["queries"] >= 5 and s["dns"]["depth"] == 3 and s["elapsed_ms"] >= 0, s
 PY
 
 # Usage errors: one line, a hint, exit 64; never a crash.
