@@ -1,0 +1,191 @@
+/* Bounce parsing entry point: decides what the input is (email, pasted text, log line)
+ * and runs the MIME, DSN and text parsers over it. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ndr.h"
+#include "ndr_charset.h"
+#include "ndr_dsn.h"
+#include "ndr_header.h"
+#include "ndr_mime.h"
+#include "ndr_text.h"
+#include "xmalloc.h"
+
+struct ndr_rcpt *
+ndr_rcpt_add(struct ndr *n)
+{
+	struct ndr_rcpt *r;
+
+	if (n->n_rcpts >= NDR_MAX_RCPTS) {
+		ndr_set_partial(n, "more than 100 recipients");
+		return NULL;
+	}
+	n->rcpts = xrealloc(n->rcpts, (n->n_rcpts + 1) * sizeof(*n->rcpts));
+	r = &n->rcpts[n->n_rcpts++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+void
+ndr_rcpt_evidence(struct ndr_rcpt *r, const char *line, size_t len)
+{
+	size_t i;
+
+	if (r->n_evidence >= NDR_MAX_EVIDENCE)
+		return;
+	while (len > 0 && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\r' ||
+	    line[len - 1] == '\n'))
+		len--;
+	if (len == 0)
+		return;
+	/* evidence is for people: one screen line or so */
+	if (len > 400)
+		len = 400;
+	for (i = 0; i < r->n_evidence; i++)
+		if (strlen(r->evidence[i]) == len && memcmp(r->evidence[i], line, len) == 0)
+			return;
+	r->evidence[r->n_evidence++] = xstrndup(line, len);
+}
+
+void
+ndr_set_partial(struct ndr *n, const char *why)
+{
+	if (!n->is_partial)
+		snprintf(n->partial_why, sizeof(n->partial_why), "%s", why);
+	n->is_partial = true;
+}
+
+void
+ndr_set_str(char **dst, const char *s, size_t len)
+{
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
+	    s[len - 1] == '\n'))
+		len--;
+	free(*dst);
+	*dst = xstrndup(s, len);
+}
+
+/* RFC 3834 auto-replies are not bounces; a DSN also says auto-replied, so only a reply
+ * without a DSN, from a person's address, with an out-of-office subject counts. */
+static void
+detect_vacation(struct ndr *n, const struct ndr_hdrs *h)
+{
+	static const char *const subjects[] = {
+		"out of office", "out of the office", "auto:", "autoreply", "auto-reply",
+		"automatic reply", "auto response", "autoresponse", "vacation", "away from",
+		"自動応答", "自動返信", "不在",
+	};
+	const char *as = ndr_hdrs_get(h, "Auto-Submitted");
+	const char *subj = n->bounce_subject;
+	size_t i;
+
+	if (n->has_dsn || n->is_feedback)
+		return;
+	if (n->bounce_from != NULL && (ndr_ci_find(n->bounce_from, strlen(n->bounce_from),
+	    "mailer-daemon") != NULL || ndr_ci_find(n->bounce_from, strlen(n->bounce_from),
+	    "postmaster") != NULL))
+		return;
+	if (ndr_hdrs_get(h, "X-Autoreply") != NULL || ndr_hdrs_get(h, "X-Autorespond") != NULL) {
+		n->is_vacation = true;
+		return;
+	}
+	if (subj == NULL)
+		return;
+	for (i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++)
+		if (ndr_ci_find(subj, strlen(subj), subjects[i]) != NULL &&
+		    (as == NULL || ndr_ci_find(as, strlen(as), "auto-replied") != NULL)) {
+			n->is_vacation = true;
+			return;
+		}
+}
+
+struct ndr *
+ndr_parse(const char *buf, size_t len)
+{
+	struct ndr *n = xcalloc(1, sizeof(*n));
+	struct ndr_hdrs h;
+	size_t body;
+
+	if (len > NDR_MAX_INPUT) {
+		len = NDR_MAX_INPUT;
+		ndr_set_partial(n, "input over 10 MB");
+	}
+	body = ndr_hdrs_parse(buf, len, &h);
+	if (h.n > 0 && (ndr_hdrs_get(&h, "Final-Recipient") != NULL ||
+	    ndr_hdrs_get(&h, "Diagnostic-Code") != NULL) && ndr_hdrs_get(&h, "Received") == NULL &&
+	    ndr_hdrs_get(&h, "From") == NULL) {
+		/* a delivery-status block pasted on its own */
+		n->kind = NDR_KIND_TEXT;
+		ndr_dsn_parse(n, buf, len);
+		n->text = ndr_charset_to_utf8(NULL, buf, len, &n->text_len);
+	} else if (h.n >= 2 || (h.n == 1 && body < len && body > 0 &&
+	    (buf[body - 1] == '\n'))) {
+		const char *v;
+
+		n->kind = NDR_KIND_EMAIL;
+		v = ndr_hdrs_get(&h, "From");
+		if (v != NULL)
+			n->bounce_from = ndr_rfc2047_decode(v, strlen(v));
+		v = ndr_hdrs_get(&h, "Subject");
+		if (v != NULL)
+			n->bounce_subject = ndr_rfc2047_decode(v, strlen(v));
+		ndr_mime_walk(n, &h, buf, len, body);
+		if (n->text == NULL)
+			n->text = xstrdup("");
+	} else {
+		n->kind = NDR_KIND_TEXT;
+		n->text = ndr_charset_to_utf8(NULL, buf, len > NDR_MAX_TEXT ? NDR_MAX_TEXT : len,
+		    &n->text_len);
+		if (len > NDR_MAX_TEXT)
+			ndr_set_partial(n, "human-readable text over 256 KB");
+	}
+	ndr_text_scan(n);
+	detect_vacation(n, &h);
+	ndr_hdrs_fini(&h);
+	return n;
+}
+
+void
+ndr_free(struct ndr *n)
+{
+	size_t i, k;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < n->n_rcpts; i++) {
+		struct ndr_rcpt *r = &n->rcpts[i];
+
+		free(r->addr);
+		free(r->action);
+		free(r->diag);
+		free(r->context);
+		free(r->diag_type);
+		free(r->remote_mta);
+		free(r->command);
+		for (k = 0; k < r->n_evidence; k++)
+			free(r->evidence[k]);
+	}
+	free(n->rcpts);
+	free(n->reporting_mta);
+	free(n->bounce_from);
+	free(n->bounce_subject);
+	free(n->orig_from);
+	free(n->orig_to);
+	free(n->orig_subject);
+	free(n->orig_msgid);
+	free(n->text);
+	free(n->feedback_type);
+	free(n);
+}

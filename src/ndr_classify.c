@@ -1,0 +1,180 @@
+/* Naming the cause of each failure in a parsed bounce from the knowledge base. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ndr.h"
+#include "ndr_classify.h"
+#include "ndr_kb.h"
+
+static void
+set_cause(const struct ndr_kb *kb, struct ndr_rcpt *r, const struct ndr_cause *k,
+    const char *reason, const char *how, const char *what)
+{
+	if (k == NULL && reason != NULL)
+		k = ndr_kb_for_reason(kb, reason);
+	r->cause = k;
+	snprintf(r->reason, sizeof(r->reason), "%s",
+	    reason != NULL ? reason : (k != NULL ? k->reason : "undefined"));
+	if (what != NULL)
+		snprintf(r->rule, sizeof(r->rule), "%s \"%s\"", how, what);
+	else
+		snprintf(r->rule, sizeof(r->rule), "%s", how);
+}
+
+static bool
+code_in(const char *code, const char **list, size_t n)
+{
+	size_t i;
+
+	if (code[0] == '\0')
+		return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(code, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static const struct ndr_cause *
+by_status(const struct ndr_kb *kb, const char *status)
+{
+	size_t i;
+
+	for (i = 0; i < ndr_kb_count(kb); i++) {
+		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+
+		if (code_in(status, k->status, k->n_status))
+			return k;
+	}
+	return NULL;
+}
+
+static const struct ndr_cause *
+by_reply(const struct ndr_kb *kb, const char *reply)
+{
+	size_t i;
+
+	for (i = 0; i < ndr_kb_count(kb); i++) {
+		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+
+		if (code_in(reply, k->reply, k->n_reply))
+			return k;
+	}
+	return NULL;
+}
+
+static const struct ndr_cause *
+by_text(const struct ndr_kb *kb, const char *text, const char *status, const char **phrase)
+{
+	struct ndr_kb_match m;
+	const struct ndr_cause *k;
+
+	if (text == NULL || text[0] == '\0')
+		return NULL;
+	ndr_kb_scan(kb, text, strlen(text), &m);
+	k = ndr_kb_first(kb, &m, status, phrase);
+	ndr_kb_match_fini(&m);
+	return k;
+}
+
+/* Sisimai's internal status for a reason when the bounce has no RFC 3463 code */
+static void
+derive_status(const struct ndr_kb *kb, struct ndr_rcpt *r)
+{
+	json_t *reasons;
+	const char *code = NULL;
+
+	if (r->status[0] != '\0') {
+		snprintf(r->status_out, sizeof(r->status_out), "%s", r->status);
+		return;
+	}
+	r->status_out[0] = '\0';
+	if (strcmp(r->reason, "feedback") == 0 || strcmp(r->reason, "vacation") == 0 ||
+	    strcmp(r->reason, "delivered") == 0)
+		return;
+	reasons = json_object_get(ndr_kb_root(kb), "reasons");
+	code = json_string_value(json_object_get(json_object_get(reasons, r->reason),
+	    r->is_permanent ? "permanent" : "temporary"));
+	if (code == NULL)
+		code = json_string_value(json_object_get(json_object_get(reasons, r->reason),
+		    "permanent"));
+	if (code != NULL)
+		snprintf(r->status_out, sizeof(r->status_out), "%s", code);
+}
+
+static void
+classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
+{
+	const struct ndr_cause *k;
+	const char *phrase = NULL;
+	bool is_delayed = r->action != NULL && (strcmp(r->action, "delayed") == 0 ||
+	    strcmp(r->action, "expired") == 0);
+
+	r->is_permanent = !(r->status[0] == '4' || (r->status[0] == '\0' && r->reply[0] == '4') ||
+	    (r->status[0] == '\0' && r->reply[0] == '\0' && is_delayed));
+	if (n->is_feedback) {
+		set_cause(kb, r, NULL, "feedback", "ARF feedback report (RFC 5965)", NULL);
+		return;
+	}
+	if (n->is_vacation) {
+		set_cause(kb, r, NULL, "vacation", "auto-reply (RFC 3834)", NULL);
+		return;
+	}
+	if (r->status[0] == '2' || (r->action != NULL && (strcmp(r->action, "delivered") == 0 ||
+	    strcmp(r->action, "relayed") == 0 || strcmp(r->action, "expanded") == 0))) {
+		set_cause(kb, r, NULL, "delivered", "success DSN (RFC 3464 Action/Status)", NULL);
+		return;
+	}
+	k = by_text(kb, r->diag, r->status, &phrase);
+	if (k != NULL) {
+		set_cause(kb, r, k, NULL, "diagnostic phrase", phrase);
+		return;
+	}
+	k = by_status(kb, r->status);
+	if (k != NULL) {
+		set_cause(kb, r, k, NULL, "status code", r->status);
+		return;
+	}
+	k = by_text(kb, r->context, r->status, &phrase);
+	if (k == NULL)
+		k = by_text(kb, n->text, r->status, &phrase);
+	if (k != NULL) {
+		set_cause(kb, r, k, NULL, "phrase in the report", phrase);
+		return;
+	}
+	k = by_reply(kb, r->reply);
+	if (k != NULL) {
+		set_cause(kb, r, k, NULL, "reply code", r->reply);
+		return;
+	}
+	k = ndr_kb_for_status_class(kb, r->status);
+	if (k != NULL) {
+		set_cause(kb, r, k, NULL, "status class (RFC 3463)", r->status);
+		return;
+	}
+	if (is_delayed) {
+		set_cause(kb, r, NULL, "expired", "Action: delayed", NULL);
+		return;
+	}
+	if ((r->diag != NULL && r->diag[0] != '\0') || r->status[0] != '\0' || r->reply[0] != '\0')
+		set_cause(kb, r, NULL, "onhold", "no rule matched", NULL);
+	else
+		set_cause(kb, r, NULL, "undefined", "nothing to match", NULL);
+}
+
+int
+ndr_classify(struct ndr *n, const struct ndr_kb *kb)
+{
+	size_t i;
+
+	for (i = 0; i < n->n_rcpts; i++) {
+		classify_rcpt(n, kb, &n->rcpts[i]);
+		derive_status(kb, &n->rcpts[i]);
+	}
+	return 0;
+}

@@ -1,0 +1,199 @@
+/* RFC 3464 message/delivery-status: per-message and per-recipient fields. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ndr.h"
+#include "ndr_dsn.h"
+#include "ndr_header.h"
+#include "xmalloc.h"
+
+static int
+is_status_edge(char c)
+{
+	return !(isdigit((unsigned char)c) || c == '.');
+}
+
+int
+ndr_find_status(const char *s, size_t len, char *buf, size_t buf_len)
+{
+	size_t i;
+
+	for (i = 0; i + 5 <= len; i++) {
+		size_t j, d1, d2;
+
+		if (s[i] != '2' && s[i] != '4' && s[i] != '5')
+			continue;
+		if (i > 0 && (!is_status_edge(s[i - 1]) || isalpha((unsigned char)s[i - 1])))
+			continue;
+		if (s[i + 1] != '.')
+			continue;
+		/* RFC 3463 2: subject is 1-3 digits, detail 1-3 digits */
+		j = i + 2;
+		for (d1 = 0; j < len && isdigit((unsigned char)s[j]) && d1 < 4; d1++)
+			j++;
+		if (d1 == 0 || d1 > 3 || j >= len || s[j] != '.')
+			continue;
+		j++;
+		for (d2 = 0; j < len && isdigit((unsigned char)s[j]) && d2 < 4; d2++)
+			j++;
+		if (d2 == 0 || d2 > 3)
+			continue;
+		/* "5.1.1." ends a sentence; "5.1.1.2" is an address or version */
+		if (j < len && s[j] == '.' && j + 1 < len && isdigit((unsigned char)s[j + 1]))
+			continue;
+		if (j < len && (isdigit((unsigned char)s[j]) || isalpha((unsigned char)s[j])))
+			continue;
+		if (j - i + 1 > buf_len)
+			return 0;
+		memcpy(buf, s + i, j - i);
+		buf[j - i] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+int
+ndr_find_reply(const char *s, size_t len, char *buf)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= len; i++) {
+		char c = s[i];
+
+		if (c != '2' && c != '4' && c != '5')
+			continue;
+		if (!isdigit((unsigned char)s[i + 1]) || !isdigit((unsigned char)s[i + 2]))
+			continue;
+		if (s[i + 1] > '5')
+			continue;
+		/* preceded by start, blank, '#', '(' , ':' or '<'; followed by blank, '-',
+		 * end, or ')' */
+		if (i > 0 && !strchr(" \t#(:<[\"'=", s[i - 1]))
+			continue;
+		if (i + 3 < len && !strchr(" \t-)]\",;", s[i + 3]))
+			continue;
+		/* 2xx only counts at the start of the text: "250 ok" */
+		if (c == '2' && i > 0)
+			continue;
+		memcpy(buf, s + i, 3);
+		buf[3] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* "rfc822; <a@b>" -> "a@b" */
+static void
+set_addr(char **dst, const char *v)
+{
+	const char *semi = strchr(v, ';');
+	const char *s = semi != NULL ? semi + 1 : v;
+	size_t len;
+
+	while (*s == ' ' || *s == '\t' || *s == '<')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '>' || s[len - 1] == '\t'))
+		len--;
+	ndr_set_str(dst, s, len);
+}
+
+/* "smtp; 550 5.1.1 ..." -> type "smtp", text "550 5.1.1 ..." */
+static void
+set_typed(char **type, char **text, const char *v)
+{
+	const char *semi = strchr(v, ';');
+	const char *s = v;
+
+	if (semi != NULL && (size_t)(semi - v) < 24) {
+		if (type != NULL) {
+			char *t;
+
+			ndr_set_str(type, v, (size_t)(semi - v));
+			for (t = *type; *t != '\0'; t++)
+				*t = (char)tolower((unsigned char)*t);
+		}
+		s = semi + 1;
+	}
+	ndr_set_str(text, s, strlen(s) < NDR_MAX_DIAG ? strlen(s) : NDR_MAX_DIAG);
+}
+
+int
+ndr_dsn_parse(struct ndr *n, const char *p, size_t len)
+{
+	size_t off = 0;
+	int added = 0;
+
+	n->has_dsn = true;
+	/* RFC 3464 2.1: groups of fields separated by empty lines */
+	while (off < len) {
+		struct ndr_hdrs h;
+		struct ndr_rcpt *r = NULL;
+		size_t used, i;
+
+		while (off < len && (p[off] == '\n' || p[off] == '\r' || p[off] == ' ' ||
+		    p[off] == '\t'))
+			off++;
+		if (off >= len)
+			break;
+		used = ndr_hdrs_parse(p + off, len - off, &h);
+		if (used == 0) {
+			/* not a field: skip the line */
+			const char *nl = memchr(p + off, '\n', len - off);
+
+			off = nl != NULL ? (size_t)(nl - p) + 1 : len;
+			continue;
+		}
+		for (i = 0; i < h.n; i++) {
+			const struct ndr_hdr *f = &h.h[i];
+			const char *v = f->value;
+
+#define IS(s) (f->name_len == sizeof(s) - 1 && strncasecmp(f->name, s, sizeof(s) - 1) == 0)
+			if (IS("Reporting-MTA")) {
+				if (n->reporting_mta == NULL)
+					set_typed(NULL, &n->reporting_mta, v);
+			} else if (IS("Final-Recipient") || IS("Original-Recipient")) {
+				bool is_final = IS("Final-Recipient");
+
+				/* a second Final-Recipient in one group starts a new recipient;
+				 * Original-Recipient only fills in when Final is missing */
+				if (r == NULL || (is_final && r->addr != NULL && r->addr[0] != '\0' &&
+				    r->action != NULL)) {
+					r = ndr_rcpt_add(n);
+					if (r == NULL)
+						break;
+					added++;
+				}
+				if (is_final || r->addr == NULL || r->addr[0] == '\0')
+					set_addr(&r->addr, v);
+			} else if (r == NULL) {
+				continue;
+			} else if (IS("Action")) {
+				char *a;
+
+				ndr_set_str(&r->action, v, strcspn(v, " \t("));
+				for (a = r->action; *a != '\0'; a++)
+					*a = (char)tolower((unsigned char)*a);
+			} else if (IS("Status")) {
+				ndr_find_status(v, strlen(v), r->status, sizeof(r->status));
+			} else if (IS("Diagnostic-Code")) {
+				set_typed(&r->diag_type, &r->diag, v);
+				ndr_rcpt_evidence(r, v, strlen(v));
+			} else if (IS("Remote-MTA")) {
+				set_typed(NULL, &r->remote_mta, v);
+			} else if (IS("X-Postfix-Sender") || IS("X-Actual-Recipient")) {
+				/* informational only */
+			}
+#undef IS
+		}
+		ndr_hdrs_fini(&h);
+		if (used >= len - off)
+			break;
+		off += used;
+	}
+	return added;
+}

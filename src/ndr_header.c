@@ -1,0 +1,178 @@
+/* RFC 5322 header blocks of a bounce and its parts: unfolded fields and MIME parameters. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "err.h"
+#include "ndr_header.h"
+#include "xmalloc.h"
+
+/* RFC 5322 3.6.8: field-name is printable ASCII except ':' and space */
+static size_t
+field_name_len(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == ':')
+			return i;
+		if (c <= 32 || c >= 127)
+			return 0;
+	}
+	return 0;
+}
+
+static size_t
+line_end(const char *p, size_t len, size_t i)
+{
+	const char *nl = memchr(p + i, '\n', len - i);
+
+	return nl != NULL ? (size_t)(nl - p) : len;
+}
+
+size_t
+ndr_hdrs_parse(const char *p, size_t len, struct ndr_hdrs *h)
+{
+	size_t i = 0;
+	struct ndr_hdr *cur = NULL;
+	size_t cur_cap = 0, cur_len = 0;
+
+	h->n = 0;
+	if (len >= 5 && memcmp(p, "From ", 5) == 0)
+		i = line_end(p, len, 0) + 1;
+	while (i < len) {
+		size_t e = line_end(p, len, i), le = e;
+
+		if (le > i && p[le - 1] == '\r')
+			le--;
+		if (le == i) {
+			/* the empty line that ends the block */
+			return e < len ? e + 1 : len;
+		}
+		if ((p[i] == ' ' || p[i] == '\t') && cur != NULL) {
+			/* RFC 5322 2.2.3: unfold by dropping the line break */
+			size_t add = le - i;
+
+			if (cur_len + add + 1 > cur_cap && cur_len < 8192) {
+				cur_cap = cur_len + add + 64;
+				cur->value = xrealloc(cur->value, cur_cap);
+			}
+			if (cur_len + add + 1 <= cur_cap) {
+				memcpy(cur->value + cur_len, p + i, add);
+				cur_len += add;
+				cur->value[cur_len] = '\0';
+			}
+		} else {
+			size_t nl = field_name_len(p + i, le - i), v;
+
+			if (nl == 0) {
+				/* not a header line: the block ends without an empty line */
+				return h->n == 0 && cur == NULL ? 0 : i;
+			}
+			v = i + nl + 1;
+			while (v < le && (p[v] == ' ' || p[v] == '\t'))
+				v++;
+			if (h->n < NDR_MAX_HEADERS) {
+				cur = &h->h[h->n++];
+				cur->name = p + i;
+				cur->name_len = nl;
+				cur_len = le - v;
+				cur_cap = cur_len + 1;
+				cur->value = xstrndup(p + v, cur_len);
+			} else {
+				cur = NULL;
+			}
+		}
+		i = e + 1;
+	}
+	return len;
+}
+
+void
+ndr_hdrs_fini(struct ndr_hdrs *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->h[i].value);
+	h->n = 0;
+}
+
+const char *
+ndr_hdrs_get(const struct ndr_hdrs *h, const char *name)
+{
+	size_t i, nl = strlen(name);
+
+	for (i = 0; i < h->n; i++)
+		if (h->h[i].name_len == nl && strncasecmp(h->h[i].name, name, nl) == 0)
+			return h->h[i].value;
+	return NULL;
+}
+
+char *
+ndr_hdr_mime_type(const char *value, char *buf, size_t buf_len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (value == NULL || buf_len == 0)
+		return buf;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	while (*value != '\0' && *value != ';' && !isspace((unsigned char)*value) &&
+	    o + 1 < buf_len)
+		buf[o++] = (char)tolower((unsigned char)*value++);
+	buf[o] = '\0';
+	return buf;
+}
+
+int
+ndr_hdr_param(const char *value, const char *param, char *buf, size_t buf_len)
+{
+	size_t pl = strlen(param);
+	const char *p = value;
+
+	if (value == NULL)
+		return MXD_ENOTFOUND;
+	while ((p = strchr(p, ';')) != NULL) {
+		size_t o = 0;
+
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, param, pl) != 0)
+			continue;
+		p += pl;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '=')
+			continue;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '"') {
+			p++;
+			while (*p != '\0' && *p != '"') {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				if (o + 1 >= buf_len)
+					return MXD_ELIMIT;
+				buf[o++] = *p++;
+			}
+		} else {
+			while (*p != '\0' && *p != ';' && !isspace((unsigned char)*p)) {
+				if (o + 1 >= buf_len)
+					return MXD_ELIMIT;
+				buf[o++] = *p++;
+			}
+		}
+		buf[o] = '\0';
+		return 0;
+	}
+	return MXD_ENOTFOUND;
+}

@@ -1,0 +1,531 @@
+/* Knowledge base of bounce causes (data/kb.json): loading, and matching its phrases.
+ * All phrases go into one Aho-Corasick automaton, so a text is read once however many
+ * phrases the knowledge base holds. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "ndr_kb.h"
+#include "xmalloc.h"
+
+#define WILD_GAP 80	/* bytes a '*' in a phrase may span */
+
+struct ac_node {
+	int child;		/* first child, -1 none */
+	int sibling;		/* next child of the parent, -1 none */
+	int fail;
+	int out;		/* a phrase ending here, -1 none */
+	int dict;		/* nearest node on the fail chain with out >= 0, -1 none */
+	unsigned char c;
+};
+
+struct phrase {
+	char *norm;		/* normalised phrase */
+	size_t cause;		/* index of its cause */
+	int same_next;		/* next phrase whose first piece ends at the same node */
+	bool is_wild;
+};
+
+struct reason_map {
+	const char *reason;
+	size_t cause;
+};
+
+struct ndr_kb {
+	json_t *root;		/* owns every borrowed string */
+	struct ndr_cause *causes;
+	size_t n_causes;
+	struct phrase *phr;
+	size_t n_phr;
+	struct ac_node *ac;
+	size_t n_ac, cap_ac;
+	int root_next[256];
+	struct { char cls[8]; size_t cause; } *classes;
+	size_t n_classes;
+};
+
+/* Lower-case ASCII, blanks collapsed to one space, typographic apostrophes and quotes
+ * made plain. Returns a new string (caller frees), length in *out_len. */
+static char *
+normalise(const char *s, size_t len, size_t *out_len)
+{
+	char *out = xmalloc(len + 1);
+	size_t i = 0, o = 0;
+	bool space = false;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+			space = true;
+			i++;
+			continue;
+		}
+		if (space && o > 0)
+			out[o++] = ' ';
+		space = false;
+		/* U+2018/U+2019 -> '  (Office 365 writes "wasn’t") */
+		if (c == 0xe2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
+		    ((unsigned char)s[i + 2] == 0x98 || (unsigned char)s[i + 2] == 0x99)) {
+			out[o++] = '\'';
+			i += 3;
+			continue;
+		}
+		out[o++] = (char)(c < 0x80 ? tolower(c) : c);
+		i++;
+	}
+	out[o] = '\0';
+	*out_len = o;
+	return out;
+}
+
+static int
+ac_new_node(struct ndr_kb *kb, unsigned char c)
+{
+	struct ac_node *n;
+
+	if (kb->n_ac == kb->cap_ac) {
+		kb->cap_ac = kb->cap_ac ? kb->cap_ac * 2 : 1024;
+		kb->ac = xrealloc(kb->ac, kb->cap_ac * sizeof(*kb->ac));
+	}
+	n = &kb->ac[kb->n_ac];
+	n->child = n->sibling = n->out = n->dict = -1;
+	n->fail = 0;
+	n->c = c;
+	return (int)kb->n_ac++;
+}
+
+static int
+ac_goto(const struct ndr_kb *kb, int node, unsigned char c)
+{
+	int k;
+
+	if (node == 0)
+		return kb->root_next[c];
+	for (k = kb->ac[node].child; k >= 0; k = kb->ac[k].sibling)
+		if (kb->ac[k].c == c)
+			return k;
+	return -1;
+}
+
+static void
+ac_insert(struct ndr_kb *kb, const char *s, size_t len, int phrase_id)
+{
+	int node = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int next = ac_goto(kb, node, c);
+
+		if (next < 0) {
+			next = ac_new_node(kb, c);
+			kb->ac[next].sibling = kb->ac[node].child;
+			kb->ac[node].child = next;
+			if (node == 0)
+				kb->root_next[c] = next;
+		}
+		node = next;
+	}
+	/* chain phrases that share this first piece */
+	kb->phr[phrase_id].same_next = kb->ac[node].out;
+	kb->ac[node].out = phrase_id;
+}
+
+static void
+ac_build(struct ndr_kb *kb)
+{
+	int *queue = xmalloc(kb->n_ac * sizeof(int));
+	size_t head = 0, tail = 0;
+	int k;
+
+	for (k = kb->ac[0].child; k >= 0; k = kb->ac[k].sibling) {
+		kb->ac[k].fail = 0;
+		queue[tail++] = k;
+	}
+	while (head < tail) {
+		int u = queue[head++];
+
+		for (k = kb->ac[u].child; k >= 0; k = kb->ac[k].sibling) {
+			int f = kb->ac[u].fail, t;
+
+			while (f != 0 && ac_goto(kb, f, kb->ac[k].c) < 0)
+				f = kb->ac[f].fail;
+			t = ac_goto(kb, f, kb->ac[k].c);
+			kb->ac[k].fail = (t >= 0 && t != k) ? t : 0;
+			kb->ac[k].dict = kb->ac[kb->ac[k].fail].out >= 0 ?
+			    kb->ac[k].fail : kb->ac[kb->ac[k].fail].dict;
+			queue[tail++] = k;
+		}
+	}
+	free(queue);
+}
+
+static const char **
+string_array(json_t *arr, size_t *n)
+{
+	const char **out;
+	size_t i, k = 0;
+	json_t *v;
+
+	*n = 0;
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return NULL;
+	out = xcalloc(json_array_size(arr), sizeof(*out));
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v))
+			out[k++] = json_string_value(v);
+	*n = k;
+	return out;
+}
+
+static void
+lang_pair(json_t *obj, const char *out[2])
+{
+	out[NDR_LANG_EN] = json_string_value(json_object_get(obj, "en"));
+	out[NDR_LANG_JA] = json_string_value(json_object_get(obj, "ja"));
+	if (out[NDR_LANG_JA] == NULL)
+		out[NDR_LANG_JA] = out[NDR_LANG_EN];
+}
+
+const char *
+ndr_kb_default_path(void)
+{
+	const char *env = getenv("MXD_KB");
+
+	if (env != NULL && env[0] != '\0')
+		return env;
+#ifdef MXD_DATADIR
+	if (access(MXD_DATADIR "/kb.json", R_OK) == 0)
+		return MXD_DATADIR "/kb.json";
+#endif
+#ifdef MXD_SRCDIR
+	/* tests run from the build tree before installation */
+	if (access(MXD_SRCDIR "/data/kb.json", R_OK) == 0)
+		return MXD_SRCDIR "/data/kb.json";
+#endif
+	return "data/kb.json";
+}
+
+struct ndr_kb *
+ndr_kb_load(const char *path, char *err, size_t err_len)
+{
+	json_error_t jerr;
+	json_t *root, *causes, *c, *classes;
+	struct ndr_kb *kb;
+	size_t i, n_phr = 0;
+
+	root = json_load_file(path, 0, &jerr);
+	if (root == NULL) {
+		snprintf(err, err_len, "%s:%d: %s", path, jerr.line, jerr.text);
+		return NULL;
+	}
+	causes = json_object_get(root, "causes");
+	if (!json_is_array(causes) || json_array_size(causes) == 0) {
+		snprintf(err, err_len, "%s: no \"causes\" array", path);
+		json_decref(root);
+		return NULL;
+	}
+	kb = xcalloc(1, sizeof(*kb));
+	kb->root = root;
+	kb->n_causes = json_array_size(causes);
+	kb->causes = xcalloc(kb->n_causes, sizeof(*kb->causes));
+	json_array_foreach(causes, i, c) {
+		struct ndr_cause *k = &kb->causes[i];
+		json_t *m = json_object_get(c, "match");
+
+		k->id = json_string_value(json_object_get(c, "id"));
+		k->reason = json_string_value(json_object_get(c, "reason"));
+		k->side = json_string_value(json_object_get(c, "side"));
+		if (k->id == NULL || k->reason == NULL) {
+			snprintf(err, err_len, "%s: cause %zu has no \"id\" or \"reason\"", path, i);
+			ndr_kb_free(kb);
+			return NULL;
+		}
+		if (k->side == NULL)
+			k->side = "none";
+		lang_pair(json_object_get(c, "title"), k->title);
+		lang_pair(json_object_get(c, "explanation"), k->explanation);
+		lang_pair(json_object_get(c, "fix"), k->fix);
+		k->verify = string_array(json_object_get(c, "verify"), &k->n_verify);
+		k->refs = string_array(json_object_get(c, "refs"), &k->n_refs);
+		k->status = string_array(json_object_get(m, "status"), &k->n_status);
+		k->reply = string_array(json_object_get(m, "reply"), &k->n_reply);
+		k->when_status = string_array(json_object_get(m, "when_status"),
+		    &k->n_when_status);
+		k->phrases = string_array(json_object_get(m, "phrases"), &k->n_phrases);
+		k->first_phrase = n_phr;
+		n_phr += k->n_phrases;
+	}
+	kb->phr = xcalloc(n_phr ? n_phr : 1, sizeof(*kb->phr));
+	memset(kb->root_next, 0xff, sizeof(kb->root_next));
+	ac_new_node(kb, 0);
+	for (i = 0; i < kb->n_causes; i++) {
+		struct ndr_cause *k = &kb->causes[i];
+		size_t j;
+
+		for (j = 0; j < k->n_phrases; j++) {
+			size_t id = k->first_phrase + j, nl, first;
+			struct phrase *p = &kb->phr[id];
+
+			p->norm = normalise(k->phrases[j], strlen(k->phrases[j]), &nl);
+			p->cause = i;
+			p->is_wild = strchr(p->norm, '*') != NULL;
+			first = strcspn(p->norm, "*");
+			if (first == 0) {
+				snprintf(err, err_len, "%s: %s: empty phrase or leading '*': \"%s\"",
+				    path, k->id, k->phrases[j]);
+				kb->n_phr = id;
+				ndr_kb_free(kb);
+				return NULL;
+			}
+			kb->n_phr = id + 1;
+			ac_insert(kb, p->norm, first, (int)id);
+		}
+	}
+	kb->n_phr = n_phr;
+	ac_build(kb);
+
+	classes = json_object_get(root, "status_classes");
+	if (json_is_object(classes)) {
+		const char *key;
+		json_t *v;
+
+		kb->classes = xcalloc(json_object_size(classes) + 1, sizeof(*kb->classes));
+		json_object_foreach(classes, key, v) {
+			const struct ndr_cause *k = ndr_kb_find(kb, json_string_value(v));
+
+			if (k == NULL || strlen(key) >= sizeof(kb->classes[0].cls)) {
+				snprintf(err, err_len, "%s: status class %s names no cause", path, key);
+				ndr_kb_free(kb);
+				return NULL;
+			}
+			snprintf(kb->classes[kb->n_classes].cls, sizeof(kb->classes[0].cls), "%s",
+			    key);
+			kb->classes[kb->n_classes++].cause = (size_t)(k - kb->causes);
+		}
+	}
+	return kb;
+}
+
+void
+ndr_kb_free(struct ndr_kb *kb)
+{
+	size_t i;
+
+	if (kb == NULL)
+		return;
+	for (i = 0; i < kb->n_causes; i++) {
+		free(kb->causes[i].verify);
+		free(kb->causes[i].refs);
+		free(kb->causes[i].status);
+		free(kb->causes[i].reply);
+		free(kb->causes[i].when_status);
+		free(kb->causes[i].phrases);
+	}
+	for (i = 0; i < kb->n_phr; i++)
+		free(kb->phr[i].norm);
+	free(kb->phr);
+	free(kb->causes);
+	free(kb->ac);
+	free(kb->classes);
+	json_decref(kb->root);
+	free(kb);
+}
+
+size_t
+ndr_kb_count(const struct ndr_kb *kb)
+{
+	return kb->n_causes;
+}
+
+const struct ndr_cause *
+ndr_kb_cause(const struct ndr_kb *kb, size_t i)
+{
+	return i < kb->n_causes ? &kb->causes[i] : NULL;
+}
+
+const struct ndr_cause *
+ndr_kb_find(const struct ndr_kb *kb, const char *id)
+{
+	size_t i;
+
+	if (id == NULL)
+		return NULL;
+	for (i = 0; i < kb->n_causes; i++)
+		if (strcmp(kb->causes[i].id, id) == 0)
+			return &kb->causes[i];
+	return NULL;
+}
+
+json_t *
+ndr_kb_root(const struct ndr_kb *kb)
+{
+	return kb->root;
+}
+
+const struct ndr_cause *
+ndr_kb_for_reason(const struct ndr_kb *kb, const char *reason)
+{
+	json_t *map = json_object_get(kb->root, "reasons");
+	const struct ndr_cause *k = ndr_kb_find(kb, json_string_value(json_object_get(
+	    json_object_get(map, reason), "cause")));
+	size_t i;
+
+	if (k != NULL)
+		return k;
+	for (i = 0; i < kb->n_causes; i++)
+		if (strcmp(kb->causes[i].reason, reason) == 0)
+			return &kb->causes[i];
+	return NULL;
+}
+
+const struct ndr_cause *
+ndr_kb_for_status_class(const struct ndr_kb *kb, const char *status)
+{
+	char cls[8];
+	const char *dot;
+	size_t i, l;
+
+	/* RFC 3463 2: class.subject; also try "X.subject" */
+	if (status == NULL || status[0] == '\0')
+		return NULL;
+	dot = strchr(status + 2, '.');
+	l = dot != NULL ? (size_t)(dot - status) : strlen(status);
+	if (l >= sizeof(cls))
+		return NULL;
+	memcpy(cls, status, l);
+	cls[l] = '\0';
+	for (i = 0; i < kb->n_classes; i++)
+		if (strcmp(kb->classes[i].cls, cls) == 0)
+			return &kb->causes[kb->classes[i].cause];
+	return NULL;
+}
+
+void
+ndr_kb_scan(const struct ndr_kb *kb, const char *text, size_t len, struct ndr_kb_match *m)
+{
+	size_t i;
+	int node = 0;
+
+	m->norm = normalise(text, len, &m->norm_len);
+	m->hits = xcalloc(kb->n_phr / 8 + 1, 1);
+	for (i = 0; i < m->norm_len; i++) {
+		unsigned char c = (unsigned char)m->norm[i];
+		int next, o;
+
+		while (node != 0 && (next = ac_goto(kb, node, c)) < 0)
+			node = kb->ac[node].fail;
+		next = ac_goto(kb, node, c);
+		node = next >= 0 ? next : 0;
+		for (o = kb->ac[node].out >= 0 ? node : kb->ac[node].dict; o >= 0;
+		    o = kb->ac[o].dict) {
+			int p;
+
+			for (p = kb->ac[o].out; p >= 0; p = kb->phr[p].same_next)
+				m->hits[p / 8] |= (unsigned char)(1u << (p % 8));
+		}
+	}
+}
+
+/* A phrase with '*': its pieces in order, each gap at most WILD_GAP bytes. */
+static bool
+wild_match(const char *norm, const char *phrase)
+{
+	const char *start = norm;
+	size_t first = strcspn(phrase, "*");
+	char piece[256];
+
+	if (first >= sizeof(piece))
+		return false;
+	memcpy(piece, phrase, first);
+	piece[first] = '\0';
+	while ((start = strstr(start, piece)) != NULL) {
+		const char *pos = start + first, *ph = phrase + first;
+		bool ok = true;
+
+		while (*ph == '*') {
+			size_t pl;
+			const char *f;
+
+			ph++;
+			pl = strcspn(ph, "*");
+			if (pl == 0 || pl >= sizeof(piece)) {
+				ok = pl == 0;
+				break;
+			}
+			memcpy(piece, ph, pl);
+			piece[pl] = '\0';
+			f = strstr(pos, piece);
+			if (f == NULL || (size_t)(f - pos) > WILD_GAP) {
+				ok = false;
+				break;
+			}
+			pos = f + pl;
+			ph += pl;
+		}
+		if (ok)
+			return true;
+		memcpy(piece, phrase, first);
+		piece[first] = '\0';
+		start++;
+	}
+	return false;
+}
+
+static bool
+status_fits(const struct ndr_cause *k, const char *status)
+{
+	size_t i;
+
+	if (k->n_when_status == 0)
+		return true;
+	if (status == NULL)
+		return false;
+	for (i = 0; i < k->n_when_status; i++)
+		if (strncmp(status, k->when_status[i], strlen(k->when_status[i])) == 0)
+			return true;
+	return false;
+}
+
+const struct ndr_cause *
+ndr_kb_first(const struct ndr_kb *kb, const struct ndr_kb_match *m, const char *status,
+    const char **phrase)
+{
+	size_t i, j;
+
+	for (i = 0; i < kb->n_causes; i++) {
+		const struct ndr_cause *k = &kb->causes[i];
+
+		if (!status_fits(k, status))
+			continue;
+		for (j = 0; j < k->n_phrases; j++) {
+			size_t id = k->first_phrase + j;
+
+			if (!(m->hits[id / 8] & (1u << (id % 8))))
+				continue;
+			if (kb->phr[id].is_wild && !wild_match(m->norm, kb->phr[id].norm))
+				continue;
+			if (phrase != NULL)
+				*phrase = k->phrases[j];
+			return k;
+		}
+	}
+	return NULL;
+}
+
+void
+ndr_kb_match_fini(struct ndr_kb_match *m)
+{
+	free(m->hits);
+	free(m->norm);
+	m->hits = NULL;
+	m->norm = NULL;
+}

@@ -1,0 +1,73 @@
+/* Knowledge base of bounce causes (data/kb.json): loading, and matching its phrases. */
+#ifndef MXD_NDR_KB_H
+#define MXD_NDR_KB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ndr_kb;
+
+enum ndr_lang { NDR_LANG_EN, NDR_LANG_JA };
+
+/* One cause. Strings are borrowed from the knowledge base (valid until ndr_kb_free). */
+struct ndr_cause {
+	const char *id;		/* "ndr.sender-domain-not-found" */
+	const char *reason;	/* Sisimai vocabulary: "rejected" */
+	const char *side;	/* "sender", "recipient", "relay", "network", "none" */
+	const char *title[2];	/* short name, per enum ndr_lang */
+	const char *explanation[2];
+	const char *fix[2];
+	const char **verify;	/* live checks that confirm it ("sender-domain-resolves") */
+	size_t n_verify;
+	const char **refs;	/* "RFC 3463 3.2" */
+	size_t n_refs;
+	const char **status;	/* status codes that alone select it ("5.1.8") */
+	size_t n_status;
+	const char **reply;	/* reply codes that alone select it ("530") */
+	size_t n_reply;
+	const char **when_status; /* phrases count only with a status of this prefix */
+	size_t n_when_status;
+	const char **phrases;	/* lower case; '*' matches up to 80 bytes */
+	size_t n_phrases;
+	size_t first_phrase;	/* index into the kb's phrase table */
+};
+
+/*
+ * Load the knowledge base from path. NULL on failure with a one-line reason in err
+ * (file, line, what). Caller frees with ndr_kb_free().
+ */
+struct ndr_kb *ndr_kb_load(const char *path, char *err, size_t err_len);
+void ndr_kb_free(struct ndr_kb *kb);
+
+/* Default knowledge base path: $MXD_KB, the installed data dir, or the source tree's. */
+const char *ndr_kb_default_path(void);
+
+size_t ndr_kb_count(const struct ndr_kb *kb);
+const struct ndr_cause *ndr_kb_cause(const struct ndr_kb *kb, size_t i);
+/* Cause by id, or NULL. */
+const struct ndr_cause *ndr_kb_find(const struct ndr_kb *kb, const char *id);
+/* The parsed knowledge base document (borrowed), for tables such as "reasons". */
+struct json_t;
+struct json_t *ndr_kb_root(const struct ndr_kb *kb);
+/* The cause used when only the reason is known (status class, fallbacks), or NULL. */
+const struct ndr_cause *ndr_kb_for_reason(const struct ndr_kb *kb, const char *reason);
+/* Cause for a status code by RFC 3463 class ("5.7" of "5.7.99"), or NULL. */
+const struct ndr_cause *ndr_kb_for_status_class(const struct ndr_kb *kb, const char *status);
+
+/*
+ * Phrase matching. ndr_kb_scan() normalises text (ASCII lower case, blanks collapsed,
+ * typographic apostrophes) and marks which phrases occur; ndr_kb_first() then gives the
+ * first cause, in file order, with a phrase that occurs (and whose when_status fits
+ * status), and that phrase in *phrase. A match is owned by the caller: init, use, fini.
+ */
+struct ndr_kb_match {
+	unsigned char *hits;	/* bitset over the kb's phrases */
+	char *norm;		/* normalised text */
+	size_t norm_len;
+};
+void ndr_kb_scan(const struct ndr_kb *kb, const char *text, size_t len, struct ndr_kb_match *m);
+const struct ndr_cause *ndr_kb_first(const struct ndr_kb *kb, const struct ndr_kb_match *m,
+    const char *status, const char **phrase);
+void ndr_kb_match_fini(struct ndr_kb_match *m);
+
+#endif

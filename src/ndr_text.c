@@ -1,0 +1,602 @@
+/* Human-readable bounce text: finds the failed recipients, the server's words about each,
+ * the status and reply codes, and where the copy of the original message begins. Covers
+ * the text/plain bounces of the common MTAs, pasted NDRs, MTA log lines and bare strings. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ndr.h"
+#include "ndr_dsn.h"
+#include "ndr_header.h"
+#include "ndr_mime.h"
+#include "ndr_text.h"
+#include "xmalloc.h"
+
+#define MAX_LINES	4000	/* lines of human text looked at */
+#define BLOCK_LINES	8	/* lines after a recipient that speak about it */
+#define MAX_ADDR	256
+
+struct line {
+	const char *s;		/* trimmed, into n->text */
+	size_t len;
+};
+
+struct scan {
+	struct ndr *n;
+	struct line *lines;
+	size_t n_lines;		/* human lines only: before the original message */
+};
+
+/* Where MTAs start the copy of the original message (lower case); what follows is not
+ * the server's words and must not be read as the failure. */
+static const char *const orig_markers[] = {
+	"below this line is a copy of the message",
+	"this is a copy of the message",
+	"original message follows",
+	"unsent message follows",
+	"original message headers",
+	"original message header",
+	"----- original message -----",
+	"-----original message-----",
+	"--- original message ---",
+	"message headers follow",
+	"headers of your message follow",
+	"header of the original message",
+	"the header of the original message",
+	"your message reads",
+	"content-type: message/rfc822",
+	"元のメッセージ ヘッダー",
+	"元のメッセージヘッダー",
+	"元のメッセージ",
+	"以下、元のメッセージ",
+	"原文",
+};
+
+/* Labels that introduce the sender, never a recipient (lower case). */
+static const char *const sender_labels[] = {
+	"from", "sender", "reply-to", "return-path", "mail from", "envelope-from",
+	"x-sender", "errors-to", "送信者", "差出人", "送信元",
+};
+
+const char *
+ndr_ci_find(const char *h, size_t h_len, const char *needle)
+{
+	size_t nl = strlen(needle), i;
+	unsigned char first;
+
+	if (nl == 0)
+		return h;
+	if (nl > h_len)
+		return NULL;
+	first = (unsigned char)tolower((unsigned char)needle[0]);
+	for (i = 0; i + nl <= h_len; i++) {
+		if ((unsigned char)tolower((unsigned char)h[i]) != first)
+			continue;
+		if (strncasecmp(h + i, needle, nl) == 0)
+			return h + i;
+	}
+	return NULL;
+}
+
+static bool
+is_local_char(unsigned char c)
+{
+	return isalnum(c) || strchr(".!#$%&'*+-/=?^_`{|}~", c) != NULL;
+}
+
+static bool
+is_domain_char(unsigned char c)
+{
+	return isalnum(c) || c == '.' || c == '-' || c == '_';
+}
+
+long
+ndr_text_find_addr(const char *s, size_t len, size_t *pos, char *buf, size_t buf_len)
+{
+	size_t i = *pos;
+
+	while (i < len) {
+		const char *at = memchr(s + i, '@', len - i);
+		size_t a, b, k;
+
+		if (at == NULL)
+			break;
+		a = (size_t)(at - s);
+		b = a + 1;
+		while (a > 0 && is_local_char((unsigned char)s[a - 1]))
+			a--;
+		while (b < len && is_domain_char((unsigned char)s[b]))
+			b++;
+		while (b > a && (s[b - 1] == '.' || s[b - 1] == '-'))
+			b--;
+		/* a local part cannot start with a dot; "...addr" comes from transcripts */
+		while (a < (size_t)(at - s) && (s[a] == '.' || s[a] == '\''))
+			a++;
+		i = (size_t)(at - s) + 1;
+		if (a == (size_t)(at - s) || b <= (size_t)(at - s) + 1 || b - a >= buf_len ||
+		    b - a >= MAX_ADDR)
+			continue;
+		for (k = 0; k < b - a; k++)
+			buf[k] = (char)tolower((unsigned char)s[a + k]);
+		buf[b - a] = '\0';
+		*pos = b;
+		return (long)a;
+	}
+	*pos = len;
+	return -1;
+}
+
+static bool
+is_separator(const struct line *l)
+{
+	size_t i, n = 0;
+
+	if (l->len < 5)
+		return false;
+	for (i = 0; i < l->len; i++) {
+		char c = l->s[i];
+
+		if (c == '-' || c == '=' || c == '_' || c == '*' || c == '#')
+			n++;
+		else if (c != ' ')
+			return false;
+	}
+	return n >= 5;
+}
+
+/* Split the text into trimmed lines; cut at the original message. */
+static void
+split_lines(struct scan *sc)
+{
+	struct ndr *n = sc->n;
+	size_t i = 0, cap = 256, k;
+	size_t cut_at = n->text_len;
+
+	sc->lines = xmalloc(cap * sizeof(*sc->lines));
+	sc->n_lines = 0;
+	while (i < n->text_len && sc->n_lines < MAX_LINES) {
+		const char *s = n->text + i;
+		const char *nl = memchr(s, '\n', n->text_len - i);
+		size_t len = nl != NULL ? (size_t)(nl - s) : n->text_len - i;
+		size_t next = i + len + 1;
+		bool is_cut = false;
+
+		for (k = 0; k < sizeof(orig_markers) / sizeof(orig_markers[0]); k++) {
+			const char *m = ndr_ci_find(s, len, orig_markers[k]);
+
+			if (m != NULL) {
+				/* a pasted one-line NDR has the marker mid-line */
+				len = (size_t)(m - s);
+				cut_at = (size_t)(m - n->text);
+				is_cut = true;
+				break;
+			}
+		}
+		while (len > 0 && isspace((unsigned char)*s)) {
+			s++;
+			len--;
+		}
+		while (len > 0 && isspace((unsigned char)s[len - 1]))
+			len--;
+		if (sc->n_lines == cap) {
+			cap *= 2;
+			sc->lines = xrealloc(sc->lines, cap * sizeof(*sc->lines));
+		}
+		sc->lines[sc->n_lines].s = s;
+		sc->lines[sc->n_lines].len = len;
+		sc->n_lines++;
+		if (is_cut)
+			break;
+		i = next;
+	}
+	if (cut_at < n->text_len && n->orig_from == NULL) {
+		/* the original headers follow the marker line, perhaps after blank lines */
+		const char *p = n->text + cut_at;
+		size_t left = n->text_len - cut_at, t;
+		const char *nl = memchr(p, '\n', left);
+		struct ndr_hdrs h;
+
+		if (nl != NULL) {
+			left -= (size_t)(nl + 1 - p);
+			p = nl + 1;
+		}
+		for (t = 0; t < 4 && left > 0 && (*p == '\n' || *p == '\r' || *p == ' '); t++) {
+			nl = memchr(p, '\n', left);
+			if (nl == NULL)
+				break;
+			left -= (size_t)(nl + 1 - p);
+			p = nl + 1;
+		}
+		ndr_hdrs_parse(p, left, &h);
+		ndr_mime_original(n, &h);
+		ndr_hdrs_fini(&h);
+	}
+}
+
+static bool
+addr_excluded(const struct ndr *n, const char *addr)
+{
+	const char *ex[3] = { n->bounce_from, n->orig_from, NULL };
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (ex[i] != NULL && ndr_ci_find(ex[i], strlen(ex[i]), addr) != NULL)
+			return true;
+	if (strncmp(addr, "mailer-daemon@", 14) == 0)
+		return true;
+	return false;
+}
+
+/* Is the address at offset a of line l in a recipient position? */
+static bool
+is_rcpt_position(const struct line *l, size_t a, size_t addr_len)
+{
+	const char *s = l->s;
+	size_t before = a, after = a + addr_len;
+	size_t k;
+
+	/* strip an opening "<", "mailto:" or quote */
+	while (before > 0 && (s[before - 1] == '<' || s[before - 1] == '"' ||
+	    s[before - 1] == '\''))
+		before--;
+	if (before == 0) {
+		/* the line starts with the address: qmail, Postfix text, Exchange, Exim */
+		return true;
+	}
+	/* "550 5.1.1 <addr>... User unknown" (sendmail) and ">>> RCPT To:<addr>" */
+	if (after + 3 <= l->len && s[after] == '>' && after + 4 <= l->len &&
+	    memcmp(s + after + 1, "...", 3) == 0)
+		return true;
+	if (ndr_ci_find(s, before, "rcpt to:") != NULL)
+		return true;
+	if (ndr_ci_find(s, before, "to=") != NULL && before >= 3 &&
+	    ndr_ci_find(s + before - 3, 3, "to=") != NULL)
+		return true;
+	/* "Recipient: addr", "宛先: addr": a short label ending in ':' */
+	if (before < 48) {
+		size_t e = before;
+
+		while (e > 0 && s[e - 1] == ' ')
+			e--;
+		if (e > 0 && (s[e - 1] == ':' || (e >= 3 && memcmp(s + e - 3, "：", 3) == 0))) {
+			for (k = 0; k < sizeof(sender_labels) / sizeof(sender_labels[0]); k++)
+				if (ndr_ci_find(s, e, sender_labels[k]) != NULL)
+					return false;
+			if (ndr_ci_find(s, e, "recipient") != NULL ||
+			    ndr_ci_find(s, e, "to:") != NULL ||
+			    ndr_ci_find(s, e, "address") != NULL ||
+			    ndr_ci_find(s, e, "user") != NULL ||
+			    ndr_ci_find(s, e, "宛先") != NULL ||
+			    ndr_ci_find(s, e, "受信者") != NULL ||
+			    ndr_ci_find(s, e, "あて先") != NULL)
+				return true;
+		}
+	}
+	return false;
+}
+
+static struct ndr_rcpt *
+find_rcpt(struct ndr *n, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < n->n_rcpts; i++)
+		if (n->rcpts[i].addr != NULL && strcasecmp(n->rcpts[i].addr, addr) == 0)
+			return &n->rcpts[i];
+	return NULL;
+}
+
+/* Which line holds a recipient address in recipient position (index into lines). */
+static bool
+line_has_rcpt(const struct scan *sc, size_t li, char *addr, size_t addr_len)
+{
+	const struct line *l = &sc->lines[li];
+	size_t pos = 0;
+	long a;
+
+	while ((a = ndr_text_find_addr(l->s, l->len, &pos, addr, addr_len)) >= 0) {
+		if (addr_excluded(sc->n, addr))
+			continue;
+		if (is_rcpt_position(l, (size_t)a, strlen(addr)))
+			return true;
+	}
+	return false;
+}
+
+static void
+discover_rcpts(struct scan *sc)
+{
+	char addr[MAX_ADDR];
+	size_t i;
+
+	for (i = 0; i < sc->n_lines; i++) {
+		if (!line_has_rcpt(sc, i, addr, sizeof(addr)))
+			continue;
+		if (find_rcpt(sc->n, addr) == NULL) {
+			struct ndr_rcpt *r = ndr_rcpt_add(sc->n);
+
+			if (r == NULL)
+				return;
+			r->addr = xstrdup(addr);
+		}
+	}
+}
+
+/* Postfix/sendmail log line: "to=<a@b>, relay=..., dsn=5.1.1, status=bounced (...)" */
+static void
+log_lines(struct scan *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n_lines; i++) {
+		const struct line *l = &sc->lines[i];
+		const char *to = ndr_ci_find(l->s, l->len, "to=<");
+		const char *st = ndr_ci_find(l->s, l->len, "status=");
+		const char *dsn = ndr_ci_find(l->s, l->len, "dsn=");
+		const char *end = l->s + l->len;
+		struct ndr_rcpt *r;
+		char addr[MAX_ADDR];
+		size_t al;
+
+		if (to == NULL || st == NULL)
+			continue;
+		to += 4;
+		al = strcspn(to, ">,");
+		if (to + al > end || al == 0 || al >= sizeof(addr))
+			continue;
+		memcpy(addr, to, al);
+		addr[al] = '\0';
+		r = find_rcpt(sc->n, addr);
+		if (r == NULL) {
+			r = ndr_rcpt_add(sc->n);
+			if (r == NULL)
+				return;
+			r->addr = xstrdup(addr);
+		}
+		st += 7;
+		if (strncmp(st, "deferred", 8) == 0)
+			ndr_set_str(&r->action, "delayed", 7);
+		else if (strncmp(st, "sent", 4) == 0)
+			ndr_set_str(&r->action, "delivered", 9);
+		else
+			ndr_set_str(&r->action, "failed", 6);
+		if (dsn != NULL && r->status[0] == '\0')
+			ndr_find_status(dsn + 4, (size_t)(end - dsn - 4), r->status,
+			    sizeof(r->status));
+		{
+			const char *paren = memchr(st, '(', (size_t)(end - st));
+
+			if (paren != NULL && r->diag == NULL) {
+				size_t dl = (size_t)(end - paren - 1);
+
+				if (dl > 0 && paren[dl] == ')')
+					dl--;
+				ndr_set_str(&r->diag, paren + 1, dl < NDR_MAX_DIAG ? dl : NDR_MAX_DIAG);
+			}
+		}
+		ndr_rcpt_evidence(r, l->s, l->len);
+	}
+}
+
+/* Append s/len to a bounded one-line buffer, separated by a space. */
+static void
+buf_add(char *buf, size_t *o, size_t cap, const char *s, size_t len)
+{
+	if (*o > 0 && *o + 1 < cap)
+		buf[(*o)++] = ' ';
+	if (*o + len >= cap)
+		len = cap - 1 - *o;
+	memcpy(buf + *o, s, len);
+	*o += len;
+	buf[*o] = '\0';
+}
+
+/* Does this line carry an SMTP reply or status code, i.e. the server's own words? */
+static bool
+has_code(const struct line *l)
+{
+	char st[16], rc[4];
+
+	return ndr_find_status(l->s, l->len, st, sizeof(st)) || ndr_find_reply(l->s, l->len, rc);
+}
+
+/* Lines about recipient r: each line naming it in recipient position, what follows that
+ * address on the line, and the lines after it up to a blank line, a separator or the next
+ * recipient. Fills context, diag and evidence when still empty. */
+static void
+rcpt_block(struct scan *sc, struct ndr_rcpt *r)
+{
+	char ctx[NDR_MAX_DIAG], diag[NDR_MAX_DIAG], addr[MAX_ADDR];
+	size_t co = 0, dox = 0, i, hits = 0;
+	bool want_ev = r->n_evidence == 0;
+
+	ctx[0] = diag[0] = '\0';
+	if (r->addr == NULL || r->addr[0] == '\0')
+		return;
+	for (i = 0; i < sc->n_lines && hits < 3; i++) {
+		const struct line *l = &sc->lines[i];
+		size_t k, end;
+
+		if (ndr_ci_find(l->s, l->len, r->addr) == NULL)
+			continue;
+		if (!line_has_rcpt(sc, i, addr, sizeof(addr)) || strcasecmp(addr, r->addr) != 0)
+			continue;
+		hits++;
+		end = i + 1;
+		for (k = i + 1; k < sc->n_lines && k <= i + BLOCK_LINES; k++) {
+			if (sc->lines[k].len == 0 || is_separator(&sc->lines[k]))
+				break;
+			if (line_has_rcpt(sc, k, addr, sizeof(addr)) &&
+			    strcasecmp(addr, r->addr) != 0)
+				break;
+			end = k + 1;
+		}
+		/* Exim, qmail, Exchange: explanation starts after an empty line */
+		if (end == i + 1 && i + 2 < sc->n_lines && sc->lines[i + 1].len == 0) {
+			for (k = i + 2; k < sc->n_lines && k <= i + BLOCK_LINES; k++) {
+				if (sc->lines[k].len == 0 || is_separator(&sc->lines[k]))
+					break;
+				if (line_has_rcpt(sc, k, addr, sizeof(addr)))
+					break;
+				end = k + 1;
+			}
+		}
+		for (k = i; k < end; k++) {
+			const struct line *b = &sc->lines[k];
+
+			buf_add(ctx, &co, sizeof(ctx), b->s, b->len);
+			if (has_code(b) || k > i)
+				buf_add(diag, &dox, sizeof(diag), b->s, b->len);
+			if (want_ev)
+				ndr_rcpt_evidence(r, b->s, b->len);
+		}
+	}
+	if (co > 0 && r->context == NULL)
+		r->context = xstrndup(ctx, co);
+	if (dox > 0 && (r->diag == NULL || r->diag[0] == '\0'))
+		r->diag = xstrndup(diag, dox);
+}
+
+/* Exchange 2007 and later: "#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##" */
+static bool
+exchange_segment(const char *s, size_t len, char *out, size_t out_len)
+{
+	size_t i;
+
+	for (i = 0; i + 5 < len; i++) {
+		const char *e;
+		size_t seg;
+
+		if (s[i] != '#' || !isdigit((unsigned char)s[i + 1]) ||
+		    !isdigit((unsigned char)s[i + 2]) || !isdigit((unsigned char)s[i + 3]))
+			continue;
+		e = ndr_ci_find(s + i, len - i, "##");
+		seg = e != NULL ? (size_t)(e - s - i - 1) : len - i - 1;
+		if (seg >= out_len)
+			seg = out_len - 1;
+		memcpy(out, s + i + 1, seg);
+		while (seg > 0 && out[seg - 1] == ' ')
+			seg--;
+		out[seg] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* The unnamed recipient of a pasted text or a bare diagnostic string. */
+static void
+anonymous_rcpt(struct scan *sc)
+{
+	char diag[NDR_MAX_DIAG], ctx[NDR_MAX_DIAG];
+	size_t dox = 0, co = 0, i;
+	struct ndr_rcpt *r = ndr_rcpt_add(sc->n);
+
+	if (r == NULL)
+		return;
+	r->addr = xstrdup("");
+	diag[0] = ctx[0] = '\0';
+	for (i = 0; i < sc->n_lines; i++) {
+		const struct line *l = &sc->lines[i];
+		char seg[NDR_MAX_DIAG];
+
+		if (l->len == 0)
+			continue;
+		buf_add(ctx, &co, sizeof(ctx), l->s, l->len);
+		if (exchange_segment(l->s, l->len, seg, sizeof(seg))) {
+			buf_add(diag, &dox, sizeof(diag), seg, strlen(seg));
+			ndr_rcpt_evidence(r, l->s, l->len);
+		} else if (has_code(l)) {
+			buf_add(diag, &dox, sizeof(diag), l->s, l->len);
+			ndr_rcpt_evidence(r, l->s, l->len);
+		}
+	}
+	if (dox == 0) {
+		/* no code anywhere: the whole text is the diagnostic */
+		for (i = 0; i < sc->n_lines && r->n_evidence < NDR_MAX_EVIDENCE; i++)
+			if (sc->lines[i].len > 0)
+				ndr_rcpt_evidence(r, sc->lines[i].s, sc->lines[i].len);
+		if (co > 0)
+			r->diag = xstrndup(ctx, co);
+	} else {
+		r->diag = xstrndup(diag, dox);
+	}
+	if (co > 0)
+		r->context = xstrndup(ctx, co);
+}
+
+/* Fill codes, command and remote host from the recipient's words. */
+static void
+rcpt_details(struct ndr_rcpt *r)
+{
+	static const struct { const char *pat; const char *cmd; } cmds[] = {
+		{ "rcpt to", "RCPT" }, { "rcpt_to", "RCPT" }, { ">>> rcpt", "RCPT" },
+		{ "mail from", "MAIL" }, { "mail_from", "MAIL" }, { "end of data", "DATA" },
+		{ "after data", "DATA" }, { "reply to data", "DATA" }, { ">>> data", "DATA" },
+		{ "[data]", "DATA" }, { "ehlo", "EHLO" }, { "helo", "HELO" },
+		{ "starttls", "STARTTLS" }, { "auth ", "AUTH" },
+	};
+	const char *srcs[2] = { r->diag, r->context };
+	size_t s, k;
+	char seg[NDR_MAX_DIAG];
+
+	for (s = 0; s < 2; s++) {
+		const char *t = srcs[s];
+		size_t tl;
+
+		if (t == NULL)
+			continue;
+		tl = strlen(t);
+		if (exchange_segment(t, tl, seg, sizeof(seg)) && s == 0) {
+			t = seg;
+			tl = strlen(seg);
+		}
+		if (r->status[0] == '\0')
+			ndr_find_status(t, tl, r->status, sizeof(r->status));
+		if (r->reply[0] == '\0')
+			ndr_find_reply(t, tl, r->reply);
+		if (r->command == NULL) {
+			for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+				if (ndr_ci_find(t, tl, cmds[k].pat) != NULL) {
+					r->command = xstrdup(cmds[k].cmd);
+					break;
+				}
+		}
+		if (r->remote_mta == NULL) {
+			const char *h = ndr_ci_find(t, tl, "host ");
+
+			if (h != NULL) {
+				size_t hl;
+
+				h += 5;
+				hl = strcspn(h, " []()\t,;:");
+				if (hl > 3 && hl < 254 && memchr(h, '.', hl) != NULL)
+					ndr_set_str(&r->remote_mta, h, hl);
+			}
+		}
+	}
+}
+
+void
+ndr_text_scan(struct ndr *n)
+{
+	struct scan sc = { .n = n };
+	size_t i;
+
+	if (n->text != NULL)
+		split_lines(&sc);
+	if (n->n_rcpts == 0)
+		log_lines(&sc);
+	if (n->n_rcpts == 0 && !n->is_feedback)
+		discover_rcpts(&sc);
+	for (i = 0; i < n->n_rcpts; i++)
+		rcpt_block(&sc, &n->rcpts[i]);
+	if (n->n_rcpts == 0 && !n->is_feedback)
+		anonymous_rcpt(&sc);
+	for (i = 0; i < n->n_rcpts; i++)
+		rcpt_details(&n->rcpts[i]);
+	free(sc.lines);
+}
