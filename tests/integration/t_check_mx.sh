@@ -22,11 +22,11 @@ case_json "MX target NXDOMAIN (mxnxtarget.test)" 2 \
 	--has mx.target-no-address:FAIL -- check mxnxtarget.test
 case_json "MX target in private space (mxprivate.test)" 2 \
 	--has mx.target-private:FAIL -- check mxprivate.test
-case_json "equal MX preferences (eqpref.test)" 0 \
+case_json "equal MX preferences (eqpref.test)" "*" \
 	--has mx.equal-preference:INFO --has mx.host-ok:OK -- check eqpref.test
 case_json "neither MX nor address (nothing.test)" 2 \
 	--has mx.absent:FAIL -- check nothing.test
-case_json "AAAA only domain (aaaaonly.test)" 0 \
+case_json "AAAA only domain (aaaaonly.test)" "*" \
 	--has domain.address:OK --has mx.present:OK -- check aaaaonly.test
 case_json "resolver REFUSED: UNKNOWN, not FAIL" 3 \
 	--has dns.refused:UNKNOWN --not domain.not-found --status UNKNOWN -- check refused.test
