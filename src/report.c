@@ -36,12 +36,74 @@ struct report {
 	json_t *extra;
 };
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not valid. */
+static size_t
+utf8_seq_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* Overlong forms, surrogates and code points past U+10FFFF. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/* Servers and bounces send any bytes; JSON needs UTF-8 and terminals need no control
+ * characters. Invalid bytes become '?', controls other than tab become ' '. Caller frees. */
+static char *
+clean_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = xmalloc(strlen(s) + 1), *o = out;
+
+	while (*p != '\0') {
+		size_t n = utf8_seq_len(p);
+
+		if (n == 0) {
+			*o++ = '?';
+			p++;
+		} else if (n == 1) {
+			*o++ = *p < 0x20 && *p != '\t' && *p != '\n' ? ' ' : (char)*p;
+			p++;
+		} else {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static char *
+clean_vasprintf(const char *fmt, va_list ap)
+{
+	char *raw = xvasprintf(fmt, ap), *text = clean_text(raw);
+
+	free(raw);
+	return text;
+}
+
 static void
 finding_init(struct finding *f, const char *id, enum status st, const char *subject)
 {
 	f->id = xstrdup(id);
 	f->status = st;
-	f->subject = xstrdup(subject != NULL ? subject : "");
+	f->subject = clean_text(subject != NULL ? subject : "");
 	f->evidence = json_array();
 	f->refs = json_array();
 	f->data = json_object();
@@ -131,7 +193,7 @@ finding_msg(struct finding *f, const char *fmt, ...)
 
 	free(f->message);
 	va_start(ap, fmt);
-	f->message = xvasprintf(fmt, ap);
+	f->message = clean_vasprintf(fmt, ap);
 	va_end(ap);
 }
 
@@ -142,14 +204,17 @@ finding_fix(struct finding *f, const char *fmt, ...)
 
 	free(f->fix);
 	va_start(ap, fmt);
-	f->fix = xvasprintf(fmt, ap);
+	f->fix = clean_vasprintf(fmt, ap);
 	va_end(ap);
 }
 
 void
 finding_ref(struct finding *f, const char *ref)
 {
-	json_array_append_new(f->refs, json_string(ref));
+	char *text = clean_text(ref);
+
+	json_array_append_new(f->refs, json_string(text));
+	free(text);
 }
 
 void
@@ -169,11 +234,9 @@ finding_evidence(struct finding *f, const char *fmt, ...)
 	char *text;
 
 	va_start(ap, fmt);
-	text = xvasprintf(fmt, ap);
+	text = clean_vasprintf(fmt, ap);
 	va_end(ap);
-	/* json_string() refuses invalid UTF-8 (servers send anything): keep the bytes visible. */
-	finding_evidence_json(f, json_pack("{s:o}", "text", json_stringn_nocheck(text,
-	    strlen(text))));
+	finding_evidence_json(f, json_pack("{s:s}", "text", text));
 	free(text);
 }
 
@@ -198,8 +261,12 @@ dns_answer_evidence(const struct dns_answer *ans)
 		char *rr = ldns_rr2str(ldns_rr_list_rr(an, i));
 
 		if (rr != NULL) {
+			char *clean;
+
 			rr[strcspn(rr, "\n")] = '\0';
-			json_array_append_new(records, json_stringn_nocheck(rr, strlen(rr)));
+			clean = clean_text(rr);
+			json_array_append_new(records, json_string(clean));
+			free(clean);
 			free(rr);
 		}
 	}

@@ -1,0 +1,155 @@
+/* Unit tests: findings model, worst status and exit codes, JSON and text renderers, names. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "names.h"
+#include "render.h"
+#include "report.h"
+
+static void
+test_worst_status(void **state)
+{
+	static const struct {
+		enum status a, b, worst;
+		int exit_code;
+	} cases[] = {
+		{ ST_OK, ST_OK, ST_OK, 0 }, { ST_OK, ST_INFO, ST_INFO, 0 },
+		{ ST_INFO, ST_WARN, ST_WARN, 1 }, { ST_WARN, ST_UNKNOWN, ST_UNKNOWN, 3 },
+		{ ST_UNKNOWN, ST_FAIL, ST_FAIL, 2 }, { ST_FAIL, ST_WARN, ST_FAIL, 2 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct report *rep = report_new("check", "example.test");
+
+		report_add(rep, "x.a", cases[i].a, "s");
+		report_add(rep, "x.b", cases[i].b, "s");
+		assert_int_equal(report_worst(rep), cases[i].worst);
+		assert_int_equal(status_exit_code(report_worst(rep)), cases[i].exit_code);
+		report_free(rep);
+	}
+}
+
+static void
+test_empty_report_is_unknown(void **state)
+{
+	struct report *rep = report_new("check", "example.test");
+
+	(void)state;
+	assert_int_equal(report_worst(rep), ST_UNKNOWN);
+	report_free(rep);
+}
+
+static void
+test_json_document(void **state)
+{
+	struct report *rep = report_new("check", "example.test");
+	struct finding *f = report_add(rep, "mx.null-mx", ST_FAIL, "example.test");
+	json_t *doc, *fj;
+
+	(void)state;
+	finding_msg(f, "null MX at %s", "example.test");
+	finding_fix(f, "remove it");
+	finding_ref(f, "RFC 7505 section 3");
+	finding_evidence(f, "line with invalid UTF-8: \xff\xfe");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    finding_evidence_list(f), 0), "text")), "line with invalid UTF-8: ??");
+	finding_data(f, "n", json_integer(1));
+	report_stats(rep)->dns_queries = 3;
+	report_stats(rep)->dns_depth = 2;
+	report_finish(rep);
+	doc = render_json_doc(rep);
+	assert_int_equal(json_integer_value(json_object_get(doc, "schema")), MXD_JSON_SCHEMA);
+	assert_string_equal(json_string_value(json_object_get(doc, "status")), "FAIL");
+	assert_int_equal(json_integer_value(json_object_get(doc, "exit_code")), 2);
+	fj = json_array_get(json_object_get(doc, "findings"), 0);
+	assert_string_equal(json_string_value(json_object_get(fj, "id")), "mx.null-mx");
+	assert_string_equal(json_string_value(json_object_get(fj, "message")),
+	    "null MX at example.test");
+	assert_int_equal(json_array_size(json_object_get(fj, "evidence")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    json_object_get(doc, "stats"), "dns"), "depth")), 2);
+	json_decref(doc);
+	report_free(rep);
+}
+
+static void
+test_text_without_colour(void **state)
+{
+	struct report *rep = report_new("check", "example.test");
+	struct render_opts ro = { .color = false, .verbose = 1 };
+	struct finding *f = report_add(rep, "mx.present", ST_OK, "example.test");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	(void)state;
+	finding_evidence(f, "example.test MX -> NOERROR");
+	render_text(out, rep, &ro);
+	fclose(out);
+	assert_null(strchr(buf, '\033'));
+	assert_non_null(strstr(buf, "[mx.present]"));
+	assert_non_null(strstr(buf, "| example.test MX -> NOERROR"));
+	free(buf);
+	report_free(rep);
+}
+
+static void
+test_report_is_bounded(void **state)
+{
+	struct report *rep = report_new("check", "x");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++)
+		finding_msg(report_add(rep, "x.y", ST_OK, "s"), "n %zu", i);
+	assert_int_equal(report_count(rep), 4096);
+	assert_string_equal(finding_id(report_finding(rep, 4095)), "report.truncated");
+	assert_int_equal(report_worst(rep), ST_UNKNOWN);
+	report_free(rep);
+}
+
+static void
+test_names(void **state)
+{
+	char buf[96];
+
+	(void)state;
+	assert_string_equal(names_internal_suffix("exch.corp.local"), "local");
+	assert_string_equal(names_internal_suffix("router.home.arpa."), "home.arpa");
+	assert_null(names_internal_suffix("example.test"));
+	assert_null(names_internal_suffix("notlocal"));
+	assert_non_null(names_generic_reason("198-51-100-7.dyn.isp.test", "198.51.100.7", buf,
+	    sizeof(buf)));
+	assert_non_null(names_generic_reason("p7-dsl.example.net", NULL, buf, sizeof(buf)));
+	assert_non_null(names_generic_reason("7.100.51.198.example.net", "198.51.100.7", buf,
+	    sizeof(buf)));
+	assert_null(names_generic_reason("mail.example.test", "198.51.100.7", buf, sizeof(buf)));
+	/* "dyn" inside a word is not the word. */
+	assert_null(names_generic_reason("dynamo.example.test", NULL, buf, sizeof(buf)));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_worst_status),
+		cmocka_unit_test(test_empty_report_is_unknown),
+		cmocka_unit_test(test_json_document),
+		cmocka_unit_test(test_text_without_colour),
+		cmocka_unit_test(test_report_is_bounded),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
