@@ -6,8 +6,10 @@
 #include "command.h"
 
 extern const struct command cmd_check;
+extern const struct command cmd_port25;
 
 const struct command *const commands[] = {
 	&cmd_check,
+	&cmd_port25,
 	NULL,
 };
