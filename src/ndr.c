@@ -84,8 +84,12 @@ detect_vacation(struct ndr *n, const struct ndr_hdrs *h)
 {
 	static const char *const subjects[] = {
 		"out of office", "out of the office", "auto:", "autoreply", "auto-reply",
-		"automatic reply", "auto response", "autoresponse", "vacation", "away from",
-		"自動応答", "自動返信", "不在",
+		"auto reply", "automatic reply", "auto response", "autoresponse", "vacation",
+		"away from", "away until", "自動応答", "自動返信", "不在",
+	};
+	static const char *const bounce_subjects[] = {
+		"undeliver", "delivery", "failure", "returned", "failed", "not delivered",
+		"配信", "不達", "エラー",
 	};
 	const char *as = ndr_hdrs_get(h, "Auto-Submitted");
 	const char *subj = n->bounce_subject;
@@ -103,6 +107,16 @@ detect_vacation(struct ndr *n, const struct ndr_hdrs *h)
 	}
 	if (subj == NULL)
 		return;
+	for (i = 0; i < sizeof(bounce_subjects) / sizeof(bounce_subjects[0]); i++)
+		if (ndr_ci_find(subj, strlen(subj), bounce_subjects[i]) != NULL)
+			return;
+	/* RFC 3834 5.1: an auto-replied message that is not a DSN is an auto-reply */
+	if (as != NULL && ndr_ci_find(as, strlen(as), "auto-replied") != NULL &&
+	    n->n_rcpts <= 1 && (n->n_rcpts == 0 || (n->rcpts[0].status[0] == '\0' &&
+	    n->rcpts[0].reply[0] == '\0'))) {
+		n->is_vacation = true;
+		return;
+	}
 	for (i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++)
 		if (ndr_ci_find(subj, strlen(subj), subjects[i]) != NULL &&
 		    (as == NULL || ndr_ci_find(as, strlen(as), "auto-replied") != NULL)) {
@@ -144,12 +158,31 @@ ndr_parse(const char *buf, size_t len)
 		ndr_mime_walk(n, &h, buf, len, body);
 		if (n->text == NULL)
 			n->text = xstrdup("");
+		if (!n->has_dsn) {
+			/* delivery-status fields in the text (multipart without delimiters) */
+			const char *f = ndr_ci_find(n->text, n->text_len, "\nFinal-Recipient:");
+
+			if (f != NULL) {
+				const char *rm = ndr_ci_find(n->text, (size_t)(f - n->text),
+				    "\nReporting-MTA:");
+
+				if (rm != NULL)
+					f = rm;
+				ndr_dsn_parse(n, f + 1, n->text_len - (size_t)(f + 1 - n->text));
+			}
+		}
 	} else {
 		n->kind = NDR_KIND_TEXT;
 		n->text = ndr_charset_to_utf8(NULL, buf, len > NDR_MAX_TEXT ? NDR_MAX_TEXT : len,
 		    &n->text_len);
 		if (len > NDR_MAX_TEXT)
 			ndr_set_partial(n, "human-readable text over 256 KB");
+	}
+	if (n->is_feedback && n->n_rcpts == 0) {
+		struct ndr_rcpt *r = ndr_rcpt_add(n);
+
+		if (r != NULL)
+			r->addr = xstrdup(n->orig_to != NULL ? n->orig_to : "");
 	}
 	ndr_text_scan(n);
 	detect_vacation(n, &h);

@@ -69,7 +69,7 @@ by_reply(const struct ndr_kb *kb, const char *reply)
 }
 
 static const struct ndr_cause *
-by_text(const struct ndr_kb *kb, const char *text, const char *status, const char **phrase)
+by_text(const struct ndr_kb *kb, const struct ndr_rcpt *r, const char *text, const char **phrase)
 {
 	struct ndr_kb_match m;
 	const struct ndr_cause *k;
@@ -77,8 +77,18 @@ by_text(const struct ndr_kb *kb, const char *text, const char *status, const cha
 	if (text == NULL || text[0] == '\0')
 		return NULL;
 	ndr_kb_scan(kb, text, strlen(text), &m);
-	k = ndr_kb_first(kb, &m, status, phrase);
+	k = ndr_kb_first(kb, &m, r->status, phrase);
 	ndr_kb_match_fini(&m);
+	/* e.g. "user unknown" after DATA is the recipient's filter speaking, not the
+	 * directory (the address was accepted at RCPT) */
+	if (k != NULL && k->n_confirm_command > 0 && k->otherwise != NULL &&
+	    !(r->command != NULL && code_in(r->command, k->confirm_command,
+	    k->n_confirm_command)) && !code_in(r->status, k->status, k->n_status)) {
+		const struct ndr_cause *o = ndr_kb_find(kb, k->otherwise);
+
+		if (o != NULL)
+			k = o;
+	}
 	return k;
 }
 
@@ -130,7 +140,7 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		set_cause(kb, r, NULL, "delivered", "success DSN (RFC 3464 Action/Status)", NULL);
 		return;
 	}
-	k = by_text(kb, r->diag, r->status, &phrase);
+	k = by_text(kb, r, r->diag, &phrase);
 	if (k != NULL) {
 		set_cause(kb, r, k, NULL, "diagnostic phrase", phrase);
 		return;
@@ -140,9 +150,9 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		set_cause(kb, r, k, NULL, "status code", r->status);
 		return;
 	}
-	k = by_text(kb, r->context, r->status, &phrase);
+	k = by_text(kb, r, r->context, &phrase);
 	if (k == NULL)
-		k = by_text(kb, n->text, r->status, &phrase);
+		k = by_text(kb, r, n->text, &phrase);
 	if (k != NULL) {
 		set_cause(kb, r, k, NULL, "phrase in the report", phrase);
 		return;

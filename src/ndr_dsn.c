@@ -122,6 +122,35 @@ set_typed(char **type, char **text, const char *v)
 	ndr_set_str(text, s, strlen(s) < NDR_MAX_DIAG ? strlen(s) : NDR_MAX_DIAG);
 }
 
+#define FIELD_IS(f, s) ((f)->name_len == sizeof(s) - 1 && \
+	strncasecmp((f)->name, s, sizeof(s) - 1) == 0)
+
+/* One RFC 3464 2.3 per-recipient field. */
+static void
+rcpt_field(struct ndr_rcpt *r, const struct ndr_hdr *f)
+{
+	const char *v = f->value;
+	char *a;
+
+	if (FIELD_IS(f, "Final-Recipient")) {
+		set_addr(&r->addr, v);
+	} else if (FIELD_IS(f, "Original-Recipient")) {
+		if (r->addr == NULL || r->addr[0] == '\0')
+			set_addr(&r->addr, v);
+	} else if (FIELD_IS(f, "Action")) {
+		ndr_set_str(&r->action, v, strcspn(v, " \t("));
+		for (a = r->action; *a != '\0'; a++)
+			*a = (char)tolower((unsigned char)*a);
+	} else if (FIELD_IS(f, "Status")) {
+		ndr_find_status(v, strlen(v), r->status, sizeof(r->status));
+	} else if (FIELD_IS(f, "Diagnostic-Code")) {
+		set_typed(&r->diag_type, &r->diag, v);
+		ndr_rcpt_evidence(r, v, strlen(v));
+	} else if (FIELD_IS(f, "Remote-MTA")) {
+		set_typed(NULL, &r->remote_mta, v);
+	}
+}
+
 int
 ndr_dsn_parse(struct ndr *n, const char *p, size_t len)
 {
@@ -148,47 +177,39 @@ ndr_dsn_parse(struct ndr *n, const char *p, size_t len)
 			off = nl != NULL ? (size_t)(nl - p) + 1 : len;
 			continue;
 		}
-		for (i = 0; i < h.n; i++) {
-			const struct ndr_hdr *f = &h.h[i];
-			const char *v = f->value;
+		/* count recipients in the group: with one, its fields may come in any order */
+		{
+			size_t n_final = 0;
 
-#define IS(s) (f->name_len == sizeof(s) - 1 && strncasecmp(f->name, s, sizeof(s) - 1) == 0)
-			if (IS("Reporting-MTA")) {
-				if (n->reporting_mta == NULL)
-					set_typed(NULL, &n->reporting_mta, v);
-			} else if (IS("Final-Recipient") || IS("Original-Recipient")) {
-				bool is_final = IS("Final-Recipient");
+			for (i = 0; i < h.n; i++)
+				if (FIELD_IS(&h.h[i], "Final-Recipient"))
+					n_final++;
+			if (n_final == 0)
+				for (i = 0; i < h.n; i++)
+					if (FIELD_IS(&h.h[i], "Original-Recipient"))
+						n_final = 1;
+			if (n_final == 1) {
+				r = ndr_rcpt_add(n);
+				if (r != NULL)
+					added++;
+			}
+			for (i = 0; i < h.n; i++) {
+				const struct ndr_hdr *f = &h.h[i];
 
-				/* a second Final-Recipient in one group starts a new recipient;
-				 * Original-Recipient only fills in when Final is missing */
-				if (r == NULL || (is_final && r->addr != NULL && r->addr[0] != '\0' &&
-				    r->action != NULL)) {
+				if (FIELD_IS(f, "Reporting-MTA")) {
+					if (n->reporting_mta == NULL)
+						set_typed(NULL, &n->reporting_mta, f->value);
+					continue;
+				}
+				if (n_final > 1 && FIELD_IS(f, "Final-Recipient")) {
 					r = ndr_rcpt_add(n);
 					if (r == NULL)
 						break;
 					added++;
 				}
-				if (is_final || r->addr == NULL || r->addr[0] == '\0')
-					set_addr(&r->addr, v);
-			} else if (r == NULL) {
-				continue;
-			} else if (IS("Action")) {
-				char *a;
-
-				ndr_set_str(&r->action, v, strcspn(v, " \t("));
-				for (a = r->action; *a != '\0'; a++)
-					*a = (char)tolower((unsigned char)*a);
-			} else if (IS("Status")) {
-				ndr_find_status(v, strlen(v), r->status, sizeof(r->status));
-			} else if (IS("Diagnostic-Code")) {
-				set_typed(&r->diag_type, &r->diag, v);
-				ndr_rcpt_evidence(r, v, strlen(v));
-			} else if (IS("Remote-MTA")) {
-				set_typed(NULL, &r->remote_mta, v);
-			} else if (IS("X-Postfix-Sender") || IS("X-Actual-Recipient")) {
-				/* informational only */
+				if (r != NULL)
+					rcpt_field(r, f);
 			}
-#undef IS
 		}
 		ndr_hdrs_fini(&h);
 		if (used >= len - off)

@@ -260,6 +260,11 @@ ndr_kb_load(const char *path, char *err, size_t err_len)
 		k->reply = string_array(json_object_get(m, "reply"), &k->n_reply);
 		k->when_status = string_array(json_object_get(m, "when_status"),
 		    &k->n_when_status);
+		k->unless_status = string_array(json_object_get(m, "unless_status"),
+		    &k->n_unless_status);
+		k->confirm_command = string_array(json_object_get(m, "confirm_command"),
+		    &k->n_confirm_command);
+		k->otherwise = json_string_value(json_object_get(m, "otherwise"));
 		k->phrases = string_array(json_object_get(m, "phrases"), &k->n_phrases);
 		k->first_phrase = n_phr;
 		n_phr += k->n_phrases;
@@ -328,6 +333,8 @@ ndr_kb_free(struct ndr_kb *kb)
 		free(kb->causes[i].status);
 		free(kb->causes[i].reply);
 		free(kb->causes[i].when_status);
+		free(kb->causes[i].unless_status);
+		free(kb->causes[i].confirm_command);
 		free(kb->causes[i].phrases);
 	}
 	for (i = 0; i < kb->n_phr; i++)
@@ -485,6 +492,9 @@ status_fits(const struct ndr_cause *k, const char *status)
 {
 	size_t i;
 
+	for (i = 0; i < k->n_unless_status && status != NULL; i++)
+		if (strncmp(status, k->unless_status[i], strlen(k->unless_status[i])) == 0)
+			return false;
 	if (k->n_when_status == 0)
 		return true;
 	if (status == NULL)

@@ -27,6 +27,13 @@ struct ndr_cause {
 	size_t n_reply;
 	const char **when_status; /* phrases count only with a status of this prefix */
 	size_t n_when_status;
+	const char **unless_status; /* phrases do not count with a status of this prefix */
+	size_t n_unless_status;
+	/* A phrase match stands only when the failure answered one of these SMTP commands
+	 * or its status is one of `status`; otherwise the cause `otherwise` is taken. */
+	const char **confirm_command;
+	size_t n_confirm_command;
+	const char *otherwise;
 	const char **phrases;	/* lower case; '*' matches up to 80 bytes */
 	size_t n_phrases;
 	size_t first_phrase;	/* index into the kb's phrase table */

@@ -217,6 +217,26 @@ walk_multipart(struct walk *w, const char *ctype, const char *ct_value, const ch
 		return;
 	dlen = (size_t)dl;
 	cur = find_boundary(p, len, delim, dlen, 0);
+	if (cur == NULL) {
+		/* the declared boundary is not in the body (broken generators): take the
+		 * first line that looks like a delimiter */
+		const char *q = find_boundary(p, len, "--", 2, 0);
+		size_t bl;
+
+		while (q != NULL && (q[2] == '-' || q[2] == ' ' || q[2] == '\r' || q[2] == '\n'))
+			q = find_boundary(p, len, "--", 2, (size_t)(q - p) + 1);
+		if (q == NULL) {
+			text_append(w->n, p, len);
+			return;
+		}
+		bl = strcspn(q, "\r\n");
+		if (bl >= sizeof(delim) || bl > (size_t)(p + len - q))
+			return;
+		memcpy(delim, q, bl);
+		delim[bl] = '\0';
+		dlen = bl;
+		cur = q;
+	}
 	while (cur != NULL) {
 		const char *body = cur + dlen;
 		size_t rest = len - (size_t)(body - p), part_len, hoff;

@@ -411,7 +411,7 @@ static void
 rcpt_block(struct scan *sc, struct ndr_rcpt *r)
 {
 	char ctx[NDR_MAX_DIAG], diag[NDR_MAX_DIAG], addr[MAX_ADDR];
-	size_t co = 0, dox = 0, i, hits = 0;
+	size_t co = 0, dox = 0, i, hits = 0, done_to = 0;
 	bool want_ev = r->n_evidence == 0;
 
 	ctx[0] = diag[0] = '\0';
@@ -445,7 +445,8 @@ rcpt_block(struct scan *sc, struct ndr_rcpt *r)
 				end = k + 1;
 			}
 		}
-		for (k = i; k < end; k++) {
+		/* a line already taken for an earlier mention is not repeated */
+		for (k = i > done_to ? i : done_to; k < end; k++) {
 			const struct line *b = &sc->lines[k];
 
 			buf_add(ctx, &co, sizeof(ctx), b->s, b->len);
@@ -454,6 +455,8 @@ rcpt_block(struct scan *sc, struct ndr_rcpt *r)
 			if (want_ev)
 				ndr_rcpt_evidence(r, b->s, b->len);
 		}
+		if (end > done_to)
+			done_to = end;
 	}
 	if (co > 0 && r->context == NULL)
 		r->context = xstrndup(ctx, co);
@@ -554,8 +557,15 @@ rcpt_details(struct ndr_rcpt *r)
 			t = seg;
 			tl = strlen(seg);
 		}
-		if (r->status[0] == '\0')
+		if (r->status[0] == '\0') {
 			ndr_find_status(t, tl, r->status, sizeof(r->status));
+		} else if (s == 0 && strcmp(r->status + 1, ".0.0") == 0) {
+			/* RFC 3464 Status "5.0.0" says little; the server's own code says more */
+			char st[16];
+
+			if (ndr_find_status(t, tl, st, sizeof(st)) && st[0] == r->status[0])
+				memcpy(r->status, st, sizeof(st));
+		}
 		if (r->reply[0] == '\0')
 			ndr_find_reply(t, tl, r->reply);
 		if (r->command == NULL) {
