@@ -82,8 +82,8 @@ by_text(const struct ndr_kb *kb, const struct ndr_rcpt *r, const char *text, con
 	/* e.g. "user unknown" after DATA is the recipient's filter speaking, not the
 	 * directory (the address was accepted at RCPT) */
 	if (k != NULL && k->n_confirm_command > 0 && k->otherwise != NULL &&
-	    !(r->command != NULL && code_in(r->command, k->confirm_command,
-	    k->n_confirm_command)) && !code_in(r->status, k->status, k->n_status)) {
+	    r->command != NULL && !code_in(r->command, k->confirm_command,
+	    k->n_confirm_command) && !code_in(r->status, k->status, k->n_status)) {
 		const struct ndr_cause *o = ndr_kb_find(kb, k->otherwise);
 
 		if (o != NULL)
