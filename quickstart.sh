@@ -19,12 +19,4 @@ make -s -j"$(nproc)"
 if [ "$mode" = demo ]; then
 	exec ../tests/lab/lab.sh run ../scripts/demo.sh ./mxdiag
 fi
-rc=0
-make -s -j"$(nproc)" check >/dev/null 2>&1 || rc=$?
-# Show the failures' logs, then the totals line last.
-for log in $(grep -l -E '^:test-result: (FAIL|ERROR)' $(find . -name '*.trs') 2>/dev/null); do
-	echo "=== ${log%.trs}.log"
-	grep -vE '^(ok|skip) ' "${log%.trs}.log" | tail -n 60
-done
-../scripts/test-summary.sh . || rc=1
-exit $rc
+exec ../scripts/run-checks.sh
