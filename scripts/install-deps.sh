@@ -7,7 +7,7 @@ set -eu
 BUILD_PKGS="build-essential autoconf automake autopoint gettext pkg-config
 libldns-dev libc-ares-dev libssl-dev libjansson-dev libcmocka-dev ca-certificates"
 LAB_PKGS="nsd unbound ldnsutils bind9-dnsutils python3 python3-aiosmtpd nftables
-iproute2 openssl util-linux procps"
+iproute2 openssl util-linux procps python3-cryptography"
 BENCH_PKGS="python3-spf spfquery libmail-spf-perl libsisimai-perl hyperfine"
 
 what=${1:-default}
