@@ -366,7 +366,7 @@ start_lab() {
 	# Python is the slowest to start: launch it first. One process runs every
 	# SMTP persona, writes the lab CA and certificates (tls/), and runs the
 	# DNS delay proxy (delayproxy.py) on LAB_SLOW_NS.
-	"$PY" -Es "$LAB_DIR/personas.py" --spool "$W/spool" --tls-dir "$W/tls" \
+	"$PY" -EsB "$LAB_DIR/personas.py" --spool "$W/spool" --tls-dir "$W/tls" \
 		--delay-proxy "$LAB_SLOW_NS,$LAB_AUTH_NS,$LAB_DELAY_MS" \
 		--ready-file "$W/personas.ready" >"$W/log/personas.log" 2>&1 &
 	(setup_dnssec "$W") >"$W/log/dnssec.log" 2>&1 &
