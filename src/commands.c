@@ -6,10 +6,14 @@
 #include "command.h"
 
 extern const struct command cmd_check;
+extern const struct command cmd_explain;
 extern const struct command cmd_port25;
+extern const struct command cmd_smarthost;
 
 const struct command *const commands[] = {
 	&cmd_check,
 	&cmd_port25,
+	&cmd_smarthost,
+	&cmd_explain,
 	NULL,
 };

@@ -152,6 +152,9 @@ ndr_parse(const char *buf, size_t len)
 		v = ndr_hdrs_get(&h, "From");
 		if (v != NULL)
 			n->bounce_from = ndr_rfc2047_decode(v, strlen(v));
+		v = ndr_hdrs_get(&h, "To");
+		if (v != NULL)
+			n->bounce_to = ndr_rfc2047_decode(v, strlen(v));
 		v = ndr_hdrs_get(&h, "Subject");
 		if (v != NULL)
 			n->bounce_subject = ndr_rfc2047_decode(v, strlen(v));
@@ -214,6 +217,7 @@ ndr_free(struct ndr *n)
 	free(n->reporting_mta);
 	free(n->bounce_from);
 	free(n->bounce_subject);
+	free(n->bounce_to);
 	free(n->orig_from);
 	free(n->orig_to);
 	free(n->orig_subject);

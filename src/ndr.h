@@ -47,6 +47,7 @@ struct ndr {
 	char *reporting_mta;	/* RFC 3464 Reporting-MTA, or NULL */
 	char *bounce_from;	/* the bounce's own From/Subject (RFC 2047 decoded), or NULL */
 	char *bounce_subject;
+	char *bounce_to;	/* whom the bounce went to: the original sender, or NULL */
 	char *orig_from;	/* headers of the returned original message, or NULL */
 	char *orig_to;
 	char *orig_subject;

@@ -1,0 +1,476 @@
+/* `mxdiag explain [FILE|-]... [--kb FILE] [--no-dns] [--sender ADDR]`: classify a bounce,
+ * explain each failure from the knowledge base, and re-check its DNS facts live. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "command.h"
+#include "dns.h"
+#include "i18n.h"
+#include "loop.h"
+#include "ndr.h"
+#include "ndr_classify.h"
+#include "ndr_kb.h"
+#include "ndr_text.h"
+#include "report.h"
+#include "run.h"
+#include "xmalloc.h"
+
+#define MAX_VERIFY 16	/* distinct live checks per bounce */
+
+enum verify_kind { VERIFY_SENDER_DOMAIN, VERIFY_RECIPIENT_DOMAIN };
+
+/* One live check of a domain: MX, then A, then AAAA (RFC 5321 5.1 implicit MX). */
+struct verify {
+	struct report *rep;
+	struct dns *dns;
+	enum verify_kind kind;
+	char domain[256];
+	char cause_id[64];
+	const char *fix;	/* borrowed from the knowledge base */
+	json_t *ev[3];		/* evidence of each answer, owned until added */
+	int n_ev;
+	int step;		/* 0 MX, 1 A, 2 AAAA */
+};
+
+/* Read a file (or stdin for "-") of at most NDR_MAX_INPUT bytes. NULL with *too_big or
+ * errno set. Caller frees. */
+static char *
+read_input(const char *path, size_t *len, bool *too_big)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	size_t cap = 65536, n = 0;
+	char *buf;
+
+	*too_big = false;
+	if (fp == NULL)
+		return NULL;
+	buf = xmalloc(cap);
+	for (;;) {
+		size_t r;
+
+		if (n == cap) {
+			if (cap > NDR_MAX_INPUT) {
+				*too_big = true;
+				break;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = fread(buf + n, 1, cap - n, fp);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	if (*too_big) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/* gettext's choice of language: --lang, then LANGUAGE, LC_ALL, LC_MESSAGES, LANG. */
+static enum ndr_lang
+pick_lang(const char *lang)
+{
+	static const char *const vars[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" };
+	size_t i;
+
+	if (lang != NULL)
+		return strncmp(lang, "ja", 2) == 0 ? NDR_LANG_JA : NDR_LANG_EN;
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v != NULL && v[0] != '\0')
+			return strncmp(v, "ja", 2) == 0 ? NDR_LANG_JA : NDR_LANG_EN;
+	}
+	return NDR_LANG_EN;
+}
+
+/* Domain of the first address in s (lower case) into buf; false when none. */
+static bool
+addr_domain(const char *s, char *buf, size_t buf_len)
+{
+	char addr[320];
+	size_t pos = 0;
+	const char *at;
+
+	if (s == NULL || ndr_text_find_addr(s, strlen(s), &pos, addr, sizeof(addr)) < 0)
+		return false;
+	at = strrchr(addr, '@');
+	if (at == NULL || at[1] == '\0' || strlen(at + 1) >= buf_len)
+		return false;
+	snprintf(buf, buf_len, "%s", at + 1);
+	return true;
+}
+
+static const uint16_t verify_types[] = { LDNS_RR_TYPE_MX, LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
+
+static void
+verify_finish(struct verify *v, enum status st, const struct dns_answer *ans)
+{
+	const char *id = v->kind == VERIFY_SENDER_DOMAIN ? "ndr.verify-sender-domain" :
+	    "ndr.verify-recipient-domain";
+	const char *what = v->kind == VERIFY_SENDER_DOMAIN ? _("sender domain") :
+	    _("recipient domain");
+	struct finding *f = report_add(v->rep, id, st, v->domain);
+	int i;
+
+	switch (st) {
+	case ST_OK:
+		finding_msg(f, _("Fixed since: the %s %s now has %s records, so mail to it can be "
+		    "routed."), what, v->domain, dns_type_name(ans->qtype));
+		finding_data(f, "result", json_string("fixed"));
+		break;
+	case ST_FAIL:
+		if (ans->status == DNS_NXDOMAIN)
+			finding_msg(f, _("Still broken: the %s %s does not exist in DNS (NXDOMAIN)."),
+			    what, v->domain);
+		else
+			finding_msg(f, _("Still broken: the %s %s has no MX, A or AAAA record."), what,
+			    v->domain);
+		if (v->fix != NULL)
+			finding_fix(f, "%s", v->fix);
+		finding_data(f, "result", json_string("still-broken"));
+		break;
+	default:
+		finding_msg(f, _("Could not check the %s %s now: %s."), what, v->domain,
+		    dns_status_name(ans->status));
+		finding_data(f, "result", json_string("unknown"));
+		break;
+	}
+	finding_data(f, "cause", json_string(v->cause_id));
+	finding_data(f, "domain", json_string(v->domain));
+	finding_ref(f, "RFC 5321 5.1");
+	for (i = 0; i < v->n_ev; i++)
+		finding_evidence_json(f, v->ev[i]);
+	free(v);
+}
+
+static void
+verify_answer(const struct dns_answer *ans, void *arg)
+{
+	struct verify *v = arg;
+
+	if (v->n_ev < 3) {
+		json_t *ev = dns_answer_evidence(ans);
+
+		if (ev != NULL)
+			v->ev[v->n_ev++] = ev;
+	}
+	switch (ans->status) {
+	case DNS_OK:
+		verify_finish(v, ST_OK, ans);
+		return;
+	case DNS_NODATA:
+		/* RFC 5321 5.1: without MX, an A or AAAA record is the implicit MX */
+		if (v->step + 1 < 3) {
+			v->step++;
+			if (dns_query(v->dns, v->domain, verify_types[v->step], ans->depth,
+			    verify_answer, v) == 0)
+				return;
+		}
+		verify_finish(v, ST_FAIL, ans);
+		return;
+	case DNS_NXDOMAIN:
+		verify_finish(v, ST_FAIL, ans);
+		return;
+	default:
+		verify_finish(v, ST_UNKNOWN, ans);
+		return;
+	}
+}
+
+struct explain {
+	struct run_ctx *ctx;
+	const struct ndr_kb *kb;
+	enum ndr_lang lang;
+	bool no_dns;
+	const char *sender;	/* --sender: the original sender's address or domain */
+	char started[MAX_VERIFY][300];
+	size_t n_started;
+};
+
+static void
+verify_start(struct explain *ex, enum verify_kind kind, const char *domain,
+    const struct ndr_cause *k)
+{
+	struct verify *v;
+	char key[300];
+	size_t i;
+
+	snprintf(key, sizeof(key), "%d %s", (int)kind, domain);
+	for (i = 0; i < ex->n_started; i++)
+		if (strcmp(ex->started[i], key) == 0)
+			return;
+	if (ex->n_started >= MAX_VERIFY)
+		return;
+	snprintf(ex->started[ex->n_started++], sizeof(ex->started[0]), "%s", key);
+	v = xcalloc(1, sizeof(*v));
+	v->rep = ex->ctx->rep;
+	v->dns = ex->ctx->dns;
+	v->kind = kind;
+	snprintf(v->domain, sizeof(v->domain), "%s", domain);
+	snprintf(v->cause_id, sizeof(v->cause_id), "%s", k->id);
+	v->fix = k->fix[ex->lang];
+	if (dns_query(v->dns, v->domain, verify_types[0], 0, verify_answer, v) != 0) {
+		struct finding *f = report_add(v->rep, kind == VERIFY_SENDER_DOMAIN ?
+		    "ndr.verify-sender-domain" : "ndr.verify-recipient-domain", ST_UNKNOWN, domain);
+
+		finding_msg(f, _("'%s' cannot be looked up: it is not a valid domain name."),
+		    domain);
+		free(v);
+	}
+}
+
+/* The live checks the cause names that this command can run itself. */
+static void
+verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
+{
+	const struct ndr_cause *k = r->cause;
+	char domain[256];
+	size_t i;
+
+	if (k == NULL || ex->no_dns)
+		return;
+	for (i = 0; i < k->n_verify; i++) {
+		if (strcmp(k->verify[i], "sender-domain-resolves") == 0) {
+			const char *src = ex->sender != NULL ? ex->sender :
+			    (n->orig_from != NULL ? n->orig_from : n->bounce_to);
+
+			if (ex->sender != NULL && strchr(ex->sender, '@') == NULL)
+				snprintf(domain, sizeof(domain), "%s", ex->sender);
+			else if (!addr_domain(src, domain, sizeof(domain))) {
+				struct finding *f = report_add(ex->ctx->rep, "ndr.verify-sender-domain",
+				    ST_UNKNOWN, _("sender domain"));
+
+				finding_msg(f, _("The bounce does not name the original sender, so its "
+				    "domain cannot be checked."));
+				finding_fix(f, _("Run again with --sender ADDRESS (the address the "
+				    "message was sent from)."));
+				continue;
+			}
+			verify_start(ex, VERIFY_SENDER_DOMAIN, domain, k);
+		} else if (strcmp(k->verify[i], "recipient-domain-mx") == 0) {
+			if (addr_domain(r->addr, domain, sizeof(domain)))
+				verify_start(ex, VERIFY_RECIPIENT_DOMAIN, domain, k);
+		}
+	}
+}
+
+static void
+add_rcpt_finding(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
+{
+	const struct ndr_cause *k = r->cause;
+	const char *id = k != NULL ? k->id : "ndr.onhold";
+	enum status st;
+	struct finding *f;
+	json_t *verify;
+	size_t i;
+
+	if (strcmp(r->reason, "delivered") == 0 || strcmp(r->reason, "vacation") == 0 ||
+	    strcmp(r->reason, "feedback") == 0)
+		st = ST_INFO;
+	else
+		st = r->is_permanent ? ST_FAIL : ST_WARN;
+	f = report_add(ex->ctx->rep, id, st, r->addr != NULL && r->addr[0] != '\0' ? r->addr :
+	    _("(recipient not named)"));
+	if (k != NULL) {
+		finding_msg(f, "%s: %s", k->title[ex->lang], k->explanation[ex->lang]);
+		finding_fix(f, "%s", k->fix[ex->lang]);
+		for (i = 0; i < k->n_refs; i++)
+			finding_ref(f, k->refs[i]);
+	} else {
+		finding_msg(f, _("No knowledge-base rule recognises this failure."));
+	}
+	for (i = 0; i < r->n_evidence; i++)
+		finding_evidence(f, "%s", r->evidence[i]);
+	if (r->n_evidence == 0 && r->diag != NULL)
+		finding_evidence(f, "%s", r->diag);
+	finding_data(f, "reason", json_string(r->reason));
+	finding_data(f, "status_code", json_string(r->status_out));
+	finding_data(f, "reply_code", json_string(r->reply));
+	finding_data(f, "rule", json_string(r->rule));
+	finding_data(f, "side", json_string(k != NULL ? k->side : "none"));
+	if (r->action != NULL)
+		finding_data(f, "action", json_string(r->action));
+	if (r->remote_mta != NULL)
+		finding_data(f, "remote_mta", json_string(r->remote_mta));
+	if (r->command != NULL)
+		finding_data(f, "smtp_command", json_string(r->command));
+	if (r->diag != NULL)
+		finding_data(f, "diagnostic", json_string(r->diag));
+	verify = json_array();
+	for (i = 0; k != NULL && i < k->n_verify; i++)
+		json_array_append_new(verify, json_string(k->verify[i]));
+	finding_data(f, "verify", verify);
+	(void)n;
+}
+
+static void
+add_bounce_facts(struct explain *ex, const struct ndr *n)
+{
+	json_t *b = json_object();
+
+#define SET(key, val) do { if ((val) != NULL) json_object_set_new(b, key, json_string(val)); \
+	} while (0)
+	SET("reporting_mta", n->reporting_mta);
+	SET("subject", n->bounce_subject);
+	SET("original_from", n->orig_from);
+	SET("original_to", n->orig_to);
+	SET("original_subject", n->orig_subject);
+	SET("original_message_id", n->orig_msgid);
+#undef SET
+	json_object_set_new(b, "kind", json_string(n->kind == NDR_KIND_EMAIL ? "email" : "text"));
+	json_object_set_new(b, "has_dsn", json_boolean(n->has_dsn));
+	json_object_set_new(b, "recipients", json_integer((json_int_t)n->n_rcpts));
+	json_object_set_new(b, "language", json_string(ex->lang == NDR_LANG_JA ? "ja" : "en"));
+	report_set_extra(ex->ctx->rep, "bounce", b);
+	if (n->is_partial) {
+		struct finding *f = report_add(ex->ctx->rep, "ndr.partial", ST_WARN,
+		    _("bounce"));
+
+		finding_msg(f, _("Only part of the bounce could be read: %s."), n->partial_why);
+		finding_fix(f, _("Check that the whole message was saved or pasted."));
+	}
+}
+
+/* Batch mode (several files): one line per recipient, for scripts and bench/explain. */
+static int
+explain_batch(const struct ndr_kb *kb, int argc, char **argv)
+{
+	int i, rc = EXIT_OK;
+
+	for (i = 0; i < argc; i++) {
+		bool too_big;
+		size_t len = 0, k;
+		char *buf = read_input(argv[i], &len, &too_big);
+		struct ndr *n;
+
+		if (buf == NULL) {
+			fprintf(stderr, "mxdiag: explain: %s: %s\n", argv[i],
+			    too_big ? _("larger than 10 MB") : strerror(errno));
+			rc = EXIT_UNKNOWN;
+			continue;
+		}
+		n = ndr_parse(buf, len);
+		ndr_classify(n, kb);
+		for (k = 0; k < n->n_rcpts; k++) {
+			const struct ndr_rcpt *r = &n->rcpts[k];
+
+			printf("%s\t%s\t%s\t%s\t%s\n", argv[i], r->addr, r->reason, r->status_out,
+			    r->cause != NULL ? r->cause->id : "-");
+		}
+		ndr_free(n);
+		free(buf);
+	}
+	return rc;
+}
+
+static int
+explain_run(struct run_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "kb", required_argument, NULL, 'k' },
+		{ "no-dns", no_argument, NULL, 'n' },
+		{ "sender", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct explain ex = { .ctx = ctx };
+	const char *kb_path = NULL, *path = "-";
+	struct ndr_kb *kb;
+	struct ndr *n;
+	char err[512], *buf;
+	size_t len = 0, i;
+	bool too_big;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			kb_path = optarg;
+			break;
+		case 'n':
+			ex.no_dns = true;
+			break;
+		case 's':
+			ex.sender = optarg;
+			break;
+		case ':':
+			return cli_usage_error("explain", _("option '%s' needs a value"),
+			    argv[optind - 1]);
+		default:
+			return cli_usage_error("explain", _("unknown option '%s'"),
+			    argv[optind - 1]);
+		}
+	}
+	if (kb_path == NULL)
+		kb_path = ndr_kb_default_path();
+	kb = ndr_kb_load(kb_path, err, sizeof(err));
+	if (kb == NULL)
+		return cli_usage_error("explain", _("cannot load the knowledge base: %s"), err);
+	if (argc - optind > 1) {
+		rc = explain_batch(kb, argc - optind, argv + optind);
+		ndr_kb_free(kb);
+		return rc;
+	}
+	if (optind < argc)
+		path = argv[optind];
+	buf = read_input(path, &len, &too_big);
+	if (buf == NULL) {
+		ndr_kb_free(kb);
+		if (too_big)
+			return cli_usage_error("explain", _("%s is larger than 10 MB; save only the "
+			    "bounce message"), path);
+		return cli_usage_error("explain", _("cannot read %s: %s"), path, strerror(errno));
+	}
+	ex.kb = kb;
+	ex.lang = pick_lang(ctx->g->lang);
+	if (ex.no_dns) {
+		ctx->rep = report_new("explain", path);
+	} else {
+		rc = run_open(ctx, "explain", path);
+		if (rc != 0) {
+			free(buf);
+			ndr_kb_free(kb);
+			return rc;
+		}
+	}
+	n = ndr_parse(buf, len);
+	ndr_classify(n, kb);
+	add_bounce_facts(&ex, n);
+	for (i = 0; i < n->n_rcpts; i++)
+		add_rcpt_finding(&ex, n, &n->rcpts[i]);
+	for (i = 0; i < n->n_rcpts; i++)
+		verify_cause(&ex, n, &n->rcpts[i]);
+	if (!ex.no_dns)
+		loop_run(ctx->loop);
+	ndr_free(n);
+	free(buf);
+	ndr_kb_free(kb);
+	return -1;
+}
+
+const struct command cmd_explain = {
+	.name = "explain",
+	.summary = N_("explain a bounce (NDR/DSN): cause, who must act, fix, live re-check"),
+	.usage = "explain [FILE|-]... [--kb FILE] [--no-dns] [--sender ADDR]",
+	.help = N_("  FILE           the bounce: an .eml, an mbox message, pasted text, a log line\n"
+	    "                 (- or nothing: standard input; several files: one line each)\n"
+	    "  --kb FILE      knowledge base to use instead of the installed kb.json\n"
+	    "  --no-dns       do not re-check the DNS facts behind the cause\n"
+	    "  --sender ADDR  the original sender, when the bounce does not show it\n"),
+	.run = explain_run,
+};
