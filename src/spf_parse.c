@@ -1,0 +1,439 @@
+/* SPF record syntax (RFC 7208 4.6.1 and the ABNF of 12): terms, CIDR lengths, networks,
+ * domain-specs. Pure functions on bounded input; nothing here asks the DNS. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "err.h"
+#include "spf_macro.h"
+#include "spf_parse.h"
+#include "xmalloc.h"
+
+static bool
+is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_alnum(int c)
+{
+	return is_alpha(c) || is_digit(c);
+}
+
+static int
+refusef(int err, char *why, size_t why_len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+refusef(int err, char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why != NULL && why_len > 0) {
+		va_start(ap, fmt);
+		vsnprintf(why, why_len, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+bool
+spf_is_spf1(const char *text, size_t len)
+{
+	/* RFC 7208 4.5: exactly "v=spf1", ended by SP or the end of the record */
+	if (len < 6 || strncasecmp(text, "v=spf1", 6) != 0)
+		return false;
+	return len == 6 || text[6] == ' ';
+}
+
+bool
+spf_cidr_match(const unsigned char *a, const unsigned char *b, unsigned bits)
+{
+	size_t full = bits / 8;
+	unsigned rem = bits % 8;
+	unsigned char mask;
+
+	if (memcmp(a, b, full) != 0)
+		return false;
+	if (rem == 0)
+		return true;
+	mask = (unsigned char)(0xff << (8 - rem));
+	return ((a[full] ^ b[full]) & mask) == 0;
+}
+
+int
+spf_parse_ip4(const char *s, size_t len, unsigned char out[4])
+{
+	size_t i = 0;
+	int part;
+
+	/* RFC 7208 12: qnum = DIGIT / %x31-39 DIGIT / "1" 2DIGIT / "2" %x30-34 DIGIT /
+	 * "25" %x30-35, that is 0-255 without leading zeros */
+	for (part = 0; part < 4; part++) {
+		size_t start = i;
+		unsigned v = 0;
+
+		if (part > 0) {
+			if (i >= len || s[i] != '.')
+				return MXD_EINVAL;
+			start = ++i;
+		}
+		while (i < len && is_digit((unsigned char)s[i]) && i - start < 4)
+			v = v * 10 + (unsigned)(s[i++] - '0');
+		if (i == start || i - start > 3 || v > 255 || (s[start] == '0' && i - start > 1))
+			return MXD_EINVAL;
+		out[part] = (unsigned char)v;
+	}
+	return i == len ? 0 : MXD_EINVAL;
+}
+
+/* ip4-cidr-length / ip6-cidr-length digits: "0" or no leading zero, at most max. */
+static int
+parse_cidr(const char *s, size_t len, unsigned max, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i;
+
+	if (len == 0 || len > 3 || (s[0] == '0' && len > 1))
+		return MXD_EINVAL;
+	for (i = 0; i < len; i++) {
+		if (!is_digit((unsigned char)s[i]))
+			return MXD_EINVAL;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v > max)
+		return MXD_EINVAL;
+	*out = v;
+	return 0;
+}
+
+int
+spf_domain_spec_check(const char *s, size_t len, char *why, size_t why_len)
+{
+	char mwhy[120];
+	size_t tail, tlen, j;
+
+	if (len == 0)
+		return refusef(MXD_EINVAL, why, why_len, "empty domain-spec");
+	if (spf_macro_check(s, len, false, mwhy, sizeof(mwhy)) < 0)
+		return refusef(MXD_EINVAL, why, why_len, "%s", mwhy);
+	/* domain-end = ( "." toplabel [ "." ] ) / macro-expand */
+	tail = spf_macro_literal_tail(s, len);
+	if (tail == len)
+		return 0;
+	tlen = len;
+	if (s[tlen - 1] == '.')
+		tlen--;
+	for (j = tlen; j > tail; j--) {
+		if (s[j - 1] == '.')
+			break;
+	}
+	if (j == tail)
+		return refusef(MXD_EINVAL, why, why_len, "domain-spec '%.*s' does not end in a "
+		    "top-level label or a macro (RFC 7208 7.1)", (int)len, s);
+	if (!spf_toplabel_is_valid(s + j, tlen - j))
+		return refusef(MXD_EINVAL, why, why_len, "'%.*s' is not a valid top-level label "
+		    "(RFC 7208 7.1)", (int)(tlen - j), s + j);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum spf_mech mech;
+} mech_names[] = {
+	{ "all", SPF_MECH_ALL },
+	{ "include", SPF_MECH_INCLUDE },
+	{ "a", SPF_MECH_A },
+	{ "mx", SPF_MECH_MX },
+	{ "ptr", SPF_MECH_PTR },
+	{ "ip4", SPF_MECH_IP4 },
+	{ "ip6", SPF_MECH_IP6 },
+	{ "exists", SPF_MECH_EXISTS },
+};
+
+/* ":" domain-spec, required or optional. */
+static int
+parse_spec(struct spf_term *term, const char *rest, size_t rlen, bool is_required, char *why,
+    size_t why_len)
+{
+	char swhy[160];
+
+	if (rlen == 0) {
+		if (is_required)
+			return refusef(MXD_EINVAL, why, why_len, "'%s' needs ':domain' "
+			    "(RFC 7208 5)", term->text);
+		return 0;
+	}
+	if (rest[0] != ':')
+		return refusef(MXD_EINVAL, why, why_len, "malformed mechanism '%s'", term->text);
+	if (spf_domain_spec_check(rest + 1, rlen - 1, swhy, sizeof(swhy)) < 0)
+		return refusef(MXD_EINVAL, why, why_len, "'%s': %s", term->text, swhy);
+	term->spec = rest + 1;
+	term->spec_len = rlen - 1;
+	return 0;
+}
+
+/* a and mx: [ ":" domain-spec ] [ dual-cidr-length ] (RFC 7208 5.3, 5.4) */
+static int
+parse_dual_cidr(struct spf_term *term, const char *rest, size_t rlen, char *why,
+    size_t why_len)
+{
+	size_t end = rlen, j;
+
+	j = end;
+	while (j > 0 && is_digit((unsigned char)rest[j - 1]))
+		j--;
+	if (j < end && j >= 2 && rest[j - 1] == '/' && rest[j - 2] == '/') {
+		if (parse_cidr(rest + j, end - j, 128, &term->cidr6) < 0)
+			return refusef(MXD_EINVAL, why, why_len, "bad IPv6 CIDR length in '%s' "
+			    "(RFC 7208 5.6)", term->text);
+		end = j - 2;
+	}
+	j = end;
+	while (j > 0 && is_digit((unsigned char)rest[j - 1]))
+		j--;
+	if (j < end && j >= 1 && rest[j - 1] == '/') {
+		if (parse_cidr(rest + j, end - j, 32, &term->cidr4) < 0)
+			return refusef(MXD_EINVAL, why, why_len, "bad IPv4 CIDR length in '%s' "
+			    "(RFC 7208 5.6)", term->text);
+		end = j - 1;
+	}
+	return parse_spec(term, rest, end, false, why, why_len);
+}
+
+/* ip4 / ip6: ":" network [ "/" length ] (RFC 7208 5.6) */
+static int
+parse_network(struct spf_term *term, const char *rest, size_t rlen, char *why, size_t why_len)
+{
+	bool is_v6 = term->mech == SPF_MECH_IP6;
+	const char *slash;
+	size_t alen;
+	char abuf[64];
+
+	if (rlen == 0 || rest[0] != ':')
+		return refusef(MXD_EINVAL, why, why_len, "'%s' needs ':network' (RFC 7208 5.6)",
+		    term->text);
+	rest++;
+	rlen--;
+	slash = memchr(rest, '/', rlen);
+	alen = slash != NULL ? (size_t)(slash - rest) : rlen;
+	if (is_v6) {
+		if (alen == 0 || alen >= sizeof(abuf))
+			return refusef(MXD_EINVAL, why, why_len, "bad IPv6 network in '%s'",
+			    term->text);
+		memcpy(abuf, rest, alen);
+		abuf[alen] = '\0';
+		/* ip6-network is RFC 4291 2.2 text, which inet_pton() implements */
+		if (inet_pton(AF_INET6, abuf, term->net) != 1)
+			return refusef(MXD_EINVAL, why, why_len, "bad IPv6 network in '%s'",
+			    term->text);
+	} else if (spf_parse_ip4(rest, alen, term->net) < 0) {
+		return refusef(MXD_EINVAL, why, why_len, "bad IPv4 network in '%s' (RFC 7208 5.6)",
+		    term->text);
+	}
+	if (slash != NULL) {
+		unsigned *len_out = is_v6 ? &term->cidr6 : &term->cidr4;
+
+		if (parse_cidr(slash + 1, rlen - alen - 1, is_v6 ? 128 : 32, len_out) < 0)
+			return refusef(MXD_EINVAL, why, why_len, "bad CIDR length in '%s' "
+			    "(RFC 7208 5.6)", term->text);
+	}
+	return 0;
+}
+
+static int
+parse_directive(struct spf_record *rec, const char *t, size_t len, char *why, size_t why_len)
+{
+	struct spf_term *term;
+	const char *p = t, *rest;
+	size_t n = 0, i, rlen;
+	enum spf_result q = SPF_PASS;
+	int rc;
+
+	/* RFC 7208 4.6.2: qualifier = "+" / "-" / "?" / "~", "+" when absent */
+	switch (*p) {
+	case '+': q = SPF_PASS; p++; break;
+	case '-': q = SPF_FAIL; p++; break;
+	case '~': q = SPF_SOFTFAIL; p++; break;
+	case '?': q = SPF_NEUTRAL; p++; break;
+	default: break;
+	}
+	while (p + n < t + len && is_alnum((unsigned char)p[n]))
+		n++;
+	for (i = 0; i < sizeof(mech_names) / sizeof(mech_names[0]); i++) {
+		if (strlen(mech_names[i].name) == n && strncasecmp(mech_names[i].name, p, n) == 0)
+			break;
+	}
+	if (n == 0 || i == sizeof(mech_names) / sizeof(mech_names[0]))
+		return refusef(MXD_EINVAL, why, why_len, "unknown mechanism '%.*s' "
+		    "(RFC 7208 4.6.1)", (int)len, t);
+	if (rec->n_terms >= SPF_TERMS_MAX)
+		return refusef(MXD_ELIMIT, why, why_len, "more than %d terms", SPF_TERMS_MAX);
+	if (rec->n_terms == rec->terms_cap) {
+		rec->terms_cap = rec->terms_cap == 0 ? 8 : rec->terms_cap * 2;
+		rec->terms = xrealloc(rec->terms, rec->terms_cap * sizeof(*rec->terms));
+	}
+	term = &rec->terms[rec->n_terms];
+	memset(term, 0, sizeof(*term));
+	term->mech = mech_names[i].mech;
+	term->qualifier = q;
+	term->text = t;
+	term->cidr4 = 32;
+	term->cidr6 = 128;
+	rest = p + n;
+	rlen = len - (size_t)(rest - t);
+
+	switch (term->mech) {
+	case SPF_MECH_ALL:
+		/* RFC 7208 5.1: all takes no argument and no CIDR length */
+		rc = rlen == 0 ? 0 : refusef(MXD_EINVAL, why, why_len, "'%s': 'all' takes no "
+		    "argument (RFC 7208 5.1)", t);
+		rec->has_all = true;
+		break;
+	case SPF_MECH_INCLUDE:
+	case SPF_MECH_EXISTS:
+		rc = parse_spec(term, rest, rlen, true, why, why_len);
+		break;
+	case SPF_MECH_PTR:
+		rc = parse_spec(term, rest, rlen, false, why, why_len);
+		break;
+	case SPF_MECH_A:
+	case SPF_MECH_MX:
+		rc = parse_dual_cidr(term, rest, rlen, why, why_len);
+		break;
+	case SPF_MECH_IP4:
+	case SPF_MECH_IP6:
+		rc = parse_network(term, rest, rlen, why, why_len);
+		break;
+	default:
+		rc = MXD_EINVAL;
+		break;
+	}
+	if (rc < 0)
+		return rc;
+	rec->n_terms++;
+	return 0;
+}
+
+static int
+parse_modifier(struct spf_record *rec, const char *t, size_t name_len, char *why,
+    size_t why_len)
+{
+	const char *val = t + name_len + 1;
+	size_t vlen = strlen(val);
+	char swhy[160];
+
+	if (name_len == 8 && strncasecmp(t, "redirect", 8) == 0) {
+		/* RFC 7208 6: redirect and exp MUST NOT appear more than once */
+		if (rec->redirect != NULL)
+			return refusef(MXD_EINVAL, why, why_len, "redirect= appears twice "
+			    "(RFC 7208 6)");
+		if (spf_domain_spec_check(val, vlen, swhy, sizeof(swhy)) < 0)
+			return refusef(MXD_EINVAL, why, why_len, "'%s': %s", t, swhy);
+		rec->redirect = val;
+		rec->redirect_len = vlen;
+		return 0;
+	}
+	if (name_len == 3 && strncasecmp(t, "exp", 3) == 0) {
+		if (rec->exp != NULL)
+			return refusef(MXD_EINVAL, why, why_len, "exp= appears twice (RFC 7208 6)");
+		if (spf_domain_spec_check(val, vlen, swhy, sizeof(swhy)) < 0)
+			return refusef(MXD_EINVAL, why, why_len, "'%s': %s", t, swhy);
+		rec->exp = val;
+		rec->exp_len = vlen;
+		return 0;
+	}
+	/* RFC 7208 6: unknown modifiers are ignored, but must still be a macro-string */
+	if (spf_macro_check(val, vlen, false, swhy, sizeof(swhy)) < 0)
+		return refusef(MXD_EINVAL, why, why_len, "'%s': %s", t, swhy);
+	return 0;
+}
+
+static int
+parse_term(struct spf_record *rec, const char *t, size_t len, char *why, size_t why_len)
+{
+	size_t i = 0;
+
+	/* RFC 7208 12: modifier = name "=" ...; name = ALPHA *( ALPHA / DIGIT / "-" / "_" /
+	 * "." ). Anything else is a directive. */
+	if (is_alpha((unsigned char)t[0])) {
+		while (i < len && (is_alnum((unsigned char)t[i]) || t[i] == '-' || t[i] == '_' ||
+		    t[i] == '.'))
+			i++;
+		if (i < len && t[i] == '=')
+			return parse_modifier(rec, t, i, why, why_len);
+	}
+	return parse_directive(rec, t, len, why, why_len);
+}
+
+int
+spf_record_parse(const char *text, size_t len, struct spf_record **recp, char *why,
+    size_t why_len)
+{
+	struct spf_record *rec;
+	size_t i, pos;
+	int rc;
+
+	*recp = NULL;
+	if (len > SPF_RECORD_MAX)
+		return refusef(MXD_ELIMIT, why, why_len, "record of %zu characters, more than %d",
+		    len, SPF_RECORD_MAX);
+	if (!spf_is_spf1(text, len))
+		return refusef(MXD_EINVAL, why, why_len, "no v=spf1 version section");
+	/* RFC 7208 12: terms are separated by SP only and made of %x21-7E; a TAB, CR, NUL or
+	 * a non-ASCII byte anywhere is a syntax error */
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c < 0x20 || c > 0x7e)
+			return refusef(MXD_EINVAL, why, why_len, "invalid character 0x%02x at "
+			    "offset %zu (RFC 7208 4.6.1)", c, i);
+	}
+	rec = xcalloc(1, sizeof(*rec));
+	rec->buf = xmalloc(len + 1);
+	memcpy(rec->buf, text, len);
+	rec->buf[len] = '\0';
+	pos = 6;
+	for (;;) {
+		size_t start;
+
+		while (pos < len && rec->buf[pos] == ' ')
+			pos++;
+		if (pos >= len)
+			break;
+		start = pos;
+		while (pos < len && rec->buf[pos] != ' ')
+			pos++;
+		rec->buf[pos] = '\0';
+		rc = parse_term(rec, rec->buf + start, pos - start, why, why_len);
+		if (rc < 0) {
+			spf_record_free(rec);
+			return rc;
+		}
+		pos++;
+	}
+	*recp = rec;
+	return 0;
+}
+
+void
+spf_record_free(struct spf_record *rec)
+{
+	if (rec == NULL)
+		return;
+	free(rec->terms);
+	free(rec->buf);
+	free(rec);
+}
