@@ -645,24 +645,10 @@ start_auth(struct smtp_probe *p)
 	unsigned offered = r->caps.auth_mechs & p->auth_mechs;
 	struct secret *ir = NULL;
 	char *line;
+	size_t len;
 
 	if (!r->caps.has_auth) {
 		r->auth = SMTP_AUTH_NOT_OFFERED;
-		start_txns(p);
-		return;
-	}
-	if (!p->is_auth_insecure_ok && p->tls == NULL) {
-		/* RFC 4954 4 and RFC 8314 3: a password never crosses the network in clear. */
-		r->auth = SMTP_AUTH_SKIPPED_CLEAR;
-		smtp_transcript_note(&r->transcript, loop_now_ms(),
-		    "AUTH not attempted: the connection is not encrypted");
-		start_txns(p);
-		return;
-	}
-	if (!p->is_auth_insecure_ok && !tls_is_trusted(p)) {
-		r->auth = SMTP_AUTH_SKIPPED_UNVERIFIED;
-		smtp_transcript_note(&r->transcript, loop_now_ms(),
-		    "AUTH not attempted: the server certificate did not verify");
 		start_txns(p);
 		return;
 	}
@@ -675,7 +661,25 @@ start_auth(struct smtp_probe *p)
 	else if (offered & SMTP_AUTH_CRAM_MD5)
 		r->auth_mech = SMTP_AUTH_CRAM_MD5;
 	else {
+		/* Checked first: a server offering only NTLM or GSSAPI cannot be used at all. */
 		r->auth = SMTP_AUTH_NO_MECH;
+		start_txns(p);
+		return;
+	}
+	if (!p->is_auth_insecure_ok && p->tls == NULL) {
+		/* RFC 4954 4 and RFC 8314 3: a password never crosses the network in clear. */
+		r->auth = SMTP_AUTH_SKIPPED_CLEAR;
+		r->auth_mech = 0;
+		smtp_transcript_note(&r->transcript, loop_now_ms(),
+		    "AUTH not attempted: the connection is not encrypted");
+		start_txns(p);
+		return;
+	}
+	if (!p->is_auth_insecure_ok && !tls_is_trusted(p)) {
+		r->auth = SMTP_AUTH_SKIPPED_UNVERIFIED;
+		r->auth_mech = 0;
+		smtp_transcript_note(&r->transcript, loop_now_ms(),
+		    "AUTH not attempted: the server certificate did not verify");
 		start_txns(p);
 		return;
 	}
@@ -687,11 +691,15 @@ start_auth(struct smtp_probe *p)
 			fail(p, SMTP_FAIL_INTERNAL, SMTP_STEP_AUTH, "cannot encode the credentials");
 			return;
 		}
-		line = xasprintf("AUTH PLAIN %s", ir->buf);
+		/* Assembled by hand: a secret never goes through a printf-family function. */
+		len = sizeof("AUTH PLAIN ") - 1;
+		line = xmalloc(len + ir->len + 1);
+		memcpy(line, "AUTH PLAIN ", len);
+		memcpy(line + len, ir->buf, ir->len + 1);
 		secret_free(ir);
 		p->auth_stage = AUTH_ST_FINAL;
 		send_cmd(p, SMTP_STEP_AUTH, line, false);
-		secret_wipe(line, strlen(line));
+		secret_wipe(line, len + strlen(line + len));
 		free(line);
 		return;
 	}

@@ -67,10 +67,18 @@ smtp_redact(const char *line, bool is_sasl, char *out, size_t out_len)
 		/* RFC 4954 4: AUTH mechanism [initial-response]; the response may be secret. */
 		n = 4 + strspn(line + 4, " ");
 		n += strcspn(line + n, " ");
-		if (line[n] != '\0')
-			snprintf(out, out_len, "%.*s %s", (int)n, line, SMTP_REDACTED);
-		else
-			snprintf(out, out_len, "%s", line);
+		/* Copied by hand: the part after n is secret and must not reach printf. */
+		if (n + 1 + sizeof(SMTP_REDACTED) > out_len) {
+			snprintf(out, out_len, "AUTH %s", SMTP_REDACTED);
+			return out;
+		}
+		memcpy(out, line, n);
+		if (line[n] != '\0') {
+			out[n] = ' ';
+			memcpy(out + n + 1, SMTP_REDACTED, sizeof(SMTP_REDACTED));
+		} else {
+			out[n] = '\0';
+		}
 		return out;
 	}
 	snprintf(out, out_len, "%s", line);
