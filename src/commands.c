@@ -9,12 +9,10 @@ extern const struct command cmd_check;
 extern const struct command cmd_explain;
 extern const struct command cmd_port25;
 extern const struct command cmd_smarthost;
-extern const struct command cmd_smarthost;
 
 const struct command *const commands[] = {
 	&cmd_check,
 	&cmd_port25,
-	&cmd_smarthost,
 	&cmd_smarthost,
 	&cmd_explain,
 	NULL,
