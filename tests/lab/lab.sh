@@ -102,7 +102,7 @@ outer() {
 	trap 'cleanup; exit 129' HUP
 	# In a shell, ^C belongs to the shell inside: only a no-op handler here
 	# (an ignored signal would be inherited by everything inside).
-	[ "$mode" = shell ] && trap : INT
+	[ "$mode" = shell ] && trap : INT QUIT
 	local base=(--net --mount --uts --pid --fork --kill-child --mount-proc) try
 	local tries=("--map-root-user")
 	if [ "$(id -u)" -eq 0 ]; then
@@ -110,14 +110,18 @@ outer() {
 		if [ "${LAB_USERNS:-1}" = 0 ]; then tries=(""); else tries+=(""); fi
 	fi
 	for try in "${tries[@]}"; do
-		# unshare's own errors go to unshare.err; the inner side puts fd 2 back
-		unshare "${base[@]}" $try bash "$LAB_DIR/lab.sh" __inner "$WORK" "$mode" "$@" \
+		# In the background, so that our traps run at once. A background job
+		# would start with SIGINT/SIGQUIT ignored and everything inside would
+		# inherit that: env restores them. unshare's own errors go to
+		# unshare.err; the inner side puts fd 2 back.
+		env --default-signal=INT,QUIT unshare "${base[@]}" $try \
+			bash "$LAB_DIR/lab.sh" __inner "$WORK" "$mode" "$@" \
 			0<&0 3>&2 2>"$WORK/unshare.err" &
 		upid=$!
 		while :; do
 			wait "$upid"
 			rc=$?
-			kill -0 "$upid" 2>/dev/null || break # else: a trapped signal interrupted wait
+			kill -0 "$upid" 2>/dev/null || break # else a no-op trap interrupted wait
 		done
 		upid=""
 		[ -e "$WORK/started" ] && break
@@ -361,7 +365,16 @@ start_lab() {
 	now_ms
 	T0=$NOW
 	mkdir -p "$W"/{zones,keys,tls,spool,log,etc}
-	setup_net >"$W/log/net.log" 2>&1 || { cat "$W/log/net.log" >&2; die "network setup failed"; }
+	if ! setup_net >"$W/log/net.log" 2>&1; then
+		# e.g. Ubuntu's AppArmor userns restriction: the namespace is created
+		# but without the capabilities to configure it
+		if grep -qi 'not permitted\|permission denied' "$W/log/net.log"; then
+			echo "lab.sh: SKIP: no network privileges inside the user namespace ($(head -1 "$W/log/net.log")); user namespaces are restricted here" >&2
+			exit 77
+		fi
+		cat "$W/log/net.log" >&2
+		die "network setup failed"
+	fi
 	mark net
 	# Python is the slowest to start: launch it first. One process runs every
 	# SMTP persona, writes the lab CA and certificates (tls/), and runs the
