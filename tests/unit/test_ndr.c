@@ -1,0 +1,411 @@
+/* Unit tests for the bounce explainer: decoders, charsets, DSN fields, MIME, knowledge-base
+ * rules (one case per cause the issue names), and garbage or oversized input. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ndr.h"
+#include "ndr_charset.h"
+#include "ndr_classify.h"
+#include "ndr_decode.h"
+#include "ndr_dsn.h"
+#include "ndr_kb.h"
+
+#ifndef MXD_TEST_KB
+#define MXD_TEST_KB "data/kb.json"
+#endif
+
+static struct ndr_kb *kb;
+
+static int
+setup(void **state)
+{
+	char err[512];
+
+	(void)state;
+	kb = ndr_kb_load(MXD_TEST_KB, err, sizeof(err));
+	if (kb == NULL)
+		fprintf(stderr, "%s\n", err);
+	return kb == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	ndr_kb_free(kb);
+	return 0;
+}
+
+static void
+test_qp(void **state)
+{
+	size_t len;
+	char *s;
+
+	(void)state;
+	s = ndr_decode_qp("syst=\nem caf=C3=A9 =ZZ end=", strlen("syst=\nem caf=C3=A9 =ZZ end="), 0,
+	    &len);
+	assert_string_equal(s, "system caf\xc3\xa9 =ZZ end=");
+	free(s);
+	s = ndr_decode_qp("a_b=3F", 6, 1, &len);
+	assert_string_equal(s, "a b?");
+	free(s);
+	s = ndr_decode_qp("line =\r\nnext", 12, 0, &len);
+	assert_string_equal(s, "line next");
+	free(s);
+}
+
+static void
+test_base64(void **state)
+{
+	size_t len;
+	char *s;
+
+	(void)state;
+	s = ndr_decode_base64("VXNlciB1\nbmtub3du", 17, &len);
+	assert_string_equal(s, "User unknown");
+	assert_int_equal(len, 12);
+	free(s);
+	s = ndr_decode_base64("!!!", 3, &len);
+	assert_int_equal(len, 0);
+	free(s);
+}
+
+static void
+test_charsets(void **state)
+{
+	/* "宛先" in ISO-2022-JP, Shift_JIS, EUC-JP and UTF-8 */
+	static const char jis[] = "\x1b$B08@h\x1b(B";
+	static const char sjis[] = "\x88\xb6\x90\xe6";
+	static const char eucjp[] = "\xb0\xb8\xc0\xe8";
+	static const char utf8[] = "\xe5\xae\x9b\xe5\x85\x88";
+	size_t len;
+	char *s;
+
+	(void)state;
+	s = ndr_charset_to_utf8("iso-2022-jp", jis, sizeof(jis) - 1, &len);
+	assert_string_equal(s, utf8);
+	free(s);
+	s = ndr_charset_to_utf8(NULL, jis, sizeof(jis) - 1, &len);
+	assert_string_equal(s, utf8);
+	free(s);
+	s = ndr_charset_to_utf8("Shift_JIS", sjis, sizeof(sjis) - 1, &len);
+	assert_string_equal(s, utf8);
+	free(s);
+	s = ndr_charset_to_utf8("euc-jp", eucjp, sizeof(eucjp) - 1, &len);
+	assert_string_equal(s, utf8);
+	free(s);
+	s = ndr_charset_to_utf8("utf-8", utf8, sizeof(utf8) - 1, &len);
+	assert_string_equal(s, utf8);
+	free(s);
+	/* bytes that are nothing in any charset become '?', never invalid UTF-8 */
+	s = ndr_charset_to_utf8("utf-8", "a\xff\xfe" "b", 4, &len);
+	assert_true(ndr_is_utf8(s, len));
+	free(s);
+	s = ndr_charset_to_utf8("no-such-charset", "abc\xe9", 4, &len);
+	assert_true(ndr_is_utf8(s, len));
+	free(s);
+}
+
+static void
+test_rfc2047(void **state)
+{
+	char *s;
+	const char *in = "=?ISO-2022-JP?B?GyRCMDhAaBsoQg==?= =?utf-8?Q?caf=C3=A9?= x";
+
+	(void)state;
+	s = ndr_rfc2047_decode(in, strlen(in));
+	assert_string_equal(s, "\xe5\xae\x9b\xe5\x85\x88" "caf\xc3\xa9 x");
+	free(s);
+	s = ndr_rfc2047_decode("=?bogus", 7);
+	assert_string_equal(s, "=?bogus");
+	free(s);
+}
+
+static void
+test_codes(void **state)
+{
+	char st[16], rc[4];
+
+	(void)state;
+	assert_int_equal(ndr_find_status("550 5.1.1 <a@b>", 15, st, sizeof(st)), 1);
+	assert_string_equal(st, "5.1.1");
+	assert_int_equal(ndr_find_status("id 8.2.234.1 and 192.0.2.5", 26, st, sizeof(st)), 0);
+	assert_int_equal(ndr_find_status("#554 5.7.26 x", 13, st, sizeof(st)), 1);
+	assert_string_equal(st, "5.7.26");
+	assert_int_equal(ndr_find_reply("said: 550-5.1.1 x", 17, rc), 1);
+	assert_string_equal(rc, "550");
+	assert_int_equal(ndr_find_reply("in 2013 port 25", 15, rc), 0);
+}
+
+static const char dsn_mail[] =
+    "From: MAILER-DAEMON@mx.example.jp\n"
+    "To: sender@example.org\n"
+    "Subject: Undelivered Mail Returned to Sender\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\n"
+    "\n"
+    "--B1\n"
+    "Content-Type: text/plain; charset=ISO-2022-JP\n"
+    "\n"
+    "\x1b$B08@h\x1b(B\n"
+    "--B1\n"
+    "Content-Type: message/delivery-status\n"
+    "\n"
+    "Reporting-MTA: dns; mx.example.jp\n"
+    "\n"
+    "Diagnostic-Code: smtp; 550 5.1.1 <a@example.net>: Recipient address\n"
+    "    rejected: User unknown in local recipient table\n"
+    "Final-Recipient: rfc822; a@example.net\n"
+    "Action: failed\n"
+    "Status: 5.1.1\n"
+    "Remote-MTA: dns; mx.example.net\n"
+    "\n"
+    "Final-Recipient: rfc822; <b@example.net>\n"
+    "Action: delayed\n"
+    "Status: 4.2.2\n"
+    "Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\n"
+    "--B1\n"
+    "Content-Type: text/rfc822-headers\n"
+    "\n"
+    "From: sender@example.org\n"
+    "Subject: =?UTF-8?B?5a6b5YWI?=\n"
+    "Message-ID: <m1@example.org>\n"
+    "--B1--\n";
+
+static void
+test_dsn(void **state)
+{
+	struct ndr *n = ndr_parse(dsn_mail, sizeof(dsn_mail) - 1);
+
+	(void)state;
+	assert_true(n->has_dsn);
+	assert_string_equal(n->reporting_mta, "mx.example.jp");
+	assert_int_equal(n->n_rcpts, 2);
+	assert_string_equal(n->rcpts[0].addr, "a@example.net");
+	assert_string_equal(n->rcpts[0].action, "failed");
+	assert_string_equal(n->rcpts[0].status, "5.1.1");
+	assert_string_equal(n->rcpts[0].reply, "550");
+	assert_string_equal(n->rcpts[0].remote_mta, "mx.example.net");
+	assert_non_null(strstr(n->rcpts[0].diag, "User unknown in local recipient table"));
+	assert_string_equal(n->rcpts[1].addr, "b@example.net");
+	assert_string_equal(n->rcpts[1].action, "delayed");
+	assert_string_equal(n->orig_from, "sender@example.org");
+	assert_string_equal(n->orig_subject, "\xe5\xae\x9b\xe5\x85\x88");
+	assert_string_equal(n->orig_msgid, "<m1@example.org>");
+	assert_non_null(strstr(n->text, "\xe5\xae\x9b\xe5\x85\x88"));
+	ndr_classify(n, kb);
+	assert_string_equal(n->rcpts[0].reason, "userunknown");
+	assert_true(n->rcpts[0].is_permanent);
+	assert_string_equal(n->rcpts[1].reason, "mailboxfull");
+	assert_false(n->rcpts[1].is_permanent);
+	ndr_free(n);
+}
+
+static const struct {
+	const char *input;
+	const char *cause;
+	const char *reason;
+} rules[] = {
+	/* the field notes' own strings (shared/seeds) */
+	{ "#554 5.1.8 <s@corp.local>: Sender address rejected: Domain not found ##",
+	  "ndr.sender-domain-not-found", "rejected" },
+	{ "<r@nomx.test>: Host or domain name not found. Name service error for name=nomx.test",
+	  "ndr.recipient-domain-not-found", "hostunknown" },
+	{ "530 5.7.1 Client was not authenticated", "ndr.client-not-authenticated",
+	  "securityerror" },
+	{ "550 5.7.1 Client does not have permissions to send as this sender",
+	  "ndr.send-as-denied", "securityerror" },
+	{ "550 5.7.1 Unable to relay", "ndr.relay-denied", "norelaying" },
+	{ "554 5.7.1 <x@example.com>: Relay access denied", "ndr.relay-denied", "norelaying" },
+	{ "外部の受信者にルーティングするための適切なコネクタが見つかりません",
+	  "ndr.no-send-connector", "networkerror" },
+	{ "A matching connector cannot be found to route the external recipient",
+	  "ndr.no-send-connector", "networkerror" },
+	/* the other causes the issue lists */
+	{ "550 5.1.1 <u@example.com>... User unknown", "ndr.user-unknown", "userunknown" },
+	{ "550 5.1.2 Bad destination system address", "ndr.recipient-domain-not-found",
+	  "hostunknown" },
+	{ "554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain",
+	  "ndr.recipient-domain-not-found", "hostunknown" },
+	{ "550 5.7.23 SPF validation failed", "ndr.spf-fail", "authfailure" },
+	{ "550 5.7.1 Unauthenticated email from example.com is not accepted due to domain's "
+	  "DMARC policy", "ndr.dmarc-reject", "authfailure" },
+	{ "550 5.7.20 No passing DKIM signature found", "ndr.dkim-fail", "authfailure" },
+	{ "450 4.7.1 Client host rejected: cannot find your hostname, [198.51.100.7]",
+	  "ndr.rdns-missing", "requireptr" },
+	{ "550 5.7.1 Mail from dynamic IP addresses is refused; hosts with dynamic ip",
+	  "ndr.rdns-generic", "requireptr" },
+	{ "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using "
+	  "zen.spamhaus.org", "ndr.blocklisted", "blocked" },
+	{ "530 5.7.0 Must issue a STARTTLS command first", "ndr.tls-required",
+	  "securityerror" },
+	{ "552 5.2.2 Mailbox full", "ndr.mailbox-full", "mailboxfull" },
+	{ "552 5.3.4 Message size exceeds fixed maximum message size", "ndr.message-too-big",
+	  "mesgtoobig" },
+	{ "450 4.7.1 <u@example.com>: Recipient address rejected: Greylisted, see "
+	  "http://postgrey.schweikert.ch/", "ndr.greylisted", "blocked" },
+	{ "554 5.4.6 Too many hops", "ndr.mail-loop", "networkerror" },
+	{ "550 5.7.1 Message rejected as spam by Content Filtering", "ndr.spam-detected",
+	  "spamdetected" },
+	{ "retry timeout exceeded", "ndr.expired", "expired" },
+	{ "451 4.4.0 DNS query failed: host or domain name not found",
+	  "ndr.dns-temporary", "networkerror" },
+	/* Japanese */
+	{ "このメールアドレスは存在しません", "ndr.user-unknown", "userunknown" },
+	{ "メールボックスがいっぱいです", "ndr.mailbox-full", "mailboxfull" },
+	/* code alone, no phrase */
+	{ "550 5.2.2", "ndr.mailbox-full", "mailboxfull" },
+	{ "530 please log in first", "ndr.client-not-authenticated", "securityerror" },
+};
+
+static void
+test_kb_rules(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		struct ndr *n = ndr_parse(rules[i].input, strlen(rules[i].input));
+
+		ndr_classify(n, kb);
+		assert_int_equal(n->n_rcpts, 1);
+		if (n->rcpts[0].cause == NULL || strcmp(n->rcpts[0].cause->id, rules[i].cause) != 0)
+			fail_msg("\"%s\": got %s (%s), want %s", rules[i].input,
+			    n->rcpts[0].cause ? n->rcpts[0].cause->id : "none", n->rcpts[0].rule,
+			    rules[i].cause);
+		assert_string_equal(n->rcpts[0].reason, rules[i].reason);
+		ndr_free(n);
+	}
+}
+
+/* Every cause in the knowledge base is complete: both languages, a side, a reason. */
+static void
+test_kb_complete(void **state)
+{
+	size_t i;
+
+	(void)state;
+	assert_true(ndr_kb_count(kb) >= 30);
+	for (i = 0; i < ndr_kb_count(kb); i++) {
+		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+
+		assert_non_null(k->explanation[NDR_LANG_EN]);
+		assert_non_null(k->explanation[NDR_LANG_JA]);
+		assert_non_null(k->fix[NDR_LANG_EN]);
+		assert_non_null(k->fix[NDR_LANG_JA]);
+		assert_non_null(k->title[NDR_LANG_JA]);
+		assert_true(strncmp(k->id, "ndr.", 4) == 0);
+	}
+}
+
+static void
+test_logline(void **state)
+{
+	static const char line[] = "Nov 23 10:00:00 mx postfix/smtp[1]: 4A: to=<bob@example.org>, "
+	    "relay=mx.example.org[192.0.2.1]:25, dsn=5.1.1, status=bounced (host "
+	    "mx.example.org[192.0.2.1] said: 550 5.1.1 <bob@example.org>: Recipient address "
+	    "rejected: User unknown (in reply to RCPT TO command))";
+	struct ndr *n = ndr_parse(line, sizeof(line) - 1);
+
+	(void)state;
+	assert_int_equal(n->n_rcpts, 1);
+	assert_string_equal(n->rcpts[0].addr, "bob@example.org");
+	assert_string_equal(n->rcpts[0].status, "5.1.1");
+	assert_string_equal(n->rcpts[0].command, "RCPT");
+	ndr_classify(n, kb);
+	assert_string_equal(n->rcpts[0].reason, "userunknown");
+	ndr_free(n);
+}
+
+static void
+test_garbage(void **state)
+{
+	static const char *const inputs[] = {
+		"", "\n\n\n", ":", "From: \n", "Content-Type: multipart/mixed; boundary=\n\n--\n--",
+		"=?utf-8?B?", "Final-Recipient: rfc822;\nStatus: 9.9.9.9.9\n", "@@@ <> <@> a@",
+	};
+	unsigned char junk[4096];
+	size_t i;
+	uint32_t x = 12345;
+
+	(void)state;
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		struct ndr *n = ndr_parse(inputs[i], strlen(inputs[i]));
+
+		ndr_classify(n, kb);
+		ndr_free(n);
+	}
+	for (i = 0; i < sizeof(junk); i++) {
+		x = x * 1103515245u + 12345u;
+		junk[i] = (unsigned char)(x >> 16);
+	}
+	{
+		struct ndr *n = ndr_parse((const char *)junk, sizeof(junk));
+
+		ndr_classify(n, kb);
+		assert_true(n->n_rcpts <= NDR_MAX_RCPTS);
+		ndr_free(n);
+	}
+}
+
+static void
+test_bounds(void **state)
+{
+	size_t big = NDR_MAX_INPUT + 100, i, o = 0;
+	char *buf = malloc(big);
+	struct ndr *n;
+
+	(void)state;
+	assert_non_null(buf);
+	memset(buf, 'A', big);
+	n = ndr_parse(buf, big);
+	assert_true(n->is_partial);
+	ndr_free(n);
+	/* deep nesting and many parts stop at their bounds */
+	o = (size_t)snprintf(buf, big, "Subject: x\nContent-Type: multipart/mixed; boundary=b0\n\n");
+	for (i = 1; i < 40; i++)
+		o += (size_t)snprintf(buf + o, big - o,
+		    "--b%zu\nContent-Type: multipart/mixed; boundary=b%zu\n\n", i - 1, i);
+	n = ndr_parse(buf, o);
+	assert_true(n->is_partial);
+	ndr_free(n);
+	o = (size_t)snprintf(buf, big, "Subject: x\nContent-Type: multipart/mixed; boundary=b\n\n");
+	for (i = 0; i < 500; i++)
+		o += (size_t)snprintf(buf + o, big - o, "--b\n\n<u%zu@example.com>: 550 5.1.1 "
+		    "user unknown\n", i);
+	n = ndr_parse(buf, o);
+	assert_true(n->is_partial);
+	assert_true(n->n_rcpts <= NDR_MAX_RCPTS);
+	ndr_free(n);
+	free(buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_qp),
+		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_charsets),
+		cmocka_unit_test(test_rfc2047),
+		cmocka_unit_test(test_codes),
+		cmocka_unit_test(test_dsn),
+		cmocka_unit_test(test_kb_rules),
+		cmocka_unit_test(test_kb_complete),
+		cmocka_unit_test(test_logline),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_bounds),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
