@@ -167,7 +167,7 @@ wait_for() { # wait_for WHAT LOG CMD... : poll CMD for up to LAB_READY_TIMEOUT s
 }
 
 setup_net() {
-	local a n tries=0
+	local a n polls=0
 	{
 		echo "link set lo up"
 		# IPv6 first: the kernel inserts their local routes asynchronously
@@ -198,8 +198,8 @@ setup_net() {
 	set -- $V6_ADDRS
 	while n=$(ip -6 -o route show table local type local dev lo | grep -c 'proto kernel') &&
 		[ "$n" -lt $(($# + 1)) ]; do # +1: ::1
-		tries=$((tries + 1))
-		[ $tries -gt 100 ] && { echo "IPv6 local routes missing" >&2; return 1; }
+		polls=$((polls + 1))
+		[ $polls -gt 100 ] && { echo "IPv6 local routes missing" >&2; return 1; }
 		nap 0.002
 	done
 	for a in $V6_ADDRS; do

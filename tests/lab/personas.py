@@ -431,8 +431,9 @@ def personas(tls):
         ("aaaaonly", MX(["aaaaonly.test"]), "mx.aaaaonly.test",
          ["2001:db8::35"], 25,
          dict(tls_context=tls["mx.aaaaonly.test"], ident="ESMTP Postfix")),
-        ("interceptor", Persona(), "intercept.isp.test", ["198.51.100.25", "2001:db8::100:25"],
-         25, dict(ident="ESMTP ISP-Transparent-Proxy")),
+        ("interceptor", Persona(), "intercept.isp.test",
+         ["198.51.100.25", "2001:db8::100:25"], 25,
+         dict(ident="ESMTP ISP-Transparent-Proxy")),
     ]
 
 
