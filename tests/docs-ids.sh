@@ -1,16 +1,16 @@
 #!/bin/sh
-# Every finding id the code can emit has an entry ("### id") in docs/checks.md, and every
-# documented id exists in the code.
+# Every finding id the code can emit has an entry ("### id") in docs/checks.md or in the
+# command pages it links (docs/*.md), and every documented id exists in the code.
 set -u
 top=${srcdir:-.}
 # An id is any string literal "area.what" whose area is one of the finding areas.
 areas='dns|domain|mx|ptr|helo|spf|dmarc|port25|smarthost|inbound|relay|ndr|tls|smtp|preflight|report'
 code=$(grep -rhoE "\"($areas)\.[a-z0-9-]+\"" "$top/src" "$top/checks" | tr -d '"' | grep -vE '\.(c|h)$' | sort -u)
-docs=$(sed -n 's/^### \([a-z0-9]*\.[a-z0-9-]*\)$/\1/p' "$top"/docs/checks.md | sort -u)
+docs=$(sed -n 's/^### \([a-z0-9]*\.[a-z0-9-]*\)$/\1/p' "$top"/docs/*.md | sort -u)
 pass=0 fail=0
 for id in $code; do
 	if echo "$docs" | grep -qx "$id"; then pass=$((pass + 1)); else
-		echo "not documented in docs/checks.md: $id"; fail=$((fail + 1)); fi
+		echo "not documented in docs/*.md: $id"; fail=$((fail + 1)); fi
 done
 for id in $docs; do
 	echo "$code" | grep -qx "$id" || { echo "documented but never emitted: $id"; fail=$((fail + 1)); }

@@ -1,5 +1,5 @@
 # mxdiag explain: live verification of the seed NDRs in the lab (issue 10). Sourced by
-# run.sh:  tests/integration/run.sh tests/integration/explain_lab.sh
+# run.sh:  tests/integration/run.sh tests/integration/t_explain.sh
 
 MXD_KB=${MXD_KB:-$here/../../data/kb.json}
 export MXD_KB
