@@ -5,7 +5,10 @@ set -u
 top=${srcdir:-.}
 # An id is any string literal "area.what" whose area is one of the finding areas.
 areas='dns|domain|mx|ptr|helo|spf|dmarc|port25|smarthost|inbound|relay|ndr|tls|smtp|preflight|report'
-code=$(grep -rhoE "\"($areas)\.[a-z0-9-]+\"" "$top/src" "$top/checks" | tr -d '"' | grep -vE '\.(c|h)$' | sort -u)
+# The bounce causes are ids too; they live in the knowledge base (data/kb.json).
+code=$( (grep -rhoE "\"($areas)\.[a-z0-9-]+\"" "$top/src" "$top/checks";
+	grep -hoE "\"id\": *\"($areas)\.[a-z0-9-]+\"" "$top/data/kb.json" | sed 's/.*: *//') |
+	tr -d '"' | grep -vE '\.(c|h)$' | sort -u)
 docs=$(sed -n 's/^### \([a-z0-9]*\.[a-z0-9-]*\)$/\1/p' "$top"/docs/*.md | sort -u)
 pass=0 fail=0
 for id in $code; do
