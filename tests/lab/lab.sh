@@ -226,6 +226,19 @@ setup_etc() {
 		fi
 	} >"$W/etc/nsswitch.conf"
 	for f in resolv.conf hosts nsswitch.conf; do
+		if [ -L "/etc/$f" ] && [ ! -e "/etc/$f" ]; then
+			# dangling symlink (e.g. to a stopped systemd-resolved's stub
+			# file): cover its directory with a tmpfs (private mount
+			# namespace) and put our file where the link points
+			local target dir
+			target=$(readlink -m "/etc/$f")
+			dir=${target%/*}
+			while [ -n "$dir" ] && [ ! -d "$dir" ]; do dir=${dir%/*}; done
+			{ mount -t tmpfs lab-etc "${dir:-/}" && mkdir -p "${target%/*}" &&
+				cp "$W/etc/$f" "$target"; } ||
+				{ echo "lab.sh: cannot provide /etc/$f (dangling link to $target)" >&2; return 1; }
+			continue
+		fi
 		[ -e "/etc/$f" ] || continue
 		mount --bind "$W/etc/$f" "/etc/$f" || { echo "lab.sh: cannot bind-mount /etc/$f" >&2; return 1; }
 	done
