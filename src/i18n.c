@@ -30,7 +30,9 @@ i18n_init(const char *lang)
 		if (is_c_locale(setlocale(LC_MESSAGES, NULL)))
 			setlocale(LC_MESSAGES, "C.UTF-8");
 	}
-	bindtextdomain("mxdiag", LOCALEDIR);
+	/* MXD_LOCALEDIR lets tests use catalogues built in the tree, before `make install`. */
+	bindtextdomain("mxdiag", getenv("MXD_LOCALEDIR") != NULL ? getenv("MXD_LOCALEDIR") :
+	    LOCALEDIR);
 	bind_textdomain_codeset("mxdiag", "UTF-8");
 	textdomain("mxdiag");
 }
