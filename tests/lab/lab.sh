@@ -158,7 +158,7 @@ wait_for() { # wait_for WHAT LOG CMD... : poll CMD for up to LAB_READY_TIMEOUT s
 	until "$@" >/dev/null 2>&1; do
 		now_ms
 		if [ "$NOW" -ge $deadline ]; then
-			echo "lab.sh: $what not ready after ${LAB_READY_TIMEOUT:-5} s; giving up. Last lines of $logf:" >&2
+			echo "lab.sh: $what not ready after ${LAB_READY_TIMEOUT:-5} s; giving up (LAB_KEEP=1 keeps the logs). Last lines of ${logf#"$LAB_WORK_DIR"/}:" >&2
 			tail -n 15 "$logf" 2>/dev/null | sed 's/^/  | /' >&2
 			return 1
 		fi
@@ -377,6 +377,7 @@ start_lab() {
 	local W=$1 dnssec_pid z a
 	now_ms
 	T0=$NOW
+	LAB_WORK_DIR=$W
 	mkdir -p "$W"/{zones,keys,tls,spool,log,etc}
 	if ! setup_net >"$W/log/net.log" 2>&1; then
 		# e.g. Ubuntu's AppArmor userns restriction: the namespace is created
@@ -410,16 +411,16 @@ start_lab() {
 	mark "dnssec signed"
 	nsd -d -c "$W/nsd.conf" >"$W/log/nsd.out" 2>&1 &
 	unbound -d -c "$W/unbound.conf" >"$W/log/unbound.out" 2>&1 &
-	wait_for "nsd ($LAB_AUTH_NS:53)" "$W/log/nsd.log" port_open "$LAB_AUTH_NS" 53 || die "nsd failed"
+	wait_for "nsd ($LAB_AUTH_NS:53)" "$W/log/nsd.log" port_open "$LAB_AUTH_NS" 53 || die "lab start-up failed"
 	wait_for "unbound ($LAB_RESOLVER:53)" "$W/log/unbound.log" port_open "$LAB_RESOLVER" 53 ||
-		die "unbound failed"
+		die "lab start-up failed"
 	mark "nsd and unbound listening"
 	# one real query through the whole chain: unbound -> fake root -> zone
 	wait_for "DNS resolution through $LAB_RESOLVER" "$W/log/unbound.log" \
-		dig +time=1 +tries=1 "@$LAB_RESOLVER" lab.test SOA || die "DNS failed"
+		dig +time=1 +tries=1 "@$LAB_RESOLVER" lab.test SOA || die "lab start-up failed"
 	mark "dns answers"
 	wait_for "SMTP personas and delay proxy" "$W/log/personas.log" test -s "$W/personas.ready" ||
-		die "personas failed"
+		die "lab start-up failed"
 	mark "personas, certificates and delay proxy"
 	now_ms
 	LAB_UP_MS=$((NOW - T0))
