@@ -1,0 +1,109 @@
+# mxdiag smarthost: each relay outcome, the ranking, and that the password never leaks
+# (issue 5). Sourced by run.sh inside the lab; the lab CA verifies smtp.isp.test.
+
+SH_PW="$OUT/smarthost-password"
+SH_SECRET=alice-pass
+printf '%s\n' "$SH_SECRET" >"$SH_PW"
+SH_BAD="$OUT/smarthost-bad-password"
+printf 'wrong-password\n' >"$SH_BAD"
+SH_AUTH="--user alice@isp.test --password-file $SH_PW"
+SH="--ca-file $LAB_CA --timeout 2 smarthost"
+
+case_json "smarthost 587 STARTTLS+AUTH works and is recommended" 0 \
+	--has smarthost.recommended:OK --has smarthost.works:OK --status OK \
+	--data smarthost.recommended:port=587 --data smarthost.recommended:tls=starttls \
+	--data smarthost.recommended:auth=PLAIN \
+	-- $SH smtp.isp.test:587 --from alice@isp.test $SH_AUTH --rcpt bob@example.test
+case_json "smarthost without a port tries 587, 465, 25 and prefers 587" 0 \
+	--count smarthost.works:3 --data smarthost.recommended:port=587 \
+	-- $SH smtp.isp.test --from alice@isp.test $SH_AUTH
+case_json "smarthost 465 implicit TLS" 0 \
+	--data smarthost.recommended:tls=implicit --data smarthost.recommended:port=465 \
+	-- $SH smtp.isp.test:465 --from alice@isp.test $SH_AUTH
+SH_PW_ENV=$SH_SECRET case_json "smarthost password from the environment" 0 \
+	--has smarthost.recommended:OK \
+	-- $SH smtp.isp.test:587 --from alice@isp.test --user alice@isp.test --password-env SH_PW_ENV
+case_json "smarthost bad password: 535, auth-failed" 2 \
+	--has smarthost.auth-failed:FAIL --has smarthost.none-working:FAIL \
+	--not smarthost.recommended \
+	-- $SH smtp.isp.test:587 --from alice@isp.test --user alice@isp.test --password-file "$SH_BAD"
+case_json "smarthost sender not bound to the login (550 5.7.1)" 2 \
+	--has smarthost.sender-not-permitted:FAIL --has smarthost.none-working:FAIL \
+	-- $SH smtp.isp.test:587 --from mallory@isp.test $SH_AUTH
+case_json "smarthost without credentials: 530 auth required" 2 \
+	--has smarthost.auth-required:FAIL -- $SH smtp.isp.test:587 --from alice@isp.test
+case_json "smarthost by IP: works, certificate names the host" 1 \
+	--has smarthost.works:OK --has smarthost.tls-name-mismatch:WARN \
+	--data smarthost.recommended:host=203.0.113.10 \
+	-- $SH 203.0.113.10:587 --from alice@isp.test $SH_AUTH
+case_json "smarthost Exchange offers only NTLM/GSSAPI, self-signed" 2 \
+	--has smarthost.auth-no-mechanism:FAIL --has smarthost.tls-untrusted:WARN \
+	-- $SH mx.exch.test:25 --from alice@isp.test $SH_AUTH
+case_json "smarthost an MX that does not relay (554/550 5.7.1)" 2 \
+	--has smarthost.relay-denied:FAIL \
+	-- $SH mx1.example.test:25 --from alice@example.test --rcpt bob@elsewhere.test
+case_json "smarthost without STARTTLS: works unauthenticated, tls-missing" 1 \
+	--has smarthost.works:OK --has smarthost.tls-missing:WARN \
+	--data smarthost.recommended:auth=none \
+	-- $SH 192.0.2.27:25 --from alice@isp.test $SH_AUTH --rcpt bob@elsewhere.test
+case_json "smarthost FQDN that does not resolve" 2 \
+	--has smarthost.name-not-found:FAIL --has smarthost.none-working:FAIL \
+	-- $SH nosuch.isp.test:587 --from alice@isp.test $SH_AUTH
+case_json "smarthost nothing listens on the port" 2 \
+	--has smarthost.unreachable:FAIL -- $SH smtp.isp.test:2525 --from alice@isp.test $SH_AUTH
+case_json "smarthost without the lab CA: untrusted, password withheld" 2 \
+	--has smarthost.auth-skipped:FAIL --has smarthost.tls-untrusted:WARN \
+	-- --timeout 2 smarthost smtp.isp.test:587 --from alice@isp.test $SH_AUTH
+
+# Ranking: broken candidates and OP25B on port 25; the 587 STARTTLS+AUTH one wins.
+lab-op25b drop
+case_json "smarthost ranking picks the working 587 STARTTLS+AUTH candidate" 1 \
+	--has smarthost.recommended:OK --data smarthost.recommended:host=smtp.isp.test \
+	--data smarthost.recommended:port=587 --has smarthost.name-not-found:WARN \
+	--has smarthost.unreachable:INFO \
+	-- $SH nosuch.isp.test mx.exch.test 203.0.113.10 smtp.isp.test --from alice@isp.test \
+	$SH_AUTH --rcpt bob@example.test
+/usr/bin/python3 - "$OUT/smarthost_ranking_picks_the_working_587_STARTTLS_AUTH_candidate.json" <<'PY' \
+	&& ok "smarthost ranking order in JSON" || not_ok "smarthost ranking order in JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["ranking"]
+assert r[0]["host"] == "smtp.isp.test" and r[0]["port"] == 587, r[0]
+assert r[0]["works"] and r[0]["tls"]["chain_verified"] and r[0]["auth"] == "ok", r[0]
+works = [x["works"] for x in r]
+assert works == sorted(works, reverse=True), works   # every working one before the rest
+PY
+
+# The password is never in argv or the environment of the process, even while it runs.
+( "$MXDIAG" --timeout 2 --ca-file "$LAB_CA" smarthost smtp.isp.test:25 --from alice@isp.test \
+	$SH_AUTH >/dev/null 2>&1 & pid=$!; sleep 0.3
+  if tr '\0' '\n' </proc/$pid/cmdline | grep -qF "$SH_SECRET" ||
+     tr '\0' '\n' </proc/$pid/environ | grep -qF "$SH_SECRET"; then echo leak; fi
+  wait $pid ) >"$OUT/sh-proc" 2>&1
+if [ -s "$OUT/sh-proc" ]; then not_ok "smarthost: password not in argv/environ" "$(cat "$OUT/sh-proc")"
+else ok "smarthost: password not in argv/environ"; fi
+lab-op25b off
+
+# Nor in any output: stdout, stderr, JSON (all cases above), text with -vv, persona logs.
+"$MXDIAG" -vv --resolver "$LAB_RESOLVER" $SH smtp.isp.test --from alice@isp.test $SH_AUTH \
+	>"$OUT/sh-text.out" 2>"$OUT/sh-text.err" || true
+grep -q "AUTH PLAIN <redacted>" "$OUT/sh-text.out" && ok "smarthost: -v transcript shows AUTH redacted" ||
+	not_ok "smarthost: -v transcript shows AUTH redacted"
+# The password, and its base64 in AUTH PLAIN and AUTH LOGIN form.
+leaks=$(grep -rlF -e "$SH_SECRET" -e "AGFsaWNlQGlzcC50ZXN0AGFsaWNlLXBhc3M" -e "YWxpY2UtcGFzcw" \
+	"$OUT"/smarthost* "$OUT"/sh-text.* "$LAB_SPOOL" 2>/dev/null | grep -v "$SH_PW\$")
+if [ -z "$leaks" ]; then ok "smarthost: password in no output, JSON or persona log"
+else not_ok "smarthost: password in no output, JSON or persona log" $leaks; fi
+
+case_cmd "smarthost: no password option on the command line" 64 "never taken on the command line" \
+	-- "$MXDIAG" smarthost smtp.isp.test --from alice@isp.test --user alice@isp.test --password x
+case_cmd "smarthost: --user without a password source" 64 "password-file" \
+	-- "$MXDIAG" smarthost smtp.isp.test --from alice@isp.test --user alice@isp.test
+case_cmd "smarthost: --from is required" 64 "missing --from" -- "$MXDIAG" smarthost smtp.isp.test
+case_cmd "smarthost: unreadable password file" 64 "cannot read a password" \
+	-- "$MXDIAG" smarthost smtp.isp.test --from a@isp.test --user a --password-file /nonexistent
+
+# Never DATA, and the personas saw the whole dialogue end in RSET/QUIT.
+if [ ! -e "$LAB_SPOOL/alerts.jsonl" ] && ! grep -qE '"verb": "(DATA|BDAT)"' "$LAB_SPOOL"/*.jsonl; then
+	ok "smarthost: no DATA reached any persona"
+else not_ok "smarthost: no DATA reached any persona"; fi
