@@ -6,7 +6,7 @@
 set -u
 dir=${1:-.}
 pass=0 fail=0 skip=0
-for trs in $(find "$dir" -name '*.trs' | sort); do
+for trs in $(find "$dir" -name '*.trs' -not -path '*/_build/*' | sort); do
 	log=${trs%.trs}.log
 	res=$(sed -n 's/^:test-result: //p' "$trs" | head -n 1)
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" 2>/dev/null | tail -n 1)
