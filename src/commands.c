@@ -7,13 +7,17 @@
 
 extern const struct command cmd_check;
 extern const struct command cmd_explain;
+extern const struct command cmd_inbound;
 extern const struct command cmd_port25;
 extern const struct command cmd_smarthost;
+extern const struct command cmd_spf;
 
 const struct command *const commands[] = {
 	&cmd_check,
+	&cmd_spf,
 	&cmd_port25,
 	&cmd_smarthost,
+	&cmd_inbound,
 	&cmd_explain,
 	NULL,
 };

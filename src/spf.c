@@ -129,6 +129,7 @@ struct spf_eval {
 
 	enum spf_result result;
 	char *mechanism, *mech_domain, *explanation, *problem;
+	enum spf_problem problem_kind;
 	unsigned dns_mechs, void_lookups, queries;
 	struct spf_trace_step *trace;
 	size_t trace_len, trace_cap;
@@ -148,6 +149,28 @@ spf_result_name(enum spf_result res)
 	case SPF_SOFTFAIL: return "softfail";
 	case SPF_TEMPERROR: return "temperror";
 	case SPF_PERMERROR: return "permerror";
+	}
+	return "?";
+}
+
+const char *
+spf_problem_name(enum spf_problem prob)
+{
+	switch (prob) {
+	case SPF_PROB_NONE: return "";
+	case SPF_PROB_BAD_DOMAIN: return "bad-domain";
+	case SPF_PROB_NXDOMAIN: return "nxdomain";
+	case SPF_PROB_NO_RECORD: return "no-record";
+	case SPF_PROB_MULTIPLE: return "multiple-records";
+	case SPF_PROB_SYNTAX: return "syntax";
+	case SPF_PROB_TOO_LONG: return "too-long";
+	case SPF_PROB_DNS_LIMIT: return "lookup-limit";
+	case SPF_PROB_VOID_LIMIT: return "void-limit";
+	case SPF_PROB_MX_LIMIT: return "mx-limit";
+	case SPF_PROB_INCLUDE_NONE: return "include-no-record";
+	case SPF_PROB_REDIRECT_NONE: return "redirect-no-record";
+	case SPF_PROB_BAD_TARGET: return "bad-target";
+	case SPF_PROB_DNS_ERROR: return "dns-error";
 	}
 	return "?";
 }
@@ -287,15 +310,16 @@ trace_add(struct spf_eval *ev, const char *term, const struct spf_slot *slot, co
 }
 
 /* The evaluation ends with res; no exp= is fetched (it is for fail only, 6.2). */
-static void spf_abort(struct spf_eval *ev, enum spf_result res, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void spf_abort(struct spf_eval *ev, enum spf_result res, enum spf_problem prob,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-spf_abort(struct spf_eval *ev, enum spf_result res, const char *fmt, ...)
+spf_abort(struct spf_eval *ev, enum spf_result res, enum spf_problem prob, const char *fmt, ...)
 {
 	va_list ap;
 
 	ev->result = res;
+	ev->problem_kind = prob;
 	free(ev->problem);
 	va_start(ap, fmt);
 	ev->problem = xvasprintf(fmt, ap);
@@ -617,20 +641,20 @@ frame_done(struct spf_eval *ev, enum spf_result res)
 		term_nomatch(ev);
 		break;
 	default:
-		spf_abort(ev, SPF_PERMERROR, "included domain %s has no SPF record (RFC 7208 5.2)",
-		    inc);
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_INCLUDE_NONE, "included domain %s has no "
+		    "SPF record (RFC 7208 5.2)", inc);
 		break;
 	}
 	free(inc);
 }
 
-static void frame_none(struct spf_eval *ev, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void frame_none(struct spf_eval *ev, enum spf_problem prob, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* No record for this check_host(): "none" at the top, a permerror under include (5.2) or
  * redirect (6.1). */
 static void
-frame_none(struct spf_eval *ev, const char *fmt, ...)
+frame_none(struct spf_eval *ev, enum spf_problem prob, const char *fmt, ...)
 {
 	struct spf_frame *f = top_frame(ev);
 	va_list ap;
@@ -639,14 +663,18 @@ frame_none(struct spf_eval *ev, const char *fmt, ...)
 	va_start(ap, fmt);
 	why = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (ev->depth > 1)
-		spf_abort(ev, SPF_PERMERROR, "include:%s: %s (RFC 7208 5.2)", f->domain, why);
-	else if (f->is_redirect)
-		spf_abort(ev, SPF_PERMERROR, "redirect=%s: %s (RFC 7208 6.1)", f->domain, why);
-	else {
+	if (ev->depth > 1) {
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_INCLUDE_NONE, "include:%s: %s (RFC 7208 5.2)",
+		    f->domain, why);
+	} else if (f->is_redirect) {
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_REDIRECT_NONE,
+		    "redirect=%s: %s (RFC 7208 6.1)", f->domain, why);
+	} else {
+		/* RFC 7208 4.3 (no valid domain, NXDOMAIN) and 4.5 (no record) give "none" */
 		free(ev->problem);
-		ev->problem = why;
-		why = NULL;
+		ev->problem = xasprintf("%s (RFC 7208 %s)", why,
+		    prob == SPF_PROB_NO_RECORD ? "4.5" : "4.3");
+		ev->problem_kind = prob;
 		frame_done(ev, SPF_NONE);
 	}
 	free(why);
@@ -690,7 +718,7 @@ step_frame_start(struct spf_eval *ev)
 
 	if (!domain_is_checkable(f->domain)) {
 		trace_add(ev, "(record)", NULL, "not a valid domain name: none");
-		frame_none(ev, "'%s' is not a valid multi-label domain name (RFC 7208 4.3)",
+		frame_none(ev, SPF_PROB_BAD_DOMAIN, "'%s' is not a valid multi-label domain name",
 		    f->domain);
 		return;
 	}
@@ -710,17 +738,17 @@ step_record(struct spf_eval *ev)
 	switch (slot->status) {
 	case SPF_DNS_TEMPERROR:
 		trace_add(ev, "(record)", slot, "DNS error");
-		spf_abort(ev, SPF_TEMPERROR, "TXT look-up for %s failed: %s (RFC 7208 4.4)",
-		    f->domain, slot->why != NULL ? slot->why : "DNS error");
+		spf_abort(ev, SPF_TEMPERROR, SPF_PROB_DNS_ERROR, "TXT look-up for %s failed: %s "
+		    "(RFC 7208 4.4)", f->domain, slot->why != NULL ? slot->why : "DNS error");
 		return;
 	case SPF_DNS_NXDOMAIN:
 		trace_add(ev, "(record)", slot, "no such domain");
-		frame_none(ev, "%s does not exist (RFC 7208 4.3)", f->domain);
+		frame_none(ev, SPF_PROB_NXDOMAIN, "%s does not exist", f->domain);
 		return;
 	case SPF_DNS_NODATA:
 	case SPF_DNS_BADNAME:
 		trace_add(ev, "(record)", slot, "no TXT records");
-		frame_none(ev, "no SPF record at %s (RFC 7208 4.5)", f->domain);
+		frame_none(ev, SPF_PROB_NO_RECORD, "no SPF record at %s", f->domain);
 		return;
 	case SPF_DNS_OK:
 		break;
@@ -728,26 +756,27 @@ step_record(struct spf_eval *ev)
 	/* RFC 7208 4.5: exactly one record opening with "v=spf1" */
 	if (slot->n_spf == 0) {
 		trace_add(ev, "(record)", slot, "no v=spf1 record");
-		frame_none(ev, "no SPF record at %s (RFC 7208 4.5)", f->domain);
+		frame_none(ev, SPF_PROB_NO_RECORD, "no SPF record at %s", f->domain);
 		return;
 	}
 	if (slot->n_spf > 1) {
 		trace_add(ev, "(record)", slot, "%zu v=spf1 records", slot->n_spf);
-		spf_abort(ev, SPF_PERMERROR, "%zu SPF records at %s (RFC 7208 4.5)", slot->n_spf,
-		    f->domain);
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_MULTIPLE,
+		    "%zu SPF records at %s (RFC 7208 4.5)", slot->n_spf, f->domain);
 		return;
 	}
 	if (slot->is_too_long) {
 		trace_add(ev, "(record)", slot, "record too long");
-		spf_abort(ev, SPF_PERMERROR, "the SPF record of %s is longer than %d characters",
-		    f->domain, SPF_RECORD_MAX);
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_TOO_LONG,
+		    "the SPF record of %s is longer than %d characters", f->domain,
+		    SPF_RECORD_MAX);
 		return;
 	}
 	rc = spf_record_parse(slot->text, slot->text_len, &f->rec, why, sizeof(why));
 	if (rc < 0) {
 		trace_add(ev, "(record)", slot, "syntax error: %s", why);
-		spf_abort(ev, SPF_PERMERROR, "syntax error in the SPF record of %s: %s "
-		    "(RFC 7208 4.6)", f->domain, why);
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_SYNTAX,
+		    "syntax error in the SPF record of %s: %s", f->domain, why);
 		return;
 	}
 	trace_add(ev, "(record)", slot, "%zu mechanism%s%s%s", f->rec->n_terms,
@@ -778,14 +807,15 @@ end_of_record(struct spf_eval *ev)
 	snprintf(term, sizeof(term), "redirect=%.200s", rec->redirect);
 	/* RFC 7208 4.6.4: redirect counts toward the ten DNS-querying terms */
 	if (++ev->dns_mechs > SPF_MAX_DNS_MECHS) {
-		spf_abort(ev, SPF_PERMERROR, "more than %d DNS-querying terms at %s "
-		    "(RFC 7208 4.6.4)", SPF_MAX_DNS_MECHS, term);
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_DNS_LIMIT,
+		    "more than %d DNS-querying terms at %s (RFC 7208 4.6.4)", SPF_MAX_DNS_MECHS,
+		    term);
 		return;
 	}
 	rc = target_expand(ev, rec->redirect, rec->redirect_len, &target);
 	if (rc < 0) {
-		spf_abort(ev, SPF_PERMERROR, "%s: %s '%s' (RFC 7208 6.1)", term,
-		    rc == MXD_ELIMIT ? "expansion too long" : "not a valid domain name",
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_BAD_TARGET, "%s: %s '%s' (RFC 7208 6.1)",
+		    term, rc == MXD_ELIMIT ? "expansion too long" : "not a valid domain name",
 		    target != NULL ? target : "");
 		free(target);
 		return;
@@ -841,19 +871,22 @@ step_term(struct spf_eval *ev)
 	}
 	/* RFC 7208 4.6.4: include, a, mx, ptr and exists count toward ten */
 	if (++ev->dns_mechs > SPF_MAX_DNS_MECHS) {
-		spf_abort(ev, SPF_PERMERROR, "more than %d DNS-querying terms at '%s' "
-		    "(RFC 7208 4.6.4)", SPF_MAX_DNS_MECHS, t->text);
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_DNS_LIMIT,
+		    "more than %d DNS-querying terms at '%s' (RFC 7208 4.6.4)",
+		    SPF_MAX_DNS_MECHS, t->text);
 		return;
 	}
 	rc = target_expand(ev, t->spec, t->spec_len, &target);
 	if (rc == MXD_ELIMIT) {
-		spf_abort(ev, SPF_PERMERROR, "'%s': macro expansion too long", t->text);
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_TOO_LONG, "'%s': macro expansion too long",
+		    t->text);
 		return;
 	}
 	if (rc < 0) {
 		if (t->mech == SPF_MECH_INCLUDE) {
-			spf_abort(ev, SPF_PERMERROR, "'%s': '%s' is not a valid domain name "
-			    "(RFC 7208 5.2)", t->text, target);
+			spf_abort(ev, SPF_PERMERROR, SPF_PROB_BAD_TARGET,
+			    "'%s': '%s' is not a valid domain name (RFC 7208 5.2)", t->text,
+			    target);
 		} else {
 			/* RFC 7208 4.3: a malformed name is treated as one that does not exist */
 			trace_add(ev, t->text, NULL, "'%s' is not a valid domain name: no match",
@@ -867,7 +900,8 @@ step_term(struct spf_eval *ev)
 	case SPF_MECH_INCLUDE:
 		if (ev->depth >= SPF_MAX_DEPTH) {
 			free(target);
-			spf_abort(ev, SPF_PERMERROR, "includes nested deeper than %d", SPF_MAX_DEPTH);
+			spf_abort(ev, SPF_PERMERROR, SPF_PROB_DNS_LIMIT,
+			    "includes nested deeper than %d", SPF_MAX_DEPTH);
 			return;
 		}
 		trace_add(ev, t->text, NULL, "evaluating %s", target);
@@ -930,8 +964,8 @@ step_mx_names(struct spf_eval *ev, const struct spf_term *t)
 	/* RFC 7208 4.6.4: more than ten MX records is a permerror */
 	if (slot->count > SPF_MAX_NAMES) {
 		trace_add(ev, t->text, slot, "%zu MX records", slot->count);
-		spf_abort(ev, SPF_PERMERROR, "'%s': %zu MX records at %s, more than %d "
-		    "(RFC 7208 4.6.4)", t->text, slot->count, slot->qname, SPF_MAX_NAMES);
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_MX_LIMIT, "'%s': %zu MX records at %s, more "
+		    "than %d (RFC 7208 4.6.4)", t->text, slot->count, slot->qname, SPF_MAX_NAMES);
 		return;
 	}
 	/* In preference order, so a match or an error is met as a sequential walk would. A
@@ -1006,9 +1040,9 @@ step_term_answer(struct spf_eval *ev)
 			return;
 		}
 		trace_add(ev, t->text, slot, "DNS error");
-		spf_abort(ev, SPF_TEMPERROR, "'%s': %s %s failed: %s (RFC 7208 5)", t->text,
-		    slot->qname, type_name(slot->type), slot->why != NULL ? slot->why :
-		    "DNS error");
+		spf_abort(ev, SPF_TEMPERROR, SPF_PROB_DNS_ERROR, "'%s': %s %s failed: %s "
+		    "(RFC 7208 5)", t->text, slot->qname, type_name(slot->type),
+		    slot->why != NULL ? slot->why : "DNS error");
 		return;
 	case SPF_DNS_NXDOMAIN:
 	case SPF_DNS_NODATA:
@@ -1016,8 +1050,9 @@ step_term_answer(struct spf_eval *ev)
 		ev->void_lookups++;
 		trace_add(ev, t->text, slot, "void look-up: no match");
 		if (ev->void_lookups > SPF_MAX_VOID) {
-			spf_abort(ev, SPF_PERMERROR, "more than %d void look-ups, the last for '%s' "
-			    "(RFC 7208 4.6.4)", SPF_MAX_VOID, t->text);
+			spf_abort(ev, SPF_PERMERROR, SPF_PROB_VOID_LIMIT,
+			    "more than %d void look-ups, the last for '%s' (RFC 7208 4.6.4)",
+			    SPF_MAX_VOID, t->text);
 			return;
 		}
 		term_nomatch(ev);
@@ -1063,9 +1098,9 @@ step_mx_addrs(struct spf_eval *ev)
 		}
 		if (slot->status == SPF_DNS_TEMPERROR) {
 			trace_add(ev, t->text, slot, "DNS error");
-			spf_abort(ev, SPF_TEMPERROR, "'%s': %s %s failed: %s (RFC 7208 5)", t->text,
-			    slot->qname, type_name(slot->type), slot->why != NULL ? slot->why :
-			    "DNS error");
+			spf_abort(ev, SPF_TEMPERROR, SPF_PROB_DNS_ERROR, "'%s': %s %s failed: %s "
+			    "(RFC 7208 5)", t->text, slot->qname, type_name(slot->type),
+			    slot->why != NULL ? slot->why : "DNS error");
 			return;
 		}
 		trace_add(ev, t->text, slot, "no match");
@@ -1305,7 +1340,9 @@ spf_report(struct spf_eval *ev)
 	out.mechanism = ev->mechanism;
 	out.mech_domain = ev->mech_domain;
 	out.explanation = ev->result == SPF_FAIL ? ev->explanation : NULL;
+	out.is_explanation_default = out.explanation != NULL && ev->is_exp_default;
 	out.problem = ev->problem;
+	out.problem_kind = ev->problem_kind;
 	out.dns_mechs = ev->dns_mechs;
 	out.void_lookups = ev->void_lookups;
 	out.queries = ev->queries;
@@ -1324,8 +1361,8 @@ spf_run(struct spf_eval *ev)
 	ev->is_running = true;
 	while (ev->pending == 0 && ev->state != S_DONE) {
 		if (++ev->steps > SPF_MAX_STEPS) {
-			spf_abort(ev, SPF_PERMERROR, "evaluation exceeded %d steps",
-			    SPF_MAX_STEPS);
+			spf_abort(ev, SPF_PERMERROR, SPF_PROB_TOO_LONG, "evaluation exceeded %d "
+			    "steps", SPF_MAX_STEPS);
 			ev->state = S_DONE;
 			break;
 		}

@@ -27,6 +27,24 @@ enum spf_result {
 	SPF_PERMERROR,
 };
 
+/* Why a result is none, permerror or temperror, for callers that give advice. */
+enum spf_problem {
+	SPF_PROB_NONE,		/* pass, fail, softfail, neutral */
+	SPF_PROB_BAD_DOMAIN,	/* none: <domain> malformed or single-label (RFC 7208 4.3) */
+	SPF_PROB_NXDOMAIN,	/* none: <domain> does not exist (4.3) */
+	SPF_PROB_NO_RECORD,	/* none: no v=spf1 TXT record (4.5) */
+	SPF_PROB_MULTIPLE,	/* permerror: more than one v=spf1 record (4.5) */
+	SPF_PROB_SYNTAX,	/* permerror: a syntax error in a record (4.6) */
+	SPF_PROB_TOO_LONG,	/* permerror: a record or expansion over the evaluator's ceiling */
+	SPF_PROB_DNS_LIMIT,	/* permerror: more than 10 DNS-querying terms (4.6.4) */
+	SPF_PROB_VOID_LIMIT,	/* permerror: more than 2 void look-ups (4.6.4) */
+	SPF_PROB_MX_LIMIT,	/* permerror: more than 10 MX records under mx (4.6.4) */
+	SPF_PROB_INCLUDE_NONE,	/* permerror: an include: target without a record (5.2) */
+	SPF_PROB_REDIRECT_NONE,	/* permerror: a redirect= target without a record (6.1) */
+	SPF_PROB_BAD_TARGET,	/* permerror: an include:/redirect= target is not a name */
+	SPF_PROB_DNS_ERROR,	/* temperror: a look-up failed (2.6.6, 4.4, 5) */
+};
+
 /* How one look-up ended, as RFC 7208 5 needs it. */
 enum spf_dns_status {
 	SPF_DNS_OK,		/* NOERROR with records of the asked type */
@@ -48,7 +66,7 @@ struct spf_rr {
 /* An answer, passed to spf_lookup_done as borrowed: only records of the asked type. */
 struct spf_answer {
 	enum spf_dns_status status;
-	const char *why;		/* short text for TEMPERROR ("timeout", "SERVFAIL"), or NULL */
+	const char *why;	/* short text for TEMPERROR ("timeout", "SERVFAIL"), or NULL */
 	const struct spf_rr *rrs;
 	size_t rr_count;
 };
@@ -100,7 +118,9 @@ struct spf_outcome {
 				 * decided, NULL for the default result or an error */
 	const char *mech_domain;	/* the domain whose record holds it */
 	const char *explanation;	/* RFC 7208 6.2, for fail only; else NULL */
+	bool is_explanation_default;	/* no usable exp=: the default explanation */
 	const char *problem;	/* why none/permerror/temperror, else NULL */
+	enum spf_problem problem_kind;
 	unsigned dns_mechs;	/* DNS-querying terms evaluated */
 	unsigned void_lookups;
 	unsigned queries;	/* look-ups asked of the resolver */
@@ -124,5 +144,7 @@ int spf_eval_start(const struct spf_query *q, const struct spf_resolver *r, spf_
 const char *spf_result_name(enum spf_result res);
 /* Parse a result name (case-insensitive). 0 or MXD_EINVAL. */
 int spf_result_parse(const char *s, enum spf_result *res);
+/* "lookup-limit", "syntax", ...; "" for SPF_PROB_NONE; static text. */
+const char *spf_problem_name(enum spf_problem prob);
 
 #endif

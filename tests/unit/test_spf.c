@@ -100,8 +100,8 @@ test_macro_expand(void **state)
 
 		if (cases[i].out == NULL) {
 			if (check == 0 || rc == 0)
-				fail_msg("\"%s\": accepted (check %d, expand %d)", cases[i].in, check,
-				    rc);
+				fail_msg("\"%s\": accepted (check %d, expand %d)", cases[i].in,
+				    check, rc);
 			continue;
 		}
 		if (check != 0 || rc != 0)
@@ -155,9 +155,11 @@ test_domain_spec(void **state)
 		int ok;
 	} cases[] = {
 		{ "example.com", 1 }, { "example.com.", 1 }, { "%{d}", 1 }, { "%{d}.com", 1 },
-		{ "_spf.%{d2}", 1 }, { "foo:bar/baz.example.com", 1 }, { "foo.example.xn--zckzah", 1 },
+		{ "_spf.%{d2}", 1 }, { "foo:bar/baz.example.com", 1 }, { "foo.example.xn--zckzah",
+		    1 },
 		{ "a.123-4", 1 }, { "a.b-c", 1 }, { "%{d}%%", 1 },
-		{ "", 0 }, { "museum", 0 }, { "museum.", 0 }, { "abc.123", 0 }, { "example.-com", 0 },
+		{ "", 0 }, { "museum", 0 }, { "museum.", 0 }, { "abc.123", 0 }, { "example.-com",
+		    0 },
 		{ "example.com-", 0 }, { "example.com:8080", 0 }, { "example.com/24", 0 },
 		{ "%{d}.", 0 }, { "%{d}com", 0 }, { "foo.com..", 0 }, { "-all", 0 },
 		{ "exa mple.com", 0 }, { "%{c}.example.com", 0 },
@@ -269,8 +271,9 @@ test_parse_terms(void **state)
 			if (t->mech != cases[i].mech || t->qualifier != cases[i].q ||
 			    t->cidr4 != cases[i].cidr4 || t->cidr6 != cases[i].cidr6 ||
 			    strcmp(spec, cases[i].spec) != 0)
-				fail_msg("\"%s\": mech %d q %d cidr %u/%u spec \"%s\"", cases[i].record,
-				    t->mech, t->qualifier, t->cidr4, t->cidr6, spec);
+				fail_msg("\"%s\": mech %d q %d cidr %u/%u spec \"%s\"",
+				    cases[i].record, t->mech, t->qualifier, t->cidr4, t->cidr6,
+				    spec);
 		}
 		spf_record_free(rec);
 	}

@@ -1,0 +1,706 @@
+/* `mxdiag spf`: RFC 7208 check_host() on live DNS, either one evaluation into the report
+ * (`spf DOMAIN --ip IP ...`) or a batch file as JSON Lines with many evaluations in flight
+ * on the one loop (`spf --batch FILE|-`). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cmd_spf.h"
+#include "i18n.h"
+#include "log.h"
+#include "loop.h"
+#include "report.h"
+#include "run.h"
+#include "spf.h"
+#include "spf_dns.h"
+#include "validate.h"
+#include "xmalloc.h"
+
+#define SPF_ARG_MAX 512		/* --sender and --helo */
+#define BATCH_INFLIGHT 256	/* evaluations in flight at once */
+#define BATCH_LINE_MAX 2048	/* longer input lines are refused, not split */
+#define BATCH_READ_CHUNK 65536
+
+/* One evaluation of the single mode. */
+struct spf_one {
+	struct report *rep;
+	struct spf_dns sd;
+	struct spf_resolver r;
+	const char *ip, *domain, *helo;
+	bool want_trace;
+};
+
+static bool
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+/* One trace step as a line of text. Caller frees. */
+static char *
+trace_step_text(const struct spf_trace_step *st)
+{
+	return xasprintf("%*s%s: %s%s%s%s%s%s%s [%u DNS terms, %u void]", (int)st->depth * 2, "",
+	    st->domain, st->term, st->query != NULL ? "  ? " : "",
+	    st->query != NULL ? st->query : "", st->answer != NULL ? " = " : "",
+	    st->answer != NULL ? st->answer : "", st->note != NULL ? " -> " : "",
+	    st->note != NULL ? st->note : "", st->dns_mechs, st->void_lookups);
+}
+
+static json_t *
+trace_step_json(const struct spf_trace_step *st)
+{
+	json_t *o = json_object();
+	char *text = trace_step_text(st);
+
+	json_object_set_new(o, "text", json_string(text));
+	json_object_set_new(o, "depth", json_integer(st->depth));
+	json_object_set_new(o, "domain", json_string(st->domain));
+	json_object_set_new(o, "term", json_string(st->term));
+	if (st->query != NULL)
+		json_object_set_new(o, "query", json_string(st->query));
+	if (st->answer != NULL)
+		json_object_set_new(o, "answer", json_string(st->answer));
+	if (st->note != NULL)
+		json_object_set_new(o, "note", json_string(st->note));
+	json_object_set_new(o, "dns_mechs", json_integer(st->dns_mechs));
+	json_object_set_new(o, "void_lookups", json_integer(st->void_lookups));
+	free(text);
+	return o;
+}
+
+/* A JSON string of s; bytes that are not UTF-8 (a hostile PTR name, a raw input line)
+ * become '?' rather than losing the value. */
+static json_t *
+jstr(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy;
+	size_t i;
+
+	if (j != NULL)
+		return j;
+	copy = xstrdup(s);
+	for (i = 0; copy[i] != '\0'; i++) {
+		if ((unsigned char)copy[i] < 0x20 || (unsigned char)copy[i] > 0x7e)
+			copy[i] = '?';
+	}
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
+static void
+set_str(json_t *o, const char *key, const char *value)
+{
+	json_object_set_new(o, key, value != NULL ? jstr(value) : json_null());
+}
+
+/* The machine-readable result, shared by the report (extra "spf") and batch lines. */
+static json_t *
+outcome_json(const struct spf_outcome *out, const char *ip, const char *helo, bool want_trace)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	set_str(o, "ip", ip);
+	set_str(o, "sender", out->sender);
+	set_str(o, "helo", helo);
+	set_str(o, "domain", out->domain);
+	set_str(o, "result", spf_result_name(out->result));
+	set_str(o, "mechanism", out->mechanism);
+	set_str(o, "mechanism_domain", out->mech_domain);
+	set_str(o, "explanation", out->explanation);
+	if (out->explanation != NULL)
+		json_object_set_new(o, "explanation_default",
+		    json_boolean(out->is_explanation_default));
+	set_str(o, "problem", out->problem);
+	if (out->problem_kind != SPF_PROB_NONE)
+		set_str(o, "problem_kind", spf_problem_name(out->problem_kind));
+	json_object_set_new(o, "dns_mechs", json_integer(out->dns_mechs));
+	json_object_set_new(o, "void_lookups", json_integer(out->void_lookups));
+	json_object_set_new(o, "queries", json_integer(out->queries));
+	if (want_trace) {
+		json_t *tr = json_array();
+
+		for (i = 0; i < out->trace_len; i++)
+			json_array_append_new(tr, trace_step_json(&out->trace[i]));
+		json_object_set_new(o, "trace", tr);
+		json_object_set_new(o, "trace_truncated", json_boolean(out->is_trace_truncated));
+	}
+	return o;
+}
+
+static const char *
+result_ref(enum spf_result res)
+{
+	switch (res) {
+	case SPF_NONE: return "RFC 7208 section 2.6.1";
+	case SPF_NEUTRAL: return "RFC 7208 section 2.6.2";
+	case SPF_PASS: return "RFC 7208 section 2.6.3";
+	case SPF_FAIL: return "RFC 7208 section 2.6.4";
+	case SPF_SOFTFAIL: return "RFC 7208 section 2.6.5";
+	case SPF_TEMPERROR: return "RFC 7208 section 2.6.6";
+	case SPF_PERMERROR: return "RFC 7208 section 2.6.7";
+	}
+	return "RFC 7208 section 2.6";
+}
+
+static void
+permerror_fix(struct finding *f, const struct spf_outcome *out)
+{
+	switch (out->problem_kind) {
+	case SPF_PROB_DNS_LIMIT:
+		finding_fix(f, _("Bring the evaluation under 10 DNS-querying terms (include, a, mx, "
+		    "ptr, exists, redirect, counted through every include): replace includes by "
+		    "the ip4:/ip6: ranges they stand for, or drop unused ones."));
+		finding_ref(f, "RFC 7208 section 4.6.4");
+		break;
+	case SPF_PROB_VOID_LIMIT:
+		finding_fix(f, _("Remove the terms that point at names without records: more than "
+		    "two look-ups came back empty."));
+		finding_ref(f, "RFC 7208 section 4.6.4");
+		break;
+	case SPF_PROB_MX_LIMIT:
+		finding_fix(f, _("Replace mx by a: or ip4:/ip6: terms: the domain has more than 10 "
+		    "MX records."));
+		finding_ref(f, "RFC 7208 section 4.6.4");
+		break;
+	case SPF_PROB_MULTIPLE:
+		finding_fix(f, _("Merge the v=spf1 records of %s into one TXT record."),
+		    out->mech_domain != NULL ? out->mech_domain : out->domain);
+		finding_ref(f, "RFC 7208 section 4.5");
+		break;
+	case SPF_PROB_SYNTAX:
+		finding_fix(f, _("Correct the term named above: one syntax error anywhere makes the "
+		    "whole record a permerror."));
+		finding_ref(f, "RFC 7208 section 4.6");
+		break;
+	case SPF_PROB_INCLUDE_NONE:
+	case SPF_PROB_REDIRECT_NONE:
+	case SPF_PROB_BAD_TARGET:
+		finding_fix(f, _("Point include:/redirect= at a domain that publishes an SPF record, "
+		    "or remove the term."));
+		finding_ref(f, "RFC 7208 section 5.2");
+		break;
+	default:
+		finding_fix(f, _("Correct the SPF record: receivers treat a permerror as a failed "
+		    "check or ignore SPF altogether."));
+		break;
+	}
+}
+
+/* The result finding: what receivers will conclude, with the evidence behind it. */
+static void
+one_done(const struct spf_outcome *out, void *arg)
+{
+	struct spf_one *one = arg;
+	struct finding *f;
+	const char *mech = out->mechanism != NULL ? out->mechanism : "";
+	const char *where = out->mech_domain != NULL ? out->mech_domain : out->domain;
+	const char *prob = out->problem != NULL ? out->problem : "";
+	const char *ipkw = strchr(one->ip, ':') != NULL ? "ip6" : "ip4";
+	size_t i;
+
+	switch (out->result) {
+	case SPF_PASS:
+		f = report_add(one->rep, "spf.result-pass", ST_OK, out->domain);
+		finding_msg(f, _("%s may send mail as %s: \"%s\" in the SPF record of %s matched"),
+		    one->ip, out->sender, mech, where);
+		break;
+	case SPF_FAIL:
+		f = report_add(one->rep, "spf.result-fail", ST_FAIL, out->domain);
+		if (out->explanation != NULL && !out->is_explanation_default)
+			finding_msg(f, _("%s may not send mail as %s: \"%s\" in the SPF record of "
+			    "%s matched (fail); the domain explains: %s"), one->ip, out->sender,
+			    mech, where, out->explanation);
+		else
+			finding_msg(f, _("%s may not send mail as %s: \"%s\" in the SPF record of "
+			    "%s matched (fail)"), one->ip, out->sender, mech, where);
+		finding_fix(f, _("If %s legitimately sends mail for %s, authorise it in the SPF "
+		    "record (e.g. %s:%s, or the include: of the provider that relays the mail); "
+		    "otherwise receivers reject this mail, as intended."), one->ip, out->domain,
+		    ipkw, one->ip);
+		break;
+	case SPF_SOFTFAIL:
+		f = report_add(one->rep, "spf.result-softfail", ST_WARN, out->domain);
+		finding_msg(f, _("%s is not authorised to send mail as %s: \"%s\" in the SPF "
+		    "record of %s matched (softfail); receivers usually accept the mail but mark "
+		    "it"), one->ip, out->sender, mech, where);
+		finding_fix(f, _("If %s legitimately sends mail for %s, authorise it in the SPF "
+		    "record (e.g. %s:%s, or the include: of the provider that relays the mail)."),
+		    one->ip, out->domain, ipkw, one->ip);
+		break;
+	case SPF_NEUTRAL:
+		f = report_add(one->rep, "spf.result-neutral", ST_WARN, out->domain);
+		if (out->mechanism != NULL)
+			finding_msg(f, _("the SPF record of %s makes no statement about %s: \"%s\" "
+			    "matched (neutral)"), where, one->ip, mech);
+		else
+			finding_msg(f, _("no term of the SPF record of %s matched %s: neutral by "
+			    "default"), out->domain, one->ip);
+		finding_fix(f, _("If %s legitimately sends mail for %s, authorise it in the SPF "
+		    "record (e.g. %s:%s); end the record with -all or ~all for everything else."),
+		    one->ip, out->domain, ipkw, one->ip);
+		break;
+	case SPF_NONE:
+		f = report_add(one->rep, "spf.result-none", ST_WARN, out->domain);
+		finding_msg(f, _("no SPF policy applies: %s"), prob);
+		finding_fix(f, _("Publish one TXT record at %s listing every host that sends its "
+		    "mail, e.g. \"v=spf1 mx %s:%s -all\"."), out->domain, ipkw, one->ip);
+		break;
+	case SPF_PERMERROR:
+		f = report_add(one->rep, "spf.result-permerror", ST_FAIL, out->domain);
+		finding_msg(f, _("the SPF policy of %s cannot be evaluated (permerror): %s"),
+		    out->domain, prob);
+		permerror_fix(f, out);
+		break;
+	case SPF_TEMPERROR:
+	default:
+		f = report_add(one->rep, "spf.result-temperror", ST_UNKNOWN, out->domain);
+		finding_msg(f, _("the SPF evaluation of %s did not finish (temperror): %s"),
+		    out->domain, prob);
+		finding_fix(f, _("Retry later; if it persists, check the name servers of the domain "
+		    "named above."));
+		break;
+	}
+	finding_ref(f, result_ref(out->result));
+	finding_evidence(f, "check_host(%s, %s, %s) = %s; %u of 10 DNS-querying terms, %u of 2 "
+	    "void look-ups, %u queries", one->ip, out->domain, out->sender,
+	    spf_result_name(out->result), out->dns_mechs, out->void_lookups, out->queries);
+	if (out->explanation != NULL)
+		finding_evidence(f, "explanation%s: %s", out->is_explanation_default ?
+		    " (default)" : " (exp=)", out->explanation);
+	if (one->want_trace) {
+		for (i = 0; i < out->trace_len; i++)
+			finding_evidence_json(f, trace_step_json(&out->trace[i]));
+		if (out->is_trace_truncated)
+			finding_evidence(f, "(trace truncated)");
+	}
+	finding_data(f, "result", json_string(spf_result_name(out->result)));
+	if (out->mechanism != NULL)
+		finding_data(f, "mechanism", json_string(out->mechanism));
+	if (out->problem_kind != SPF_PROB_NONE)
+		finding_data(f, "problem", json_string(spf_problem_name(out->problem_kind)));
+	report_set_extra(one->rep, "spf", outcome_json(out, one->ip, one->helo, one->want_trace));
+}
+
+/* Batch mode: input lines, in flight or done, printed in input order. */
+struct batch;
+
+struct batch_item {
+	struct batch *b;
+	unsigned long line_no;
+	bool is_done;
+	char *json;		/* owned: the output line */
+	char *ip, *sender, *helo;	/* owned */
+	int64_t started_ms;
+	struct spf_dns sd;
+	struct spf_resolver r;
+};
+
+struct batch {
+	struct loop *loop;
+	struct dns *dns;
+	int fd;
+	bool is_eof, is_watching, is_pumping, is_skipping, want_trace;
+	int read_errno;
+	char buf[BATCH_READ_CHUNK + BATCH_LINE_MAX + 1];
+	size_t len;
+	struct batch_item *ring[BATCH_INFLIGHT];
+	size_t head, count;
+	unsigned long line_no, n_lines, n_errors;
+};
+
+static void batch_pump(struct batch *b);
+
+static void
+batch_item_free(struct batch_item *it)
+{
+	free(it->json);
+	free(it->ip);
+	free(it->sender);
+	free(it->helo);
+	free(it);
+}
+
+static char *
+json_line(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	json_decref(o);
+	return s != NULL ? s : xstrdup("{\"error\": \"cannot encode\"}");
+}
+
+static void
+batch_done(const struct spf_outcome *out, void *arg)
+{
+	struct batch_item *it = arg;
+	json_t *o = outcome_json(out, it->ip, it->helo, it->b->want_trace);
+
+	json_object_set_new(o, "line", json_integer((json_int_t)it->line_no));
+	json_object_set_new(o, "ms", json_integer(loop_now_ms() - it->started_ms));
+	it->json = json_line(o);
+	it->is_done = true;
+	/* Evaluations may end inside spf_eval_start(); the pump then picks them up. */
+	if (!it->b->is_pumping)
+		batch_pump(it->b);
+}
+
+static void
+batch_error(struct batch_item *it, const char *input, const char *why)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "line", json_integer((json_int_t)it->line_no));
+	json_object_set_new(o, "error", json_string(why));
+	set_str(o, "input", input);
+	it->json = json_line(o);
+	it->is_done = true;
+	it->b->n_errors++;
+}
+
+/* Parse "IP SENDER [HELO]" and start its evaluation ("<>" is the null sender, checked as
+ * the HELO identity, RFC 7208 2.3). */
+static void
+batch_start_line(struct batch *b, char *line)
+{
+	struct batch_item *it = xcalloc(1, sizeof(*it));
+	struct spf_query q = { 0 };
+	char *field[4], *save = line, *p = line;
+	const char *at;
+	size_t n = 0;
+
+	it->b = b;
+	it->line_no = b->line_no;
+	b->ring[(b->head + b->count) % BATCH_INFLIGHT] = it;
+	b->count++;
+	b->n_lines++;
+	if (b->is_skipping) {
+		batch_error(it, "", _("line longer than 2048 bytes"));
+		return;
+	}
+	while (n < 4) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		field[n++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	if (n < 2 || n > 3) {
+		batch_error(it, save, _("expected: IP SENDER [HELO]"));
+		return;
+	}
+	if (validate_ip(field[0], NULL) < 0) {
+		batch_error(it, field[0], _("not an IPv4 or IPv6 address"));
+		return;
+	}
+	if (has_control(field[1]) || (n == 3 && has_control(field[2]))) {
+		batch_error(it, field[1], _("control character in the line"));
+		return;
+	}
+	it->ip = xstrdup(field[0]);
+	if (strcmp(field[1], "<>") != 0)
+		it->sender = xstrdup(field[1]);
+	if (n == 3) {
+		it->helo = xstrdup(field[2]);
+	} else if (it->sender != NULL) {
+		/* without a HELO name, %{h} is the sender's domain */
+		at = strrchr(it->sender, '@');
+		it->helo = xstrdup(at != NULL ? at + 1 : it->sender);
+	} else {
+		batch_error(it, save, _("the null sender <> needs a HELO name"));
+		return;
+	}
+	spf_dns_init(&it->sd, b->dns, &it->r);
+	q.ip = it->ip;
+	q.sender = it->sender;
+	q.helo = it->helo;
+	q.want_trace = b->want_trace;
+	it->started_ms = loop_now_ms();
+	if (spf_eval_start(&q, &it->r, batch_done, it) < 0)
+		batch_error(it, save, _("cannot evaluate this line (input too long?)"));
+}
+
+/* Take complete lines from the buffer while there is room in flight. Returns whether any
+ * line was taken. */
+static bool
+batch_take_lines(struct batch *b)
+{
+	bool is_progress = false;
+
+	while (b->count < BATCH_INFLIGHT) {
+		char *nl = memchr(b->buf, '\n', b->len);
+		size_t llen;
+
+		if (nl == NULL) {
+			if (!b->is_eof || b->len == 0)
+				break;
+			nl = b->buf + b->len;	/* a last line without a newline */
+			b->buf[b->len] = '\n';
+		}
+		llen = (size_t)(nl - b->buf);
+		*nl = '\0';
+		if (llen > 0 && b->buf[llen - 1] == '\r')
+			b->buf[llen - 1] = '\0';
+		b->line_no++;
+		/* blank lines and # comments carry no request */
+		if (b->is_skipping || (b->buf[strspn(b->buf, " \t")] != '\0' &&
+		    b->buf[strspn(b->buf, " \t")] != '#')) {
+			batch_start_line(b, b->buf);
+			is_progress = true;
+		}
+		b->is_skipping = false;
+		llen = llen + 1 <= b->len ? llen + 1 : b->len;
+		memmove(b->buf, b->buf + llen, b->len - llen);
+		b->len -= llen;
+	}
+	return is_progress;
+}
+
+/* Print finished items at the head of the ring, in input order. */
+static bool
+batch_flush(struct batch *b)
+{
+	bool is_progress = false;
+
+	while (b->count > 0 && b->ring[b->head]->is_done) {
+		struct batch_item *it = b->ring[b->head];
+
+		fputs(it->json, stdout);
+		fputc('\n', stdout);
+		batch_item_free(it);
+		b->ring[b->head] = NULL;
+		b->head = (b->head + 1) % BATCH_INFLIGHT;
+		b->count--;
+		is_progress = true;
+	}
+	return is_progress;
+}
+
+static void batch_on_read(int fd, short revents, void *arg);
+
+static void
+batch_pump(struct batch *b)
+{
+	bool want_read;
+
+	b->is_pumping = true;
+	for (;;) {
+		bool is_flushed = batch_flush(b);
+		bool is_taken = batch_take_lines(b);
+
+		if (!is_flushed && !is_taken)
+			break;
+	}
+	b->is_pumping = false;
+	fflush(stdout);
+	/* Read more only with room in flight and room in the buffer (a full buffer without a
+	 * newline is an over-long line, handled in batch_on_read). */
+	want_read = !b->is_eof && b->count < BATCH_INFLIGHT;
+	if (want_read != b->is_watching) {
+		if (want_read && loop_watch(b->loop, b->fd, POLLIN, batch_on_read, b) < 0)
+			want_read = false;
+		else if (!want_read)
+			loop_unwatch(b->loop, b->fd);
+		b->is_watching = want_read;
+	}
+}
+
+static void
+batch_on_read(int fd, short revents, void *arg)
+{
+	struct batch *b = arg;
+	size_t room = BATCH_READ_CHUNK + BATCH_LINE_MAX - b->len;
+	ssize_t n;
+
+	(void)revents;
+	if (room == 0) {
+		/* cannot happen (lines are taken before reading more); refuse the line */
+		b->len = 0;
+		b->is_skipping = true;
+		room = BATCH_READ_CHUNK + BATCH_LINE_MAX;
+	}
+	/* poll() said readable: one read() does not block, even on a pipe */
+	n = read(fd, b->buf + b->len, room);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		if (n < 0)
+			b->read_errno = errno;
+		b->is_eof = true;
+	} else {
+		b->len += (size_t)n;
+	}
+	/* An over-long line: drop what is buffered of it and report it once. */
+	if (b->len > BATCH_LINE_MAX && memchr(b->buf, '\n', b->len) == NULL) {
+		b->len = 0;
+		b->is_skipping = true;
+	}
+	batch_pump(b);
+}
+
+static int
+batch_run(struct run_ctx *ctx, const char *path, bool want_trace)
+{
+	struct batch *b;
+	int rc;
+
+	if (run_open(ctx, "spf", path) != 0)
+		return EXIT_UNKNOWN;
+	b = xcalloc(1, sizeof(*b));
+	b->loop = ctx->loop;
+	b->dns = ctx->dns;
+	b->want_trace = want_trace;
+	b->fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (b->fd < 0) {
+		log_err("spf: cannot open %s: %s", path, strerror(errno));
+		free(b);
+		return EXIT_UNKNOWN;
+	}
+	batch_pump(b);
+	loop_run(ctx->loop);
+	/* Everything read has been answered: the loop only ends when nothing is pending. */
+	batch_pump(b);
+	if (b->read_errno != 0)
+		log_err("spf: reading %s: %s", path, strerror(b->read_errno));
+	log_info("spf: %lu lines, %lu malformed", b->n_lines, b->n_errors);
+	rc = b->read_errno != 0 || b->count > 0 || fflush(stdout) != 0 || ferror(stdout) ?
+	    EXIT_UNKNOWN : b->n_errors > 0 ? EXIT_WARN : EXIT_OK;
+	if (b->fd != STDIN_FILENO)
+		close(b->fd);
+	free(b);
+	return rc;
+}
+
+static int
+spf_run_cmd(struct run_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ip", required_argument, NULL, 'i' },
+		{ "sender", required_argument, NULL, 's' },
+		{ "helo", required_argument, NULL, 'H' },
+		{ "trace", no_argument, NULL, 't' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct spf_one one = { 0 };
+	struct spf_query q = { 0 };
+	const char *ip = NULL, *sender = NULL, *helo = NULL, *batch = NULL;
+	char why[160], *domain, *dflt_sender = NULL;
+	bool want_trace = false;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (validate_ip(optarg, NULL) < 0)
+				return cli_usage_error("spf", _("--ip '%s' is not an IPv4 or IPv6 "
+				    "address"), optarg);
+			ip = optarg;
+			break;
+		case 's':
+			if (strlen(optarg) > SPF_ARG_MAX || has_control(optarg))
+				return cli_usage_error("spf", _("--sender '%s' is not a mail address"),
+				    optarg);
+			sender = optarg;
+			break;
+		case 'H':
+			/* any name a client may announce, a literal such as [192.0.2.1] too */
+			if (optarg[0] == '\0' || strlen(optarg) > SPF_ARG_MAX || has_control(optarg))
+				return cli_usage_error("spf", _("--helo '%s' is not a host name"),
+				    optarg);
+			helo = optarg;
+			break;
+		case 't':
+			want_trace = true;
+			break;
+		case 'b':
+			batch = optarg;
+			break;
+		case ':':
+			return cli_usage_error("spf", _("option '%s' needs a value"),
+			    argv[optind - 1]);
+		default:
+			return cli_usage_error("spf", _("unknown option '%s'"), argv[optind - 1]);
+		}
+	}
+	if (batch != NULL) {
+		if (optind < argc || ip != NULL || sender != NULL || helo != NULL)
+			return cli_usage_error("spf", _("--batch takes its addresses from the file; "
+			    "give no DOMAIN, --ip, --sender or --helo"));
+		return batch_run(ctx, batch, want_trace);
+	}
+	if (optind >= argc)
+		return cli_usage_error("spf", _("missing DOMAIN"));
+	if (optind + 1 < argc)
+		return cli_usage_error("spf", _("unexpected argument '%s'"), argv[optind + 1]);
+	if (ip == NULL)
+		return cli_usage_error("spf", _("--ip IP is required: the address to check"));
+	if (validate_domain(argv[optind], why, sizeof(why)) < 0)
+		return cli_usage_error("spf", _("'%s' is not a valid domain name: %s"),
+		    argv[optind], why);
+	domain = run_normalise_domain(argv[optind]);
+	/* Defaults: MAIL FROM postmaster@DOMAIN and HELO DOMAIN; --sender '' checks the HELO
+	 * identity (RFC 7208 2.3) */
+	if (sender == NULL)
+		sender = dflt_sender = xasprintf("postmaster@%s", domain);
+	if (helo == NULL)
+		helo = domain;
+	rc = run_open(ctx, "spf", domain);
+	if (rc == 0) {
+		one.rep = ctx->rep;
+		one.ip = ip;
+		one.domain = domain;
+		one.helo = helo;
+		one.want_trace = want_trace;
+		spf_dns_init(&one.sd, ctx->dns, &one.r);
+		q.ip = ip;
+		q.sender = sender;
+		q.helo = helo;
+		q.domain = domain;
+		q.want_trace = want_trace;
+		if (spf_eval_start(&q, &one.r, one_done, &one) < 0) {
+			rc = cli_usage_error("spf", _("cannot evaluate these arguments"));
+		} else {
+			loop_run(ctx->loop);
+			rc = -1;
+		}
+	}
+	free(dflt_sender);
+	free(domain);
+	return rc;
+}
+
+const struct command cmd_spf = {
+	.name = "spf",
+	.summary = N_("evaluate SPF (RFC 7208 check_host) for an address, with its trace"),
+	.usage = "spf DOMAIN --ip IP [--sender ADDR] [--helo NAME] [--trace] | spf --batch FILE|-",
+	.help = N_("  DOMAIN          the domain whose SPF policy is checked (MAIL FROM domain)\n"
+	    "  --ip IP         the sending address to check\n"
+	    "  --sender ADDR   MAIL FROM address (default postmaster@DOMAIN; '' checks HELO)\n"
+	    "  --helo NAME     HELO/EHLO name (default DOMAIN)\n"
+	    "  --trace         record every term, look-up and answer as evidence (-v shows it)\n"
+	    "  --batch FILE    lines 'IP SENDER [HELO]' ('-' = stdin; '<>' = null sender);\n"
+	    "                  one JSON object per line out, many evaluations at once\n"),
+	.run = spf_run_cmd,
+};
