@@ -68,6 +68,18 @@ by_reply(const struct ndr_kb *kb, const char *reply)
 	return NULL;
 }
 
+/* RFC 3463 3.3 and 3.8: X.2.x speaks of the mailbox's state and X.7.x of policy, so
+ * with such a code "user unknown" is a filter's wording, not the directory's answer. */
+static bool
+is_not_address_status(const char *status)
+{
+	if (status[0] == '\0' || status[1] != '.' || status[3] != '.')
+		return false;
+	if (status[2] == '7')
+		return true;
+	return status[2] == '2' && strcmp(status + 3, ".2") != 0 && strcmp(status + 3, ".3") != 0;
+}
+
 static const struct ndr_cause *
 by_text(const struct ndr_kb *kb, const struct ndr_rcpt *r, const char *text, const char **phrase)
 {
@@ -82,8 +94,9 @@ by_text(const struct ndr_kb *kb, const struct ndr_rcpt *r, const char *text, con
 	/* e.g. "user unknown" after DATA is the recipient's filter speaking, not the
 	 * directory (the address was accepted at RCPT) */
 	if (k != NULL && k->n_confirm_command > 0 && k->otherwise != NULL &&
-	    r->command != NULL && !code_in(r->command, k->confirm_command,
-	    k->n_confirm_command) && !code_in(r->status, k->status, k->n_status)) {
+	    !code_in(r->status, k->status, k->n_status) && (r->command != NULL ?
+	    !code_in(r->command, k->confirm_command, k->n_confirm_command) :
+	    is_not_address_status(r->status))) {
 		const struct ndr_cause *o = ndr_kb_find(kb, k->otherwise);
 
 		if (o != NULL)

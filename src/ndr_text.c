@@ -590,6 +590,49 @@ rcpt_details(struct ndr_rcpt *r)
 	}
 }
 
+/* Sendmail's "Transcript of session": ">>> RCPT To:<addr>" or ">>> DATA" followed by
+ * "<<< 550 ..." names the command the server refused. A line naming r's address wins,
+ * else the last refused command that names no address (DATA, ".", MAIL). */
+static void
+transcript_command(const struct scan *sc, struct ndr_rcpt *r)
+{
+	static const struct { const char *pat; const char *cmd; } cmds[] = {
+		{ "rcpt", "RCPT" }, { "data", "DATA" }, { ".", "DATA" }, { "mail", "MAIL" },
+		{ "ehlo", "EHLO" }, { "helo", "HELO" }, { "starttls", "STARTTLS" },
+	};
+	const char *mine = NULL, *last = NULL;
+	size_t i, k;
+
+	for (i = 0; i + 1 < sc->n_lines; i++) {
+		const struct line *l = &sc->lines[i], *nx = &sc->lines[i + 1];
+		const char *cmd = NULL;
+
+		if (l->len < 5 || memcmp(l->s, ">>> ", 4) != 0 || nx->len < 5 ||
+		    memcmp(nx->s, "<<< ", 4) != 0 || (nx->s[4] != '4' && nx->s[4] != '5'))
+			continue;
+		for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+			size_t pl = strlen(cmds[k].pat);
+
+			if (l->len - 4 >= pl && strncasecmp(l->s + 4, cmds[k].pat, pl) == 0 &&
+			    (l->len - 4 == pl || !isalpha((unsigned char)l->s[4 + pl]))) {
+				cmd = cmds[k].cmd;
+				break;
+			}
+		}
+		if (cmd == NULL)
+			continue;
+		if (r->addr != NULL && r->addr[0] != '\0' &&
+		    ndr_ci_find(l->s, l->len, r->addr) != NULL)
+			mine = cmd;
+		else if (strcmp(cmd, "RCPT") != 0)
+			last = cmd;
+	}
+	if (mine == NULL)
+		mine = last;
+	if (mine != NULL)
+		r->command = xstrdup(mine);
+}
+
 void
 ndr_text_scan(struct ndr *n)
 {
@@ -606,7 +649,10 @@ ndr_text_scan(struct ndr *n)
 		rcpt_block(&sc, &n->rcpts[i]);
 	if (n->n_rcpts == 0 && !n->is_feedback)
 		anonymous_rcpt(&sc);
-	for (i = 0; i < n->n_rcpts; i++)
+	for (i = 0; i < n->n_rcpts; i++) {
 		rcpt_details(&n->rcpts[i]);
+		if (n->rcpts[i].command == NULL)
+			transcript_command(&sc, &n->rcpts[i]);
+	}
 	free(sc.lines);
 }

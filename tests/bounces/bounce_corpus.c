@@ -187,8 +187,9 @@ main(int argc, char **argv)
 			    got_reason[0] ? got_reason : "-",
 			    json_string_value(json_object_get(e, "reason")),
 			    got_status[0] ? got_status : "-", want_st ? want_st : "-", rule);
-		if (verbose > 1 && n->n_rcpts > 0)
-			printf("  diag: %s\n", n->rcpts[0].diag ? n->rcpts[0].diag : "(none)");
+		if (verbose > 1 && n->n_rcpts > 0 && (!rok || !sok))
+			printf("  diag: [%s] %s\n", n->rcpts[0].command ? n->rcpts[0].command : "-",
+			    n->rcpts[0].diag ? n->rcpts[0].diag : "(none)");
 		ndr_free(n);
 		free(buf);
 	}
