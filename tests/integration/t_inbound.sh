@@ -1,0 +1,54 @@
+# mxdiag inbound: what a remote sender sees when delivering to a domain (issue 6).
+# Sourced by run.sh inside the lab.
+
+IB="--ca-file $LAB_CA --timeout 2 inbound"
+
+case_json "inbound healthy domain: primary accepts postmaster" 1 \
+	--has inbound.accepted:OK --has inbound.mx-accepts:OK \
+	--has inbound.mx-unreachable:WARN --data inbound.accepted:mx=mx1.example.test \
+	-- $IB example.test
+case_json "inbound Exchange default connector: 530 5.7.1 anonymous refused" 2 \
+	--has inbound.rejected:FAIL --has inbound.anonymous-refused:FAIL \
+	--has inbound.tls-untrusted:WARN -- $IB exch.test
+case_json "inbound primary 421, backup accepts" 1 \
+	--has inbound.backup-only:WARN --has inbound.mx-refuses:WARN --has inbound.mx-accepts:OK \
+	--data inbound.backup-only:mx=mx2.backup.test -- $IB backup.test
+case_json "inbound greylisting 451 4.7.1" 1 \
+	--has inbound.deferred:WARN --has inbound.greylisted:WARN -- $IB greylist.test
+case_json "inbound certificate for another name" 1 \
+	--has inbound.accepted:OK --has inbound.tls-name-mismatch:WARN \
+	--not inbound.tls-untrusted -- $IB wrongcert.test
+case_json "inbound no STARTTLS" 1 \
+	--has inbound.accepted:OK --has inbound.starttls-missing:WARN -- $IB openrelay.test
+case_json "inbound unknown recipient 550 5.1.1" 2 \
+	--has inbound.rejected:FAIL --has inbound.rcpt-unknown:FAIL \
+	-- $IB example.test --rcpt nosuchuser@example.test
+case_json "inbound null MX" 2 --has inbound.null-mx:FAIL --not inbound.unreachable \
+	-- $IB nullmx.test
+case_json "inbound neither MX nor A" 2 --has inbound.no-mail-host:FAIL -- $IB nothing.test
+case_json "inbound domain does not exist" 2 --has inbound.domain-not-found:FAIL \
+	-- $IB doesnotexist.test
+case_json "inbound implicit MX (no MX record)" 2 --has inbound.implicit-mx:WARN \
+	--has inbound.unreachable:FAIL -- $IB nomx.test
+case_json "inbound MX host without address" 2 --has inbound.mx-no-address:WARN \
+	--has inbound.no-mail-host:FAIL -- $IB mxnoaddr.test
+case_json "inbound IPv6-only MX" 0 --has inbound.accepted:OK --status OK -- $IB aaaaonly.test
+case_json "inbound equal preferences both accept" 0 --count inbound.mx-accepts:2 \
+	--status OK -- $IB eqpref.test
+case_json "inbound resolver REFUSED is UNKNOWN" 3 --has inbound.dns-failed:UNKNOWN \
+	-- $IB refused.test
+
+# Under OP25B every MX looks unreachable from here: FAIL with the port25 hint.
+lab-op25b drop
+case_json "inbound from a line with OP25B: unreachable" 2 \
+	--has inbound.unreachable:FAIL --has inbound.mx-unreachable:FAIL -- $IB example.test
+lab-op25b off
+
+case_cmd "inbound: bad domain is a usage error" 64 "not a valid domain" \
+	-- "$MXDIAG" inbound "exa mple.test"
+case_cmd "inbound: bad --rcpt" 64 "not a mail address" \
+	-- "$MXDIAG" inbound example.test --rcpt "no at sign"
+
+if [ ! -e "$LAB_SPOOL/alerts.jsonl" ] && ! grep -qE '"verb": "(DATA|BDAT)"' "$LAB_SPOOL"/*.jsonl; then
+	ok "inbound: no DATA reached any persona"
+else not_ok "inbound: no DATA reached any persona"; fi
