@@ -9,6 +9,7 @@ extern const struct command cmd_check;
 extern const struct command cmd_explain;
 extern const struct command cmd_inbound;
 extern const struct command cmd_port25;
+extern const struct command cmd_relay;
 extern const struct command cmd_smarthost;
 extern const struct command cmd_spf;
 
@@ -18,6 +19,7 @@ const struct command *const commands[] = {
 	&cmd_port25,
 	&cmd_smarthost,
 	&cmd_inbound,
+	&cmd_relay,
 	&cmd_explain,
 	NULL,
 };
