@@ -54,6 +54,7 @@ struct ndr {
 	char *orig_msgid;
 	char *text;		/* human-readable part(s), UTF-8, at most NDR_MAX_TEXT */
 	size_t text_len;
+	size_t human_len;	/* bytes of text before the copy of the original message */
 	struct ndr_rcpt *rcpts;	/* owned array */
 	size_t n_rcpts;
 	char *feedback_type;	/* ARF Feedback-Type (RFC 5965), or NULL */

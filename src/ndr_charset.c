@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <iconv.h>
 #include <string.h>
@@ -105,10 +106,49 @@ utf8_sanitize(const char *in, size_t in_len, size_t *out_len)
 
 /* Run iconv over the whole input, skipping bytes it cannot convert. NULL when the
  * converter does not exist or when strict and a byte does not convert. */
+/* iconv_open() loads gconv modules and costs more than converting a bounce, so the
+ * converters of the last few charsets stay open for the life of the process (bounded). */
+#define CD_CACHE	6
+static struct {
+	char name[32];
+	iconv_t cd;
+} cd_cache[CD_CACHE];
+static size_t cd_next;
+
+static iconv_t
+cd_get(const char *from)
+{
+	size_t i;
+	iconv_t cd;
+
+	for (i = 0; i < CD_CACHE; i++)
+		if (cd_cache[i].name[0] != '\0' && strcmp(cd_cache[i].name, from) == 0) {
+			iconv(cd_cache[i].cd, NULL, NULL, NULL, NULL);	/* initial state */
+			return cd_cache[i].cd;
+		}
+	cd = iconv_open("UTF-8", from);
+	if (cd == (iconv_t)-1 || strlen(from) >= sizeof(cd_cache[0].name))
+		return cd;
+	i = cd_next++ % CD_CACHE;
+	if (cd_cache[i].name[0] != '\0')
+		iconv_close(cd_cache[i].cd);
+	snprintf(cd_cache[i].name, sizeof(cd_cache[i].name), "%s", from);
+	cd_cache[i].cd = cd;
+	return cd;
+}
+
+/* Converters too long-named for the cache are closed after use. */
+static void
+cd_put(const char *from, iconv_t cd)
+{
+	if (strlen(from) >= sizeof(cd_cache[0].name))
+		iconv_close(cd);
+}
+
 static char *
 convert(const char *from, const char *in, size_t in_len, bool strict, size_t *out_len)
 {
-	iconv_t cd = iconv_open("UTF-8", from);
+	iconv_t cd = cd_get(from);
 	char *out, *op;
 	char *ip = (char *)(uintptr_t)in;
 	size_t cap, ileft = in_len, oleft;
@@ -129,7 +169,7 @@ convert(const char *from, const char *in, size_t in_len, bool strict, size_t *ou
 			break;	/* cannot happen with the bound above; stop rather than grow */
 		if (strict) {
 			free(out);
-			iconv_close(cd);
+			cd_put(from, cd);
 			return NULL;
 		}
 		/* EILSEQ/EINVAL: emit '?', skip one byte, reset the shift state */
@@ -142,7 +182,7 @@ convert(const char *from, const char *in, size_t in_len, bool strict, size_t *ou
 		iconv(cd, NULL, NULL, NULL, NULL);
 	}
 	iconv(cd, NULL, NULL, &op, &oleft);
-	iconv_close(cd);
+	cd_put(from, cd);
 	*op = '\0';
 	*out_len = (size_t)(op - out);
 	return out;

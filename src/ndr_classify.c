@@ -81,14 +81,15 @@ is_not_address_status(const char *status)
 }
 
 static const struct ndr_cause *
-by_text(const struct ndr_kb *kb, const struct ndr_rcpt *r, const char *text, const char **phrase)
+by_text(const struct ndr_kb *kb, const struct ndr_rcpt *r, const char *text, size_t len,
+    const char **phrase)
 {
 	struct ndr_kb_match m;
 	const struct ndr_cause *k;
 
-	if (text == NULL || text[0] == '\0')
+	if (text == NULL || len == 0)
 		return NULL;
-	ndr_kb_scan(kb, text, strlen(text), &m);
+	ndr_kb_scan(kb, text, len, &m);
 	k = ndr_kb_first(kb, &m, r->status, phrase);
 	ndr_kb_match_fini(&m);
 	/* e.g. "user unknown" after DATA is the recipient's filter speaking, not the
@@ -153,7 +154,7 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		set_cause(kb, r, NULL, "delivered", "success DSN (RFC 3464 Action/Status)", NULL);
 		return;
 	}
-	k = by_text(kb, r, r->diag, &phrase);
+	k = by_text(kb, r, r->diag, r->diag != NULL ? strlen(r->diag) : 0, &phrase);
 	if (k != NULL) {
 		set_cause(kb, r, k, NULL, "diagnostic phrase", phrase);
 		return;
@@ -163,9 +164,10 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		set_cause(kb, r, k, NULL, "status code", r->status);
 		return;
 	}
-	k = by_text(kb, r, r->context, &phrase);
+	k = by_text(kb, r, r->context, r->context != NULL ? strlen(r->context) : 0, &phrase);
 	if (k == NULL)
-		k = by_text(kb, r, n->text, &phrase);
+		/* the server's words, not the returned message (which may well say "spam") */
+		k = by_text(kb, r, n->text, n->human_len, &phrase);
 	if (k != NULL) {
 		set_cause(kb, r, k, NULL, "phrase in the report", phrase);
 		return;

@@ -62,22 +62,51 @@ static const char *const sender_labels[] = {
 	"x-sender", "errors-to", "送信者", "差出人", "送信元",
 };
 
+#define ASCII_LC(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+
 const char *
 ndr_ci_find(const char *h, size_t h_len, const char *needle)
 {
-	size_t nl = strlen(needle), i;
-	unsigned char first;
+	size_t nl = strlen(needle), k;
+	unsigned char lo, up;
+	const char *p, *end, *nlo = NULL, *nup = NULL;
 
 	if (nl == 0)
 		return h;
 	if (nl > h_len)
 		return NULL;
-	first = (unsigned char)tolower((unsigned char)needle[0]);
-	for (i = 0; i + nl <= h_len; i++) {
-		if ((unsigned char)tolower((unsigned char)h[i]) != first)
-			continue;
-		if (strncasecmp(h + i, needle, nl) == 0)
-			return h + i;
+	lo = (unsigned char)ASCII_LC((unsigned char)needle[0]);
+	up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32) : lo;
+	p = h;
+	end = h + h_len - nl + 1;	/* last possible start + 1 */
+	/* memchr for both cases of the first byte; each position is only found once */
+	while (p < end) {
+		const char *c;
+
+		if (nlo == NULL || nlo < p)
+			nlo = memchr(p, lo, (size_t)(end - p));
+		if (nlo == NULL)
+			nlo = end;
+		if (up != lo) {
+			if (nup == NULL || nup < p)
+				nup = memchr(p, up, (size_t)(end - p));
+			if (nup == NULL)
+				nup = end;
+		} else {
+			nup = end;
+		}
+		c = nlo < nup ? nlo : nup;
+		if (c >= end)
+			return NULL;
+		for (k = 1; k < nl; k++) {
+			unsigned char a = (unsigned char)c[k], b = (unsigned char)needle[k];
+
+			if (ASCII_LC(a) != ASCII_LC(b))
+				break;
+		}
+		if (k == nl)
+			return c;
+		p = c + 1;
 	}
 	return NULL;
 }
@@ -148,10 +177,13 @@ is_separator(const struct line *l)
 	return n >= 5;
 }
 
+#define N_MARKERS (sizeof(orig_markers) / sizeof(orig_markers[0]))
+
 /* Split the text into trimmed lines; cut at the original message. */
 static void
 split_lines(struct scan *sc)
 {
+	static bool names_message[N_MARKERS], names_ready;
 	struct ndr *n = sc->n;
 	size_t i = 0, cap = 256, k;
 	size_t cut_at = n->text_len;
@@ -164,9 +196,21 @@ split_lines(struct scan *sc)
 		size_t len = nl != NULL ? (size_t)(nl - s) : n->text_len - i;
 		size_t next = i + len + 1;
 		bool is_cut = false;
+		/* most markers name the message: one search rules them out for most lines */
+		bool has_message = ndr_ci_find(s, len, "message") != NULL;
 
-		for (k = 0; k < sizeof(orig_markers) / sizeof(orig_markers[0]); k++) {
-			const char *m = ndr_ci_find(s, len, orig_markers[k]);
+		if (!names_ready) {
+			for (k = 0; k < N_MARKERS; k++)
+				names_message[k] = strstr(orig_markers[k], "message") != NULL;
+			names_ready = true;
+		}
+
+		for (k = 0; k < N_MARKERS; k++) {
+			const char *m;
+
+			if (!has_message && names_message[k])
+				continue;
+			m = ndr_ci_find(s, len, orig_markers[k]);
 
 			if (m != NULL) {
 				/* a pasted one-line NDR has the marker mid-line */
@@ -193,6 +237,7 @@ split_lines(struct scan *sc)
 			break;
 		i = next;
 	}
+	n->human_len = cut_at < n->text_len ? cut_at : (i < n->text_len ? i : n->text_len);
 	if (cut_at < n->text_len && n->orig_from == NULL) {
 		/* the original headers follow the marker line, perhaps after blank lines */
 		const char *p = n->text + cut_at;
@@ -461,7 +506,7 @@ rcpt_block(struct scan *sc, struct ndr_rcpt *r)
 	if (co > 0 && r->context == NULL)
 		r->context = xstrndup(ctx, co);
 	if (dox > 0 && (r->diag == NULL || r->diag[0] == '\0'))
-		r->diag = xstrndup(diag, dox);
+		ndr_set_str(&r->diag, diag, dox);	/* frees an empty Diagnostic-Code */
 }
 
 /* Exchange 2007 and later: "#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##" */
