@@ -159,6 +159,14 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		set_cause(kb, r, k, NULL, "diagnostic phrase", phrase);
 		return;
 	}
+	/* RFC 5321 3.3: a refusal of MAIL FROM, with no words saying more, is about the
+	 * sender's address (or the sending host, when it came at the greeting or EHLO) */
+	if (r->command != NULL && strcmp(r->command, "MAIL") == 0 &&
+	    (r->status[0] == '\0' || strcmp(r->status + 1, ".7.1") == 0 ||
+	    strcmp(r->status + 1, ".0.0") == 0)) {
+		set_cause(kb, r, NULL, "rejected", "refused at MAIL FROM", NULL);
+		return;
+	}
 	k = by_status(kb, r->status);
 	if (k != NULL) {
 		set_cause(kb, r, k, NULL, "status code", r->status);
@@ -184,6 +192,11 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 	}
 	if (is_delayed) {
 		set_cause(kb, r, NULL, "expired", "Action: delayed", NULL);
+		return;
+	}
+	if (r->command != NULL && (strcmp(r->command, "EHLO") == 0 ||
+	    strcmp(r->command, "HELO") == 0)) {
+		set_cause(kb, r, NULL, "blocked", "refused at EHLO/HELO", NULL);
 		return;
 	}
 	if ((r->diag != NULL && r->diag[0] != '\0') || r->status[0] != '\0' || r->reply[0] != '\0')
