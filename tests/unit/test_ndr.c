@@ -266,6 +266,13 @@ static const struct {
 	/* code alone, no phrase */
 	{ "550 5.2.2", "ndr.mailbox-full", "mailboxfull" },
 	{ "530 please log in first", "ndr.client-not-authenticated", "securityerror" },
+	/* "user unknown" from a filter: X.2.x code, or refused after DATA */
+	{ "550 5.2.1 <u@example.com>... User unknown", "ndr.filtered", "filtered" },
+	{ "... while talking to mx.example.com.:\n>>> DATA\n<<< 550 Unknown user u@example.com\n"
+	  "554 5.0.0 Service unavailable", "ndr.filtered", "filtered" },
+	{ "550 Ip frequency limited", "ndr.too-many-connections", "toomanyconn" },
+	{ "The recipient server did not accept our requests to connect.", "ndr.expired",
+	  "expired" },
 };
 
 static void
