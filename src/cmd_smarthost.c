@@ -18,12 +18,15 @@
 #include "run.h"
 #include "secret.h"
 #include "smtp.h"
+#include "spf.h"
+#include "spf_dns.h"
 #include "tls.h"
 #include "validate.h"
 #include "xmalloc.h"
 
 #define SH_MAX_CANDS 8
 #define SH_MAX_EPS (SH_MAX_CANDS * 3)
+#define SH_MAX_RELAY_IPS 4
 #define SH_TRANSCRIPT_LINES 40
 /* A certificate this close to expiry is a relay that stops working soon. */
 #define SH_EXPIRY_WARN_DAYS 14
@@ -66,8 +69,22 @@ struct sh_ep {
 	int tls_score;		/* 2 verified and named, 1 encrypted only, 0 clear */
 };
 
+/* RFC 7208 check_host() of the sender's domain for one outbound address of the relay. */
+struct sh_spf {
+	struct sh_run *run;
+	char *ip;		/* owned */
+	bool is_given;		/* --relay-ip; else the recommended endpoint's own address */
+	struct spf_dns sd;
+	struct spf_resolver r;
+	bool is_done;
+	enum spf_result result;
+	char *domain, *mechanism, *problem, *explanation;	/* owned copies */
+};
+
 struct sh_run {
 	struct run_ctx *ctx;
+	struct sh_spf spf[SH_MAX_RELAY_IPS];
+	size_t nspf;
 	struct tls_client *tls;
 	struct sh_cand cands[SH_MAX_CANDS];
 	size_t ncands;
@@ -682,6 +699,106 @@ report_recommendation(struct sh_run *run, struct sh_ep **order)
 }
 
 static void
+on_spf(const struct spf_outcome *out, void *arg)
+{
+	struct sh_spf *sp = arg;
+
+	sp->is_done = true;
+	sp->result = out->result;
+	sp->domain = xstrdup(out->domain);
+	sp->mechanism = xstrdup(out->mechanism);
+	sp->problem = xstrdup(out->problem);
+	sp->explanation = xstrdup(out->explanation);
+}
+
+/* Is the relay allowed to send for the sender's domain? Its own address stands in for
+ * its outbound one unless --relay-ip names that. */
+static void
+start_spf(struct sh_run *run, struct sh_ep *best)
+{
+	struct spf_query q = { 0 };
+	size_t i;
+
+	if (run->nspf == 0 && best != NULL && best->outcome == SH_WORKS) {
+		run->spf[0].ip = xstrdup(best->addr);
+		run->nspf = 1;
+	}
+	for (i = 0; i < run->nspf; i++) {
+		struct sh_spf *sp = &run->spf[i];
+
+		sp->run = run;
+		q.ip = sp->ip;
+		q.sender = run->from;
+		q.helo = best != NULL ? best->cand->host : NULL;
+		spf_dns_init(&sp->sd, run->ctx->dns, &sp->r);
+		if (spf_eval_start(&q, &sp->r, on_spf, sp) < 0)
+			sp->is_done = false;
+	}
+}
+
+static void
+report_spf(struct sh_run *run, struct sh_spf *sp)
+{
+	struct report *rep = run->ctx->rep;
+	const char *kw = strchr(sp->ip, ':') != NULL ? "ip6" : "ip4";
+	const char *dom = strrchr(run->from, '@') + 1;
+	const char *caveat = sp->is_given ? "" : _(" (the relay's submission address; its "
+	    "outbound servers may use others: give them with --relay-ip)");
+	enum status bad = sp->is_given ? ST_FAIL : ST_WARN;
+	struct finding *f;
+
+	if (!sp->is_done)
+		return;
+	switch (sp->result) {
+	case SPF_PASS:
+		f = report_add(rep, "smarthost.spf-pass", ST_OK, sp->ip);
+		finding_msg(f, _("SPF of %s authorises the relay address %s%s (%s)."), dom, sp->ip,
+		    caveat, sp->mechanism != NULL ? sp->mechanism : "pass");
+		break;
+	case SPF_FAIL:
+	case SPF_SOFTFAIL:
+		f = report_add(rep, "smarthost.spf-not-authorised", sp->result == SPF_FAIL ? bad :
+		    ST_WARN, sp->ip);
+		finding_msg(f, _("SPF of %s does not authorise the relay address %s%s: %s. "
+		    "Receivers %s mail from <%s> relayed through it."), dom, sp->ip, caveat,
+		    spf_result_name(sp->result), sp->result == SPF_FAIL ? _("reject") :
+		    _("mark as suspicious"), run->from);
+		finding_fix(f, _("Add the relay to %s's SPF record: the include: the provider "
+		    "documents for its outbound servers, or %s:%s, before the final \"-all\"."),
+		    dom, kw, sp->ip);
+		break;
+	case SPF_NEUTRAL:
+	case SPF_NONE:
+		f = report_add(rep, "smarthost.spf-none", ST_WARN, sp->ip);
+		finding_msg(f, _("SPF of %s says nothing about the relay address %s (%s%s%s): "
+		    "receivers cannot tell relayed mail from forgeries."), dom, sp->ip,
+		    spf_result_name(sp->result), sp->problem != NULL ? ": " : "",
+		    sp->problem != NULL ? sp->problem : "");
+		finding_fix(f, _("Publish an SPF record for %s that lists its mail servers and "
+		    "the relay (include: of the provider, or %s:%s), ending in \"-all\"."), dom,
+		    kw, sp->ip);
+		break;
+	default:
+		/* A broken record is a proven fault; a failed lookup decides nothing. */
+		f = report_add(rep, "smarthost.spf-error", sp->result == SPF_PERMERROR ? ST_WARN :
+		    ST_UNKNOWN, sp->ip);
+		finding_msg(f, _("The SPF evaluation of %s for %s ended in %s: %s."), dom, sp->ip,
+		    spf_result_name(sp->result), sp->problem != NULL ? sp->problem : "");
+		finding_fix(f, _("Run mxdiag spf %s --ip %s --trace to see the failing step."), dom,
+		    sp->ip);
+		break;
+	}
+	finding_ref(f, "RFC 7208 section 2.6");
+	finding_ref(f, "RFC 7208 section 4");
+	finding_data(f, "result", json_string(spf_result_name(sp->result)));
+	finding_data(f, "domain", json_string(sp->domain != NULL ? sp->domain : dom));
+	finding_data(f, "relay_ip", json_string(sp->ip));
+	finding_data(f, "relay_ip_given", json_boolean(sp->is_given));
+	if (sp->mechanism != NULL)
+		finding_data(f, "mechanism", json_string(sp->mechanism));
+}
+
+static void
 judge(struct sh_run *run)
 {
 	struct sh_ep *order[SH_MAX_EPS];
@@ -696,9 +813,14 @@ judge(struct sh_run *run)
 			run->nworking++;
 	}
 	rank(run, order);
+	/* SPF needs more DNS: run the loop again before anything is reported. */
+	start_spf(run, run->neps > 0 ? order[0] : NULL);
+	loop_run(run->ctx->loop);
 	/* The answer first when there is one; otherwise the verdict after its reasons. */
 	if (run->nworking > 0)
 		report_recommendation(run, order);
+	for (i = 0; i < run->nspf; i++)
+		report_spf(run, &run->spf[i]);
 	for (i = 0; i < run->ncands; i++)
 		if (run->cands[i].unresolved != NULL)
 			report_unresolved(run, &run->cands[i]);
@@ -721,11 +843,13 @@ smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 		{ "rcpt", required_argument, NULL, 'r' },
 		{ "helo", required_argument, NULL, 'H' },
 		{ "allow-insecure-auth", no_argument, NULL, 'I' },
+		{ "relay-ip", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sh_run *run = NULL;
 	const char *from = NULL, *user = NULL, *pw_file = NULL, *pw_env = NULL, *rcpt = NULL;
-	const char *helo = NULL;
+	const char *helo = NULL, *relay_ips[SH_MAX_RELAY_IPS];
+	size_t nrelay_ips = 0;
 	char *rcpt_default = NULL;
 	struct secret *pass = NULL;
 	bool insecure = false;
@@ -743,6 +867,15 @@ smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 		case 'r': rcpt = optarg; break;
 		case 'H': helo = optarg; break;
 		case 'I': insecure = true; break;
+		case 'R':
+			if (nrelay_ips == SH_MAX_RELAY_IPS)
+				return cli_usage_error("smarthost", _("at most %d --relay-ip"),
+				    SH_MAX_RELAY_IPS);
+			if (validate_ip(optarg, NULL) < 0)
+				return cli_usage_error("smarthost", _("--relay-ip '%s' is not an IP "
+				    "address"), optarg);
+			relay_ips[nrelay_ips++] = optarg;
+			break;
 		case ':':
 			return cli_usage_error("smarthost", _("option '%s' needs a value"),
 			    argv[optind - 1]);
@@ -821,6 +954,11 @@ smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 	run->pass = pass;
 	run->helo = helo;
 	run->is_insecure_ok = insecure;
+	for (i = 0; i < nrelay_ips; i++) {
+		run->spf[i].ip = xstrdup(relay_ips[i]);
+		run->spf[i].is_given = true;
+	}
+	run->nspf = nrelay_ips;
 	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
 	if (run->tls == NULL) {
 		struct finding *f = report_add(ctx->rep, "smarthost.tls-setup-failed", ST_UNKNOWN,
@@ -864,6 +1002,13 @@ out:
 			free(run->cands[i].arg);
 			free(run->cands[i].host);
 		}
+		for (i = 0; i < run->nspf; i++) {
+			free(run->spf[i].ip);
+			free(run->spf[i].domain);
+			free(run->spf[i].mechanism);
+			free(run->spf[i].problem);
+			free(run->spf[i].explanation);
+		}
 		tls_client_free(run->tls);
 		free(run);
 	}
@@ -876,7 +1021,7 @@ const struct command cmd_smarthost = {
 	.name = "smarthost",
 	.summary = N_("Test and rank relays (ISP submission servers): TLS, AUTH, sender, relay"),
 	.usage = "smarthost HOST[:PORT]... --from ADDR [--user U --password-file F | "
-	    "--password-env VAR] [--rcpt ADDR]",
+	    "--password-env VAR] [--rcpt ADDR] [--relay-ip IP]",
 	.help = N_("  HOST[:PORT]          candidate relays (name or address); without a port\n"
 	    "                       587, 465 and 25 are tried\n"
 	    "  --from ADDR          envelope sender your mail server will use (required)\n"
@@ -886,6 +1031,8 @@ const struct command cmd_smarthost = {
 	    "  --rcpt ADDR          recipient to test relaying to (default postmaster@ the\n"
 	    "                       sender's domain); no message is ever sent (no DATA)\n"
 	    "  --helo NAME          name to send in EHLO (default: our address literal)\n"
+	    "  --relay-ip IP        the relay's outbound address, for the SPF check of the\n"
+	    "                       sender's domain (repeatable; default: the relay's own)\n"
 	    "  --allow-insecure-auth  send the password even without verified TLS\n"),
 	.run = smarthost_run,
 };

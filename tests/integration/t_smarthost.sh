@@ -107,3 +107,20 @@ case_cmd "smarthost: unreadable password file" 64 "cannot read a password" \
 if [ ! -e "$LAB_SPOOL/alerts.jsonl" ] && ! grep -qE '"verb": "(DATA|BDAT)"' "$LAB_SPOOL"/*.jsonl; then
 	ok "smarthost: no DATA reached any persona"
 else not_ok "smarthost: no DATA reached any persona"; fi
+
+# SPF of the sender's domain for the relay's address (RFC 7208 check_host()).
+case_json "smarthost SPF authorises the relay (isp.test ip4:203.0.113.0/24)" 0 \
+	--has smarthost.spf-pass:OK --data smarthost.spf-pass:relay_ip=203.0.113.10 \
+	-- $SH smtp.isp.test:587 --from alice@isp.test $SH_AUTH
+case_json "smarthost SPF --relay-ip outside the record: fail" 2 \
+	--has smarthost.recommended:OK --has smarthost.spf-not-authorised:FAIL \
+	--has smarthost.spf-pass:OK --data smarthost.spf-not-authorised:relay_ip=192.0.2.99 \
+	-- $SH smtp.isp.test:587 --from alice@isp.test $SH_AUTH --relay-ip 192.0.2.99 \
+	--relay-ip 203.0.113.11
+case_json "smarthost SPF of the submission address only: a WARN" 1 \
+	--has smarthost.spf-not-authorised:WARN \
+	-- $SH 192.0.2.27:25 --from x@nothing.test --rcpt y@elsewhere.test
+case_json "smarthost sender domain with two SPF records: permerror" 1 \
+	--has smarthost.spf-error:WARN -- $SH 192.0.2.27:25 --from x@twospf.test --rcpt y@elsewhere.test
+case_cmd "smarthost: bad --relay-ip" 64 "not an IP" \
+	-- "$MXDIAG" smarthost smtp.isp.test --from a@isp.test --relay-ip 1.2.3
