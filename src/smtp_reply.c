@@ -79,12 +79,69 @@ smtp_enh_parse(const char *text, char *enh)
 	return text[n] == ' ' ? n + 1 : n;
 }
 
+/* Length of the well-formed UTF-8 sequence at s (at most len bytes), 0 when ill-formed. */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	/* RFC 3629 4: no overlong forms, no surrogates, nothing above U+10FFFF. */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (len < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+char *
+smtp_sanitise(char *dst, const char *src, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f) {
+			dst[i++] = '?';
+			continue;
+		}
+		n = utf8_seq(s + i, len - i);
+		if (n == 0) {
+			dst[i++] = '?';
+			continue;
+		}
+		memcpy(dst + i, s + i, n);
+		i += n;
+	}
+	dst[len] = '\0';
+	return dst;
+}
+
 int
 smtp_reply_add_line(struct smtp_reply *r, const char *line, size_t len)
 {
 	int code;
 	char *text;
-	size_t i, tlen;
+	size_t tlen;
 	int is_last;
 
 	if (r->is_complete)
@@ -106,13 +163,8 @@ smtp_reply_add_line(struct smtp_reply *r, const char *line, size_t len)
 		return MXD_ELIMIT;
 	tlen = len > 4 ? len - 4 : 0;
 	text = xmalloc(tlen + 1);
-	/* Servers send anything: keep evidence printable and free of NULs and escapes. */
-	for (i = 0; i < tlen; i++) {
-		unsigned char c = (unsigned char)line[4 + i];
-
-		text[i] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : (char)c;
-	}
-	text[tlen] = '\0';
+	/* Servers send anything: keep evidence printable, valid UTF-8, free of NULs. */
+	smtp_sanitise(text, line + 4, tlen);
 	if (r->nlines == 0) {
 		r->code = code;
 		/* RFC 2034 3: the enhanced code leads the text, with the reply code's class. */

@@ -43,6 +43,13 @@ void smtp_reply_copy(struct smtp_reply *dst, const struct smtp_reply *src);
  */
 int smtp_reply_add_line(struct smtp_reply *r, const char *line, size_t len);
 
+/*
+ * Copy len bytes of server text into dst (len + 1 bytes) so that it is safe to show and to
+ * put in JSON: controls (but TAB) and bytes that are not well-formed UTF-8 (RFC 3629 4)
+ * become '?'. dst is NUL-terminated. Returns dst.
+ */
+char *smtp_sanitise(char *dst, const char *src, size_t len);
+
 /* Parse an RFC 3463 enhanced status code at the start of text into enh (SMTP_ENH_MAX bytes).
  * Returns the length consumed including one following space, or 0 when there is none. */
 size_t smtp_enh_parse(const char *text, char *enh);

@@ -98,17 +98,10 @@ void
 smtp_transcript_server(struct smtp_transcript *t, int64_t now_ms, const char *line, size_t len)
 {
 	char buf[SMTP_REPLY_LINE_MAX + 1];
-	size_t i;
 
 	if (len > SMTP_REPLY_LINE_MAX)
 		len = SMTP_REPLY_LINE_MAX;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)line[i];
-
-		buf[i] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : (char)c;
-	}
-	buf[len] = '\0';
-	add(t, now_ms, "S: ", buf);
+	add(t, now_ms, "S: ", smtp_sanitise(buf, line, len));
 }
 
 void

@@ -197,8 +197,19 @@ san_text(X509 *cert, char *buf, size_t len)
 		} else {
 			continue;
 		}
-		n = snprintf(buf + used, len - used, "%s%s:%.*s", used > 0 ? ", " : "", kind,
-		    tlen, text);
+		{
+			/* A certificate is attacker data too: only printable ASCII goes out. */
+			char clean[256];
+			int k;
+
+			if (tlen > (int)sizeof(clean) - 1)
+				tlen = (int)sizeof(clean) - 1;
+			for (k = 0; k < tlen; k++)
+				clean[k] = text[k] > 0x20 && text[k] < 0x7f ? text[k] : '?';
+			clean[tlen] = '\0';
+			n = snprintf(buf + used, len - used, "%s%s:%s", used > 0 ? ", " : "",
+			    kind, clean);
+		}
 		if (n < 0 || (size_t)n >= len - used) {
 			/* Keep what fit and say that more followed. */
 			buf[used] = '\0';

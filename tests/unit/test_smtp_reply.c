@@ -209,6 +209,36 @@ test_linebuf(void **state)
 }
 
 static void
+test_sanitise(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *out;
+	} cases[] = {
+		{ "plain ascii", 11, "plain ascii" },
+		{ "tab\there", 8, "tab\there" },
+		{ "\xe6\x97\xa5\xe6\x9c\xac", 6, "\xe6\x97\xa5\xe6\x9c\xac" },	/* valid UTF-8 */
+		{ "bad \xff byte", 10, "bad ? byte" },
+		{ "trunc \xe6\x97", 8, "trunc ??" },
+		{ "overlong \xc0\xaf", 11, "overlong ??" },
+		{ "surrogate \xed\xa0\x80", 13, "surrogate ???" },
+		{ "sjis \x93\xfa", 7, "sjis ??" },
+		{ "nul\0x", 5, "nul?x" },
+		{ "esc\033[0m", 7, "esc?[0m" },
+	};
+	char out[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		smtp_sanitise(out, cases[i].in, cases[i].len);
+		if (strcmp(out, cases[i].out) != 0)
+			fail_msg("case %zu: \"%s\", want \"%s\"", i, out, cases[i].out);
+	}
+}
+
+static void
 test_enh_parse(void **state)
 {
 	char enh[SMTP_ENH_MAX];
@@ -234,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_control_bytes),
 		cmocka_unit_test(test_linebuf),
+		cmocka_unit_test(test_sanitise),
 		cmocka_unit_test(test_enh_parse),
 	};
 
