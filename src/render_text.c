@@ -55,6 +55,61 @@ print_finding(FILE *out, const struct finding *f, const struct render_opts *o)
 	}
 }
 
+/* Checklist sections in runbook order; findings without a group come first, untitled. */
+static const struct {
+	const char *group;
+	const char *title;
+} sections[] = {
+	{ "dns", N_("DNS published") },
+	{ "outbound", N_("Outbound path") },
+	{ "relay-choice", N_("Relay choice") },
+	{ "inbound", N_("Inbound path") },
+	{ "safety", N_("Safety") },
+};
+
+static bool
+is_known_group(const char *g)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strcmp(sections[i].group, g) == 0)
+			return true;
+	return false;
+}
+
+/* group NULL: the untitled lead section, which also takes any group without a title. */
+static bool
+in_section(const struct finding *f, const char *group)
+{
+	const char *g = finding_group_name(f);
+
+	if (group == NULL)
+		return g == NULL || !is_known_group(g);
+	return g != NULL && strcmp(g, group) == 0;
+}
+
+static void
+print_section(FILE *out, const struct report *rep, const struct render_opts *o,
+    const char *group, const char *title)
+{
+	size_t i, shown = 0;
+
+	for (i = 0; i < report_count(rep); i++) {
+		const struct finding *f = report_finding(rep, i);
+
+		if (!in_section(f, group))
+			continue;
+		if (o->problems_only && finding_status(f) <= ST_INFO)
+			continue;
+		if (shown++ == 0 && title != NULL)
+			fprintf(out, o->color ? "\033[1m== %s ==\033[0m\n" : "== %s ==\n", _(title));
+		print_finding(out, f, o);
+	}
+	if (shown > 0 && title != NULL)
+		fputc('\n', out);
+}
+
 void
 render_text(FILE *out, const struct report *rep, const struct render_opts *o)
 {
@@ -64,14 +119,11 @@ render_text(FILE *out, const struct report *rep, const struct render_opts *o)
 	size_t i;
 
 	fprintf(out, "mxdiag %s %s\n\n", report_command(rep), report_target(rep));
-	for (i = 0; i < report_count(rep); i++) {
-		const struct finding *f = report_finding(rep, i);
-
-		counts[finding_status(f)]++;
-		if (o->problems_only && finding_status(f) <= ST_INFO)
-			continue;
-		print_finding(out, f, o);
-	}
+	for (i = 0; i < report_count(rep); i++)
+		counts[finding_status(report_finding(rep, i))]++;
+	print_section(out, rep, o, NULL, NULL);
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		print_section(out, rep, o, sections[i].group, sections[i].title);
 	fprintf(out, "\n%s ", _("Result:"));
 	print_status(out, worst, o->color);
 	fprintf(out, _("(%u ok, %u info, %u warn, %u fail, %u unknown) in %lld ms, "

@@ -300,6 +300,15 @@ finding_group(struct finding *f, const char *group)
 	f->group = xstrdup(group);
 }
 
+void
+report_group_from(struct report *rep, size_t first, const char *group)
+{
+	size_t i;
+
+	for (i = first; i < rep->count; i++)
+		finding_group(rep->findings[i], group);
+}
+
 const char *report_command(const struct report *rep) { return rep->command; }
 const char *report_target(const struct report *rep) { return rep->target; }
 struct report_stats *report_stats(struct report *rep) { return &rep->stats; }

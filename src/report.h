@@ -48,6 +48,9 @@ void finding_data(struct finding *f, const char *key, json_t *value);
 /* Section of a checklist this finding belongs to (preflight), copied. */
 void finding_group(struct finding *f, const char *group);
 
+/* Put every finding from index first on into group (a checklist section), copied. */
+void report_group_from(struct report *rep, size_t first, const char *group);
+
 /* Accessors for renderers; returned pointers are borrowed. */
 const char *report_command(const struct report *rep);
 const char *report_target(const struct report *rep);
