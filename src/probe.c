@@ -307,6 +307,17 @@ probe_resolve_mx(struct dns *dns, const char *domain, probe_mx_cb *cb, void *arg
 
 /* ---- evidence ---- */
 
+struct finding *
+probe_add(struct report *rep, const char *group, const char *id, int status,
+    const char *subject)
+{
+	struct finding *f = report_add(rep, id, (enum status)status, subject);
+
+	if (group != NULL)
+		finding_group(f, group);
+	return f;
+}
+
 char *
 probe_endpoint(const char *addr, unsigned port, char *buf, size_t len)
 {

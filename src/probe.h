@@ -13,6 +13,7 @@
 struct dns;
 struct finding;
 struct loop;
+struct report;
 struct smtp_result;
 
 #define PROBE_MAX_ADDRS 8	/* per host: more only repeat the same test */
@@ -37,6 +38,13 @@ struct probe_mx {
 	size_t nhosts;
 	json_t *evidence;	/* owned: the MX answer */
 };
+
+/* Called once when a command's probe run has put all its findings into the report. */
+typedef void probe_done_fn(void *arg);
+
+/* report_add() that also files the finding under group (a preflight section) when given. */
+struct finding *probe_add(struct report *rep, const char *group, const char *id, int status,
+    const char *subject);
 
 /* Receivers own what they get and free it with probe_host_free() / probe_mx_free(). */
 typedef void probe_host_cb(struct probe_host *h, void *arg);

@@ -1,0 +1,35 @@
+/* Outbound port 25 and submission ports from this line (OP25B), as findings. */
+#ifndef MXD_PROBE_PORT25_H
+#define MXD_PROBE_PORT25_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe.h"
+
+struct run_ctx;
+
+#define PORT25_MAX_TARGETS 16
+#define PORT25_MAX_SUBMISSION 4
+
+/* Everything is borrowed until done is called. */
+struct port25_opts {
+	const char *const *targets;	/* domains (MX dialled) or addresses; none = defaults */
+	size_t ntargets;
+	const char *const *submission;	/* hosts tried on 587 and 465; none = defaults */
+	size_t nsubmission;
+	bool no_submission;		/* skip 587/465 */
+	const char *helo;		/* EHLO name, NULL = our address literal */
+	const char *group;		/* finding group (preflight section), or NULL */
+};
+
+/*
+ * Start probing on ctx's loop, DNS engine and report (ctx->rep must exist). The port25.*
+ * findings are added once every lookup and session has ended; then done(arg) is called
+ * (done may be NULL). Returns 0, or MXD_EINVAL for more targets or submission hosts than
+ * the limits (nothing started, done not called).
+ */
+int port25_start(struct run_ctx *ctx, const struct port25_opts *o, probe_done_fn *done,
+    void *arg);
+
+#endif
