@@ -1,0 +1,997 @@
+/* Smarthost candidates (ISP submission servers) tested the way a mail server would use
+ * them, ranked, with the settings to configure and the sender's SPF for the relay. Used by
+ * `mxdiag smarthost` and preflight; callback-driven on the shared loop. Never sends DATA. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "err.h"
+#include "i18n.h"
+#include "loop.h"
+#include "probe.h"
+#include "probe_smarthost.h"
+#include "report.h"
+#include "run.h"
+#include "secret.h"
+#include "smtp.h"
+#include "spf.h"
+#include "spf_dns.h"
+#include "tls.h"
+#include "validate.h"
+#include "xmalloc.h"
+
+#define SH_MAX_CANDS SMARTHOST_MAX_CANDS
+#define SH_MAX_EPS (SH_MAX_CANDS * 3)
+#define SH_MAX_RELAY_IPS SMARTHOST_MAX_RELAY_IPS
+#define SH_TRANSCRIPT_LINES 40
+/* A certificate this close to expiry is a relay that stops working soon. */
+#define SH_EXPIRY_WARN_DAYS 14
+
+/* Without a port, try what smarthosts listen on, submission first (RFC 6409, RFC 8314). */
+static const unsigned auto_ports[] = { 587, 465, 25 };
+
+enum sh_outcome {
+	SH_WORKS,
+	SH_UNREACHABLE,
+	SH_GREETING_REFUSED,
+	SH_SESSION_FAILED,	/* timeout, protocol violation, connection lost after connect */
+	SH_TLS_FAILED,
+	SH_AUTH_FAILED,
+	SH_AUTH_SKIPPED,
+	SH_AUTH_NOT_OFFERED,
+	SH_AUTH_NO_MECH,
+	SH_AUTH_REQUIRED,
+	SH_SENDER_DENIED,
+	SH_MAIL_REJECTED,
+	SH_RELAY_DENIED,
+	SH_RCPT_TEMPFAIL,
+};
+
+struct sh_cand {
+	char *arg;		/* as given */
+	char *host;		/* name or address */
+	unsigned port;		/* 0: try auto_ports */
+	bool is_ip;
+	struct probe_host *unresolved;	/* owned: the lookup that found no address */
+	struct sh_run *run;
+};
+
+struct sh_ep {
+	struct sh_cand *cand;
+	char *addr;
+	unsigned port;
+	struct smtp_result *res;
+	enum sh_outcome outcome;
+	int tls_score;		/* 2 verified and named, 1 encrypted only, 0 clear */
+};
+
+/* RFC 7208 check_host() of the sender's domain for one outbound address of the relay. */
+struct sh_spf {
+	struct sh_run *run;
+	char *ip;		/* owned */
+	bool is_given;		/* --relay-ip; else the recommended endpoint's own address */
+	struct spf_dns sd;
+	struct spf_resolver r;
+	bool is_done;
+	enum spf_result result;
+	char *domain, *mechanism, *problem, *explanation;	/* owned copies */
+};
+
+struct sh_run {
+	struct run_ctx *ctx;
+	const char *group;
+	int pending;		/* lookups, sessions, SPF evaluations not yet answered */
+	bool is_spf_phase;	/* the sessions are judged; SPF is running */
+	bool is_setup_failed;	/* no TLS context: nothing was tested */
+	struct loop_timer *finish_timer;
+	probe_done_fn *done;
+	void *done_arg;
+	char *from, *rcpt, *user, *helo;	/* owned copies */
+	struct secret *pass;			/* owned copy, wiped on free */
+	struct sh_ep *order[SH_MAX_EPS];	/* ranked, set once the sessions are done */
+	struct sh_spf spf[SH_MAX_RELAY_IPS];
+	size_t nspf;
+	struct tls_client *tls;
+	struct sh_cand cands[SH_MAX_CANDS];
+	size_t ncands;
+	struct sh_ep eps[SH_MAX_EPS];
+	size_t neps;
+	bool is_insecure_ok;
+	size_t nworking;
+};
+
+static bool
+has_creds(const struct sh_run *run)
+{
+	return run->user != NULL;
+}
+
+static void step_done(struct sh_run *run);
+
+static void
+on_ep_done(struct smtp_result *res, void *arg)
+{
+	struct sh_ep *ep = arg;
+
+	ep->res = res;
+	step_done(ep->cand->run);
+}
+
+static void
+start_ep(struct sh_run *run, struct sh_cand *c, const char *addr, unsigned port)
+{
+	struct sh_ep *ep;
+	struct smtp_plan plan = { 0 };
+	struct smtp_txn txn = { 0 };
+	const char *rcpts[1];
+
+	if (run->neps == SH_MAX_EPS)
+		return;
+	ep = &run->eps[run->neps];
+	memset(ep, 0, sizeof(*ep));
+	ep->cand = c;
+	ep->addr = xstrdup(addr);
+	ep->port = port;
+	rcpts[0] = run->rcpt;
+	txn.mail_from = run->from;
+	txn.rcpts = rcpts;
+	txn.nrcpts = 1;
+	plan.addr = addr;
+	plan.port = (uint16_t)port;
+	/* The certificate is checked against what the user will configure: the name given,
+	 * or for an address the address itself (RFC 6125 allows IP SANs). */
+	plan.host = c->is_ip ? NULL : c->host;
+	plan.ehlo_name = run->helo;
+	/* RFC 8314 3.3: 465 is TLS from the first byte; elsewhere STARTTLS when offered, so
+	 * that a server without it is seen (and gets no password). */
+	plan.tls = port == 465 ? SMTP_TLS_IMPLICIT : SMTP_TLS_STARTTLS;
+	plan.tls_client = run->tls;
+	plan.auth_user = run->user;
+	plan.auth_pass = run->pass;
+	plan.is_auth_insecure_ok = run->is_insecure_ok;
+	plan.txns = &txn;
+	plan.ntxns = 1;
+	plan.connect_timeout_ms = run->ctx->g->timeout_ms;
+	plan.reply_timeout_ms = run->ctx->g->timeout_ms;
+	if (smtp_probe_start(run->ctx->loop, &plan, on_ep_done, ep) != 0) {
+		free(ep->addr);
+		return;
+	}
+	report_stats(run->ctx->rep)->smtp_sessions++;
+	run->neps++;
+	run->pending++;
+}
+
+static void
+on_cand_resolved(struct probe_host *h, void *arg)
+{
+	struct sh_cand *c = arg;
+	struct sh_run *run = c->run;
+	size_t k;
+
+	if (h->naddrs == 0) {
+		/* Reported by judge(): its severity depends on whether anything works. */
+		c->unresolved = h;
+		step_done(run);
+		return;
+	}
+	/* One address per candidate: a relay's addresses are one service. IPv4 comes first. */
+	if (c->port != 0) {
+		start_ep(run, c, h->addrs[0], c->port);
+	} else {
+		for (k = 0; k < sizeof(auto_ports) / sizeof(auto_ports[0]); k++)
+			start_ep(run, c, h->addrs[0], auto_ports[k]);
+	}
+	probe_host_free(h);
+	step_done(run);
+}
+
+/* ---- judging one endpoint ---- */
+
+static int
+tls_score(const struct smtp_result *r)
+{
+	if (!r->tls_active)
+		return 0;
+	if (r->tls.is_chain_ok && r->tls.is_name_ok && !r->tls.is_expired)
+		return 2;
+	return 1;
+}
+
+static bool
+is_auth_required_reply(const struct smtp_reply *rp)
+{
+	/* RFC 4954 6: 530 5.7.0 Authentication required; Exchange says 530 5.7.1. */
+	return rp->code == 530 || strcmp(rp->enh, "5.7.0") == 0;
+}
+
+static enum sh_outcome
+judge_ep(const struct sh_run *run, const struct smtp_result *r)
+{
+	const struct smtp_step *banner = smtp_result_step(r, SMTP_STEP_BANNER, 0, 0);
+	const struct smtp_step *mail = smtp_result_step(r, SMTP_STEP_MAIL, 0, 0);
+	const struct smtp_step *rcpt = smtp_result_step(r, SMTP_STEP_RCPT, 0, 0);
+	bool mail_ok = mail != NULL && mail->reply.code / 100 == 2;
+	bool rcpt_ok = rcpt != NULL && rcpt->reply.code / 100 == 2;
+
+	if (r->conn != SMTP_CONN_OK)
+		return SH_UNREACHABLE;
+	if (r->fail == SMTP_FAIL_TLS)
+		return SH_TLS_FAILED;
+	if (banner == NULL || banner->reply.code == 0)
+		return r->tls_tried && !r->tls.is_done ? SH_TLS_FAILED : SH_SESSION_FAILED;
+	if (banner->reply.code / 100 != 2)
+		return SH_GREETING_REFUSED;
+	if (mail_ok && rcpt_ok)
+		return SH_WORKS;
+	if (has_creds(run)) {
+		switch (r->auth) {
+		case SMTP_AUTH_REJECTED: return SH_AUTH_FAILED;
+		case SMTP_AUTH_SKIPPED_CLEAR:
+		case SMTP_AUTH_SKIPPED_UNVERIFIED: return SH_AUTH_SKIPPED;
+		case SMTP_AUTH_NO_MECH: return SH_AUTH_NO_MECH;
+		case SMTP_AUTH_NOT_OFFERED: return SH_AUTH_NOT_OFFERED;
+		default: break;
+		}
+	}
+	if (mail == NULL || mail->reply.code == 0)
+		return SH_SESSION_FAILED;
+	if (!mail_ok) {
+		if (is_auth_required_reply(&mail->reply) && r->auth != SMTP_AUTH_OK)
+			return SH_AUTH_REQUIRED;
+		if (mail->reply.code / 100 == 5 && r->auth == SMTP_AUTH_OK)
+			return SH_SENDER_DENIED;
+		return SH_MAIL_REJECTED;
+	}
+	if (rcpt == NULL || rcpt->reply.code == 0)
+		return SH_SESSION_FAILED;
+	if (is_auth_required_reply(&rcpt->reply) && r->auth != SMTP_AUTH_OK)
+		return SH_AUTH_REQUIRED;
+	if (rcpt->reply.code / 100 == 4)
+		return SH_RCPT_TEMPFAIL;
+	return SH_RELAY_DENIED;
+}
+
+/* Higher is better: working, then secure, then authenticated, a name, the port a mail
+ * server handles best, and finally the faster one. */
+static int
+compare_eps(const struct sh_ep *a, const struct sh_ep *b)
+{
+	static const unsigned port_pref[] = { 587, 465, 25 };
+	size_t pa = 3, pb = 3, i;
+	bool aa, ab;
+
+	if ((a->outcome == SH_WORKS) != (b->outcome == SH_WORKS))
+		return a->outcome == SH_WORKS ? -1 : 1;
+	if (a->tls_score != b->tls_score)
+		return a->tls_score > b->tls_score ? -1 : 1;
+	aa = a->res->auth == SMTP_AUTH_OK;
+	ab = b->res->auth == SMTP_AUTH_OK;
+	if (aa != ab)
+		return aa ? -1 : 1;
+	if (a->cand->is_ip != b->cand->is_ip)
+		return a->cand->is_ip ? 1 : -1;
+	/* 587 before 465: both are fine by RFC 8314, but Exchange's send connector cannot do
+	 * implicit TLS, and it is the mail server most often set up behind OP25B. */
+	for (i = 0; i < 3; i++) {
+		if (port_pref[i] == a->port)
+			pa = i;
+		if (port_pref[i] == b->port)
+			pb = i;
+	}
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	if (a->res->total_ms != b->res->total_ms)
+		return a->res->total_ms < b->res->total_ms ? -1 : 1;
+	return 0;
+}
+
+static void
+rank(struct sh_run *run, struct sh_ep **order)
+{
+	size_t i, j;
+
+	for (i = 0; i < run->neps; i++)
+		order[i] = &run->eps[i];
+	for (i = 1; i < run->neps; i++) {
+		struct sh_ep *e = order[i];
+
+		for (j = i; j > 0 && compare_eps(e, order[j - 1]) < 0; j--)
+			order[j] = order[j - 1];
+		order[j] = e;
+	}
+}
+
+/* ---- findings ---- */
+
+static void
+subject_of(const struct sh_ep *ep, char *buf, size_t len)
+{
+	if (ep->cand->is_ip && strchr(ep->cand->host, ':') != NULL)
+		snprintf(buf, len, "[%s]:%u", ep->cand->host, ep->port);
+	else
+		snprintf(buf, len, "%s:%u", ep->cand->host, ep->port);
+}
+
+/* Severity of a problem at an endpoint: nothing works -> FAIL; another endpoint works ->
+ * WARN for a port the user named, INFO for one we only tried. */
+static enum status
+problem_status(const struct sh_run *run, const struct sh_ep *ep)
+{
+	if (run->nworking == 0)
+		return ST_FAIL;
+	return ep->cand->port != 0 ? ST_WARN : ST_INFO;
+}
+
+/* Did any endpoint of this candidate connect? Then a closed extra port is only a note. */
+static bool
+cand_connected(const struct sh_run *run, const struct sh_cand *c)
+{
+	size_t i;
+
+	for (i = 0; i < run->neps; i++)
+		if (run->eps[i].cand == c && run->eps[i].res->conn == SMTP_CONN_OK)
+			return true;
+	return run->nworking > 0;
+}
+
+static const char *
+tls_text(const struct smtp_result *r, char *buf, size_t len)
+{
+	if (!r->tls_active)
+		snprintf(buf, len, "%s", _("no TLS"));
+	else
+		snprintf(buf, len, "%s %s, %s %s", r->tls_mode == SMTP_TLS_IMPLICIT ?
+		    _("implicit TLS") : "STARTTLS", r->tls.protocol,
+		    r->tls.is_chain_ok && r->tls.is_name_ok ? _("certificate valid until") :
+		    _("certificate NOT verified, expires"), r->tls.not_after);
+	return buf;
+}
+
+static void
+add_ep_data(struct finding *f, const struct sh_ep *ep)
+{
+	finding_data(f, "host", json_string(ep->cand->host));
+	finding_data(f, "address", json_string(ep->addr));
+	finding_data(f, "port", json_integer(ep->port));
+	finding_data(f, "session", probe_session_json(ep->res));
+}
+
+static void
+reply_text(const struct smtp_step *s, char *buf, size_t len)
+{
+	if (s == NULL || s->reply.code == 0)
+		snprintf(buf, len, "%s", _("(no reply)"));
+	else
+		smtp_reply_format(&s->reply, buf, len);
+}
+
+static void
+report_outcome(struct sh_run *run, struct sh_ep *ep)
+{
+	struct report *rep = run->ctx->rep;
+	const struct smtp_result *r = ep->res;
+	const struct smtp_step *mail = smtp_result_step(r, SMTP_STEP_MAIL, 0, 0);
+	const struct smtp_step *rcpt = smtp_result_step(r, SMTP_STEP_RCPT, 0, 0);
+	const struct smtp_step *auth = smtp_result_last(r, SMTP_STEP_AUTH);
+	enum status bad = problem_status(run, ep);
+	char subject[300], tls[256], rt[600];
+	struct finding *f = NULL;
+
+	subject_of(ep, subject, sizeof(subject));
+	tls_text(r, tls, sizeof(tls));
+	switch (ep->outcome) {
+	case SH_WORKS:
+		f = probe_add(rep, run->group, "smarthost.works", ST_OK, subject);
+		if (r->auth == SMTP_AUTH_OK)
+			finding_msg(f, _("%s works: %s; AUTH %s accepted for %s; MAIL FROM <%s> "
+			    "and RCPT TO <%s> accepted (session %lld ms)."), subject, tls,
+			    smtp_auth_mech_name(r->auth_mech), run->user, run->from, run->rcpt,
+			    (long long)r->total_ms);
+		else
+			finding_msg(f, _("%s works without authentication (it trusts your "
+			    "address): %s; MAIL FROM <%s> and RCPT TO <%s> accepted (session %lld "
+			    "ms)."), subject, tls, run->from, run->rcpt, (long long)r->total_ms);
+		finding_ref(f, "RFC 6409 section 4");
+		break;
+	case SH_UNREACHABLE:
+		f = probe_add(rep, run->group, "smarthost.unreachable", ep->cand->port == 0 &&
+		    cand_connected(run, ep->cand) ? ST_INFO : bad, subject);
+		finding_msg(f, _("%s cannot be reached: %s.%s"), subject, r->fail_detail,
+		    ep->port == 25 ? _(" Outbound port 25 is often blocked by the ISP (OP25B); "
+		    "submission ports 587 and 465 are not.") : "");
+		finding_fix(f, _("Use a port that answers (see the other findings), or check "
+		    "the firewall between this host and the relay (mxdiag port25)."));
+		finding_ref(f, "RFC 6409 section 3.1");
+		break;
+	case SH_GREETING_REFUSED:
+		reply_text(smtp_result_step(r, SMTP_STEP_BANNER, 0, 0), rt, sizeof(rt));
+		f = probe_add(rep, run->group, "smarthost.greeting-refused", bad, subject);
+		finding_msg(f, _("%s refuses the session at its greeting: %s"), subject, rt);
+		finding_fix(f, _("The relay does not accept connections from this address: ask "
+		    "the provider which addresses and ports its customers must use."));
+		finding_ref(f, "RFC 5321 section 3.1");
+		break;
+	case SH_SESSION_FAILED:
+		f = probe_add(rep, run->group, "smarthost.session-failed", bad, subject);
+		finding_msg(f, _("The session with %s broke off: %s (%s)."), subject,
+		    r->fail_detail, smtp_fail_name(r->fail));
+		finding_fix(f, _("Retry with a longer --timeout; if it persists, the port may "
+		    "not speak SMTP (465 expects TLS from the first byte)."));
+		finding_ref(f, "RFC 5321 section 4.5.3.2");
+		break;
+	case SH_TLS_FAILED:
+		f = probe_add(rep, run->group, "smarthost.tls-failed", bad, subject);
+		finding_msg(f, _("The TLS handshake with %s failed: %s"), subject,
+		    r->tls.error[0] != '\0' ? r->tls.error : r->fail_detail);
+		finding_fix(f, _("The server may only offer old protocols (TLS 1.0/1.1) or "
+		    "weak ciphers, or the port does not speak TLS: try the other submission "
+		    "port, and ask the provider to support TLS 1.2 or later."));
+		finding_ref(f, ep->port == 465 ? "RFC 8314 section 3.3" : "RFC 3207 section 4");
+		break;
+	case SH_AUTH_FAILED:
+		reply_text(auth, rt, sizeof(rt));
+		f = probe_add(rep, run->group, r->auth_code == 538 ?
+		    "smarthost.auth-encryption-required" : "smarthost.auth-failed", bad, subject);
+		finding_msg(f, _("%s refused the login for %s: %s"), subject, run->user, rt);
+		if (r->auth_code == 538)
+			finding_fix(f, _("The server wants a stronger encryption before AUTH: "
+			    "use port 465 or STARTTLS with TLS 1.2 or later."));
+		else
+			finding_fix(f, _("Check the user name (often the full mail address) and "
+			    "the password. Many ISPs use a separate SMTP-AUTH password or require "
+			    "enabling SMTP AUTH (or an application password) in the member "
+			    "settings first."));
+		finding_ref(f, "RFC 4954 section 6");
+		break;
+	case SH_AUTH_SKIPPED:
+		f = probe_add(rep, run->group, "smarthost.auth-skipped", bad, subject);
+		if (r->auth == SMTP_AUTH_SKIPPED_CLEAR)
+			finding_msg(f, _("The password was not sent to %s: the connection is not "
+			    "encrypted (no STARTTLS offered)."), subject);
+		else
+			finding_msg(f, _("The password was not sent to %s: its certificate did not "
+			    "verify (%s; name %s %s)."), subject, r->tls.verify_error, r->tls.name,
+			    r->tls.is_name_ok ? _("matches") : _("does not match"));
+		finding_fix(f, _("Use the host name the certificate is issued for, or give the "
+		    "relay's CA with --ca-file. --allow-insecure-auth sends the password anyway "
+		    "(only on a network you trust)."));
+		finding_ref(f, "RFC 8314 section 3");
+		break;
+	case SH_AUTH_NOT_OFFERED:
+		f = probe_add(rep, run->group, "smarthost.auth-not-offered", bad, subject);
+		finding_msg(f, _("%s does not offer SMTP AUTH on this port%s, and did not accept "
+		    "the envelope without it."), subject, r->tls_active ? _(" even after "
+		    "STARTTLS") : "");
+		finding_fix(f, _("This port is not a submission service: use the provider's "
+		    "submission port (587 or 465)."));
+		finding_ref(f, "RFC 4954 section 3");
+		break;
+	case SH_AUTH_NO_MECH:
+		f = probe_add(rep, run->group, "smarthost.auth-no-mechanism", bad, subject);
+		finding_msg(f, _("%s offers only AUTH %s, which a relaying mail server cannot use "
+		    "(mxdiag uses PLAIN, LOGIN or CRAM-MD5, as Postfix and Exchange send "
+		    "connectors do)."), subject, r->caps.auth_text);
+		finding_fix(f, _("Ask for Basic authentication (AUTH LOGIN/PLAIN) over TLS; on "
+		    "an Exchange receive connector enable Basic authentication with \"Offer basic "
+		    "authentication only after starting TLS\"."));
+		finding_ref(f, "RFC 4954 section 4");
+		break;
+	case SH_AUTH_REQUIRED:
+		reply_text(mail != NULL && mail->reply.code / 100 != 2 ? mail : rcpt, rt,
+		    sizeof(rt));
+		f = probe_add(rep, run->group, "smarthost.auth-required", bad, subject);
+		finding_msg(f, _("%s requires authentication: %s"), subject, rt);
+		finding_fix(f, _("Configure SMTP AUTH on the mail server and test it here with "
+		    "--user and --password-file (or --password-env)."));
+		finding_ref(f, "RFC 4954 section 6");
+		break;
+	case SH_SENDER_DENIED:
+		reply_text(mail, rt, sizeof(rt));
+		f = probe_add(rep, run->group, "smarthost.sender-not-permitted", bad, subject);
+		finding_msg(f, _("%s accepted the login %s but refuses the sender <%s>: %s"),
+		    subject, run->user, run->from, rt);
+		finding_fix(f, _("Relays bind the envelope sender to the login. Send with the "
+		    "login's own address (Postfix: smtp_generic_maps or sender_canonical_maps), or "
+		    "have the provider allow this address for the account (Office 365: Send As "
+		    "permission or a mailbox for it)."));
+		finding_ref(f, "RFC 6409 section 6.1");
+		finding_ref(f, "RFC 4954 section 5");
+		break;
+	case SH_MAIL_REJECTED:
+		reply_text(mail, rt, sizeof(rt));
+		f = probe_add(rep, run->group, "smarthost.mail-rejected", bad, subject);
+		finding_msg(f, _("%s refuses MAIL FROM <%s>: %s"), subject, run->from, rt);
+		finding_fix(f, _("Read the reply: the sender domain may need to exist in DNS, or "
+		    "the relay wants authentication first."));
+		finding_ref(f, "RFC 5321 section 4.1.1.2");
+		break;
+	case SH_RELAY_DENIED:
+		reply_text(rcpt, rt, sizeof(rt));
+		f = probe_add(rep, run->group, "smarthost.relay-denied", bad, subject);
+		finding_msg(f, _("%s will not relay to <%s>: %s"), subject, run->rcpt, rt);
+		finding_fix(f, _("This server accepts mail for its own domains only (an MX, not "
+		    "a relay for you), or relays only after AUTH: use the provider's submission "
+		    "host with authentication."));
+		finding_ref(f, "RFC 5321 section 3.6.2");
+		break;
+	case SH_RCPT_TEMPFAIL:
+		reply_text(rcpt, rt, sizeof(rt));
+		f = probe_add(rep, run->group, "smarthost.rcpt-tempfail",
+		    run->nworking == 0 ? ST_WARN :
+		    ST_INFO, subject);
+		finding_msg(f, _("%s deferred RCPT TO <%s>: %s"), subject, run->rcpt, rt);
+		finding_fix(f, _("A temporary refusal (greylisting, rate limit or a lookup "
+		    "failure at the relay): try again in a few minutes."));
+		finding_ref(f, "RFC 5321 section 4.2.5");
+		break;
+	}
+	add_ep_data(f, ep);
+	finding_data(f, "rank_outcome", json_string(finding_id(f)));
+	probe_evidence_smtp(f, r, SH_TRANSCRIPT_LINES);
+}
+
+/* Certificate problems where they matter: at the recommended endpoint, or anywhere when
+ * nothing works (WARN); elsewhere they only describe an alternative (INFO). */
+static void
+report_tls(struct sh_run *run, struct sh_ep *ep, bool is_best)
+{
+	struct report *rep = run->ctx->rep;
+	const struct smtp_result *r = ep->res;
+	const struct tls_info *t = &r->tls;
+	enum status st = is_best || run->nworking == 0 ? ST_WARN : ST_INFO;
+	char subject[300];
+	struct finding *f;
+
+	subject_of(ep, subject, sizeof(subject));
+	if (r->conn != SMTP_CONN_OK || ep->outcome == SH_GREETING_REFUSED)
+		return;
+	if (!r->tls_tried) {
+		if (r->has_caps && ep->port != 465) {
+			f = probe_add(rep, run->group, "smarthost.tls-missing", st, subject);
+			finding_msg(f, _("%s does not offer STARTTLS: the password and the mail "
+			    "would cross the network unencrypted."), subject);
+			finding_fix(f, _("Use a relay port with STARTTLS (587) or implicit TLS "
+			    "(465)."));
+			finding_ref(f, "RFC 3207 section 4");
+			finding_ref(f, "RFC 8314 section 3");
+			add_ep_data(f, ep);
+		}
+		return;
+	}
+	if (!t->is_done)
+		return;	/* reported as smarthost.tls-failed */
+	if (!t->is_chain_ok) {
+		f = probe_add(rep, run->group, "smarthost.tls-untrusted", st, subject);
+		finding_msg(f, _("The certificate of %s does not verify: %s (subject %s, issuer "
+		    "%s)."), subject, t->verify_error, t->subject, t->issuer);
+		finding_fix(f, t->is_self_signed ? _("The certificate is self-signed: a mail "
+		    "server verifying it will refuse to relay. Ask the provider for a certificate "
+		    "from a public CA, or import its CA and use --ca-file.") : _("Check the "
+		    "relay's certificate chain (a missing intermediate certificate is the usual "
+		    "cause), or give its CA with --ca-file."));
+		finding_ref(f, "RFC 8314 section 4.1");
+		finding_ref(f, "RFC 5280 section 6");
+		add_ep_data(f, ep);
+	}
+	if (!t->is_name_ok) {
+		f = probe_add(rep, run->group, "smarthost.tls-name-mismatch", st, subject);
+		finding_msg(f, _("The certificate of %s is not valid for \"%s\" (it names "
+		    "%s%s%s)."), subject, t->name, t->subject, t->sans[0] != '\0' ? "; " : "",
+		    t->sans);
+		if (ep->cand->is_ip)
+			finding_fix(f, _("Configure the relay by its host name, not its IP "
+			    "address: the certificate names the host, so TLS verification by "
+			    "address fails."));
+		else
+			finding_fix(f, _("Use the host name the certificate names (see its subject "
+			    "alternative names)."));
+		finding_ref(f, "RFC 6125 section 6");
+		add_ep_data(f, ep);
+	}
+	if (t->is_expired || t->is_not_yet_valid) {
+		f = probe_add(rep, run->group, "smarthost.tls-expired",
+		    st == ST_WARN ? ST_FAIL : ST_INFO,
+		    subject);
+		finding_msg(f, _("The certificate of %s is %s (valid until %s)."), subject,
+		    t->is_expired ? _("expired") : _("not yet valid"), t->not_after);
+		finding_fix(f, _("The provider must renew its certificate; until then a verifying "
+		    "mail server will not relay through it."));
+		finding_ref(f, "RFC 5280 section 4.1.2.5");
+		add_ep_data(f, ep);
+	} else if (t->days_left < SH_EXPIRY_WARN_DAYS) {
+		f = probe_add(rep, run->group, "smarthost.tls-expiring", st, subject);
+		finding_msg(f, _("The certificate of %s expires in %lld days (%s)."), subject,
+		    (long long)t->days_left, t->not_after);
+		finding_fix(f, _("Nothing to do on your side unless it is your own relay: renew "
+		    "it before it expires."));
+		finding_ref(f, "RFC 5280 section 4.1.2.5");
+		add_ep_data(f, ep);
+	}
+}
+
+static void
+report_unresolved(struct sh_run *run, struct sh_cand *c)
+{
+	const struct probe_host *h = c->unresolved;
+	struct finding *f;
+
+	if (probe_dns_failed(h->a_status) && probe_dns_failed(h->aaaa_status)) {
+		f = probe_add(run->ctx->rep, run->group, "smarthost.dns-failed",
+		    ST_UNKNOWN, c->arg);
+		finding_msg(f, _("Could not look up %s: the resolver failed (%s), so this "
+		    "candidate was not tested."), c->host, dns_status_name(h->a_status));
+		finding_fix(f, _("Check the resolver, or give the candidate's IP address as "
+		    "well."));
+	} else {
+		f = probe_add(run->ctx->rep, run->group, "smarthost.name-not-found",
+		    run->nworking > 0 ?
+		    ST_WARN : ST_FAIL, c->arg);
+		finding_msg(f, _("%s does not resolve (%s): a mail server configured with this "
+		    "name cannot reach it."), c->host, h->a_status == DNS_NXDOMAIN ?
+		    _("no such name") : _("no A or AAAA record"));
+		finding_fix(f, _("Check the spelling against the provider's documentation. Some "
+		    "ISP host names resolve only through the ISP's own DNS servers: use the IP "
+		    "address the ISP documents (and list it as a candidate too), or the resolver "
+		    "of that line."));
+		finding_data(f, "rcode", json_string(dns_status_name(h->a_status)));
+	}
+	finding_ref(f, "RFC 5321 section 5.1");
+	probe_evidence_list(f, h->evidence);
+}
+
+static void
+report_recommendation(struct sh_run *run, struct sh_ep **order)
+{
+	struct report *rep = run->ctx->rep;
+	struct sh_ep *best = order[0];
+	const struct smtp_result *r;
+	struct finding *f;
+	char subject[300], auth[128];
+	const char *tls_mode;
+	json_t *ranking = json_array();
+	size_t i;
+
+	for (i = 0; i < run->neps; i++) {
+		json_t *o = probe_session_json(order[i]->res);
+
+		json_object_set_new(o, "rank", json_integer((json_int_t)i + 1));
+		json_object_set_new(o, "candidate", json_string(order[i]->cand->arg));
+		json_object_set_new(o, "works", json_boolean(order[i]->outcome == SH_WORKS));
+		json_array_append_new(ranking, o);
+	}
+	report_set_extra(rep, "ranking", ranking);
+	if (run->neps == 0 || best->outcome != SH_WORKS) {
+		f = probe_add(rep, run->group, "smarthost.none-working", ST_FAIL, _("smarthost"));
+		finding_msg(f, _("No endpoint tried (%zu) accepts mail from <%s> to <%s> for "
+		    "relaying; the findings above say why each failed."), run->neps, run->from,
+		    run->rcpt);
+		finding_fix(f, _("Fix the first problem listed for the candidate the provider "
+		    "documents (usually its submission host on port 587)."));
+		finding_ref(f, "RFC 6409 section 3");
+		finding_data(f, "tried", json_integer((json_int_t)run->neps));
+		return;
+	}
+	r = best->res;
+	subject_of(best, subject, sizeof(subject));
+	tls_mode = r->tls_active ? (r->tls_mode == SMTP_TLS_IMPLICIT ? "implicit" : "starttls") :
+	    "none";
+	if (r->auth == SMTP_AUTH_OK)
+		snprintf(auth, sizeof(auth), _("AUTH %s as %s"), smtp_auth_mech_name(r->auth_mech),
+		    run->user);
+	else
+		snprintf(auth, sizeof(auth), "%s", _("no authentication"));
+	f = probe_add(rep, run->group, "smarthost.recommended", ST_OK, subject);
+	finding_msg(f, _("Use %s port %u with %s and %s (%zu of %zu endpoints work; this one "
+	    "ranks first: working, then TLS verified, authenticated, a host name, port 587, "
+	    "latency)."), best->cand->host, best->port, r->tls_active ? (r->tls_mode ==
+	    SMTP_TLS_IMPLICIT ? _("implicit TLS") : "STARTTLS") : _("no TLS"), auth,
+	    run->nworking, run->neps);
+	if (r->tls_mode == SMTP_TLS_IMPLICIT)
+		finding_fix(f, _("Postfix: relayhost = [%s]:%u, smtp_tls_wrappermode = yes, "
+		    "smtp_tls_security_level = encrypt, smtp_sasl_auth_enable = yes, "
+		    "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd, "
+		    "smtp_sasl_security_options = noanonymous. Exchange send connectors cannot "
+		    "use implicit TLS (465): use 587 there."), best->cand->host, best->port);
+	else
+		finding_fix(f, _("Postfix: relayhost = [%s]:%u, smtp_tls_security_level = %s, "
+		    "smtp_sasl_auth_enable = %s, smtp_sasl_password_maps = "
+		    "hash:/etc/postfix/sasl_passwd, smtp_sasl_security_options = noanonymous. "
+		    "Exchange: Set-SendConnector -SmartHosts %s -Port %u -DNSRoutingEnabled "
+		    "$false%s."), best->cand->host, best->port, r->tls_active ? "encrypt" : "may",
+		    r->auth == SMTP_AUTH_OK ? "yes" : "no", best->cand->host, best->port,
+		    r->auth == SMTP_AUTH_OK ? " -SmartHostAuthMechanism BasicAuthRequireTLS "
+		    "-AuthenticationCredential (Get-Credential) -RequireTLS $true" : "");
+	finding_ref(f, "RFC 6409 section 3");
+	finding_ref(f, "RFC 8314 section 3");
+	finding_data(f, "host", json_string(best->cand->host));
+	finding_data(f, "address", json_string(best->addr));
+	finding_data(f, "port", json_integer(best->port));
+	finding_data(f, "tls", json_string(tls_mode));
+	finding_data(f, "auth", json_string(r->auth == SMTP_AUTH_OK ?
+	    smtp_auth_mech_name(r->auth_mech) : "none"));
+	finding_data(f, "latency_ms", json_integer(r->total_ms));
+}
+
+static void
+on_spf(const struct spf_outcome *out, void *arg)
+{
+	struct sh_spf *sp = arg;
+
+	sp->is_done = true;
+	sp->result = out->result;
+	sp->domain = xstrdup(out->domain);
+	sp->mechanism = xstrdup(out->mechanism);
+	sp->problem = xstrdup(out->problem);
+	sp->explanation = xstrdup(out->explanation);
+	step_done(sp->run);
+}
+
+/* Is the relay allowed to send for the sender's domain? Its own address stands in for
+ * its outbound one unless --relay-ip names that. */
+static void
+start_spf(struct sh_run *run, struct sh_ep *best)
+{
+	struct spf_query q = { 0 };
+	size_t i;
+
+	if (run->nspf == 0 && best != NULL && best->outcome == SH_WORKS) {
+		run->spf[0].ip = xstrdup(best->addr);
+		run->nspf = 1;
+	}
+	for (i = 0; i < run->nspf; i++) {
+		struct sh_spf *sp = &run->spf[i];
+
+		sp->run = run;
+		q.ip = sp->ip;
+		q.sender = run->from;
+		q.helo = best != NULL ? best->cand->host : NULL;
+		spf_dns_init(&sp->sd, run->ctx->dns, &sp->r);
+		/* The count goes up first: the evaluation may end inside spf_eval_start(). */
+		run->pending++;
+		if (spf_eval_start(&q, &sp->r, on_spf, sp) < 0)
+			step_done(run);
+	}
+}
+
+static void
+report_spf(struct sh_run *run, struct sh_spf *sp)
+{
+	struct report *rep = run->ctx->rep;
+	const char *kw = strchr(sp->ip, ':') != NULL ? "ip6" : "ip4";
+	const char *dom = strrchr(run->from, '@') + 1;
+	const char *caveat = sp->is_given ? "" : _(" (the relay's submission address; its "
+	    "outbound servers may use others: give them with --relay-ip)");
+	enum status bad = sp->is_given ? ST_FAIL : ST_WARN;
+	struct finding *f;
+
+	if (!sp->is_done)
+		return;
+	switch (sp->result) {
+	case SPF_PASS:
+		f = probe_add(rep, run->group, "smarthost.spf-pass", ST_OK, sp->ip);
+		finding_msg(f, _("SPF of %s authorises the relay address %s%s (%s)."), dom, sp->ip,
+		    caveat, sp->mechanism != NULL ? sp->mechanism : "pass");
+		break;
+	case SPF_FAIL:
+	case SPF_SOFTFAIL:
+		f = probe_add(rep, run->group, "smarthost.spf-not-authorised",
+		    sp->result == SPF_FAIL ? bad :
+		    ST_WARN, sp->ip);
+		finding_msg(f, _("SPF of %s does not authorise the relay address %s%s: %s. "
+		    "Receivers %s mail from <%s> relayed through it."), dom, sp->ip, caveat,
+		    spf_result_name(sp->result), sp->result == SPF_FAIL ? _("reject") :
+		    _("mark as suspicious"), run->from);
+		finding_fix(f, _("Add the relay to %s's SPF record: the include: the provider "
+		    "documents for its outbound servers, or %s:%s, before the final \"-all\"."),
+		    dom, kw, sp->ip);
+		break;
+	case SPF_NEUTRAL:
+	case SPF_NONE:
+		f = probe_add(rep, run->group, "smarthost.spf-none", ST_WARN, sp->ip);
+		finding_msg(f, _("SPF of %s says nothing about the relay address %s (%s%s%s): "
+		    "receivers cannot tell relayed mail from forgeries."), dom, sp->ip,
+		    spf_result_name(sp->result), sp->problem != NULL ? ": " : "",
+		    sp->problem != NULL ? sp->problem : "");
+		finding_fix(f, _("Publish an SPF record for %s that lists its mail servers and "
+		    "the relay (include: of the provider, or %s:%s), ending in \"-all\"."), dom,
+		    kw, sp->ip);
+		break;
+	default:
+		/* A broken record is a proven fault; a failed lookup decides nothing. */
+		f = probe_add(rep, run->group, "smarthost.spf-error",
+		    sp->result == SPF_PERMERROR ? ST_WARN :
+		    ST_UNKNOWN, sp->ip);
+		finding_msg(f, _("The SPF evaluation of %s for %s ended in %s: %s."), dom, sp->ip,
+		    spf_result_name(sp->result), sp->problem != NULL ? sp->problem : "");
+		finding_fix(f, _("Run mxdiag spf %s --ip %s --trace to see the failing step."), dom,
+		    sp->ip);
+		break;
+	}
+	finding_ref(f, "RFC 7208 section 2.6");
+	finding_ref(f, "RFC 7208 section 4");
+	finding_data(f, "result", json_string(spf_result_name(sp->result)));
+	finding_data(f, "domain", json_string(sp->domain != NULL ? sp->domain : dom));
+	finding_data(f, "relay_ip", json_string(sp->ip));
+	finding_data(f, "relay_ip_given", json_boolean(sp->is_given));
+	if (sp->mechanism != NULL)
+		finding_data(f, "mechanism", json_string(sp->mechanism));
+}
+
+/* Every session has ended: judge and rank them, then ask SPF about the relay. */
+static void
+judge_sessions(struct sh_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->neps; i++) {
+		struct sh_ep *ep = &run->eps[i];
+
+		ep->outcome = judge_ep(run, ep->res);
+		ep->tls_score = tls_score(ep->res);
+		if (ep->outcome == SH_WORKS)
+			run->nworking++;
+	}
+	rank(run, run->order);
+	start_spf(run, run->neps > 0 ? run->order[0] : NULL);
+}
+
+static void
+report_all(struct sh_run *run)
+{
+	struct sh_ep **order = run->order;
+	size_t i;
+
+	if (run->is_setup_failed)
+		return;	/* the UNKNOWN finding says why; no verdict without a test */
+	/* The answer first when there is one; otherwise the verdict after its reasons. */
+	if (run->nworking > 0)
+		report_recommendation(run, order);
+	for (i = 0; i < run->nspf; i++)
+		report_spf(run, &run->spf[i]);
+	for (i = 0; i < run->ncands; i++)
+		if (run->cands[i].unresolved != NULL)
+			report_unresolved(run, &run->cands[i]);
+	for (i = 0; i < run->neps; i++) {
+		report_outcome(run, order[i]);
+		report_tls(run, order[i], i == 0 && order[i]->outcome == SH_WORKS);
+	}
+	if (run->nworking == 0)
+		report_recommendation(run, order);
+}
+
+static void
+run_free(struct sh_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->neps; i++) {
+		smtp_result_free(run->eps[i].res);
+		free(run->eps[i].addr);
+	}
+	for (i = 0; i < run->ncands; i++) {
+		probe_host_free(run->cands[i].unresolved);
+		free(run->cands[i].arg);
+		free(run->cands[i].host);
+	}
+	for (i = 0; i < run->nspf; i++) {
+		free(run->spf[i].ip);
+		free(run->spf[i].domain);
+		free(run->spf[i].mechanism);
+		free(run->spf[i].problem);
+		free(run->spf[i].explanation);
+	}
+	tls_client_free(run->tls);
+	secret_free(run->pass);
+	free(run->from);
+	free(run->rcpt);
+	free(run->user);
+	free(run->helo);
+	free(run);
+}
+
+static void
+finish(void *arg)
+{
+	struct sh_run *run = arg;
+	probe_done_fn *done = run->done;
+	void *done_arg = run->done_arg;
+
+	run->finish_timer = NULL;
+	if (!run->is_spf_phase) {
+		/* Phase two holds its own count while the evaluations start. */
+		run->is_spf_phase = true;
+		run->pending = 1;
+		judge_sessions(run);
+		step_done(run);
+		return;
+	}
+	report_all(run);
+	run_free(run);
+	if (done != NULL)
+		done(done_arg);
+}
+
+/* A lookup, session or evaluation ended: move on when it was the last of its phase. */
+static void
+step_done(struct sh_run *run)
+{
+	if (--run->pending == 0 && run->finish_timer == NULL)
+		run->finish_timer = loop_timer_add(run->ctx->loop, 0, finish, run);
+}
+
+int
+smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_fn *done,
+    void *arg)
+{
+	struct sh_run *run;
+	char why[256];
+	size_t i;
+
+	if (o->ncands == 0 || o->ncands > SH_MAX_CANDS || o->nrelay_ips > SH_MAX_RELAY_IPS ||
+	    o->from == NULL || strchr(o->from, '@') == NULL ||
+	    (o->user != NULL && o->pass == NULL))
+		return MXD_EINVAL;
+	run = xcalloc(1, sizeof(*run));
+	run->ctx = ctx;
+	run->group = o->group;
+	run->done = done;
+	run->done_arg = arg;
+	run->from = xstrdup(o->from);
+	/* RFC 5321 4.5.1: postmaster of the sender's domain exists everywhere. */
+	run->rcpt = o->rcpt != NULL ? xstrdup(o->rcpt) : xasprintf("postmaster@%s",
+	    strrchr(o->from, '@') + 1);
+	run->user = xstrdup(o->user);
+	run->pass = o->pass != NULL ? secret_new(o->pass->buf, o->pass->len) : NULL;
+	run->helo = xstrdup(o->helo);
+	run->is_insecure_ok = o->is_insecure_ok;
+	for (i = 0; i < o->nrelay_ips; i++) {
+		run->spf[i].ip = xstrdup(o->relay_ips[i]);
+		run->spf[i].is_given = true;
+	}
+	run->nspf = o->nrelay_ips;
+	run->pending = 1;	/* held while starting */
+	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
+	if (run->tls == NULL) {
+		struct finding *f = probe_add(ctx->rep, run->group, "smarthost.tls-setup-failed",
+		    ST_UNKNOWN, ctx->g->ca_file != NULL ? ctx->g->ca_file : _("system CA store"));
+
+		finding_msg(f, _("Cannot set up TLS: %s"), why);
+		finding_fix(f, _("Check the file given with --ca-file (PEM certificates)."));
+		run->is_setup_failed = true;
+		run->nspf = 0;
+		step_done(run);
+		return 0;
+	}
+	for (i = 0; i < o->ncands; i++) {
+		struct sh_cand *cand = &run->cands[run->ncands];
+		int port = 0;
+
+		if (parse_host_port(o->cands[i], &cand->host, &port, why, sizeof(why)) < 0) {
+			free(cand->host);
+			cand->host = NULL;
+			continue;	/* the caller validated; skip rather than guess */
+		}
+		run->ncands++;
+		cand->run = run;
+		cand->arg = xstrdup(o->cands[i]);
+		if (validate_ip(cand->host, NULL) == 0) {
+			cand->is_ip = true;
+		} else {
+			char *norm = run_normalise_domain(cand->host);
+
+			free(cand->host);
+			cand->host = norm;
+		}
+		cand->port = (unsigned)port;
+		if (probe_resolve_host(ctx->loop, ctx->dns, cand->host, 0, on_cand_resolved,
+		    cand) == 0)
+			run->pending++;
+	}
+	step_done(run);
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* Smarthost candidates tested, ranked and recommended, as findings. */
+#ifndef MXD_PROBE_SMARTHOST_H
+#define MXD_PROBE_SMARTHOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe.h"
+
+struct run_ctx;
+struct secret;
+
+#define SMARTHOST_MAX_CANDS 8
+#define SMARTHOST_MAX_RELAY_IPS 4
+
+/* Strings and the secret are copied by smarthost_start(). */
+struct smarthost_opts {
+	const char *const *cands;	/* "HOST[:PORT]", validated by the caller */
+	size_t ncands;
+	const char *from;		/* envelope sender (required) */
+	const char *rcpt;		/* NULL = postmaster@ the sender's domain */
+	const char *user;		/* NULL = no AUTH */
+	const struct secret *pass;	/* needed with user */
+	const char *const *relay_ips;	/* outbound addresses for the SPF check */
+	size_t nrelay_ips;
+	const char *helo;		/* NULL = our address literal */
+	bool is_insecure_ok;		/* send the password without verified TLS */
+	const char *group;		/* finding group (preflight section), or NULL; borrowed
+					 * until done */
+};
+
+/*
+ * Start testing every candidate (its port, or 587, 465 and 25) on ctx's loop; ctx->rep must
+ * exist. The smarthost.* findings (smarthost.recommended with data host, port, tls, auth)
+ * are added once every session and SPF evaluation has ended; then done(arg) is called
+ * (done may be NULL). Returns 0, or MXD_EINVAL for a bad option set (no candidate, too
+ * many, no sender, a user without password); nothing is started then.
+ */
+int smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_fn *done,
+    void *arg);
+
+#endif
