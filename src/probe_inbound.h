@@ -1,0 +1,29 @@
+/* Inbound delivery to a domain as a remote sender sees it, as findings. */
+#ifndef MXD_PROBE_INBOUND_H
+#define MXD_PROBE_INBOUND_H
+
+#include "probe.h"
+
+struct run_ctx;
+
+/* RFC 2606: a domain that is nobody's, so that the probe is plainly a probe. */
+#define INBOUND_DEFAULT_FROM "mxdiag-probe@example.org"
+
+/* Strings are copied by inbound_start(), except group (borrowed until done). */
+struct inbound_opts {
+	const char *domain;	/* validated by the caller */
+	const char *rcpt;	/* NULL = postmaster@domain */
+	const char *from;	/* NULL = INBOUND_DEFAULT_FROM */
+	const char *helo;	/* NULL = our address literal */
+	const char *group;	/* finding group (preflight section), or NULL */
+};
+
+/*
+ * Resolve the domain's MX and probe every MX address on ctx's loop; ctx->rep must exist.
+ * The inbound.* findings are added once every lookup and session has ended; then done(arg)
+ * is called (done may be NULL). Returns 0, or MXD_EINVAL without a domain.
+ */
+int inbound_start(struct run_ctx *ctx, const struct inbound_opts *o, probe_done_fn *done,
+    void *arg);
+
+#endif
