@@ -1,0 +1,473 @@
+/* The open-relay test: outside sender to outside recipient, and the classic bypasses
+ * (percent hack, bang path, quoted local part, source route, null and local senders).
+ * RCPT acceptance is the evidence: never DATA, RSET after each try. Used by `mxdiag relay`
+ * and preflight; callback-driven on the shared loop. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "err.h"
+#include "dns.h"
+#include "i18n.h"
+#include "loop.h"
+#include "probe.h"
+#include "probe_relay.h"
+#include "report.h"
+#include "run.h"
+#include "smtp.h"
+#include "tls.h"
+#include "validate.h"
+#include "xmalloc.h"
+
+/* A local part no real mailbox has: the control for "accepts anything at its domain". */
+#define RL_CONTROL_LOCAL "mxdiag-no-such-user-7f3a"
+#define RL_MAX_VARIANTS 8
+#define RL_TRANSCRIPT_LINES 80
+
+enum rl_kind {
+	RL_DIRECT,	/* an outside recipient as such: a relay if accepted */
+	RL_BYPASS,	/* an outside recipient hidden in a local-looking address */
+	RL_CONTROL,	/* an unknown local recipient: tells a catch-all from a bypass */
+};
+
+struct rl_variant {
+	const char *name;
+	enum rl_kind kind;
+	char *from;		/* owned */
+	char *rcpt;		/* owned */
+	bool is_tested;
+	bool is_accepted;
+	bool is_deferred;	/* RCPT (or MAIL) answered 4xx */
+};
+
+struct rl_run {
+	struct run_ctx *ctx;
+	const char *group;
+	int pending;		/* lookups and the session not yet answered */
+	struct loop_timer *finish_timer;
+	probe_done_fn *done;
+	void *done_arg;
+	struct tls_client *tls;
+	char *host;		/* as given, normalised */
+	unsigned port;
+	char *domain;		/* the server's own domain, or NULL when unknown */
+	char *from, *to, *helo;	/* owned copies */
+	char *addr;		/* the address dialled */
+	json_t *dns_evidence;
+	struct rl_variant v[RL_MAX_VARIANTS];
+	size_t nv;
+	struct smtp_result *res;
+	bool is_unresolved;
+};
+
+static void
+add_variant(struct rl_run *run, const char *name, enum rl_kind kind, char *from, char *rcpt)
+{
+	struct rl_variant *v = &run->v[run->nv++];
+
+	v->name = name;
+	v->kind = kind;
+	v->from = from;
+	v->rcpt = rcpt;
+}
+
+/* The envelopes to try, one transaction each. */
+static void
+build_variants(struct rl_run *run)
+{
+	const char *at = strrchr(run->to, '@');
+	char *tl = xstrndup(run->to, (size_t)(at - run->to));
+	const char *td = at + 1;
+	const char *d = run->domain;
+
+	add_variant(run, "plain", RL_DIRECT, xstrdup(run->from), xstrdup(run->to));
+	/* RFC 5321 4.5.5: bounces come from <>; some filters wave it through. */
+	add_variant(run, "null-sender", RL_DIRECT, xstrdup(""), xstrdup(run->to));
+	if (d != NULL) {
+		/* A forged local sender: servers that trust their own domain relay for it. */
+		add_variant(run, "local-sender", RL_DIRECT, xasprintf("postmaster@%s", d),
+		    xstrdup(run->to));
+		/* The old forwarding syntaxes (RFC 1123 5.2.16, UUCP, RFC 5321 C): a server
+		 * that takes them as local and then forwards is an open relay. */
+		add_variant(run, "percent-hack", RL_BYPASS, xstrdup(run->from),
+		    xasprintf("%s%%%s@%s", tl, td, d));
+		add_variant(run, "bang-path", RL_BYPASS, xstrdup(run->from),
+		    xasprintf("%s!%s@%s", td, tl, d));
+		add_variant(run, "quoted-local", RL_BYPASS, xstrdup(run->from),
+		    xasprintf("\"%s@%s\"@%s", tl, td, d));
+		add_variant(run, "source-route", RL_BYPASS, xstrdup(run->from),
+		    xasprintf("@%s:%s@%s", d, tl, td));
+		add_variant(run, "control", RL_CONTROL, xstrdup(run->from),
+		    xasprintf("%s@%s", RL_CONTROL_LOCAL, d));
+	}
+	free(tl);
+}
+
+static void step_done(struct rl_run *run);
+
+static void
+on_done(struct smtp_result *res, void *arg)
+{
+	struct rl_run *run = arg;
+
+	run->res = res;
+	step_done(run);
+}
+
+static void
+start_session(struct rl_run *run)
+{
+	struct smtp_plan plan = { 0 };
+	struct smtp_txn txns[RL_MAX_VARIANTS];
+	const char *rcpts[RL_MAX_VARIANTS][1];
+	size_t i;
+
+	build_variants(run);
+	for (i = 0; i < run->nv; i++) {
+		rcpts[i][0] = run->v[i].rcpt;
+		txns[i].mail_from = run->v[i].from;
+		txns[i].rcpts = rcpts[i];
+		txns[i].nrcpts = 1;
+	}
+	plan.addr = run->addr;
+	plan.port = (uint16_t)run->port;
+	plan.host = validate_ip(run->host, NULL) == 0 ? NULL : run->host;
+	plan.ehlo_name = run->helo;
+	/* As any sending MTA would: STARTTLS when offered. */
+	plan.tls = run->tls != NULL ? SMTP_TLS_STARTTLS : SMTP_TLS_NONE;
+	plan.tls_client = run->tls;
+	plan.txns = txns;
+	plan.ntxns = run->nv;
+	plan.connect_timeout_ms = run->ctx->g->timeout_ms;
+	plan.reply_timeout_ms = run->ctx->g->timeout_ms;
+	/* One reply timeout per command: two per variant, plus the greeting and TLS. */
+	plan.total_timeout_ms = run->ctx->g->timeout_ms * (int)(2 * run->nv + 8);
+	if (smtp_probe_start(run->ctx->loop, &plan, on_done, run) == 0) {
+		report_stats(run->ctx->rep)->smtp_sessions++;
+		run->pending++;
+	}
+}
+
+/* The server's domain from a host name: "mx.bypass.test" -> "bypass.test". */
+static char *
+parent_domain(const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	if (dot == NULL)
+		return NULL;
+	if (strchr(dot + 1, '.') == NULL)
+		return xstrdup(name);	/* already a two-label domain */
+	return xstrdup(dot + 1);
+}
+
+static void
+on_ptr(const struct dns_answer *ans, void *arg)
+{
+	struct rl_run *run = arg;
+	const ldns_rr *rr[1];
+
+	json_array_append_new(run->dns_evidence, dns_answer_evidence(ans));
+	if (run->domain == NULL && dns_answer_rrs(ans, LDNS_RR_TYPE_PTR, rr, 1) == 1) {
+		char *name = dns_rdf_name(ldns_rr_rdf(rr[0], 0));
+
+		if (name != NULL)
+			run->domain = parent_domain(name);
+		free(name);
+	}
+	start_session(run);
+	step_done(run);
+}
+
+static void
+on_host(struct probe_host *h, void *arg)
+{
+	struct rl_run *run = arg;
+	char *rev;
+	size_t i;
+
+	for (i = 0; i < (size_t)json_array_size(h->evidence); i++)
+		json_array_append(run->dns_evidence, json_array_get(h->evidence, i));
+	if (h->naddrs == 0) {
+		run->is_unresolved = true;
+		probe_host_free(h);
+		step_done(run);
+		return;
+	}
+	run->addr = xstrdup(h->addrs[0]);
+	if (run->domain == NULL && h->is_literal) {
+		/* An address: the server's domain comes from its PTR name. */
+		rev = dns_reverse_name(run->addr);
+		if (rev != NULL && dns_query(run->ctx->dns, rev, LDNS_RR_TYPE_PTR, 1, on_ptr,
+		    run) == 0) {
+			run->pending++;
+			free(rev);
+			probe_host_free(h);
+			step_done(run);
+			return;
+		}
+		free(rev);
+	}
+	start_session(run);
+	probe_host_free(h);
+	step_done(run);
+}
+
+/* ---- judging ---- */
+
+static void
+judge_variants(struct rl_run *run)
+{
+	const struct smtp_result *r = run->res;
+	size_t i;
+
+	for (i = 0; i < run->nv; i++) {
+		const struct smtp_step *mail = smtp_result_step(r, SMTP_STEP_MAIL, i, 0);
+		const struct smtp_step *rcpt = smtp_result_step(r, SMTP_STEP_RCPT, i, 0);
+		struct rl_variant *v = &run->v[i];
+
+		if (mail == NULL || mail->reply.code == 0)
+			continue;
+		v->is_tested = true;
+		if (mail->reply.code / 100 == 4)
+			v->is_deferred = true;
+		if (rcpt == NULL || rcpt->reply.code == 0)
+			continue;
+		if (rcpt->reply.code / 100 == 2 && mail->reply.code / 100 == 2)
+			v->is_accepted = true;
+		else if (rcpt->reply.code / 100 == 4)
+			v->is_deferred = true;
+	}
+}
+
+static void
+variant_evidence(struct finding *f, const struct rl_run *run)
+{
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; i < run->nv; i++) {
+		const struct rl_variant *v = &run->v[i];
+		const struct smtp_step *mail = smtp_result_step(run->res, SMTP_STEP_MAIL, i, 0);
+		const struct smtp_step *rcpt = smtp_result_step(run->res, SMTP_STEP_RCPT, i, 0);
+		char mr[300] = "", rr[300] = "";
+
+		if (mail != NULL)
+			smtp_reply_format(&mail->reply, mr, sizeof(mr));
+		if (rcpt != NULL)
+			smtp_reply_format(&rcpt->reply, rr, sizeof(rr));
+		if (!v->is_tested)
+			finding_evidence(f, _("%s: not tested (the session ended first)"), v->name);
+		else
+			finding_evidence(f, "%s: MAIL FROM:<%s> -> %s; RCPT TO:<%s> -> %s%s",
+			    v->name, v->from, mr, v->rcpt, rr[0] != '\0' ? rr : _("(not sent)"),
+			    v->is_accepted ? _("  ACCEPTED") : "");
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "variant",
+		    v->name, "from", v->from, "rcpt", v->rcpt, "tested", v->is_tested,
+		    "accepted", v->is_accepted, "deferred", v->is_deferred));
+	}
+	finding_data(f, "variants", list);
+}
+
+/* "plain, null-sender" for the variants of kind (or all accepted when any_kind). */
+static void
+accepted_names(const struct rl_run *run, enum rl_kind kind, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < run->nv; i++) {
+		int n;
+
+		if (!run->v[i].is_accepted || run->v[i].kind != kind)
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", run->v[i].name);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
+static const char *
+relay_fix(void)
+{
+	return _("Relay only for authenticated users or listed internal addresses. Postfix: "
+	    "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, "
+	    "reject_unauth_destination, with mynetworks listing only your own hosts. Exchange: "
+	    "take \"Externally secured\" and anonymous relay (ms-Exch-SMTP-Accept-Any-Recipient "
+	    "for ANONYMOUS LOGON) off the Internet-facing receive connector, and let internal "
+	    "systems relay through a dedicated receive connector whose RemoteIPRanges lists "
+	    "only them.");
+}
+
+static void
+judge(struct rl_run *run)
+{
+	struct report *rep = run->ctx->rep;
+	const struct rl_variant *plain = &run->v[0];
+	struct finding *f;
+	char direct[200], bypass[200], ep[80];
+	bool control_ok = false, any_deferred = false;
+	size_t i;
+
+	if (run->is_unresolved || run->res == NULL) {
+		f = probe_add(rep, run->group, "relay.untested", ST_UNKNOWN, run->host);
+		finding_msg(f, _("%s could not be tested: it has no address."), run->host);
+		finding_fix(f, _("Give the server's IP address."));
+		finding_ref(f, "RFC 5321 section 5.1");
+		probe_evidence_list(f, run->dns_evidence);
+		return;
+	}
+	judge_variants(run);
+	probe_endpoint(run->res->addr, run->res->port, ep, sizeof(ep));
+	if (!plain->is_tested) {
+		f = probe_add(rep, run->group, "relay.untested", ST_UNKNOWN, run->host);
+		finding_msg(f, _("%s (%s) could not be tested: %s."), run->host, ep,
+		    run->res->fail_detail[0] != '\0' ? run->res->fail_detail :
+		    _("the session ended before MAIL"));
+		finding_fix(f, _("Check that the server is reachable on this port from here "
+		    "(mxdiag port25 if it is port 25)."));
+		finding_ref(f, "RFC 5321 section 3.1");
+		finding_data(f, "session", probe_session_json(run->res));
+		probe_evidence_smtp(f, run->res, RL_TRANSCRIPT_LINES);
+		return;
+	}
+	for (i = 0; i < run->nv; i++) {
+		if (run->v[i].kind == RL_CONTROL && run->v[i].is_accepted)
+			control_ok = true;
+		if (run->v[i].kind != RL_CONTROL && run->v[i].is_deferred)
+			any_deferred = true;
+	}
+	accepted_names(run, RL_DIRECT, direct, sizeof(direct));
+	accepted_names(run, RL_BYPASS, bypass, sizeof(bypass));
+	if (direct[0] != '\0') {
+		f = probe_add(rep, run->group, "relay.open", ST_FAIL, run->host);
+		finding_msg(f, _("%s (%s) is an OPEN RELAY: it accepted a recipient in an outside "
+		    "domain from an outside sender (%s). Spammers find such servers within hours; "
+		    "then its address lands on blocklists and its own mail bounces."), run->host,
+		    ep, direct);
+		finding_fix(f, "%s", relay_fix());
+	} else if (bypass[0] != '\0' && !control_ok) {
+		f = probe_add(rep, run->group, "relay.open-bypass", ST_FAIL, run->host);
+		finding_msg(f, _("%s (%s) refuses plain relaying but accepts outside recipients "
+		    "written as local addresses (%s), while it refuses an unknown local user: it "
+		    "treats them as forwarding addresses, an open relay for anyone who knows "
+		    "the trick."), run->host, ep, bypass);
+		finding_fix(f, _("Refuse addresses with %%, ! or a quoted @ in the local part "
+		    "(Postfix: allow_percent_hack = no, swap_bangpath = no, "
+		    "allow_untrusted_routing = no; sendmail: FEATURE(`loose_relay_check') off). %s"),
+		    relay_fix());
+	} else if (bypass[0] != '\0') {
+		f = probe_add(rep, run->group, "relay.inconclusive", ST_WARN, run->host);
+		finding_msg(f, _("%s (%s) refuses plain relaying, but accepts every local part at "
+		    "%s, even %s@%s, so its acceptance of %s proves nothing without DATA: a "
+		    "catch-all or a backup MX without recipient lists."), run->host, ep,
+		    run->domain, RL_CONTROL_LOCAL, run->domain, bypass);
+		finding_fix(f, _("Validate recipients at RCPT time (reject unknown users; a "
+		    "backup MX needs the recipient list too): it also stops backscatter."));
+	} else if (any_deferred && !plain->is_accepted) {
+		f = probe_add(rep, run->group, "relay.deferred", ST_UNKNOWN, run->host);
+		finding_msg(f, _("%s (%s) answered the relay attempts with temporary errors "
+		    "(greylisting?): cannot tell whether it relays."), run->host, ep);
+		finding_fix(f, _("Run the test again after a few minutes."));
+	} else {
+		size_t tested = 0;
+
+		for (i = 0; i < run->nv; i++)
+			if (run->v[i].is_tested && run->v[i].kind != RL_CONTROL)
+				tested++;
+		f = probe_add(rep, run->group, "relay.closed", ST_OK, run->host);
+		finding_msg(f, _("%s (%s) is not an open relay: it refused all %zu relay "
+		    "attempts%s."), run->host, ep, tested, run->domain == NULL ?
+		    _(" (bypass variants not tried: the server's domain is unknown, give "
+		    "--domain)") : "");
+	}
+	finding_ref(f, "RFC 5321 section 3.6.2");
+	finding_ref(f, "RFC 2505 section 2");
+	finding_ref(f, "RFC 5321 section 7.1");
+	if (run->domain != NULL)
+		finding_data(f, "domain", json_string(run->domain));
+	variant_evidence(f, run);
+	finding_data(f, "session", probe_session_json(run->res));
+	probe_evidence_smtp(f, run->res, RL_TRANSCRIPT_LINES);
+}
+
+static void
+run_free(struct rl_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->nv; i++) {
+		free(run->v[i].from);
+		free(run->v[i].rcpt);
+	}
+	smtp_result_free(run->res);
+	json_decref(run->dns_evidence);
+	tls_client_free(run->tls);
+	free(run->addr);
+	free(run->domain);
+	free(run->host);
+	free(run->from);
+	free(run->to);
+	free(run->helo);
+	free(run);
+}
+
+static void
+finish(void *arg)
+{
+	struct rl_run *run = arg;
+	probe_done_fn *done = run->done;
+	void *done_arg = run->done_arg;
+
+	run->finish_timer = NULL;
+	judge(run);
+	run_free(run);
+	if (done != NULL)
+		done(done_arg);
+}
+
+/* A lookup or the session ended: judge when it was the last. */
+static void
+step_done(struct rl_run *run)
+{
+	if (--run->pending == 0 && run->finish_timer == NULL)
+		run->finish_timer = loop_timer_add(run->ctx->loop, 0, finish, run);
+}
+
+int
+relay_start(struct run_ctx *ctx, const struct relay_opts *o, probe_done_fn *done, void *arg)
+{
+	struct rl_run *run;
+	char why[256];
+
+	if (o->host == NULL || o->port == 0)
+		return MXD_EINVAL;
+	run = xcalloc(1, sizeof(*run));
+	run->ctx = ctx;
+	run->group = o->group;
+	run->done = done;
+	run->done_arg = arg;
+	run->host = validate_ip(o->host, NULL) == 0 ? xstrdup(o->host) :
+	    run_normalise_domain(o->host);
+	run->port = o->port;
+	run->from = xstrdup(o->from != NULL ? o->from : RELAY_DEFAULT_FROM);
+	run->to = xstrdup(o->to != NULL ? o->to : RELAY_DEFAULT_TO);
+	run->helo = xstrdup(o->helo);
+	run->dns_evidence = json_array();
+	if (o->domain != NULL)
+		run->domain = run_normalise_domain(o->domain);
+	else if (validate_ip(run->host, NULL) < 0)
+		run->domain = parent_domain(run->host);
+	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
+	run->pending = 1;	/* held while starting */
+	if (probe_resolve_host(ctx->loop, ctx->dns, run->host, 0, on_host, run) == 0)
+		run->pending++;
+	else
+		run->is_unresolved = true;
+	step_done(run);
+	return 0;
+}
