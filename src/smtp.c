@@ -1182,6 +1182,15 @@ step_connect(struct smtp_probe *p)
 		err = errno;
 	if (err == EINPROGRESS || err == EALREADY)
 		return;
+	if (err == 0) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+
+		/* SO_ERROR is also 0 while the handshake is still under way: an event meant for
+		 * an earlier descriptor with the same number must not pass for a connection. */
+		if (getpeername(p->fd, (struct sockaddr *)&peer, &plen) != 0 && errno == ENOTCONN)
+			return;
+	}
 	loop_timer_cancel(p->loop, p->wait_timer);
 	p->wait_timer = NULL;
 	if (err != 0) {
