@@ -50,6 +50,7 @@ struct p25_probe {
 	char *host;		/* the host name probed (MX host), or the address */
 	bool is_submission;
 	bool is_v6;
+	bool is_literal;	/* dialled by address: there is no name to compare greetings to */
 	unsigned port;
 	struct smtp_result *res;	/* owned once done */
 	enum p25_class cls;
@@ -136,6 +137,7 @@ start_probe(struct p25_run *run, const char *target, const char *host, const cha
 	p->host = xstrdup(host);
 	p->is_submission = is_submission;
 	p->is_v6 = strchr(addr, ':') != NULL;
+	p->is_literal = validate_ip(host, NULL) == 0;
 	p->port = port;
 	plan.addr = addr;
 	plan.port = (uint16_t)port;
@@ -336,6 +338,7 @@ judge_family(struct p25_run *run, bool is_v6)
 	const char *subject = is_v6 ? _("port 25 (IPv6)") : _("port 25 (IPv4)");
 	size_t n = 0, i, j, ngreet = 0, nopen = 0, nblocked = 0, counts[P25_ERROR + 1] = { 0 };
 	bool same_banner = true, unrelated_targets = false, all_mismatch = true, any_tls = false;
+	size_t nnamed = 0, nmismatch = 0;
 	enum p25_class worst = P25_RESET;
 	const struct p25_probe *first = NULL;
 	struct finding *f;
@@ -360,19 +363,27 @@ judge_family(struct p25_run *run, bool is_v6)
 		ngreet++;
 		if (strcasecmp(ps[i]->banner_name, first->banner_name) != 0)
 			same_banner = false;
-		if (probe_names_related(ps[i]->host, ps[i]->banner_name))
-			all_mismatch = false;
+		/* Names are only compared where there are names: an address target proves
+		 * nothing either way. */
+		if (!ps[i]->is_literal) {
+			nnamed++;
+			if (probe_names_related(ps[i]->host, ps[i]->banner_name))
+				all_mismatch = false;
+			else
+				nmismatch++;
+		}
 		if (ps[i]->res->has_caps && ps[i]->res->caps.has_starttls)
 			any_tls = true;
 		for (j = 0; j < i; j++)
 			if ((ps[j]->cls == P25_OPEN || ps[j]->cls == P25_REFUSED_BY_TARGET) &&
+			    !ps[i]->is_literal && !ps[j]->is_literal &&
 			    !probe_names_related(ps[i]->host, ps[j]->host))
 				unrelated_targets = true;
 	}
 	nopen = ngreet;
 
 	/* Proof: one server answered for operators that have nothing to do with each other. */
-	if (ngreet >= 2 && same_banner && unrelated_targets) {
+	if (ngreet >= 2 && same_banner && (unrelated_targets || nmismatch > 0)) {
 		f = probe_add(rep, run->group, "port25.intercepted", ST_FAIL, subject);
 		finding_msg(f, _("Outbound port 25 is intercepted: %zu unrelated mail servers all "
 		    "answered with the same greeting name \"%s\"%s. A device of your ISP (or your "
@@ -382,7 +393,7 @@ judge_family(struct p25_run *run, bool is_v6)
 		goto blocked_fix;
 	}
 	/* Suspicion: every greeting names a stranger and encryption is gone. */
-	if (ngreet >= 1 && all_mismatch && !any_tls) {
+	if (nnamed >= 1 && all_mismatch && !any_tls) {
 		f = probe_add(rep, run->group, "port25.intercepted", ST_WARN, subject);
 		finding_msg(f, _("Outbound port 25 looks intercepted: the greeting names a host "
 		    "unrelated to the server dialled, and STARTTLS is not offered, as with a "
@@ -418,8 +429,8 @@ judge_family(struct p25_run *run, bool is_v6)
 				    "the reply."));
 				finding_ref(f, "RFC 5321 section 3.1");
 				add_probe_evidence(f, p, true);
-			} else if (p->cls == P25_OPEN && !probe_names_related(p->host,
-			    p->banner_name)) {
+			} else if (p->cls == P25_OPEN && !p->is_literal &&
+			    !probe_names_related(p->host, p->banner_name)) {
 				f = probe_add(rep, run->group, "port25.banner-mismatch",
 				    ST_INFO, p->host);
 				finding_msg(f, _("%s greets as \"%s\", a name unrelated to the one "

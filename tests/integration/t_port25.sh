@@ -39,7 +39,12 @@ lab-op25b intercept
 p25_timed "port25 transparent interception: one banner for all" 2 3000 \
 	--has port25.intercepted:FAIL --not port25.open \
 	--data port25.intercepted:banner_name=intercept.isp.test
+case_json "port25 interception seen with one address target and one domain" 2 \
+	--has port25.intercepted:FAIL -- --timeout 2 port25 192.0.2.27 example.test --no-submission
 lab-op25b off
+case_json "port25 an address target is not judged by its greeting name" 0 \
+	--has port25.open:OK --not port25.intercepted --not port25.banner-mismatch \
+	-- --timeout 2 port25 192.0.2.27 --no-submission
 
 # The ISP's own MX stays reachable under OP25B: one target, no proof of a block either way.
 lab-op25b reject
