@@ -35,32 +35,46 @@ static const struct {
 	{ "utf8", "UTF-8" },
 };
 
+/* Length of the well-formed UTF-8 sequence at p[0..avail) (RFC 3629 4: no overlong forms,
+ * no surrogates, nothing past U+10FFFF), or 0 when there is none. JSON (jansson) refuses
+ * anything else, so a string that passes here can always be output. */
+static size_t
+utf8_seq_len(const unsigned char *p, size_t avail)
+{
+	size_t n, k;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (n > avail)
+		return 0;
+	for (k = 1; k < n; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return n;
+}
+
 bool
 ndr_is_utf8(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, n;
 
 	while (i < len) {
-		unsigned char c = p[i];
-		size_t n, k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3;
-		else
+		n = utf8_seq_len(p + i, len - i);
+		if (n == 0)
 			return false;
-		for (k = 1; k <= n; k++)
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
-				return false;
-		i += n + 1;
+		i += n;
 	}
 	return true;
 }
@@ -79,25 +93,16 @@ utf8_sanitize(const char *in, size_t in_len, size_t *out_len)
 			i++;
 			continue;
 		}
-		size_t n = 0;
-		if (p[i] >= 0xc2 && p[i] <= 0xdf)
-			n = 1;
-		else if (p[i] >= 0xe0 && p[i] <= 0xef)
-			n = 2;
-		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
-			n = 3;
-		size_t k;
-		for (k = 1; n > 0 && k <= n; k++)
-			if (i + k >= in_len || (p[i + k] & 0xc0) != 0x80)
-				n = 0;
+		size_t n = utf8_seq_len(p + i, in_len - i);
+
 		if (n == 0) {
 			out[o++] = '?';
 			i++;
 			continue;
 		}
-		memcpy(out + o, in + i, n + 1);
-		o += n + 1;
-		i += n + 1;
+		memcpy(out + o, in + i, n);
+		o += n;
+		i += n;
 	}
 	out[o] = '\0';
 	*out_len = o;

@@ -53,6 +53,9 @@ text_append(struct ndr *n, const char *s, size_t len)
 	room = NDR_MAX_TEXT - n->text_len;
 	if (len > room) {
 		len = room;
+		/* never keep half of a UTF-8 sequence: back up to its lead byte */
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
 		ndr_set_partial(n, "human-readable text over 256 KB");
 	}
 	n->text = xrealloc(n->text, n->text_len + len + 2);
@@ -60,6 +63,17 @@ text_append(struct ndr *n, const char *s, size_t len)
 	n->text_len += len;
 	n->text[n->text_len++] = '\n';
 	n->text[n->text_len] = '\0';
+}
+
+/* A body taken as it is (no usable MIME structure): to UTF-8 first, like any text part. */
+static void
+text_append_raw(struct ndr *n, const char *p, size_t len)
+{
+	size_t dec_len;
+	char *dec = ndr_charset_to_utf8(NULL, p, len, &dec_len);
+
+	text_append(n, dec, dec_len);
+	free(dec);
 }
 
 /* Text of an HTML part: tags dropped, <br> and </p> as line breaks, a few entities. */
@@ -209,7 +223,7 @@ walk_multipart(struct walk *w, const char *ctype, const char *ct_value, const ch
 	int dl;
 
 	if (ndr_hdr_param(ct_value, "boundary", boundary, sizeof(boundary)) != 0) {
-		text_append(w->n, p, len);
+		text_append_raw(w->n, p, len);
 		return;
 	}
 	dl = snprintf(delim, sizeof(delim), "--%s", boundary);
@@ -226,10 +240,12 @@ walk_multipart(struct walk *w, const char *ctype, const char *ct_value, const ch
 		while (q != NULL && (q[2] == '-' || q[2] == ' ' || q[2] == '\r' || q[2] == '\n'))
 			q = find_boundary(p, len, "--", 2, (size_t)(q - p) + 1);
 		if (q == NULL) {
-			text_append(w->n, p, len);
+			text_append_raw(w->n, p, len);
 			return;
 		}
-		bl = strcspn(q, "\r\n");
+		/* the input need not be NUL-terminated: stay inside it */
+		for (bl = 0; q + bl < p + len && q[bl] != '\r' && q[bl] != '\n'; bl++)
+			;
 		if (bl >= sizeof(delim) || bl > (size_t)(p + len - q))
 			return;
 		memcpy(delim, q, bl);
