@@ -5,8 +5,8 @@ PASS=0
 FAIL=0
 SKIP=0
 JCHECK="/usr/bin/python3 $(dirname "${BASH_SOURCE[0]}")/jcheck.py"
-OUT=${TEST_TMP:-/tmp}/mxdiag-it.$$
-mkdir -p "$OUT"
+# mktemp, not $$: inside the lab's PID namespace $$ is the same small number in every lab.
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/mxdiag-it.XXXXXX")
 
 ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
 not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; }
