@@ -28,6 +28,7 @@ struct run_ctx {
 	struct dns *dns;
 	struct report *rep;	/* set by the command (report_new), rendered by main */
 	const struct global_opts *g;
+	bool problems_only;	/* set by the command: text shows only WARN/FAIL/UNKNOWN */
 };
 
 struct command {

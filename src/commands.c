@@ -9,6 +9,7 @@ extern const struct command cmd_check;
 extern const struct command cmd_explain;
 extern const struct command cmd_inbound;
 extern const struct command cmd_port25;
+extern const struct command cmd_preflight;
 extern const struct command cmd_relay;
 extern const struct command cmd_smarthost;
 extern const struct command cmd_spf;
@@ -21,5 +22,6 @@ const struct command *const commands[] = {
 	&cmd_inbound,
 	&cmd_relay,
 	&cmd_explain,
+	&cmd_preflight,
 	NULL,
 };

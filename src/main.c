@@ -61,7 +61,8 @@ main(int argc, char **argv)
 	optind = 0;	/* glibc: full re-initialisation for the command's getopt_long */
 	rc = cli.cmd->run(&ctx, cli.argc, cli.argv);
 	if (rc < 0 && ctx.rep != NULL) {
-		struct render_opts ro = { .color = use_colour(&cli.g), .verbose = cli.g.verbose };
+		struct render_opts ro = { .color = use_colour(&cli.g), .verbose = cli.g.verbose,
+		    .problems_only = ctx.problems_only };
 
 		report_finish(ctx.rep);
 		if (cli.g.json)
