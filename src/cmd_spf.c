@@ -22,6 +22,7 @@
 #include "run.h"
 #include "spf.h"
 #include "spf_dns.h"
+#include "spf_parse.h"
 #include "validate.h"
 #include "xmalloc.h"
 
@@ -144,6 +145,189 @@ outcome_json(const struct spf_outcome *out, const char *ip, const char *helo, bo
 	return o;
 }
 
+/* Batch output is the hot path: each line is written as text, which costs a fraction of a
+ * jansson tree per line. Strings are escaped per RFC 8259 7; bytes that are not UTF-8 become
+ * '?' (as jstr() does for the report). */
+struct jline {
+	char *p;
+	size_t len, cap;
+	bool has_member;
+};
+
+static void
+jl_raw(struct jline *j, const char *s, size_t n)
+{
+	if (j->len + n + 2 > j->cap) {
+		while (j->len + n + 2 > j->cap)
+			j->cap = j->cap == 0 ? 512 : j->cap * 2;
+		j->p = xrealloc(j->p, j->cap);
+	}
+	memcpy(j->p + j->len, s, n);
+	j->len += n;
+	j->p[j->len] = '\0';
+}
+
+static bool
+is_utf8(const unsigned char *s)
+{
+	while (*s != '\0') {
+		size_t n, i;
+
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		if (*s >= 0xc2 && *s <= 0xdf)
+			n = 1;
+		else if (*s >= 0xe0 && *s <= 0xef)
+			n = 2;
+		else if (*s >= 0xf0 && *s <= 0xf4)
+			n = 3;
+		else
+			return false;
+		for (i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+		}
+		s += n + 1;
+	}
+	return true;
+}
+
+static void
+jl_quoted(struct jline *j, const char *v)
+{
+	static const char hex[] = "0123456789abcdef";
+	bool keep_high = is_utf8((const unsigned char *)v);
+	const unsigned char *c;
+
+	jl_raw(j, "\"", 1);
+	for (c = (const unsigned char *)v; *c != '\0'; c++) {
+		char esc[6] = { '\\', 'u', '0', '0', hex[*c >> 4], hex[*c & 0x0f] };
+		size_t run = 0;
+
+		/* copy plain text in runs */
+		while (c[run] >= 0x20 && c[run] != '"' && c[run] != '\\' && c[run] < 0x7f)
+			run++;
+		if (run > 0) {
+			jl_raw(j, (const char *)c, run);
+			c += run - 1;
+			continue;
+		}
+		if (*c == '"' || *c == '\\') {
+			esc[1] = (char)*c;
+			jl_raw(j, esc, 2);
+		} else if (*c < 0x20 || *c == 0x7f) {
+			jl_raw(j, esc, 6);
+		} else if (*c >= 0x80 && !keep_high) {
+			jl_raw(j, "?", 1);
+		} else {
+			jl_raw(j, (const char *)c, 1);
+		}
+	}
+	jl_raw(j, "\"", 1);
+}
+
+static void
+jl_key(struct jline *j, const char *key)
+{
+	jl_raw(j, j->has_member ? "," : "{", 1);
+	j->has_member = true;
+	jl_quoted(j, key);
+	jl_raw(j, ":", 1);
+}
+
+static void
+jl_str(struct jline *j, const char *key, const char *v)
+{
+	jl_key(j, key);
+	if (v == NULL)
+		jl_raw(j, "null", 4);
+	else
+		jl_quoted(j, v);
+}
+
+static void
+jl_int(struct jline *j, const char *key, long long v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%lld", v);
+
+	jl_key(j, key);
+	jl_raw(j, buf, (size_t)n);
+}
+
+/* Close the object; the caller frees the text. */
+static char *
+jl_end(struct jline *j)
+{
+	if (!j->has_member)
+		jl_raw(j, "{", 1);
+	jl_raw(j, "}", 1);
+	return j->p;
+}
+
+/* One batch output line: the fields of outcome_json() plus line and ms. */
+static char *
+outcome_line(const struct spf_outcome *out, const char *ip, const char *helo, bool want_trace,
+    unsigned long line_no, int64_t ms)
+{
+	struct jline j = { 0 };
+	size_t i;
+
+	jl_int(&j, "line", (long long)line_no);
+	jl_str(&j, "ip", ip);
+	jl_str(&j, "sender", out->sender);
+	jl_str(&j, "helo", helo);
+	jl_str(&j, "domain", out->domain);
+	jl_str(&j, "result", spf_result_name(out->result));
+	jl_str(&j, "mechanism", out->mechanism);
+	jl_str(&j, "mechanism_domain", out->mech_domain);
+	jl_str(&j, "explanation", out->explanation);
+	if (out->explanation != NULL) {
+		jl_key(&j, "explanation_default");
+		jl_raw(&j, out->is_explanation_default ? "true" : "false",
+		    out->is_explanation_default ? 4 : 5);
+	}
+	jl_str(&j, "problem", out->problem);
+	if (out->problem_kind != SPF_PROB_NONE)
+		jl_str(&j, "problem_kind", spf_problem_name(out->problem_kind));
+	jl_int(&j, "dns_mechs", out->dns_mechs);
+	jl_int(&j, "void_lookups", out->void_lookups);
+	jl_int(&j, "queries", out->queries);
+	jl_int(&j, "ms", (long long)ms);
+	if (want_trace) {
+		jl_key(&j, "trace");
+		jl_raw(&j, "[", 1);
+		for (i = 0; i < out->trace_len; i++) {
+			const struct spf_trace_step *st = &out->trace[i];
+			struct jline step = { 0 };
+			char *text = trace_step_text(st), *obj;
+
+			jl_str(&step, "text", text);
+			jl_int(&step, "depth", st->depth);
+			jl_str(&step, "domain", st->domain);
+			jl_str(&step, "term", st->term);
+			jl_str(&step, "query", st->query);
+			jl_str(&step, "answer", st->answer);
+			jl_str(&step, "note", st->note);
+			jl_int(&step, "dns_mechs", st->dns_mechs);
+			jl_int(&step, "void_lookups", st->void_lookups);
+			obj = jl_end(&step);
+			if (i > 0)
+				jl_raw(&j, ",", 1);
+			jl_raw(&j, obj, strlen(obj));
+			free(obj);
+			free(text);
+		}
+		jl_raw(&j, "]", 1);
+		jl_key(&j, "trace_truncated");
+		jl_raw(&j, out->is_trace_truncated ? "true" : "false",
+		    out->is_trace_truncated ? 4 : 5);
+	}
+	return jl_end(&j);
+}
+
 static const char *
 result_ref(enum spf_result res)
 {
@@ -164,9 +348,9 @@ permerror_fix(struct finding *f, const struct spf_outcome *out)
 {
 	switch (out->problem_kind) {
 	case SPF_PROB_DNS_LIMIT:
-		finding_fix(f, _("Bring the evaluation under 10 DNS-querying terms (include, a, mx, "
-		    "ptr, exists, redirect, counted through every include): replace includes by "
-		    "the ip4:/ip6: ranges they stand for, or drop unused ones."));
+		finding_fix(f, _("Bring the evaluation under 10 DNS-querying terms (include, a, "
+		    "mx, ptr, exists, redirect, counted through every include): replace includes "
+		    "by the ip4:/ip6: ranges they stand for, or drop unused ones."));
 		finding_ref(f, "RFC 7208 section 4.6.4");
 		break;
 	case SPF_PROB_VOID_LIMIT:
@@ -185,15 +369,15 @@ permerror_fix(struct finding *f, const struct spf_outcome *out)
 		finding_ref(f, "RFC 7208 section 4.5");
 		break;
 	case SPF_PROB_SYNTAX:
-		finding_fix(f, _("Correct the term named above: one syntax error anywhere makes the "
-		    "whole record a permerror."));
+		finding_fix(f, _("Correct the term named above: one syntax error anywhere makes "
+		    "the whole record a permerror."));
 		finding_ref(f, "RFC 7208 section 4.6");
 		break;
 	case SPF_PROB_INCLUDE_NONE:
 	case SPF_PROB_REDIRECT_NONE:
 	case SPF_PROB_BAD_TARGET:
-		finding_fix(f, _("Point include:/redirect= at a domain that publishes an SPF record, "
-		    "or remove the term."));
+		finding_fix(f, _("Point include:/redirect= at a domain that publishes an SPF "
+		    "record, or remove the term."));
 		finding_ref(f, "RFC 7208 section 5.2");
 		break;
 	default:
@@ -273,8 +457,8 @@ one_done(const struct spf_outcome *out, void *arg)
 		f = report_add(one->rep, "spf.result-temperror", ST_UNKNOWN, out->domain);
 		finding_msg(f, _("the SPF evaluation of %s did not finish (temperror): %s"),
 		    out->domain, prob);
-		finding_fix(f, _("Retry later; if it persists, check the name servers of the domain "
-		    "named above."));
+		finding_fix(f, _("Retry later; if it persists, check the name servers of the "
+		    "domain named above."));
 		break;
 	}
 	finding_ref(f, result_ref(out->result));
@@ -315,6 +499,8 @@ struct batch_item {
 struct batch {
 	struct loop *loop;
 	struct dns *dns;
+	struct spf_dns_memo *memo;	/* owned: answers shared by the batch's evaluations */
+	struct spf_record_cache *records;	/* owned: records parsed once for the batch */
 	int fd;
 	bool is_eof, is_watching, is_pumping, is_skipping, want_trace;
 	int read_errno;
@@ -337,24 +523,13 @@ batch_item_free(struct batch_item *it)
 	free(it);
 }
 
-static char *
-json_line(json_t *o)
-{
-	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-
-	json_decref(o);
-	return s != NULL ? s : xstrdup("{\"error\": \"cannot encode\"}");
-}
-
 static void
 batch_done(const struct spf_outcome *out, void *arg)
 {
 	struct batch_item *it = arg;
-	json_t *o = outcome_json(out, it->ip, it->helo, it->b->want_trace);
 
-	json_object_set_new(o, "line", json_integer((json_int_t)it->line_no));
-	json_object_set_new(o, "ms", json_integer(loop_now_ms() - it->started_ms));
-	it->json = json_line(o);
+	it->json = outcome_line(out, it->ip, it->helo, it->b->want_trace, it->line_no,
+	    loop_now_ms() - it->started_ms);
 	it->is_done = true;
 	/* Evaluations may end inside spf_eval_start(); the pump then picks them up. */
 	if (!it->b->is_pumping)
@@ -364,12 +539,12 @@ batch_done(const struct spf_outcome *out, void *arg)
 static void
 batch_error(struct batch_item *it, const char *input, const char *why)
 {
-	json_t *o = json_object();
+	struct jline j = { 0 };
 
-	json_object_set_new(o, "line", json_integer((json_int_t)it->line_no));
-	json_object_set_new(o, "error", json_string(why));
-	set_str(o, "input", input);
-	it->json = json_line(o);
+	jl_int(&j, "line", (long long)it->line_no);
+	jl_str(&j, "error", why);
+	jl_str(&j, "input", input);
+	it->json = jl_end(&j);
 	it->is_done = true;
 	it->b->n_errors++;
 }
@@ -431,10 +606,12 @@ batch_start_line(struct batch *b, char *line)
 		return;
 	}
 	spf_dns_init(&it->sd, b->dns, &it->r);
+	it->sd.memo = b->memo;
 	q.ip = it->ip;
 	q.sender = it->sender;
 	q.helo = it->helo;
 	q.want_trace = b->want_trace;
+	q.record_cache = b->records;
 	it->started_ms = loop_now_ms();
 	if (spf_eval_start(&q, &it->r, batch_done, it) < 0)
 		batch_error(it, save, _("cannot evaluate this line (input too long?)"));
@@ -569,10 +746,14 @@ batch_run(struct run_ctx *ctx, const char *path, bool want_trace)
 	b = xcalloc(1, sizeof(*b));
 	b->loop = ctx->loop;
 	b->dns = ctx->dns;
+	b->memo = spf_dns_memo_new();
+	b->records = spf_record_cache_new();
 	b->want_trace = want_trace;
 	b->fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (b->fd < 0) {
 		log_err("spf: cannot open %s: %s", path, strerror(errno));
+		spf_dns_memo_free(b->memo);
+		spf_record_cache_free(b->records);
 		free(b);
 		return EXIT_UNKNOWN;
 	}
@@ -587,6 +768,8 @@ batch_run(struct run_ctx *ctx, const char *path, bool want_trace)
 	    EXIT_UNKNOWN : b->n_errors > 0 ? EXIT_WARN : EXIT_OK;
 	if (b->fd != STDIN_FILENO)
 		close(b->fd);
+	spf_dns_memo_free(b->memo);
+	spf_record_cache_free(b->records);
 	free(b);
 	return rc;
 }
@@ -620,13 +803,14 @@ spf_run_cmd(struct run_ctx *ctx, int argc, char **argv)
 			break;
 		case 's':
 			if (strlen(optarg) > SPF_ARG_MAX || has_control(optarg))
-				return cli_usage_error("spf", _("--sender '%s' is not a mail address"),
-				    optarg);
+				return cli_usage_error("spf",
+				    _("--sender '%s' is not a mail address"), optarg);
 			sender = optarg;
 			break;
 		case 'H':
 			/* any name a client may announce, a literal such as [192.0.2.1] too */
-			if (optarg[0] == '\0' || strlen(optarg) > SPF_ARG_MAX || has_control(optarg))
+			if (optarg[0] == '\0' || strlen(optarg) > SPF_ARG_MAX ||
+			    has_control(optarg))
 				return cli_usage_error("spf", _("--helo '%s' is not a host name"),
 				    optarg);
 			helo = optarg;
@@ -646,8 +830,8 @@ spf_run_cmd(struct run_ctx *ctx, int argc, char **argv)
 	}
 	if (batch != NULL) {
 		if (optind < argc || ip != NULL || sender != NULL || helo != NULL)
-			return cli_usage_error("spf", _("--batch takes its addresses from the file; "
-			    "give no DOMAIN, --ip, --sender or --helo"));
+			return cli_usage_error("spf", _("--batch takes its addresses from the "
+			    "file; give no DOMAIN, --ip, --sender or --helo"));
 		return batch_run(ctx, batch, want_trace);
 	}
 	if (optind >= argc)

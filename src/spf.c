@@ -50,7 +50,7 @@ struct spf_slot {
 	struct spf_eval *ev;
 	enum spf_lk kind;
 	uint16_t type;
-	char *qname;		/* owned */
+	char qname[256];	/* asked names are checked names: at most 253 characters */
 	enum spf_dns_status status;
 	char *why;		/* owned: the resolver's error text, or NULL */
 	bool is_matched;	/* LK_ADDR, LK_EXISTS, LK_VALIDATE */
@@ -94,6 +94,7 @@ struct spf_eval {
 	spf_eval_done *cb;
 	void *cb_arg;
 	bool want_trace;
+	struct spf_record_cache *record_cache;	/* borrowed, may be NULL */
 
 	/* check_host() arguments (RFC 7208 4.1) and the macro values that derive from them */
 	int family;			/* 4 or 6 */
@@ -118,6 +119,7 @@ struct spf_eval {
 
 	/* %{p} (RFC 7208 7.3): the validated names, looked up at most once */
 	bool is_p_known;
+	bool is_p_counted;		/* the look-ups count as void look-ups (4.6.4) */
 	enum spf_state p_resume;
 	char *p_names[SPF_MAX_NAMES];
 	size_t p_n;
@@ -333,7 +335,6 @@ slot_reset(struct spf_slot *slot)
 {
 	size_t i;
 
-	free(slot->qname);
 	free(slot->why);
 	free(slot->text);
 	free(slot->summary);
@@ -486,18 +487,27 @@ spf_on_answer(const struct spf_answer *ans, void *arg)
 		spf_run(ev);
 }
 
-/* Ask the resolver; slot k takes ownership of qname. */
+/* Ask the resolver for qname (borrowed) into slot k. */
 static void
-spf_ask(struct spf_eval *ev, size_t k, enum spf_lk kind, char *qname, uint16_t type)
+spf_ask(struct spf_eval *ev, size_t k, enum spf_lk kind, const char *qname, uint16_t type)
 {
 	struct spf_slot *slot = &ev->slots[k];
+	size_t len = strlen(qname);
 
 	slot_reset(slot);
 	slot->ev = ev;
 	slot->kind = kind;
 	slot->type = type;
-	slot->qname = qname;
 	ev->pending++;
+	if (len >= sizeof(slot->qname)) {
+		/* unreachable: callers ask checked names only; answer as a name that cannot be */
+		struct spf_answer bad = { .status = SPF_DNS_BADNAME };
+
+		memcpy(slot->qname, qname, sizeof(slot->qname) - 1);
+		spf_on_answer(&bad, slot);
+		return;
+	}
+	memcpy(slot->qname, qname, len + 1);
 	ev->queries++;
 	ev->r.lookup(ev->r.rctx, slot->qname, type, spf_on_answer, slot);
 }
@@ -703,11 +713,30 @@ term_nomatch(struct spf_eval *ev)
 	ev->state = S_TERM;
 }
 
+/*
+ * RFC 7208 4.6.4: a look-up for a term that came back NXDOMAIN or without records is a void
+ * look-up, and more than two end the evaluation with permerror. As in the reference
+ * implementations (pyspf, Mail::SPF), the address look-ups of MX and PTR names count one by
+ * one. Returns true when the limit ended the evaluation.
+ */
+static bool
+void_lookup(struct spf_eval *ev, const char *term)
+{
+	if (++ev->void_lookups <= SPF_MAX_VOID)
+		return false;
+	spf_abort(ev, SPF_PERMERROR, SPF_PROB_VOID_LIMIT, "more than %d void look-ups, the last "
+	    "for '%s' (RFC 7208 4.6.4)", SPF_MAX_VOID, term);
+	return true;
+}
+
 static void
 p_start(struct spf_eval *ev, enum spf_state resume)
 {
+	/* look-ups for %{p} in a term count toward its limits; in exp= text they do not (the
+	 * result is decided by then) */
+	ev->is_p_counted = resume != S_EXP && resume != S_EXP_EXPAND;
 	ev->p_resume = resume;
-	spf_ask(ev, 0, LK_PTR, xstrdup(ev->rev_name), SPF_T_PTR);
+	spf_ask(ev, 0, LK_PTR, ev->rev_name, SPF_T_PTR);
 	ev->state = S_P_NAMES;
 }
 
@@ -723,7 +752,7 @@ step_frame_start(struct spf_eval *ev)
 		return;
 	}
 	/* RFC 7208 4.4: TXT only; type SPF (99) is not asked */
-	spf_ask(ev, 0, LK_RECORD, xstrdup(f->domain), SPF_T_TXT);
+	spf_ask(ev, 0, LK_RECORD, f->domain, SPF_T_TXT);
 	ev->state = S_RECORD;
 }
 
@@ -772,7 +801,8 @@ step_record(struct spf_eval *ev)
 		    SPF_RECORD_MAX);
 		return;
 	}
-	rc = spf_record_parse(slot->text, slot->text_len, &f->rec, why, sizeof(why));
+	rc = spf_record_parse_cached(ev->record_cache, slot->text, slot->text_len, &f->rec, why,
+	    sizeof(why));
 	if (rc < 0) {
 		trace_add(ev, "(record)", slot, "syntax error: %s", why);
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_SYNTAX,
@@ -800,7 +830,7 @@ end_of_record(struct spf_eval *ev)
 		frame_done(ev, SPF_NEUTRAL);
 		return;
 	}
-	if (!ev->is_p_known && spf_macro_uses_p(rec->redirect, rec->redirect_len)) {
+	if (!ev->is_p_known && rec->redirect_uses_p) {
 		p_start(ev, S_TERM);
 		return;
 	}
@@ -865,7 +895,7 @@ step_term(struct spf_eval *ev)
 	default:
 		break;
 	}
-	if (t->spec != NULL && !ev->is_p_known && spf_macro_uses_p(t->spec, t->spec_len)) {
+	if (t->uses_p && !ev->is_p_known) {
 		p_start(ev, S_TERM);
 		return;
 	}
@@ -910,19 +940,22 @@ step_term(struct spf_eval *ev)
 	case SPF_MECH_A:
 		ev->cur_cidr = ev->family == 4 ? t->cidr4 : t->cidr6;
 		spf_ask(ev, 0, LK_ADDR, target, addr_type(ev));
+		free(target);
 		break;
 	case SPF_MECH_EXISTS:
 		/* RFC 7208 5.7: an A query even when <ip> is IPv6 */
 		spf_ask(ev, 0, LK_EXISTS, target, SPF_T_A);
+		free(target);
 		break;
 	case SPF_MECH_MX:
 		ev->cur_cidr = ev->family == 4 ? t->cidr4 : t->cidr6;
 		spf_ask(ev, 0, LK_MX, target, SPF_T_MX);
+		free(target);
 		break;
 	case SPF_MECH_PTR:
 		free(ev->target);
 		ev->target = target;
-		spf_ask(ev, 0, LK_PTR, xstrdup(ev->rev_name), SPF_T_PTR);
+		spf_ask(ev, 0, LK_PTR, ev->rev_name, SPF_T_PTR);
 		break;
 	default:
 		free(target);
@@ -949,8 +982,10 @@ batch_ask(struct spf_eval *ev, char **names, size_t n, enum spf_lk kind)
 	size_t k;
 
 	ev->batch_n = n;
-	for (k = 0; k < n; k++)
+	for (k = 0; k < n; k++) {
 		spf_ask(ev, k, kind, names[k], addr_type(ev));
+		free(names[k]);
+	}
 }
 
 static void
@@ -968,8 +1003,9 @@ step_mx_names(struct spf_eval *ev, const struct spf_term *t)
 		    "than %d (RFC 7208 4.6.4)", t->text, slot->count, slot->qname, SPF_MAX_NAMES);
 		return;
 	}
-	/* In preference order, so a match or an error is met as a sequential walk would. A
-	 * null MX (RFC 7505) or an unusable name has no addresses to match. */
+	/* In preference order (then by name, whatever order the answer had), so a match, an
+	 * error or a void look-up is met as a sequential walk would. A null MX (RFC 7505) or an
+	 * unusable name has no addresses to match. */
 	for (i = 0; i < slot->n_names; i++) {
 		char *name = slot->names[i];
 
@@ -978,7 +1014,8 @@ step_mx_names(struct spf_eval *ev, const struct spf_term *t)
 			free(name);
 			continue;
 		}
-		for (j = n; j > 0 && prefs[j - 1] > slot->prefs[i]; j--) {
+		for (j = n; j > 0 && (prefs[j - 1] > slot->prefs[i] ||
+		    (prefs[j - 1] == slot->prefs[i] && strcmp(names[j - 1], name) > 0)); j--) {
 			names[j] = names[j - 1];
 			prefs[j] = prefs[j - 1];
 		}
@@ -1047,15 +1084,9 @@ step_term_answer(struct spf_eval *ev)
 	case SPF_DNS_NXDOMAIN:
 	case SPF_DNS_NODATA:
 		/* RFC 7208 4.6.4: an empty answer or NXDOMAIN is a void look-up */
-		ev->void_lookups++;
 		trace_add(ev, t->text, slot, "void look-up: no match");
-		if (ev->void_lookups > SPF_MAX_VOID) {
-			spf_abort(ev, SPF_PERMERROR, SPF_PROB_VOID_LIMIT,
-			    "more than %d void look-ups, the last for '%s' (RFC 7208 4.6.4)",
-			    SPF_MAX_VOID, t->text);
-			return;
-		}
-		term_nomatch(ev);
+		if (!void_lookup(ev, t->text))
+			term_nomatch(ev);
 		return;
 	case SPF_DNS_BADNAME:
 		trace_add(ev, t->text, slot, "name cannot be asked: no match");
@@ -1103,6 +1134,12 @@ step_mx_addrs(struct spf_eval *ev)
 			    slot->why != NULL ? slot->why : "DNS error");
 			return;
 		}
+		if (slot->status == SPF_DNS_NXDOMAIN || slot->status == SPF_DNS_NODATA) {
+			trace_add(ev, t->text, slot, "void look-up");
+			if (void_lookup(ev, t->text))
+				return;
+			continue;
+		}
 		trace_add(ev, t->text, slot, "no match");
 	}
 	term_nomatch(ev);
@@ -1113,22 +1150,27 @@ step_ptr_addrs(struct spf_eval *ev)
 {
 	struct spf_frame *f = top_frame(ev);
 	const struct spf_term *t = &f->rec->terms[f->next];
-	bool is_match = false;
 	size_t k;
 
-	/* RFC 7208 5.5: an address look-up error only skips that name */
+	/* RFC 7208 5.5: names in PTR order until one is validated; an address look-up error
+	 * only skips that name, an empty one is a void look-up (4.6.4) */
 	for (k = 0; k < ev->batch_n; k++) {
 		struct spf_slot *slot = &ev->slots[k];
 
-		trace_add(ev, t->text, slot, slot->is_matched ? "validated, within %s: match" :
-		    "not validated", ev->target);
-		if (slot->is_matched)
-			is_match = true;
+		if (slot->is_matched) {
+			trace_add(ev, t->text, slot, "validated, within %s: match", ev->target);
+			term_match(ev);
+			return;
+		}
+		if (slot->status == SPF_DNS_NXDOMAIN || slot->status == SPF_DNS_NODATA) {
+			trace_add(ev, t->text, slot, "void look-up: not validated");
+			if (void_lookup(ev, t->text))
+				return;
+			continue;
+		}
+		trace_add(ev, t->text, slot, "not validated");
 	}
-	if (is_match)
-		term_match(ev);
-	else
-		term_nomatch(ev);
+	term_nomatch(ev);
 }
 
 static void
@@ -1141,6 +1183,9 @@ step_p_names(struct spf_eval *ev)
 	if (slot->status != SPF_DNS_OK) {
 		/* RFC 7208 7.3: no validated name, or a DNS error, gives "unknown" */
 		trace_add(ev, "(%{p})", slot, "p = unknown");
+		if (ev->is_p_counted && (slot->status == SPF_DNS_NXDOMAIN ||
+		    slot->status == SPF_DNS_NODATA) && void_lookup(ev, "%{p}"))
+			return;
 		ev->is_p_known = true;
 		ev->state = ev->p_resume;
 		return;
@@ -1172,6 +1217,9 @@ step_p_addrs(struct spf_eval *ev)
 		trace_add(ev, "(%{p})", slot, slot->is_matched ? "validated" : "not validated");
 		if (slot->is_matched)
 			ev->p_names[ev->p_n++] = xstrdup(slot->qname);
+		else if (ev->is_p_counted && (slot->status == SPF_DNS_NXDOMAIN ||
+		    slot->status == SPF_DNS_NODATA) && void_lookup(ev, "%{p}"))
+			return;
 	}
 	ev->is_p_known = true;
 	ev->state = ev->p_resume;
@@ -1202,7 +1250,7 @@ step_exp(struct spf_eval *ev)
 		exp_use_default(ev, "no exp=");
 		return;
 	}
-	if (!ev->is_p_known && spf_macro_uses_p(f->rec->exp, f->rec->exp_len)) {
+	if (!ev->is_p_known && f->rec->exp_uses_p) {
 		p_start(ev, S_EXP);
 		return;
 	}
@@ -1213,6 +1261,7 @@ step_exp(struct spf_eval *ev)
 		return;
 	}
 	spf_ask(ev, 0, LK_EXP, target, SPF_T_TXT);
+	free(target);
 	ev->state = S_EXP_ANSWER;
 }
 
@@ -1461,6 +1510,7 @@ spf_eval_start(const struct spf_query *q, const struct spf_resolver *r, spf_eval
 	ev->cb = cb;
 	ev->cb_arg = arg;
 	ev->want_trace = q->want_trace;
+	ev->record_cache = q->record_cache;
 	ev->helo = xstrdup(helo);
 	/* RFC 7208 2.4, 4.3: without a sender the HELO identity is checked as
 	 * postmaster@helo; an empty local-part is "postmaster" */

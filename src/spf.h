@@ -84,6 +84,8 @@ struct spf_resolver {
 	void *rctx;
 };
 
+struct spf_record_cache;
+
 /* The check_host() arguments (RFC 7208 4.1) and a few settings. Strings are copied. */
 struct spf_query {
 	const char *ip;		/* client address, IPv4 or IPv6 text; IPv4-mapped counts as IPv4 */
@@ -95,6 +97,8 @@ struct spf_query {
 					 * NULL: a built-in text */
 	time_t now;		/* %{t}; 0: the current time */
 	bool want_trace;	/* record each step in the outcome's trace */
+	struct spf_record_cache *record_cache;	/* borrowed, may be NULL: parsed records
+						 * shared with other evaluations (spf_parse.h) */
 };
 
 /* One step of the evaluation, for --trace. Strings are owned by the outcome. */

@@ -2,6 +2,8 @@
  * borrowed dns_answer into a borrowed spf_answer for the duration of the callback. */
 #include "config.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,27 @@
 /* Records taken from one answer; a TXT RRset or an MX set is far smaller in practice, and the
  * evaluator looks at ten names at most (RFC 7208 4.6.4). */
 #define SPF_DNS_MAX_RRS 256
+
+/* Memo ceilings: far above a batch of thousands of pairs, small next to the DNS cache. */
+#define MEMO_BUCKETS 4096
+#define MEMO_MAX_ENTRIES 50000
+#define MEMO_MAX_BYTES ((size_t)64 << 20)
+
+/* One remembered answer in one allocation: the entry, its records, then their bytes. */
+struct memo_entry {
+	struct memo_entry *next;
+	uint16_t type;
+	enum spf_dns_status status;
+	const char *why;
+	struct spf_rr *rrs;
+	size_t n;
+	const char *name;
+};
+
+struct spf_dns_memo {
+	struct memo_entry *buckets[MEMO_BUCKETS];
+	size_t entries, bytes;
+};
 
 struct spf_dns_q {
 	struct spf_dns *sd;
@@ -72,6 +95,16 @@ rr_convert(const ldns_rr *rr, uint16_t type, struct spf_rr *out, char **owned)
 			memcpy(out->addr, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
 		break;
 	case SPF_T_TXT:
+		rdf = ldns_rr_rdf(rr, 0);
+		/* one character-string (the usual case) is used in place */
+		if (ldns_rr_rd_count(rr) == 1 && rdf != NULL && ldns_rdf_size(rdf) >= 1) {
+			const uint8_t *d = ldns_rdf_data(rdf);
+
+			out->data = (const char *)d + 1;
+			out->data_len = d[0] + 1u <= ldns_rdf_size(rdf) ? d[0] :
+			    ldns_rdf_size(rdf) - 1;
+			break;
+		}
 		*owned = txt_join(rr, &out->data_len);
 		out->data = *owned;
 		break;
@@ -95,13 +128,119 @@ rr_convert(const ldns_rr *rr, uint16_t type, struct spf_rr *out, char **owned)
 	}
 }
 
+struct spf_dns_memo *
+spf_dns_memo_new(void)
+{
+	return xcalloc(1, sizeof(struct spf_dns_memo));
+}
+
+void
+spf_dns_memo_free(struct spf_dns_memo *memo)
+{
+	size_t i;
+
+	if (memo == NULL)
+		return;
+	for (i = 0; i < MEMO_BUCKETS; i++) {
+		struct memo_entry *e = memo->buckets[i], *next;
+
+		for (; e != NULL; e = next) {
+			next = e->next;
+			free(e);
+		}
+	}
+	free(memo);
+}
+
+/* The memo key: lower case, no trailing dot, like the DNS engine's cache. Returns false for
+ * a name too long to have been asked. */
+static bool
+memo_key(const char *name, char *key, size_t key_len)
+{
+	size_t n = strlen(name), i;
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n >= key_len)
+		return false;
+	for (i = 0; i < n; i++)
+		key[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] - 'A' + 'a') : name[i];
+	key[n] = '\0';
+	return true;
+}
+
+static unsigned
+memo_hash(const char *key, uint16_t type)
+{
+	uint32_t h = 2166136261u ^ type;	/* FNV-1a */
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h % MEMO_BUCKETS;
+}
+
+static const struct memo_entry *
+memo_find(const struct spf_dns_memo *memo, const char *key, uint16_t type)
+{
+	const struct memo_entry *e;
+
+	for (e = memo->buckets[memo_hash(key, type)]; e != NULL; e = e->next) {
+		if (e->type == type && strcmp(e->name, key) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static void
+memo_put(struct spf_dns_memo *memo, const char *key, uint16_t type, const struct spf_answer *sa)
+{
+	size_t size = sizeof(struct memo_entry) + sa->rr_count * sizeof(struct spf_rr) +
+	    strlen(key) + 1 + (sa->why != NULL ? strlen(sa->why) + 1 : 0), i;
+	struct memo_entry *e;
+	char *p;
+	unsigned h;
+
+	for (i = 0; i < sa->rr_count; i++)
+		size += sa->rrs[i].data_len;
+	if (memo->entries >= MEMO_MAX_ENTRIES || memo->bytes + size > MEMO_MAX_BYTES ||
+	    memo_find(memo, key, type) != NULL)
+		return;
+	e = xmalloc(size);
+	e->type = type;
+	e->status = sa->status;
+	e->n = sa->rr_count;
+	e->rrs = (struct spf_rr *)(e + 1);
+	p = (char *)(e->rrs + e->n);
+	for (i = 0; i < e->n; i++) {
+		e->rrs[i] = sa->rrs[i];
+		if (sa->rrs[i].data != NULL) {
+			memcpy(p, sa->rrs[i].data, sa->rrs[i].data_len);
+			e->rrs[i].data = p;
+			p += sa->rrs[i].data_len;
+		}
+	}
+	memcpy(p, key, strlen(key) + 1);
+	e->name = p;
+	p += strlen(key) + 1;
+	e->why = NULL;
+	if (sa->why != NULL) {
+		memcpy(p, sa->why, strlen(sa->why) + 1);
+		e->why = p;
+	}
+	h = memo_hash(key, type);
+	e->next = memo->buckets[h];
+	memo->buckets[h] = e;
+	memo->entries++;
+	memo->bytes += size;
+}
+
 static void
 spf_dns_answer(const struct dns_answer *ans, void *arg)
 {
 	struct spf_dns_q *q = arg;
 	const ldns_rr *rrs[SPF_DNS_MAX_RRS];
-	struct spf_rr *out = NULL;
-	char **owned = NULL;
+	struct spf_rr out_stack[16], *out = out_stack;
+	char *owned_stack[16], **owned = owned_stack;
 	struct spf_answer sa = { 0 };
 	size_t i, n = 0;
 
@@ -124,19 +263,23 @@ spf_dns_answer(const struct dns_answer *ans, void *arg)
 		sa.why = ans->error != NULL ? ans->error : dns_status_name(ans->status);
 		break;
 	}
-	if (n > 0) {
+	if (n > 16) {
 		out = xcalloc(n, sizeof(*out));
 		owned = xcalloc(n, sizeof(*owned));
-		for (i = 0; i < n; i++)
-			rr_convert(rrs[i], ans->qtype, &out[i], &owned[i]);
 	}
+	for (i = 0; i < n; i++)
+		rr_convert(rrs[i], ans->qtype, &out[i], &owned[i]);
 	sa.rrs = out;
 	sa.rr_count = n;
+	if (q->sd->memo != NULL)
+		memo_put(q->sd->memo, ans->qname, ans->qtype, &sa);
 	q->done(&sa, q->done_arg);
 	for (i = 0; i < n; i++)
 		free(owned[i]);
-	free(owned);
-	free(out);
+	if (out != out_stack) {
+		free(owned);
+		free(out);
+	}
 	free(q);
 }
 
@@ -145,10 +288,24 @@ spf_dns_lookup(void *rctx, const char *name, uint16_t type, spf_lookup_done *don
     void *done_arg)
 {
 	struct spf_dns *sd = rctx;
-	struct spf_dns_q *q = xmalloc(sizeof(*q));
+	struct spf_dns_q *q;
 	struct spf_answer sa = { 0 };
+	char key[256];
 	int rc;
 
+	if (sd->memo != NULL && memo_key(name, key, sizeof(key))) {
+		const struct memo_entry *e = memo_find(sd->memo, key, type);
+
+		if (e != NULL) {
+			sa.status = e->status;
+			sa.why = e->why;
+			sa.rrs = e->rrs;
+			sa.rr_count = e->n;
+			done(&sa, done_arg);
+			return;
+		}
+	}
+	q = xmalloc(sizeof(*q));
 	q->sd = sd;
 	q->done = done;
 	q->done_arg = done_arg;
@@ -167,6 +324,7 @@ void
 spf_dns_init(struct spf_dns *sd, struct dns *dns, struct spf_resolver *r)
 {
 	sd->dns = dns;
+	sd->memo = NULL;
 	sd->depth = 0;
 	r->lookup = spf_dns_lookup;
 	r->rctx = sd;

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,7 @@ parse_spec(struct spf_term *term, const char *rest, size_t rlen, bool is_require
 		return refusef(MXD_EINVAL, why, why_len, "'%s': %s", term->text, swhy);
 	term->spec = rest + 1;
 	term->spec_len = rlen - 1;
+	term->uses_p = spf_macro_uses_p(term->spec, term->spec_len);
 	return 0;
 }
 
@@ -344,6 +346,7 @@ parse_modifier(struct spf_record *rec, const char *t, size_t name_len, char *why
 			return refusef(MXD_EINVAL, why, why_len, "'%s': %s", t, swhy);
 		rec->redirect = val;
 		rec->redirect_len = vlen;
+		rec->redirect_uses_p = spf_macro_uses_p(val, vlen);
 		return 0;
 	}
 	if (name_len == 3 && strncasecmp(t, "exp", 3) == 0) {
@@ -353,6 +356,7 @@ parse_modifier(struct spf_record *rec, const char *t, size_t name_len, char *why
 			return refusef(MXD_EINVAL, why, why_len, "'%s': %s", t, swhy);
 		rec->exp = val;
 		rec->exp_len = vlen;
+		rec->exp_uses_p = spf_macro_uses_p(val, vlen);
 		return 0;
 	}
 	/* RFC 7208 6: unknown modifiers are ignored, but must still be a macro-string */
@@ -402,6 +406,7 @@ spf_record_parse(const char *text, size_t len, struct spf_record **recp, char *w
 			    "offset %zu (RFC 7208 4.6.1)", c, i);
 	}
 	rec = xcalloc(1, sizeof(*rec));
+	rec->refs = 1;
 	rec->buf = xmalloc(len + 1);
 	memcpy(rec->buf, text, len);
 	rec->buf[len] = '\0';
@@ -431,9 +436,86 @@ spf_record_parse(const char *text, size_t len, struct spf_record **recp, char *w
 void
 spf_record_free(struct spf_record *rec)
 {
-	if (rec == NULL)
+	if (rec == NULL || --rec->refs > 0)
 		return;
 	free(rec->terms);
 	free(rec->buf);
 	free(rec);
+}
+
+#define RECORD_CACHE_BUCKETS 1024
+
+struct record_entry {
+	struct record_entry *next;
+	struct spf_record *rec;		/* one reference held by the cache */
+	size_t len;
+	char *text;			/* owned */
+};
+
+struct spf_record_cache {
+	struct record_entry *buckets[RECORD_CACHE_BUCKETS];
+	size_t entries;
+};
+
+struct spf_record_cache *
+spf_record_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct spf_record_cache));
+}
+
+void
+spf_record_cache_free(struct spf_record_cache *cache)
+{
+	size_t i;
+
+	if (cache == NULL)
+		return;
+	for (i = 0; i < RECORD_CACHE_BUCKETS; i++) {
+		struct record_entry *e = cache->buckets[i], *next;
+
+		for (; e != NULL; e = next) {
+			next = e->next;
+			spf_record_free(e->rec);
+			free(e->text);
+			free(e);
+		}
+	}
+	free(cache);
+}
+
+int
+spf_record_parse_cached(struct spf_record_cache *cache, const char *text, size_t len,
+    struct spf_record **recp, char *why, size_t why_len)
+{
+	struct record_entry *e;
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	size_t i;
+	int rc;
+
+	if (cache == NULL)
+		return spf_record_parse(text, len, recp, why, why_len);
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 16777619u;
+	h %= RECORD_CACHE_BUCKETS;
+	for (e = cache->buckets[h]; e != NULL; e = e->next) {
+		if (e->len == len && memcmp(e->text, text, len) == 0) {
+			e->rec->refs++;
+			*recp = e->rec;
+			return 0;
+		}
+	}
+	rc = spf_record_parse(text, len, recp, why, why_len);
+	if (rc < 0 || cache->entries >= SPF_RECORD_CACHE_MAX)
+		return rc;
+	e = xmalloc(sizeof(*e));
+	e->text = xmalloc(len + 1);
+	memcpy(e->text, text, len);
+	e->text[len] = '\0';
+	e->len = len;
+	e->rec = *recp;
+	e->rec->refs++;
+	e->next = cache->buckets[h];
+	cache->buckets[h] = e;
+	cache->entries++;
+	return 0;
 }

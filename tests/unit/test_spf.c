@@ -317,6 +317,36 @@ test_parse_bounds(void **state)
 }
 
 static void
+test_record_cache(void **state)
+{
+	static const char text[] = "v=spf1 ip4:192.0.2.0/24 include:_spf.example.com -all";
+	struct spf_record_cache *cache = spf_record_cache_new();
+	struct spf_record *a, *b, *c;
+	char why[200];
+
+	(void)state;
+	assert_int_equal(spf_record_parse_cached(cache, text, strlen(text), &a, why,
+	    sizeof(why)), 0);
+	assert_int_equal(spf_record_parse_cached(cache, text, strlen(text), &b, why,
+	    sizeof(why)), 0);
+	assert_ptr_equal(a, b);
+	assert_int_equal(a->n_terms, 3);
+	/* a syntax error is not cached, and says why each time */
+	assert_int_equal(spf_record_parse_cached(cache, "v=spf1 moo", 10, &c, why, sizeof(why)),
+	    MXD_EINVAL);
+	assert_null(c);
+	assert_int_equal(spf_record_parse_cached(NULL, text, strlen(text), &c, why, sizeof(why)),
+	    0);
+	assert_ptr_not_equal(a, c);
+	spf_record_free(c);
+	spf_record_free(a);
+	/* the cache's reference keeps b valid after the cache is gone only while b is held */
+	spf_record_cache_free(cache);
+	assert_string_equal(b->terms[0].text, "ip4:192.0.2.0/24");
+	spf_record_free(b);
+}
+
+static void
 test_cidr(void **state)
 {
 	static const struct {
@@ -644,6 +674,7 @@ main(void)
 		cmocka_unit_test(test_domain_spec),
 		cmocka_unit_test(test_parse_terms),
 		cmocka_unit_test(test_parse_bounds),
+		cmocka_unit_test(test_record_cache),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_target_names),
 		cmocka_unit_test(test_eval_sync_and_async),
