@@ -725,7 +725,8 @@ void_lookup(struct spf_eval *ev, const char *term)
 	if (++ev->void_lookups <= SPF_MAX_VOID)
 		return false;
 	spf_abort(ev, SPF_PERMERROR, SPF_PROB_VOID_LIMIT, "more than %d void look-ups, the last "
-	    "for '%s' (RFC 7208 4.6.4)", SPF_MAX_VOID, term);
+	    "for '%s' in the record of %s (RFC 7208 4.6.4)", SPF_MAX_VOID, term,
+	    top_frame(ev)->domain);
 	return true;
 }
 
@@ -838,8 +839,8 @@ end_of_record(struct spf_eval *ev)
 	/* RFC 7208 4.6.4: redirect counts toward the ten DNS-querying terms */
 	if (++ev->dns_mechs > SPF_MAX_DNS_MECHS) {
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_DNS_LIMIT,
-		    "more than %d DNS-querying terms at %s (RFC 7208 4.6.4)", SPF_MAX_DNS_MECHS,
-		    term);
+		    "more than %d DNS-querying terms, the next being '%s' in the record of %s "
+		    "(RFC 7208 4.6.4)", SPF_MAX_DNS_MECHS, term, f->domain);
 		return;
 	}
 	rc = target_expand(ev, rec->redirect, rec->redirect_len, &target);
@@ -902,8 +903,8 @@ step_term(struct spf_eval *ev)
 	/* RFC 7208 4.6.4: include, a, mx, ptr and exists count toward ten */
 	if (++ev->dns_mechs > SPF_MAX_DNS_MECHS) {
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_DNS_LIMIT,
-		    "more than %d DNS-querying terms at '%s' (RFC 7208 4.6.4)",
-		    SPF_MAX_DNS_MECHS, t->text);
+		    "more than %d DNS-querying terms, the next being '%s' in the record of %s "
+		    "(RFC 7208 4.6.4)", SPF_MAX_DNS_MECHS, t->text, f->domain);
 		return;
 	}
 	rc = target_expand(ev, t->spec, t->spec_len, &target);
