@@ -41,7 +41,8 @@ LAB_HOSTNAME=client.lab.test
 V4_ADDRS="$LAB_CLIENT_IP $LAB_AUTH_NS $LAB_RESOLVER $LAB_DEAD_NS $LAB_SLOW_NS
 192.0.2.25 192.0.2.26 192.0.2.27 192.0.2.28 192.0.2.30 192.0.2.31 192.0.2.32
 192.0.2.33 192.0.2.34 192.0.2.35 192.0.2.36 192.0.2.80 192.0.2.97 192.0.2.98
-192.0.2.99 203.0.113.10 203.0.113.25 198.51.100.25"
+192.0.2.99 203.0.113.10 203.0.113.25 198.51.100.25
+192.0.2.40 192.0.2.41 192.0.2.42 192.0.2.43 192.0.2.44 192.0.2.45 192.0.2.46"
 V6_ADDRS="$LAB_CLIENT_IP6 2001:db8::25 2001:db8::35 2001:db8::53 2001:db8::54
 2001:db8::80 2001:db8::100:25"
 
@@ -396,6 +397,11 @@ start_lab() {
 	"$PY" -EsB "$LAB_DIR/personas.py" --spool "$W/spool" --tls-dir "$W/tls" \
 		--delay-proxy "$LAB_SLOW_NS,$LAB_AUTH_NS,$LAB_DELAY_MS" \
 		--ready-file "$W/personas.ready" >"$W/log/personas.log" 2>&1 &
+	# Hostile servers (hostile.test, 192.0.2.40-46): their own processes, in parallel.
+	"$PY" -EsB "$LAB_DIR/hostile_dns.py" --spool "$W/spool" \
+		--ready-file "$W/hostile-dns.ready" >"$W/log/hostile-dns.log" 2>&1 &
+	"$PY" -EsB "$LAB_DIR/hostile_smtp.py" --spool "$W/spool" --tls-dir "$W/tls" \
+		--ready-file "$W/hostile-smtp.ready" >"$W/log/hostile-smtp.log" 2>&1 &
 	(setup_dnssec "$W") >"$W/log/dnssec.log" 2>&1 &
 	dnssec_pid=$!
 	setup_etc "$W" || die "cannot set up /etc files"
@@ -422,6 +428,10 @@ start_lab() {
 	wait_for "SMTP personas and delay proxy" "$W/log/personas.log" test -s "$W/personas.ready" ||
 		die "lab start-up failed"
 	mark "personas, certificates and delay proxy"
+	wait_for "hostile DNS server" "$W/log/hostile-dns.log" test -s "$W/hostile-dns.ready" &&
+		wait_for "hostile SMTP servers" "$W/log/hostile-smtp.log" \
+			test -s "$W/hostile-smtp.ready" || die "lab start-up failed"
+	mark "hostile servers"
 	now_ms
 	LAB_UP_MS=$((NOW - T0))
 }
