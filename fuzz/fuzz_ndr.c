@@ -38,12 +38,10 @@ setup(void)
 }
 
 /* ndr.h promises owned UTF-8 strings: JSON output depends on it. */
-static void
-check_str(const char *s)
-{
-	if (s != NULL)
-		FUZZ_ASSERT(fuzz_is_utf8(s, strlen(s)));
-}
+#define check_str(s) do { \
+	if ((s) != NULL && !fuzz_is_utf8((s), strlen(s))) \
+		fuzz_fail("UTF-8 in " #s, __FILE__, __LINE__); \
+	} while (0)
 
 static void
 check_ndr(const struct ndr *n)

@@ -140,10 +140,20 @@ ndr_parse(const char *buf, size_t len)
 	if (h.n > 0 && (ndr_hdrs_get(&h, "Final-Recipient") != NULL ||
 	    ndr_hdrs_get(&h, "Diagnostic-Code") != NULL) && ndr_hdrs_get(&h, "Received") == NULL &&
 	    ndr_hdrs_get(&h, "From") == NULL) {
-		/* a delivery-status block pasted on its own */
+		/* a delivery-status block pasted on its own: fields from the UTF-8 text, like
+		 * every other string of the bounce (raw 8-bit bytes would break JSON) */
 		n->kind = NDR_KIND_TEXT;
-		ndr_dsn_parse(n, buf, len);
 		n->text = ndr_charset_to_utf8(NULL, buf, len, &n->text_len);
+		ndr_dsn_parse(n, n->text, n->text_len);
+		if (n->text_len > NDR_MAX_TEXT) {
+			/* cut, but never inside a UTF-8 sequence */
+			n->text_len = NDR_MAX_TEXT;
+			while (n->text_len > 0 &&
+			    ((unsigned char)n->text[n->text_len] & 0xc0) == 0x80)
+				n->text_len--;
+			n->text[n->text_len] = '\0';
+			ndr_set_partial(n, "human-readable text over 256 KB");
+		}
 	} else if (h.n >= 2 || (h.n == 1 && body < len && body > 0 &&
 	    (buf[body - 1] == '\n'))) {
 		const char *v;

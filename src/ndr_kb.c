@@ -287,7 +287,7 @@ ndr_kb_load(const char *path, char *err, size_t err_len)
 			if (first == 0) {
 				snprintf(err, err_len, "%s: %s: empty phrase or leading '*': \"%s\"",
 				    path, k->id, k->phrases[j]);
-				kb->n_phr = id;
+				kb->n_phr = id + 1;	/* this phrase's norm is allocated too */
 				ndr_kb_free(kb);
 				return NULL;
 			}
