@@ -80,7 +80,9 @@ txt_join(const ldns_rr *rr, size_t *len_out)
 	return out;
 }
 
-static void
+/* Convert one record; false for malformed RDATA (an address of the wrong size, an MX or PTR
+ * without a name), which is left out of the answer rather than read as zeros. */
+static bool
 rr_convert(const ldns_rr *rr, uint16_t type, struct spf_rr *out, char **owned)
 {
 	const ldns_rdf *rdf;
@@ -91,8 +93,9 @@ rr_convert(const ldns_rr *rr, uint16_t type, struct spf_rr *out, char **owned)
 	case SPF_T_A:
 	case SPF_T_AAAA:
 		rdf = ldns_rr_rdf(rr, 0);
-		if (rdf != NULL && ldns_rdf_size(rdf) == (type == SPF_T_A ? 4u : 16u))
-			memcpy(out->addr, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+		if (rdf == NULL || ldns_rdf_size(rdf) != (type == SPF_T_A ? 4u : 16u))
+			return false;
+		memcpy(out->addr, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
 		break;
 	case SPF_T_TXT:
 		rdf = ldns_rr_rdf(rr, 0);
@@ -110,22 +113,25 @@ rr_convert(const ldns_rr *rr, uint16_t type, struct spf_rr *out, char **owned)
 		break;
 	case SPF_T_MX:
 		rdf = ldns_rr_rdf(rr, 0);
-		if (rdf != NULL && ldns_rdf_size(rdf) == 2)
-			out->pref = ldns_rdf2native_int16(rdf);
-		rdf = ldns_rr_rdf(rr, 1);
-		*owned = rdf != NULL ? dns_rdf_name(rdf) : xstrdup("");
+		if (rdf == NULL || ldns_rdf_size(rdf) != 2 || ldns_rr_rdf(rr, 1) == NULL)
+			return false;
+		out->pref = ldns_rdf2native_int16(rdf);
+		*owned = dns_rdf_name(ldns_rr_rdf(rr, 1));
 		out->data = *owned;
 		out->data_len = strlen(*owned);
 		break;
 	case SPF_T_PTR:
 		rdf = ldns_rr_rdf(rr, 0);
-		*owned = rdf != NULL ? dns_rdf_name(rdf) : xstrdup("");
+		if (rdf == NULL)
+			return false;
+		*owned = dns_rdf_name(rdf);
 		out->data = *owned;
 		out->data_len = strlen(*owned);
 		break;
 	default:
-		break;
+		return false;
 	}
+	return true;
 }
 
 struct spf_dns_memo *
@@ -242,7 +248,7 @@ spf_dns_answer(const struct dns_answer *ans, void *arg)
 	struct spf_rr out_stack[16], *out = out_stack;
 	char *owned_stack[16], **owned = owned_stack;
 	struct spf_answer sa = { 0 };
-	size_t i, n = 0;
+	size_t i, k, n = 0;
 
 	if (ans->depth > q->sd->depth)
 		q->sd->depth = ans->depth;
@@ -267,8 +273,14 @@ spf_dns_answer(const struct dns_answer *ans, void *arg)
 		out = xcalloc(n, sizeof(*out));
 		owned = xcalloc(n, sizeof(*owned));
 	}
-	for (i = 0; i < n; i++)
-		rr_convert(rrs[i], ans->qtype, &out[i], &owned[i]);
+	for (i = 0, k = 0; i < n; i++) {
+		if (rr_convert(rrs[i], ans->qtype, &out[k], &owned[k]))
+			k++;
+	}
+	n = k;
+	/* nothing usable left: as if the name had no records of the type */
+	if (sa.status == SPF_DNS_OK && n == 0)
+		sa.status = SPF_DNS_NODATA;
 	sa.rrs = out;
 	sa.rr_count = n;
 	if (q->sd->memo != NULL)
