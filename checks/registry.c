@@ -12,6 +12,7 @@ extern const struct check check_helo;
 extern const struct check check_mx;
 extern const struct check check_ptr;
 extern const struct check check_spf_record;
+extern const struct check check_spf_verdict;
 
 const struct check *const checks[] = {
 	&check_domain,
@@ -19,6 +20,7 @@ const struct check *const checks[] = {
 	&check_address,
 	&check_ptr,
 	&check_spf_record,
+	&check_spf_verdict,
 	&check_helo,
 	&check_dmarc,
 	NULL,

@@ -23,6 +23,7 @@
 #include "spf.h"
 #include "spf_dns.h"
 #include "spf_parse.h"
+#include "spf_report.h"
 #include "validate.h"
 #include "xmalloc.h"
 
@@ -48,39 +49,6 @@ has_control(const char *s)
 			return true;
 	}
 	return false;
-}
-
-/* One trace step as a line of text. Caller frees. */
-static char *
-trace_step_text(const struct spf_trace_step *st)
-{
-	return xasprintf("%*s%s: %s%s%s%s%s%s%s [%u DNS terms, %u void]", (int)st->depth * 2, "",
-	    st->domain, st->term, st->query != NULL ? "  ? " : "",
-	    st->query != NULL ? st->query : "", st->answer != NULL ? " = " : "",
-	    st->answer != NULL ? st->answer : "", st->note != NULL ? " -> " : "",
-	    st->note != NULL ? st->note : "", st->dns_mechs, st->void_lookups);
-}
-
-static json_t *
-trace_step_json(const struct spf_trace_step *st)
-{
-	json_t *o = json_object();
-	char *text = trace_step_text(st);
-
-	json_object_set_new(o, "text", json_string(text));
-	json_object_set_new(o, "depth", json_integer(st->depth));
-	json_object_set_new(o, "domain", json_string(st->domain));
-	json_object_set_new(o, "term", json_string(st->term));
-	if (st->query != NULL)
-		json_object_set_new(o, "query", json_string(st->query));
-	if (st->answer != NULL)
-		json_object_set_new(o, "answer", json_string(st->answer));
-	if (st->note != NULL)
-		json_object_set_new(o, "note", json_string(st->note));
-	json_object_set_new(o, "dns_mechs", json_integer(st->dns_mechs));
-	json_object_set_new(o, "void_lookups", json_integer(st->void_lookups));
-	free(text);
-	return o;
 }
 
 /* A JSON string of s; bytes that are not UTF-8 (a hostile PTR name, a raw input line)
@@ -138,7 +106,7 @@ outcome_json(const struct spf_outcome *out, const char *ip, const char *helo, bo
 		json_t *tr = json_array();
 
 		for (i = 0; i < out->trace_len; i++)
-			json_array_append_new(tr, trace_step_json(&out->trace[i]));
+			json_array_append_new(tr, spf_trace_step_json(&out->trace[i]));
 		json_object_set_new(o, "trace", tr);
 		json_object_set_new(o, "trace_truncated", json_boolean(out->is_trace_truncated));
 	}
@@ -302,7 +270,7 @@ outcome_line(const struct spf_outcome *out, const char *ip, const char *helo, bo
 		for (i = 0; i < out->trace_len; i++) {
 			const struct spf_trace_step *st = &out->trace[i];
 			struct jline step = { 0 };
-			char *text = trace_step_text(st), *obj;
+			char *text = spf_trace_step_text(st), *obj;
 
 			jl_str(&step, "text", text);
 			jl_int(&step, "depth", st->depth);
@@ -328,157 +296,13 @@ outcome_line(const struct spf_outcome *out, const char *ip, const char *helo, bo
 	return jl_end(&j);
 }
 
-static const char *
-result_ref(enum spf_result res)
-{
-	switch (res) {
-	case SPF_NONE: return "RFC 7208 section 2.6.1";
-	case SPF_NEUTRAL: return "RFC 7208 section 2.6.2";
-	case SPF_PASS: return "RFC 7208 section 2.6.3";
-	case SPF_FAIL: return "RFC 7208 section 2.6.4";
-	case SPF_SOFTFAIL: return "RFC 7208 section 2.6.5";
-	case SPF_TEMPERROR: return "RFC 7208 section 2.6.6";
-	case SPF_PERMERROR: return "RFC 7208 section 2.6.7";
-	}
-	return "RFC 7208 section 2.6";
-}
-
-static void
-permerror_fix(struct finding *f, const struct spf_outcome *out)
-{
-	switch (out->problem_kind) {
-	case SPF_PROB_DNS_LIMIT:
-		finding_fix(f, _("Bring the evaluation under 10 DNS-querying terms (include, a, "
-		    "mx, ptr, exists, redirect, counted through every include): replace includes "
-		    "by the ip4:/ip6: ranges they stand for, or drop unused ones."));
-		finding_ref(f, "RFC 7208 section 4.6.4");
-		break;
-	case SPF_PROB_VOID_LIMIT:
-		finding_fix(f, _("Remove the terms that point at names without records: more than "
-		    "two look-ups came back empty."));
-		finding_ref(f, "RFC 7208 section 4.6.4");
-		break;
-	case SPF_PROB_MX_LIMIT:
-		finding_fix(f, _("Replace mx by a: or ip4:/ip6: terms: the domain has more than 10 "
-		    "MX records."));
-		finding_ref(f, "RFC 7208 section 4.6.4");
-		break;
-	case SPF_PROB_MULTIPLE:
-		finding_fix(f, _("Merge the v=spf1 records of %s into one TXT record."),
-		    out->mech_domain != NULL ? out->mech_domain : out->domain);
-		finding_ref(f, "RFC 7208 section 4.5");
-		break;
-	case SPF_PROB_SYNTAX:
-		finding_fix(f, _("Correct the term named above: one syntax error anywhere makes "
-		    "the whole record a permerror."));
-		finding_ref(f, "RFC 7208 section 4.6");
-		break;
-	case SPF_PROB_INCLUDE_NONE:
-	case SPF_PROB_REDIRECT_NONE:
-	case SPF_PROB_BAD_TARGET:
-		finding_fix(f, _("Point include:/redirect= at a domain that publishes an SPF "
-		    "record, or remove the term."));
-		finding_ref(f, "RFC 7208 section 5.2");
-		break;
-	default:
-		finding_fix(f, _("Correct the SPF record: receivers treat a permerror as a failed "
-		    "check or ignore SPF altogether."));
-		break;
-	}
-}
-
-/* The result finding: what receivers will conclude, with the evidence behind it. */
+/* The result finding (spf_report.c) and the machine-readable outcome. */
 static void
 one_done(const struct spf_outcome *out, void *arg)
 {
 	struct spf_one *one = arg;
-	struct finding *f;
-	const char *mech = out->mechanism != NULL ? out->mechanism : "";
-	const char *where = out->mech_domain != NULL ? out->mech_domain : out->domain;
-	const char *prob = out->problem != NULL ? out->problem : "";
-	const char *ipkw = strchr(one->ip, ':') != NULL ? "ip6" : "ip4";
-	size_t i;
 
-	switch (out->result) {
-	case SPF_PASS:
-		f = report_add(one->rep, "spf.result-pass", ST_OK, out->domain);
-		finding_msg(f, _("%s may send mail as %s: \"%s\" in the SPF record of %s matched"),
-		    one->ip, out->sender, mech, where);
-		break;
-	case SPF_FAIL:
-		f = report_add(one->rep, "spf.result-fail", ST_FAIL, out->domain);
-		if (out->explanation != NULL && !out->is_explanation_default)
-			finding_msg(f, _("%s may not send mail as %s: \"%s\" in the SPF record of "
-			    "%s matched (fail); the domain explains: %s"), one->ip, out->sender,
-			    mech, where, out->explanation);
-		else
-			finding_msg(f, _("%s may not send mail as %s: \"%s\" in the SPF record of "
-			    "%s matched (fail)"), one->ip, out->sender, mech, where);
-		finding_fix(f, _("If %s legitimately sends mail for %s, authorise it in the SPF "
-		    "record (e.g. %s:%s, or the include: of the provider that relays the mail); "
-		    "otherwise receivers reject this mail, as intended."), one->ip, out->domain,
-		    ipkw, one->ip);
-		break;
-	case SPF_SOFTFAIL:
-		f = report_add(one->rep, "spf.result-softfail", ST_WARN, out->domain);
-		finding_msg(f, _("%s is not authorised to send mail as %s: \"%s\" in the SPF "
-		    "record of %s matched (softfail); receivers usually accept the mail but mark "
-		    "it"), one->ip, out->sender, mech, where);
-		finding_fix(f, _("If %s legitimately sends mail for %s, authorise it in the SPF "
-		    "record (e.g. %s:%s, or the include: of the provider that relays the mail)."),
-		    one->ip, out->domain, ipkw, one->ip);
-		break;
-	case SPF_NEUTRAL:
-		f = report_add(one->rep, "spf.result-neutral", ST_WARN, out->domain);
-		if (out->mechanism != NULL)
-			finding_msg(f, _("the SPF record of %s makes no statement about %s: \"%s\" "
-			    "matched (neutral)"), where, one->ip, mech);
-		else
-			finding_msg(f, _("no term of the SPF record of %s matched %s: neutral by "
-			    "default"), out->domain, one->ip);
-		finding_fix(f, _("If %s legitimately sends mail for %s, authorise it in the SPF "
-		    "record (e.g. %s:%s); end the record with -all or ~all for everything else."),
-		    one->ip, out->domain, ipkw, one->ip);
-		break;
-	case SPF_NONE:
-		f = report_add(one->rep, "spf.result-none", ST_WARN, out->domain);
-		finding_msg(f, _("no SPF policy applies: %s"), prob);
-		finding_fix(f, _("Publish one TXT record at %s listing every host that sends its "
-		    "mail, e.g. \"v=spf1 mx %s:%s -all\"."), out->domain, ipkw, one->ip);
-		break;
-	case SPF_PERMERROR:
-		f = report_add(one->rep, "spf.result-permerror", ST_FAIL, out->domain);
-		finding_msg(f, _("the SPF policy of %s cannot be evaluated (permerror): %s"),
-		    out->domain, prob);
-		permerror_fix(f, out);
-		break;
-	case SPF_TEMPERROR:
-	default:
-		f = report_add(one->rep, "spf.result-temperror", ST_UNKNOWN, out->domain);
-		finding_msg(f, _("the SPF evaluation of %s did not finish (temperror): %s"),
-		    out->domain, prob);
-		finding_fix(f, _("Retry later; if it persists, check the name servers of the "
-		    "domain named above."));
-		break;
-	}
-	finding_ref(f, result_ref(out->result));
-	finding_evidence(f, "check_host(%s, %s, %s) = %s; %u of 10 DNS-querying terms, %u of 2 "
-	    "void look-ups, %u queries", one->ip, out->domain, out->sender,
-	    spf_result_name(out->result), out->dns_mechs, out->void_lookups, out->queries);
-	if (out->explanation != NULL)
-		finding_evidence(f, "explanation%s: %s", out->is_explanation_default ?
-		    " (default)" : " (exp=)", out->explanation);
-	if (one->want_trace) {
-		for (i = 0; i < out->trace_len; i++)
-			finding_evidence_json(f, trace_step_json(&out->trace[i]));
-		if (out->is_trace_truncated)
-			finding_evidence(f, "(trace truncated)");
-	}
-	finding_data(f, "result", json_string(spf_result_name(out->result)));
-	if (out->mechanism != NULL)
-		finding_data(f, "mechanism", json_string(out->mechanism));
-	if (out->problem_kind != SPF_PROB_NONE)
-		finding_data(f, "problem", json_string(spf_problem_name(out->problem_kind)));
+	spf_report_outcome(one->rep, one->ip, out, one->want_trace);
 	report_set_extra(one->rep, "spf", outcome_json(out, one->ip, one->helo, one->want_trace));
 }
 
