@@ -34,6 +34,9 @@ struct loop {
 	struct watch watches[LOOP_MAX_FDS];
 	size_t nwatches;
 	struct loop_timer *timers;	/* sorted by due, then seq */
+	/* 0 ms timers (deferred callbacks, cached DNS answers): a FIFO, so queueing many of
+	 * them costs O(1) each instead of a walk of the sorted list. */
+	struct loop_timer *now_head, **now_tail;
 	uint64_t timer_seq;
 	bool stopped;
 };
@@ -50,7 +53,10 @@ loop_now_ms(void)
 struct loop *
 loop_new(void)
 {
-	return xcalloc(1, sizeof(struct loop));
+	struct loop *loop = xcalloc(1, sizeof(struct loop));
+
+	loop->now_tail = &loop->now_head;
+	return loop;
 }
 
 void
@@ -61,6 +67,10 @@ loop_free(struct loop *loop)
 	if (loop == NULL)
 		return;
 	for (t = loop->timers; t != NULL; t = next) {
+		next = t->next;
+		free(t);
+	}
+	for (t = loop->now_head; t != NULL; t = next) {
 		next = t->next;
 		free(t);
 	}
@@ -129,10 +139,15 @@ loop_timer_add(struct loop *loop, int64_t ms, loop_timer_cb *cb, void *arg)
 {
 	struct loop_timer *t = xcalloc(1, sizeof(*t)), **pp;
 
-	t->due = loop_now_ms() + (ms > 0 ? ms : 0);
 	t->seq = loop->timer_seq++;
 	t->cb = cb;
 	t->arg = arg;
+	if (ms <= 0) {
+		*loop->now_tail = t;
+		loop->now_tail = &t->next;
+		return t;
+	}
+	t->due = loop_now_ms() + ms;
 	for (pp = &loop->timers; *pp != NULL && (*pp)->due <= t->due; pp = &(*pp)->next)
 		;
 	t->next = *pp;
@@ -147,6 +162,15 @@ loop_timer_cancel(struct loop *loop, struct loop_timer *t)
 
 	if (t == NULL)
 		return;
+	for (pp = &loop->now_head; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			if (loop->now_tail == &t->next)
+				loop->now_tail = pp;
+			free(t);
+			return;
+		}
+	}
 	for (pp = &loop->timers; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == t) {
 			*pp = t->next;
@@ -169,6 +193,13 @@ run_due_timers(struct loop *loop)
 	uint64_t limit = loop->timer_seq;	/* timers added by callbacks wait a turn */
 	struct loop_timer *t;
 
+	while ((t = loop->now_head) != NULL && t->seq < limit && !loop->stopped) {
+		loop->now_head = t->next;
+		if (loop->now_head == NULL)
+			loop->now_tail = &loop->now_head;
+		t->cb(t->arg);
+		free(t);
+	}
 	while ((t = loop->timers) != NULL && t->due <= now && t->seq < limit && !loop->stopped) {
 		loop->timers = t->next;
 		t->cb(t->arg);
@@ -181,7 +212,7 @@ has_work(const struct loop *loop)
 {
 	size_t i;
 
-	if (loop->timers != NULL)
+	if (loop->timers != NULL || loop->now_head != NULL)
 		return true;
 	for (i = 0; i < loop->nwatches; i++)
 		if (loop->watches[i].fd >= 0)
@@ -206,7 +237,9 @@ loop_run(struct loop *loop)
 			pfds[i].events = loop->watches[i].events;
 			pfds[i].revents = 0;
 		}
-		if (loop->timers != NULL) {
+		if (loop->now_head != NULL) {
+			timeout = 0;
+		} else if (loop->timers != NULL) {
 			int64_t wait = loop->timers->due - loop_now_ms();
 
 			timeout = wait < 0 ? 0 : (wait > 60000 ? 60000 : (int)wait);
