@@ -4,10 +4,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "i18n.h"
@@ -17,17 +20,35 @@
 #define CLI_MAX_RESOLVERS 8
 #define DEFAULT_TIMEOUT_MS 5000
 
+/* The message quotes what the user typed: keep it one line of sane length, whatever was
+ * typed (a 100 KB argument, a newline, a terminal escape). */
+#define USAGE_MSG_MAX 400
+
 int
 cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[USAGE_MSG_MAX];
 	va_list ap;
+	size_t len, i;
+	int n;
 
 	fputs("mxdiag: ", stderr);
 	if (cmd != NULL)
 		fprintf(stderr, "%s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	len = n < 0 ? 0 : strlen(msg);
+	if (n >= (int)sizeof(msg))	/* cut: not inside a UTF-8 sequence */
+		while (len > 0 && ((unsigned char)msg[len] & 0xc0) == 0x80)
+			msg[len--] = '\0';
+	msg[len] = '\0';
+	for (i = 0; i < len; i++)
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+			msg[i] = '?';
+	fputs(msg, stderr);
+	if (n >= (int)sizeof(msg))
+		fputs("...", stderr);
 	fputc('\n', stderr);
 	if (cmd != NULL)
 		fprintf(stderr, _("Try 'mxdiag %s --help'.\n"), cmd);
@@ -125,6 +146,26 @@ parse_timeout(struct cli *cli, const char *arg)
 	return -1;
 }
 
+/* --ca-file must name a file we can read: a typo would otherwise only show later, as TLS
+ * findings about the servers (a probe without a TLS context reports STARTTLS missing). */
+static int
+check_ca_file(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
+
+	if (fd < 0)
+		return cli_usage_error(NULL, _("cannot read --ca-file %s: %s"), path,
+		    strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return cli_usage_error(NULL, _("--ca-file %s is not a file of PEM certificates"),
+		    path);
+	}
+	close(fd);
+	return -1;
+}
+
 /* Options taking a value: "--opt VALUE" or "--opt=VALUE". *val is NULL when missing. */
 static bool
 takes_value(const char *arg, const char *name, const char *next, const char **val, int *used)
@@ -202,6 +243,8 @@ cli_parse(struct cli *cli, int argc, char **argv)
 		} else if (takes_value(a, "--ca-file", argv[i + 1], &val, &used)) {
 			if (val == NULL)
 				return cli_usage_error(NULL, _("--ca-file needs FILE"));
+			if ((rc = check_ca_file(val)) >= 0)
+				return rc;
 			cli->g.ca_file = val;
 		} else if (takes_value(a, "--lang", argv[i + 1], &val, &used)) {
 			if (val == NULL || (strcmp(val, "en") != 0 && strcmp(val, "ja") != 0))
