@@ -427,8 +427,8 @@ on_mx(const struct dns_answer *ans, void *arg)
 				free(target);
 			}
 			f = check_add(run->ctx, "mx.present", ST_OK, run->domain);
-			finding_msg(f, _("%s has %zu MX record%s: %s."), run->domain, n,
-			    n == 1 ? "" : "s", list);
+			finding_msg(f, ngettext("%s has %zu MX record: %s.",
+			    "%s has %zu MX records: %s.", n), run->domain, n, list);
 			finding_dns(f, ans);
 		}
 	}

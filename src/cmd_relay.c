@@ -79,8 +79,9 @@ const struct command cmd_relay = {
 	.summary = N_("Open-relay test, with the classic bypass variants (never sends DATA)"),
 	.usage = "relay HOST[:PORT] [--from ADDR] [--to ADDR] [--domain D] [--helo NAME]",
 	.help = N_("  HOST[:PORT]    the server to test (port 25 by default)\n"
-	    "  --from ADDR    outside sender (default " RELAY_DEFAULT_FROM ")\n"
-	    "  --to ADDR      outside recipient (default " RELAY_DEFAULT_TO ")\n"
+	    /* The defaults are spelled out: xgettext cannot see through a macro. */
+	    "  --from ADDR    outside sender (default mxdiag-probe@example.org)\n"
+	    "  --to ADDR      outside recipient (default relay-test@example.net)\n"
 	    "  --domain D     the server's own domain, for the bypass variants (default:\n"
 	    "                 HOST without its first label, or from the address's PTR)\n"
 	    "  --helo NAME    name to send in EHLO (default: our address literal)\n"

@@ -1,6 +1,10 @@
 # Helpers for integration tests; sourced by run.sh inside the lab.
 # A case runs mxdiag --json against the lab and asserts finding ids, statuses, exit code.
 
+# Messages in English unless a case asks for --lang: some cases match on wording.
+export LANG=C.UTF-8
+unset LANGUAGE LC_ALL LC_MESSAGES
+
 PASS=0
 FAIL=0
 SKIP=0
