@@ -105,4 +105,14 @@ else
 	    smarthost.recommended:OK --ca-file "$LAB_CA" --timeout 2 smarthost smtp.isp.test:587 \
 	    --from alice@isp.test --user alice@isp.test --password-file "$OUT/i18n-password" \
 	    --rcpt bob@example.test
+	# preflight, the checklist, on a broken and on a healthy setup (issue 7, done when).
+	i18n_case "ja/en: preflight, the Exchange story" 2 inbound.anonymous-refused:FAIL \
+	    --ca-file "$LAB_CA" --timeout 2 preflight exch.test --ip 198.51.100.7 \
+	    --helo exch.corp.local --port25-target example.test --port25-target openrelay.test \
+	    --submission smtp.isp.test
+	i18n_case "ja/en: preflight, a healthy setup" "*" relay.closed:OK \
+	    --ca-file "$LAB_CA" --timeout 2 preflight example.test --ip 192.0.2.25 \
+	    --helo mx1.example.test --port25-target example.test --port25-target isp.test \
+	    --submission smtp.isp.test --smarthost smtp.isp.test:587 --from alice@isp.test \
+	    --user alice@isp.test --password-file "$OUT/i18n-password"
 fi
