@@ -1,15 +1,41 @@
 /* Fuzz target: what an SMTP server sends. The bytes go through the line splitter in chunks
  * (as recv() would hand them over), into the multi-line reply parser, the EHLO capability
- * parser and the transcript, like take_lines() in src/smtp.c. */
+ * parser and the transcript, like take_lines() in src/smtp.c; a 334 reply's text is taken
+ * as an AUTH challenge (base64 decoding, CRAM-MD5). */
 #include "config.h"
 
 #include <string.h>
 
 #include "err.h"
 #include "fuzz.h"
+#include "secret.h"
+#include "smtp_auth.h"
 #include "smtp_caps.h"
 #include "smtp_reply.h"
 #include "smtp_transcript.h"
+
+/* RFC 4954 4: a 334 reply carries a base64 challenge; CRAM-MD5 answers it (RFC 2195). */
+static void
+check_challenge(const char *b64)
+{
+	unsigned char raw[SMTP_AUTH_FIELD_MAX];
+	char enc[SMTP_B64_LEN(SMTP_AUTH_FIELD_MAX)];
+	struct secret *pass, *resp;
+	int n;
+
+	n = smtp_b64_decode(b64, strlen(b64), raw, sizeof(raw));
+	FUZZ_ASSERT(n <= (int)sizeof(raw));
+	if (n >= 0) {
+		FUZZ_ASSERT(smtp_b64_encode(raw, (size_t)n, enc, sizeof(enc)) >= 0);
+		FUZZ_ASSERT(strlen(enc) <= strlen(b64));
+	}
+	n = smtp_b64_decode(b64, strlen(b64), raw, 3);
+	FUZZ_ASSERT(n <= 3);
+	pass = secret_new("alice-pass", 10);
+	resp = smtp_auth_cram_md5("alice@isp.test", pass, b64);
+	secret_free(resp);
+	secret_free(pass);
+}
 
 static void
 check_reply(const struct smtp_reply *r)
@@ -36,6 +62,8 @@ check_reply(const struct smtp_reply *r)
 	smtp_caps_parse(&caps, &copy);
 	FUZZ_ASSERT(memchr(caps.auth_text, '\0', sizeof(caps.auth_text)) != NULL);
 	smtp_reply_fini(&copy);
+	if (r->code == 334)
+		check_challenge(smtp_reply_text(r));
 }
 
 FUZZ_TARGET(smtp_reply)
