@@ -71,6 +71,8 @@ bad "64" "--ca-file missing (inbound: else it reports STARTTLS missing)" -- \
 	$B_HT --ca-file /nonexistent inbound example.test
 bad "64" "--ca-file is a directory (smarthost)" -- $B_HT --ca-file "$B_DIR/dir" $B_SH
 bad "64 3" "--ca-file is binary (smarthost)" -- $B_HT --ca-file "$B_DIR/binary" $B_SH
+H_KNOWN="src/probe_inbound.c inbound_start(): when tls_client_new() fails, the probe skips STARTTLS and reports inbound.starttls-missing (WARN, exit 1) about an MX that offers it" \
+bad "64 3" "--ca-file is binary (inbound)" -- $B_HT --ca-file "$B_DIR/binary" inbound example.test
 bad "64" "100 KB argument as the command" -- "$B_LONG"
 
 # --- check DOMAIN (and every domain argument: the same validator)
