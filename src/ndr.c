@@ -30,6 +30,16 @@ ndr_rcpt_add(struct ndr *n)
 	return r;
 }
 
+size_t
+ndr_utf8_prefix(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 void
 ndr_rcpt_evidence(struct ndr_rcpt *r, const char *line, size_t len)
 {
@@ -47,8 +57,7 @@ ndr_rcpt_evidence(struct ndr_rcpt *r, const char *line, size_t len)
 	if (len == 0)
 		return;
 	/* evidence is for people: one screen line or so */
-	if (len > 400)
-		len = 400;
+	len = ndr_utf8_prefix(line, len, 400);
 	for (i = 0; i < r->n_evidence; i++)
 		if (strlen(r->evidence[i]) == len && memcmp(r->evidence[i], line, len) == 0)
 			return;

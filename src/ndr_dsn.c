@@ -119,7 +119,7 @@ set_typed(char **type, char **text, const char *v)
 		}
 		s = semi + 1;
 	}
-	ndr_set_str(text, s, strlen(s) < NDR_MAX_DIAG ? strlen(s) : NDR_MAX_DIAG);
+	ndr_set_str(text, s, ndr_utf8_prefix(s, strlen(s), NDR_MAX_DIAG));
 }
 
 #define FIELD_IS(f, s) ((f)->name_len == sizeof(s) - 1 && \

@@ -420,7 +420,8 @@ log_lines(struct scan *sc)
 
 				if (dl > 0 && paren[dl] == ')')
 					dl--;
-				ndr_set_str(&r->diag, paren + 1, dl < NDR_MAX_DIAG ? dl : NDR_MAX_DIAG);
+				ndr_set_str(&r->diag, paren + 1,
+				    ndr_utf8_prefix(paren + 1, dl, NDR_MAX_DIAG));
 			}
 		}
 		ndr_rcpt_evidence(r, l->s, l->len);
@@ -433,8 +434,7 @@ buf_add(char *buf, size_t *o, size_t cap, const char *s, size_t len)
 {
 	if (*o > 0 && *o + 1 < cap)
 		buf[(*o)++] = ' ';
-	if (*o + len >= cap)
-		len = cap - 1 - *o;
+	len = ndr_utf8_prefix(s, len, cap - 1 - *o);
 	memcpy(buf + *o, s, len);
 	*o += len;
 	buf[*o] = '\0';
@@ -524,8 +524,7 @@ exchange_segment(const char *s, size_t len, char *out, size_t out_len)
 			continue;
 		e = ndr_ci_find(s + i, len - i, "##");
 		seg = e != NULL ? (size_t)(e - s - i - 1) : len - i - 1;
-		if (seg >= out_len)
-			seg = out_len - 1;
+		seg = ndr_utf8_prefix(s + i + 1, seg, out_len - 1);
 		memcpy(out, s + i + 1, seg);
 		while (seg > 0 && out[seg - 1] == ' ')
 			seg--;
