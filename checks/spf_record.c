@@ -15,7 +15,7 @@
 #include "report.h"
 #include "xmalloc.h"
 
-#define SPF_MAX_RECORD 4096	/* joined TXT; far beyond the 512-octet UDP advice (3.4) */
+#define SPF_MAX_RECORD 65535	/* joined TXT: whatever one DNS message can carry */
 #define SPF_MAX_TXT 16
 #define SPF_MAX_RECORDS 40	/* records fetched through includes: bounds a hostile tree */
 #define SPF_MAX_TERMS 128

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "tls.h"
 #include "validate.h"
 #include "xmalloc.h"
 
@@ -152,6 +153,8 @@ static int
 check_ca_file(const char *path)
 {
 	struct stat st;
+	struct tls_client *tc;
+	char why[256];
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
 
 	if (fd < 0)
@@ -163,6 +166,12 @@ check_ca_file(const char *path)
 		    path);
 	}
 	close(fd);
+	/* Load it as the probes will: a file OpenSSL cannot use is refused here, once, rather
+	 * than each probe going on without TLS. */
+	tc = tls_client_new(path, why, sizeof(why));
+	if (tc == NULL)
+		return cli_usage_error(NULL, _("--ca-file %s: %s"), path, why);
+	tls_client_free(tc);
 	return -1;
 }
 

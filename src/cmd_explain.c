@@ -22,6 +22,7 @@
 #include "ndr_text.h"
 #include "report.h"
 #include "run.h"
+#include "validate.h"
 #include "xmalloc.h"
 
 #define MAX_VERIFY 16	/* distinct live checks per bounce */
@@ -69,6 +70,17 @@ read_input(const char *path, size_t *len, bool *too_big)
 		n += r;
 		if (r == 0)
 			break;
+	}
+	/* A directory opens fine and an unreadable device fails in fread(): both are read
+	 * errors, not an empty bounce. */
+	if (ferror(fp)) {
+		int saved = errno != 0 ? errno : EIO;
+
+		if (fp != stdin)
+			fclose(fp);
+		free(buf);
+		errno = saved;
+		return NULL;
 	}
 	if (fp != stdin)
 		fclose(fp);
@@ -406,6 +418,9 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 			ex.no_dns = true;
 			break;
 		case 's':
+			if (validate_address(optarg, false, err, sizeof(err)) < 0)
+				return cli_usage_error("explain", _("--sender '%s' is not a mail "
+				    "address: %s"), optarg, err);
 			ex.sender = optarg;
 			break;
 		case ':':

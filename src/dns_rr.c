@@ -35,7 +35,13 @@ dns_answer_rrs(const struct dns_answer *ans, uint16_t type, const ldns_rr **rrs,
 	for (i = 0; i < n; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(an, i);
 
+		const ldns_rr_descriptor *d = ldns_rr_descript(type);
+
 		if (ldns_rr_get_type(rr) != type || ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
+			continue;
+		/* A record with too few fields (a hostile MX with empty RDATA) would hand
+		 * callers NULL fields: such records are not records of the type. */
+		if (d != NULL && ldns_rr_rd_count(rr) < ldns_rr_descriptor_minimum(d))
 			continue;
 		if (count < max)
 			rrs[count] = rr;
