@@ -451,6 +451,12 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 			    "bounce message"), path);
 		return cli_usage_error("explain", _("cannot read %s: %s"), path, strerror(errno));
 	}
+	if (len == 0) {
+		free(buf);
+		ndr_kb_free(kb);
+		return cli_usage_error("explain", _("%s is empty: paste the whole bounce, or give "
+		    "the file that holds it"), path);
+	}
 	ex.kb = kb;
 	ex.lang = pick_lang(ctx->g->lang);
 	if (ex.no_dns) {

@@ -99,6 +99,9 @@ validate_address(const char *s, bool allow_null, char *why, size_t why_len)
 		return refuse(why, why_len, "no '@' in the address");
 	if (at == s)
 		return refuse(why, why_len, "empty local part");
+	/* RFC 5321 4.1.2: an '@' inside the local part needs a quoted string. */
+	if (s[0] != '"' && memchr(s, '@', (size_t)(at - s)) != NULL)
+		return refuse(why, why_len, "more than one '@' (quote the local part)");
 	/* RFC 5321 4.5.3.1.1: the local part is at most 64 octets. */
 	if ((size_t)(at - s) > 64)
 		return refuse(why, why_len, "local part longer than 64 characters");

@@ -72,6 +72,8 @@ test_addresses(void **state)
 	assert_true(validate_address("@isp.test", false, why, sizeof(why)) < 0);
 	assert_true(validate_address("a b@isp.test", false, why, sizeof(why)) < 0);
 	assert_true(validate_address("alice@bad..test", false, why, sizeof(why)) < 0);
+	assert_true(validate_address("a@@b", false, why, sizeof(why)) < 0);
+	assert_int_equal(validate_address("\"a@b\"@isp.test", false, why, sizeof(why)), 0);
 }
 
 static void
