@@ -402,8 +402,8 @@ ndr_kb_for_status_class(const struct ndr_kb *kb, const char *status)
 	size_t i, l;
 
 	/* RFC 3463 2: class.subject; also try "X.subject" */
-	if (status == NULL || status[0] == '\0')
-		return NULL;
+	if (status == NULL || status[0] == '\0' || status[1] == '\0')
+		return NULL;	/* "5" has no class.subject; status + 2 would be past its end */
 	dot = strchr(status + 2, '.');
 	l = dot != NULL ? (size_t)(dot - status) : strlen(status);
 	if (l >= sizeof(cls))
