@@ -179,7 +179,7 @@ H_KNOWN="src/cmd_explain.c explain_run(): --sender is not validated; 'a@@b' is u
 bad "64" "explain: --sender bad" -- explain --no-dns --sender 'a@@b' "$B_DIR/nul.txt"
 # Not usage errors: explain reads anything. Only no crash, and a verdict.
 bad "0 1 2 3" "explain: 64 KB of random bytes" -- explain --no-dns "$B_DIR/binary"
-bad "0 1 2 3" "explain: empty file" -- explain --no-dns "$B_DIR/empty"
+bad "64" "explain: empty file" -- explain --no-dns "$B_DIR/empty"
 bad "0 1 2 3" "explain: NUL and 8-bit bytes" -- explain --no-dns "$B_DIR/nul.txt"
 bad "0 1 2 3" "explain: binary in batch mode" -- explain --no-dns "$B_DIR/binary" "$B_DIR/empty"
 # JSON mode keeps usage errors on stderr, and binary input gives valid JSON.
