@@ -12,8 +12,13 @@ code=$( (grep -rhoE "\"($areas)\.[a-z0-9-]+\"" "$top/src" "$top/checks";
 docs=$(sed -n 's/^### \([a-z0-9]*\.[a-z0-9-]*\)$/\1/p' "$top"/docs/*.md | sort -u)
 pass=0 fail=0
 for id in $code; do
-	if echo "$docs" | grep -qx "$id"; then pass=$((pass + 1)); else
-		echo "not documented in docs/*.md: $id"; fail=$((fail + 1)); fi
+	if ! echo "$docs" | grep -qx "$id"; then
+		echo "not documented in docs/*.md: $id"; fail=$((fail + 1))
+	elif ! grep -qF "$id" "$top/docs/checks.md"; then
+		echo "not named in docs/checks.md (entry or index): $id"; fail=$((fail + 1))
+	else
+		pass=$((pass + 1))
+	fi
 done
 for id in $docs; do
 	echo "$code" | grep -qx "$id" || { echo "documented but never emitted: $id"; fail=$((fail + 1)); }
