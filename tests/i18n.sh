@@ -38,7 +38,7 @@ case $out in
 esac
 
 # Every file that marks messages is in POTFILES.in, or `make update-po` misses its messages.
-(cd "$top" && grep -lE '(^|[^A-Za-z0-9_])N?_\(' src/*.c checks/*.c | LC_ALL=C sort) \
+(cd "$top" && grep -lE '(^|[^A-Za-z0-9_])N?_\(' $(find src checks -name "*.c") | LC_ALL=C sort) \
     >"$tmp/potfiles.want"
 grep -v '^[[:space:]]*\(#\|$\)' "$top/po/POTFILES.in" | LC_ALL=C sort >"$tmp/potfiles.have"
 if d=$(diff "$tmp/potfiles.have" "$tmp/potfiles.want"); then
