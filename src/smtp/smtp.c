@@ -20,234 +20,11 @@
 #include "secret.h"
 #include "smtp.h"
 #include "smtp_auth.h"
+#include "smtp_int.h"
 #include "xmalloc.h"
 
+
 #define SMTP_DEFAULT_TIMEOUT_MS 5000
-/* RFC 4954 4: an AUTH line may be up to 12288 octets; ours are far shorter, and bounded. */
-#define SMTP_OUT_MAX 4096
-
-enum phase {
-	PH_CONNECT,
-	PH_HANDSHAKE,
-	PH_IO,
-	PH_DONE,
-};
-
-/* Which answer of a SASL exchange we wait for. */
-enum auth_stage {
-	AUTH_ST_START,		/* reply to "AUTH MECH [initial-response]" */
-	AUTH_ST_USER,		/* LOGIN: reply after the user name */
-	AUTH_ST_FINAL,		/* reply after the last response */
-	AUTH_ST_CANCEL,		/* reply after "*" */
-};
-
-struct smtp_probe {
-	struct loop *loop;
-	smtp_done_cb *cb;
-	void *cb_arg;
-
-	/* The plan, copied. */
-	char *addr, *host, *ehlo_name, *auth_user;
-	uint16_t port;
-	enum smtp_tls_mode tls_mode;
-	bool is_tls_required, is_auth_insecure_ok;
-	struct tls_client *tls_client;
-	struct secret *auth_pass;
-	unsigned auth_mechs;
-	struct smtp_txn *txns;		/* owned array; strings owned */
-	size_t ntxns;
-	enum smtp_stop stop;
-	int connect_timeout_ms, reply_timeout_ms, total_timeout_ms;
-
-	/* The session. */
-	enum phase phase;
-	int fd;
-	struct tls_conn *tls;
-	struct loop_timer *wait_timer;	/* connect, handshake or reply */
-	struct loop_timer *total_timer;
-	struct loop_timer *done_timer;
-	int64_t started_ms, wait_started_ms;
-	struct smtp_linebuf in;
-	char out[SMTP_OUT_MAX];
-	size_t out_len, out_off;
-	struct smtp_reply reply;	/* being assembled */
-	bool is_after_tls;		/* the handshake done: the next EHLO is the second one */
-	bool is_quitting;
-	bool got_421;
-	enum auth_stage auth_stage;
-	size_t txn, rcpt;		/* current position in the transactions */
-	bool is_mail_ok;		/* MAIL of the current transaction was accepted */
-	struct smtp_result *res;
-};
-
-static void step_io(struct smtp_probe *p);
-static void start_handshake(struct smtp_probe *p);
-
-const char *
-smtp_conn_name(enum smtp_conn c)
-{
-	switch (c) {
-	case SMTP_CONN_NONE: return "none";
-	case SMTP_CONN_OK: return "ok";
-	case SMTP_CONN_REFUSED: return "refused";
-	case SMTP_CONN_TIMEOUT: return "timeout";
-	case SMTP_CONN_UNREACH: return "unreachable";
-	case SMTP_CONN_ERROR: return "error";
-	}
-	return "error";
-}
-
-const char *
-smtp_fail_name(enum smtp_fail f)
-{
-	switch (f) {
-	case SMTP_FAIL_NONE: return "none";
-	case SMTP_FAIL_INTERNAL: return "internal";
-	case SMTP_FAIL_CONN: return "connection";
-	case SMTP_FAIL_TIMEOUT: return "timeout";
-	case SMTP_FAIL_PROTO: return "protocol";
-	case SMTP_FAIL_TLS: return "tls";
-	case SMTP_FAIL_FEATURE: return "feature";
-	case SMTP_FAIL_REJECT: return "rejected";
-	}
-	return "internal";
-}
-
-const char *
-smtp_step_name(enum smtp_step_kind k)
-{
-	switch (k) {
-	case SMTP_STEP_CONNECT: return "CONNECT";
-	case SMTP_STEP_BANNER: return "BANNER";
-	case SMTP_STEP_EHLO: return "EHLO";
-	case SMTP_STEP_HELO: return "HELO";
-	case SMTP_STEP_STARTTLS: return "STARTTLS";
-	case SMTP_STEP_TLS: return "TLS";
-	case SMTP_STEP_AUTH: return "AUTH";
-	case SMTP_STEP_MAIL: return "MAIL";
-	case SMTP_STEP_RCPT: return "RCPT";
-	case SMTP_STEP_RSET: return "RSET";
-	case SMTP_STEP_QUIT: return "QUIT";
-	}
-	return "?";
-}
-
-const char *
-smtp_auth_result_name(enum smtp_auth_result a)
-{
-	switch (a) {
-	case SMTP_AUTH_NOT_TRIED: return "not-tried";
-	case SMTP_AUTH_NOT_OFFERED: return "not-offered";
-	case SMTP_AUTH_NO_MECH: return "no-usable-mechanism";
-	case SMTP_AUTH_SKIPPED_CLEAR: return "skipped-no-tls";
-	case SMTP_AUTH_SKIPPED_UNVERIFIED: return "skipped-unverified-tls";
-	case SMTP_AUTH_OK: return "ok";
-	case SMTP_AUTH_REJECTED: return "rejected";
-	}
-	return "?";
-}
-
-const char *
-smtp_tls_mode_name(enum smtp_tls_mode m)
-{
-	switch (m) {
-	case SMTP_TLS_NONE: return "none";
-	case SMTP_TLS_STARTTLS: return "starttls";
-	case SMTP_TLS_IMPLICIT: return "implicit";
-	}
-	return "?";
-}
-
-enum smtp_conn
-smtp_conn_classify(int err)
-{
-	switch (err) {
-	case 0:
-		return SMTP_CONN_OK;
-	case ECONNREFUSED:
-		/* A TCP RST, or ICMP port unreachable, which Linux maps to the same errno. */
-		return SMTP_CONN_REFUSED;
-	case ETIMEDOUT:
-		return SMTP_CONN_TIMEOUT;
-	case EHOSTUNREACH:
-	case ENETUNREACH:
-	case EHOSTDOWN:
-	case ENETDOWN:
-		/* ICMP destination unreachable; "administratively prohibited" (RFC 1812 5.2.7.1)
-		 * arrives as EHOSTUNREACH. */
-		return SMTP_CONN_UNREACH;
-	case EACCES:
-	case EPERM:
-		/* A local firewall refusing the SYN is a block on our own side. */
-		return SMTP_CONN_UNREACH;
-	default:
-		return SMTP_CONN_ERROR;
-	}
-}
-
-void
-smtp_result_free(struct smtp_result *res)
-{
-	size_t i;
-
-	if (res == NULL)
-		return;
-	for (i = 0; i < res->nsteps; i++) {
-		free(res->steps[i].sent);
-		smtp_reply_fini(&res->steps[i].reply);
-	}
-	free(res->steps);
-	smtp_transcript_fini(&res->transcript);
-	free(res->addr);
-	free(res->host);
-	free(res);
-}
-
-const struct smtp_step *
-smtp_result_step(const struct smtp_result *res, enum smtp_step_kind kind, size_t txn,
-    size_t rcpt)
-{
-	size_t i;
-
-	for (i = 0; i < res->nsteps; i++)
-		if (res->steps[i].kind == kind && res->steps[i].txn == txn &&
-		    res->steps[i].rcpt == rcpt)
-			return &res->steps[i];
-	return NULL;
-}
-
-const struct smtp_step *
-smtp_result_last(const struct smtp_result *res, enum smtp_step_kind kind)
-{
-	size_t i;
-
-	for (i = res->nsteps; i > 0; i--)
-		if (res->steps[i - 1].kind == kind)
-			return &res->steps[i - 1];
-	return NULL;
-}
-
-char *
-smtp_result_banner_name(const struct smtp_result *res, char *buf, size_t len)
-{
-	const struct smtp_step *s = smtp_result_step(res, SMTP_STEP_BANNER, 0, 0);
-	const char *t;
-	size_t n;
-
-	if (len == 0)
-		return buf;
-	buf[0] = '\0';
-	if (s == NULL || s->reply.nlines == 0 || s->reply.code / 100 != 2)
-		return buf;
-	/* RFC 5321 4.2: Greeting = "220 " (Domain / address-literal) [ SP textstring ]. */
-	t = s->reply.lines[0];
-	n = strcspn(t, " \t");
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, t, n);
-	buf[n] = '\0';
-	return buf;
-}
 
 /* ---- plan checking ---- */
 
@@ -347,8 +124,8 @@ deliver(void *arg)
 }
 
 /* End the session: close everything now, hand the result over on the next loop turn. */
-static void
-finish(struct smtp_probe *p)
+void
+smtp_finish(struct smtp_probe *p)
 {
 	if (p->phase == PH_DONE)
 		return;
@@ -371,12 +148,9 @@ finish(struct smtp_probe *p)
 	p->done_timer = loop_timer_add(p->loop, 0, deliver, p);
 }
 
-static void
-fail(struct smtp_probe *p, enum smtp_fail why, enum smtp_step_kind where, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-fail(struct smtp_probe *p, enum smtp_fail why, enum smtp_step_kind where, const char *fmt, ...)
+void
+smtp_abort(struct smtp_probe *p, enum smtp_fail why, enum smtp_step_kind where,
+    const char *fmt, ...)
 {
 	va_list ap;
 
@@ -388,7 +162,7 @@ fail(struct smtp_probe *p, enum smtp_fail why, enum smtp_step_kind where, const 
 		va_end(ap);
 		smtp_transcript_note(&p->res->transcript, loop_now_ms(), "%s", p->res->fail_detail);
 	}
-	finish(p);
+	smtp_finish(p);
 }
 
 /* ---- timers ---- */
@@ -404,20 +178,20 @@ on_wait_timeout(void *arg)
 	case PH_CONNECT:
 		p->res->conn = SMTP_CONN_TIMEOUT;
 		p->res->connect_ms = waited;
-		fail(p, SMTP_FAIL_CONN, SMTP_STEP_CONNECT,
+		smtp_abort(p, SMTP_FAIL_CONN, SMTP_STEP_CONNECT,
 		    "no answer to the connection attempt within %lld ms", (long long)waited);
 		break;
 	case PH_HANDSHAKE:
-		fail(p, SMTP_FAIL_TIMEOUT, SMTP_STEP_TLS,
+		smtp_abort(p, SMTP_FAIL_TIMEOUT, SMTP_STEP_TLS,
 		    "TLS handshake not finished within %lld ms", (long long)waited);
 		break;
 	case PH_IO:
 		if (p->is_quitting) {
 			/* The QUIT reply is a courtesy; the session's facts are complete. */
-			finish(p);
+			smtp_finish(p);
 			break;
 		}
-		fail(p, SMTP_FAIL_TIMEOUT, p->res->nsteps > 0 ?
+		smtp_abort(p, SMTP_FAIL_TIMEOUT, p->res->nsteps > 0 ?
 		    p->res->steps[p->res->nsteps - 1].kind : SMTP_STEP_BANNER,
 		    "no complete reply within %lld ms", (long long)waited);
 		break;
@@ -432,31 +206,22 @@ on_total_timeout(void *arg)
 	struct smtp_probe *p = arg;
 
 	p->total_timer = NULL;
-	fail(p, SMTP_FAIL_TIMEOUT, p->res->nsteps > 0 ? p->res->steps[p->res->nsteps - 1].kind :
+	smtp_abort(p, SMTP_FAIL_TIMEOUT, p->res->nsteps > 0 ? p->res->steps[p->res->nsteps - 1].kind :
 	    SMTP_STEP_CONNECT, "session not finished within %d ms", p->total_timeout_ms);
 }
 
-static void
-arm_wait(struct smtp_probe *p, int ms)
+void
+smtp_arm_wait(struct smtp_probe *p, int ms)
 {
 	loop_timer_cancel(p->loop, p->wait_timer);
 	p->wait_started_ms = loop_now_ms();
 	p->wait_timer = loop_timer_add(p->loop, ms, on_wait_timeout, p);
 }
 
-/* ---- I/O ---- */
+/* ---- steps ---- */
 
-static void on_fd(int fd, short revents, void *arg);
-
-static void
-watch(struct smtp_probe *p, short events)
-{
-	if (loop_watch(p->loop, p->fd, events, on_fd, p) != 0)
-		fail(p, SMTP_FAIL_INTERNAL, SMTP_STEP_CONNECT, "too many open connections");
-}
-
-static struct smtp_step *
-new_step(struct smtp_probe *p, enum smtp_step_kind kind, const char *sent)
+struct smtp_step *
+smtp_new_step(struct smtp_probe *p, enum smtp_step_kind kind, const char *sent)
 {
 	struct smtp_result *r = p->res;
 	struct smtp_step *s;
@@ -473,8 +238,8 @@ new_step(struct smtp_probe *p, enum smtp_step_kind kind, const char *sent)
 	return s;
 }
 
-static struct smtp_step *
-cur_step(struct smtp_probe *p)
+struct smtp_step *
+smtp_cur_step(struct smtp_probe *p)
 {
 	assert(p->res->nsteps > 0);
 	return &p->res->steps[p->res->nsteps - 1];
@@ -493,7 +258,7 @@ send_cmd(struct smtp_probe *p, enum smtp_step_kind kind, const char *line, bool 
 
 	assert(p->out_len == 0);
 	if (len + 2 > sizeof(p->out)) {
-		fail(p, SMTP_FAIL_INTERNAL, kind, "command longer than %zu bytes", sizeof(p->out));
+		smtp_abort(p, SMTP_FAIL_INTERNAL, kind, "command longer than %zu bytes", sizeof(p->out));
 		return;
 	}
 	memcpy(p->out, line, len);
@@ -502,51 +267,10 @@ send_cmd(struct smtp_probe *p, enum smtp_step_kind kind, const char *line, bool 
 	p->out_off = 0;
 	smtp_redact(line, is_sasl, shown, sizeof(shown));
 	smtp_transcript_client(&p->res->transcript, now, line, is_sasl);
-	new_step(p, kind, shown);
+	smtp_new_step(p, kind, shown);
 	smtp_reply_fini(&p->reply);
-	arm_wait(p, p->reply_timeout_ms);
-	watch(p, POLLIN | POLLOUT);
-}
-
-/* Write what is queued. Returns 0, or -1 when the session ended. */
-static int
-flush_out(struct smtp_probe *p)
-{
-	while (p->out_off < p->out_len) {
-		size_t n = 0;
-
-		if (p->tls != NULL) {
-			int rc = tls_conn_write(p->tls, p->out + p->out_off, p->out_len - p->out_off,
-			    &n);
-
-			if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
-				return 0;
-			if (rc != TLS_OK) {
-				fail(p, SMTP_FAIL_CONN, cur_step(p)->kind, "%s",
-				    tls_conn_info(p->tls)->error[0] != '\0' ?
-				    tls_conn_info(p->tls)->error : "connection closed while writing");
-				return -1;
-			}
-		} else {
-			ssize_t w = send(p->fd, p->out + p->out_off, p->out_len - p->out_off,
-			    MSG_NOSIGNAL);
-
-			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-				return 0;
-			if (w < 0) {
-				fail(p, SMTP_FAIL_CONN, cur_step(p)->kind, "write failed: %s",
-				    strerror(errno));
-				return -1;
-			}
-			n = (size_t)w;
-		}
-		p->out_off += n;
-	}
-	/* The line may have carried a SASL response: nothing of it stays in memory. */
-	secret_wipe(p->out, p->out_len);
-	p->out_len = p->out_off = 0;
-	watch(p, POLLIN);
-	return 0;
+	smtp_arm_wait(p, p->reply_timeout_ms);
+	smtp_conn_watch(p, POLLIN | POLLOUT);
 }
 
 /* ---- the protocol ---- */
@@ -556,15 +280,15 @@ send_quit(struct smtp_probe *p)
 {
 	if (p->got_421) {
 		/* RFC 5321 3.8: after 421 the server closes; there is nobody to say QUIT to. */
-		finish(p);
+		smtp_finish(p);
 		return;
 	}
 	p->is_quitting = true;
 	send_cmd(p, SMTP_STEP_QUIT, "QUIT", false);
 }
 
-static void
-send_ehlo(struct smtp_probe *p, bool is_helo)
+void
+smtp_send_ehlo(struct smtp_probe *p, bool is_helo)
 {
 	char line[300];
 
@@ -611,8 +335,8 @@ next_txn_step(struct smtp_probe *p)
 		return;
 	}
 	t = &p->txns[p->txn];
-	if (p->res->nsteps == 0 || (cur_step(p)->kind != SMTP_STEP_MAIL &&
-	    cur_step(p)->kind != SMTP_STEP_RCPT)) {
+	if (p->res->nsteps == 0 || (smtp_cur_step(p)->kind != SMTP_STEP_MAIL &&
+	    smtp_cur_step(p)->kind != SMTP_STEP_RCPT)) {
 		send_mail(p);
 		return;
 	}
@@ -688,7 +412,7 @@ start_auth(struct smtp_probe *p)
 		/* RFC 4954 4: the initial response saves a round trip. */
 		ir = smtp_auth_plain(p->auth_user, p->auth_pass);
 		if (ir == NULL) {
-			fail(p, SMTP_FAIL_INTERNAL, SMTP_STEP_AUTH, "cannot encode the credentials");
+			smtp_abort(p, SMTP_FAIL_INTERNAL, SMTP_STEP_AUTH, "cannot encode the credentials");
 			return;
 		}
 		/* Assembled by hand: a secret never goes through a printf-family function. */
@@ -782,7 +506,7 @@ after_hello(struct smtp_probe *p)
 static void
 on_banner(struct smtp_probe *p, const struct smtp_reply *rp)
 {
-	p->res->banner_ms = cur_step(p)->ms;
+	p->res->banner_ms = smtp_cur_step(p)->ms;
 	if (rp->code / 100 != 2) {
 		/* RFC 5321 3.1: after a 554 greeting the client sends QUIT and waits for it. */
 		p->res->fail = SMTP_FAIL_REJECT;
@@ -796,7 +520,7 @@ on_banner(struct smtp_probe *p, const struct smtp_reply *rp)
 		send_quit(p);
 		return;
 	}
-	send_ehlo(p, false);
+	smtp_send_ehlo(p, false);
 }
 
 static void
@@ -807,7 +531,7 @@ on_ehlo(struct smtp_probe *p, const struct smtp_reply *rp, bool is_helo)
 	if (rp->code != 250) {
 		/* RFC 5321 3.2: a server that does not do EHLO gets HELO; never after TLS. */
 		if (!is_helo && !p->is_after_tls && rp->code / 100 == 5) {
-			send_ehlo(p, true);
+			smtp_send_ehlo(p, true);
 			return;
 		}
 		r->fail = SMTP_FAIL_REJECT;
@@ -869,13 +593,13 @@ on_starttls(struct smtp_probe *p, const struct smtp_reply *rp)
 		    p->in.len - p->in.taken);
 	}
 	smtp_linebuf_clear(&p->in);
-	start_handshake(p);
+	smtp_conn_start_handshake(p);
 }
 
 static void
 on_rset_or_txn_reply(struct smtp_probe *p, const struct smtp_reply *rp)
 {
-	struct smtp_step *s = cur_step(p);
+	struct smtp_step *s = smtp_cur_step(p);
 
 	switch (s->kind) {
 	case SMTP_STEP_MAIL:
@@ -904,7 +628,7 @@ on_rset_or_txn_reply(struct smtp_probe *p, const struct smtp_reply *rp)
 static void
 on_reply(struct smtp_probe *p)
 {
-	struct smtp_step *s = cur_step(p);
+	struct smtp_step *s = smtp_cur_step(p);
 	struct smtp_reply *rp;
 
 	loop_timer_cancel(p->loop, p->wait_timer);
@@ -917,7 +641,7 @@ on_reply(struct smtp_probe *p)
 	if (rp->code == 421 && s->kind != SMTP_STEP_QUIT) {
 		/* RFC 5321 3.8: the server is closing the channel. */
 		p->got_421 = true;
-		fail(p, SMTP_FAIL_REJECT, s->kind, "server closing the session (421) at %s",
+		smtp_abort(p, SMTP_FAIL_REJECT, s->kind, "server closing the session (421) at %s",
 		    smtp_step_name(s->kind));
 		return;
 	}
@@ -941,17 +665,15 @@ on_reply(struct smtp_probe *p)
 		on_rset_or_txn_reply(p, rp);
 		break;
 	case SMTP_STEP_QUIT:
-		finish(p);
+		smtp_finish(p);
 		break;
 	default:
 		break;
 	}
 }
 
-/* Feed buffered lines to the reply parser. Returns -1 when the session ended or changed
- * phase (the caller must stop reading), else 0. */
-static int
-take_lines(struct smtp_probe *p)
+int
+smtp_take_lines(struct smtp_probe *p)
 {
 	const char *line;
 	size_t len;
@@ -962,7 +684,7 @@ take_lines(struct smtp_probe *p)
 		if (rc == 0)
 			return 0;
 		if (rc < 0) {
-			fail(p, SMTP_FAIL_PROTO, cur_step(p)->kind,
+			smtp_abort(p, SMTP_FAIL_PROTO, smtp_cur_step(p)->kind,
 			    "reply line longer than %d bytes", SMTP_REPLY_LINE_MAX);
 			return -1;
 		}
@@ -971,264 +693,25 @@ take_lines(struct smtp_probe *p)
 		if (rc == SMTP_REPLY_NEED_MORE)
 			continue;
 		if (rc == MXD_ELIMIT) {
-			fail(p, SMTP_FAIL_PROTO, cur_step(p)->kind, "reply longer than %d lines",
+			smtp_abort(p, SMTP_FAIL_PROTO, smtp_cur_step(p)->kind, "reply longer than %d lines",
 			    SMTP_REPLY_LINES_MAX);
 			return -1;
 		}
 		if (rc < 0) {
-			fail(p, SMTP_FAIL_PROTO, cur_step(p)->kind,
+			smtp_abort(p, SMTP_FAIL_PROTO, smtp_cur_step(p)->kind,
 			    "malformed reply line (RFC 5321 4.2)");
 			return -1;
 		}
 		if (p->out_len > 0) {
 			/* A reply before our command was fully written: the server is talking
 			 * out of turn. */
-			fail(p, SMTP_FAIL_PROTO, cur_step(p)->kind,
+			smtp_abort(p, SMTP_FAIL_PROTO, smtp_cur_step(p)->kind,
 			    "reply arrived before the command was sent");
 			return -1;
 		}
 		on_reply(p);
 		if (p->phase != PH_IO)
 			return -1;
-	}
-}
-
-static void
-on_eof(struct smtp_probe *p, const char *why)
-{
-	if (p->is_quitting) {
-		finish(p);	/* closing without 221 after QUIT loses nothing */
-		return;
-	}
-	fail(p, SMTP_FAIL_CONN, p->res->nsteps > 0 ? cur_step(p)->kind : SMTP_STEP_BANNER,
-	    "%s", why);
-}
-
-static void
-step_io(struct smtp_probe *p)
-{
-	for (;;) {
-		size_t room, n = 0;
-
-		if (p->out_len > 0 && flush_out(p) < 0)
-			return;
-		if (take_lines(p) < 0)
-			return;
-		room = smtp_linebuf_room(&p->in);
-		if (room == 0) {
-			fail(p, SMTP_FAIL_PROTO, cur_step(p)->kind, "reply line too long");
-			return;
-		}
-		if (p->tls != NULL) {
-			int rc = tls_conn_read(p->tls, p->in.buf + p->in.len, room, &n);
-
-			if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
-				return;
-			if (rc == TLS_EOF) {
-				on_eof(p, "connection closed by the server");
-				return;
-			}
-			if (rc != TLS_OK) {
-				on_eof(p, tls_conn_info(p->tls)->error);
-				return;
-			}
-		} else {
-			ssize_t got = recv(p->fd, p->in.buf + p->in.len, room, 0);
-
-			if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-				return;
-			if (got < 0) {
-				char why[128];
-
-				snprintf(why, sizeof(why), "connection lost: %s", strerror(errno));
-				on_eof(p, why);
-				return;
-			}
-			if (got == 0) {
-				on_eof(p, "connection closed by the server");
-				return;
-			}
-			n = (size_t)got;
-		}
-		smtp_linebuf_added(&p->in, n);
-	}
-}
-
-/* Wait for the greeting (after connect, or after the implicit-TLS handshake). */
-static void
-wait_banner(struct smtp_probe *p)
-{
-	new_step(p, SMTP_STEP_BANNER, NULL);
-	arm_wait(p, p->reply_timeout_ms);
-	p->phase = PH_IO;
-	watch(p, POLLIN);
-}
-
-static void
-step_handshake(struct smtp_probe *p)
-{
-	struct smtp_result *r = p->res;
-	const struct tls_info *in;
-	int rc = tls_conn_handshake(p->tls);
-
-	if (rc == TLS_WANT_READ) {
-		watch(p, POLLIN);
-		return;
-	}
-	if (rc == TLS_WANT_WRITE) {
-		watch(p, POLLIN | POLLOUT);
-		return;
-	}
-	in = tls_conn_info(p->tls);
-	r->tls_ms = loop_now_ms() - p->wait_started_ms;
-	r->tls = *in;
-	if (rc != TLS_OK) {
-		fail(p, SMTP_FAIL_TLS, SMTP_STEP_TLS, "TLS handshake failed: %s",
-		    in->error[0] != '\0' ? in->error : "connection closed");
-		return;
-	}
-	loop_timer_cancel(p->loop, p->wait_timer);
-	p->wait_timer = NULL;
-	r->tls_active = true;
-	p->is_after_tls = true;
-	smtp_transcript_note(&r->transcript, loop_now_ms(),
-	    "TLS %s %s; certificate %s, issuer %s; chain %s; name %s %s; expires %s",
-	    in->protocol, in->cipher, in->subject, in->issuer,
-	    in->is_chain_ok ? "verified" : in->verify_error,
-	    in->name[0] != '\0' ? in->name : "(none)",
-	    in->is_name_ok ? "matches" : "does not match", in->not_after);
-	if (p->tls_mode == SMTP_TLS_IMPLICIT) {
-		wait_banner(p);
-		return;
-	}
-	/* RFC 3207 4.2: forget what was learned before TLS and ask again. */
-	p->phase = PH_IO;
-	memset(&r->caps, 0, sizeof(r->caps));
-	send_ehlo(p, false);
-}
-
-static void
-start_handshake(struct smtp_probe *p)
-{
-	p->res->tls_tried = true;
-	p->tls = tls_conn_new(p->tls_client, p->fd, p->host != NULL ? p->host : p->addr);
-	if (p->tls == NULL) {
-		fail(p, SMTP_FAIL_INTERNAL, SMTP_STEP_TLS, "cannot create a TLS session");
-		return;
-	}
-	smtp_transcript_note(&p->res->transcript, loop_now_ms(), "TLS handshake");
-	p->phase = PH_HANDSHAKE;
-	arm_wait(p, p->reply_timeout_ms);
-	/* on_fd runs the handshake: it may already have bytes to send. */
-	watch(p, POLLIN | POLLOUT);
-}
-
-/* Our own address as an EHLO argument: RFC 5321 4.1.3 address literal. */
-static void
-default_ehlo_name(struct smtp_probe *p)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	char ip[INET6_ADDRSTRLEN] = "127.0.0.1";
-
-	if (getsockname(p->fd, (struct sockaddr *)&ss, &sl) == 0) {
-		if (ss.ss_family == AF_INET6) {
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip, sizeof(ip));
-			p->ehlo_name = xasprintf("[IPv6:%s]", ip);
-			return;
-		}
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof(ip));
-	}
-	p->ehlo_name = xasprintf("[%s]", ip);
-}
-
-static void
-connected(struct smtp_probe *p)
-{
-	struct smtp_result *r = p->res;
-
-	r->conn = SMTP_CONN_OK;
-	r->connect_ms = loop_now_ms() - p->wait_started_ms;
-	smtp_transcript_note(&r->transcript, loop_now_ms(), "connected to %s port %u in %lld ms",
-	    p->addr, p->port, (long long)r->connect_ms);
-	if (p->ehlo_name == NULL)
-		default_ehlo_name(p);
-	if (p->tls_mode == SMTP_TLS_IMPLICIT) {
-		start_handshake(p);
-		return;
-	}
-	wait_banner(p);
-}
-
-static void
-connect_failed(struct smtp_probe *p, int err)
-{
-	struct smtp_result *r = p->res;
-
-	r->conn = smtp_conn_classify(err);
-	r->conn_errno = err;
-	r->connect_ms = loop_now_ms() - p->wait_started_ms;
-	fail(p, SMTP_FAIL_CONN, SMTP_STEP_CONNECT, "connect to %s port %u: %s (%s) after %lld ms",
-	    p->addr, p->port, strerror(err), smtp_conn_name(r->conn), (long long)r->connect_ms);
-}
-
-static void
-step_connect(struct smtp_probe *p)
-{
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-		err = errno;
-	if (err == EINPROGRESS || err == EALREADY)
-		return;
-	if (err == 0) {
-		struct sockaddr_storage peer;
-		socklen_t plen = sizeof(peer);
-
-		/* SO_ERROR is also 0 while the handshake is still under way: an event meant for
-		 * an earlier descriptor with the same number must not pass for a connection. */
-		if (getpeername(p->fd, (struct sockaddr *)&peer, &plen) != 0 && errno == ENOTCONN)
-			return;
-	}
-	loop_timer_cancel(p->loop, p->wait_timer);
-	p->wait_timer = NULL;
-	if (err != 0) {
-		connect_failed(p, err);
-		return;
-	}
-	connected(p);
-}
-
-static void
-on_fd(int fd, short revents, void *arg)
-{
-	struct smtp_probe *p = arg;
-
-	(void)revents;
-	if (fd != p->fd)
-		return;	/* a stale event for a descriptor we have closed */
-	/* A phase may end inside the one before it (connect -> banner wait): run each once. */
-	for (;;) {
-		enum phase before = p->phase;
-
-		switch (p->phase) {
-		case PH_CONNECT:
-			step_connect(p);
-			break;
-		case PH_HANDSHAKE:
-			step_handshake(p);
-			break;
-		case PH_IO:
-			step_io(p);
-			break;
-		case PH_DONE:
-			return;
-		}
-		if (p->phase == before || p->phase == PH_DONE)
-			return;
-		if (before == PH_CONNECT && p->phase == PH_IO)
-			return;	/* nothing to read yet: the banner comes by itself */
 	}
 }
 
@@ -1254,9 +737,7 @@ int
 smtp_probe_start(struct loop *loop, const struct smtp_plan *plan, smtp_done_cb *cb, void *arg)
 {
 	struct smtp_probe *p;
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int family = AF_INET, rc;
+	int family = AF_INET;
 
 	if (check_plan(plan) != 0)
 		return MXD_EINVAL;
@@ -1299,36 +780,10 @@ smtp_probe_start(struct loop *loop, const struct smtp_plan *plan, smtp_done_cb *
 	p->total_timer = loop_timer_add(loop, p->total_timeout_ms, on_total_timeout, p);
 	p->wait_started_ms = p->started_ms;
 
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(plan->port);
-		inet_pton(AF_INET6, plan->addr, &s6->sin6_addr);
-		sl = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(plan->port);
-		inet_pton(AF_INET, plan->addr, &s4->sin_addr);
-		sl = sizeof(*s4);
-	}
-	p->fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-	if (p->fd < 0) {
-		fail(p, SMTP_FAIL_INTERNAL, SMTP_STEP_CONNECT, "socket: %s", strerror(errno));
+	if (smtp_conn_open(p, family) != 0)
 		return 0;	/* the result still comes through cb, from the loop */
-	}
-	smtp_transcript_note(&p->res->transcript, p->started_ms, "connecting to %s port %u%s",
-	    plan->addr, plan->port, plan->tls == SMTP_TLS_IMPLICIT ? " (implicit TLS)" : "");
-	rc = connect(p->fd, (struct sockaddr *)&ss, sl);
-	if (rc != 0 && errno != EINPROGRESS) {
-		connect_failed(p, errno);
-		return 0;
-	}
 	p->wait_timer = loop_timer_add(loop, p->connect_timeout_ms, on_wait_timeout, p);
 	/* Even an immediate success is handled from the loop, so cb never runs in here. */
-	watch(p, POLLOUT);
+	smtp_conn_watch(p, POLLOUT);
 	return 0;
 }
