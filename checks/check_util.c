@@ -22,6 +22,8 @@ check_dns_failed(struct check_ctx *ctx, const struct dns_answer *ans, const char
 	const char *id;
 	struct finding *f;
 
+	if (!dns_status_is_failure(ans->status))
+		return false;
 	switch (ans->status) {
 	case DNS_SERVFAIL: id = "dns.servfail"; break;
 	case DNS_REFUSED: id = "dns.refused"; break;

@@ -22,26 +22,6 @@ static const uint16_t types[] = {
 	LDNS_RR_TYPE_SRV,
 };
 
-/* As status_from_rcode() in src/dns.c. */
-static enum dns_status
-status_of(const ldns_pkt *pkt, uint16_t qtype)
-{
-	switch (ldns_pkt_get_rcode(pkt)) {
-	case LDNS_RCODE_NOERROR: {
-		ldns_rr_list *rrs = ldns_pkt_rr_list_by_type(pkt, qtype, LDNS_SECTION_ANSWER);
-		enum dns_status st = rrs != NULL && ldns_rr_list_rr_count(rrs) > 0 ?
-		    DNS_OK : DNS_NODATA;
-
-		ldns_rr_list_deep_free(rrs);
-		return st;
-	}
-	case LDNS_RCODE_NXDOMAIN: return DNS_NXDOMAIN;
-	case LDNS_RCODE_SERVFAIL: return DNS_SERVFAIL;
-	case LDNS_RCODE_REFUSED: return DNS_REFUSED;
-	default: return DNS_ERROR;
-	}
-}
-
 static void
 read_rr(const ldns_rr *rr, struct finding *f)
 {
@@ -108,7 +88,7 @@ FUZZ_TARGET(dns)
 	ans.qname = qname != NULL ? qname : "fuzz.test";
 	ans.pkt = pkt;
 	ans.rcode = ldns_pkt_get_rcode(pkt);
-	ans.status = status_of(pkt, ans.qtype);
+	ans.status = dns_status_from_pkt(pkt, ans.qtype);
 	ans.is_authenticated = ldns_pkt_ad(pkt);
 	ans.was_truncated = ldns_pkt_tc(pkt);
 	ans.server = "192.0.2.54:53";

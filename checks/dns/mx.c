@@ -312,19 +312,13 @@ report_null_mx(struct mx_run *run, const struct dns_answer *ans, size_t nmx)
 	finding_dns(f, ans);
 }
 
-static bool
-is_resolver_failure(enum dns_status st)
-{
-	return st == DNS_SERVFAIL || st == DNS_REFUSED || st == DNS_TIMEOUT || st == DNS_ERROR;
-}
-
 /* No MX: RFC 5321 5.1 says senders use the domain's own address (implicit MX). */
 static void
 report_no_mx(struct mx_run *run, unsigned depth)
 {
 	struct finding *f;
 
-	if (is_resolver_failure(run->a_status) || is_resolver_failure(run->aaaa_status))
+	if (dns_status_is_failure(dns_status_merge(run->a_status, run->aaaa_status)))
 		return;	/* the address check reports that failure as UNKNOWN */
 	if (run->apex_has_addr) {
 		f = check_add(run->ctx, "mx.implicit-a", ST_WARN, run->domain);

@@ -26,7 +26,7 @@ struct host_job {
 bool
 probe_dns_failed(enum dns_status st)
 {
-	return st == DNS_SERVFAIL || st == DNS_REFUSED || st == DNS_TIMEOUT || st == DNS_ERROR;
+	return dns_status_is_failure(st);
 }
 
 void

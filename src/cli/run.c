@@ -22,7 +22,7 @@ run_open(struct run_ctx *ctx, const char *command, const char *target)
 	/* c-ares doubles the wait on the second try: T/3 + 2T/3 keeps a lookup within T. */
 	cfg.tries = 2;
 	cfg.timeout_ms = ctx->g->timeout_ms / 3 > 100 ? ctx->g->timeout_ms / 3 : 100;
-	ctx->dns = dns_new(ctx->loop, &cfg, report_stats(ctx->rep), &err, &why);
+	ctx->dns = dns_new(ctx->loop, &cfg, &report_stats(ctx->rep)->dns, &err, &why);
 	if (ctx->dns == NULL) {
 		log_err("cannot set up DNS: %s", why != NULL ? why : "unknown error");
 		return EXIT_UNKNOWN;

@@ -15,7 +15,6 @@
 #include "err.h"
 #include "log.h"
 #include "loop.h"
-#include "report.h"
 #include "xmalloc.h"
 
 #define DNS_CACHE_BUCKETS 512
@@ -53,7 +52,7 @@ struct dns {
 	struct loop *loop;
 	ares_channel channel;
 	struct loop_timer *timer;
-	struct report_stats *stats;
+	struct dns_stats *stats;
 	char *server_desc;
 	struct dns_entry *buckets[DNS_CACHE_BUCKETS];
 	size_t nentries;
@@ -144,7 +143,7 @@ describe_servers(ares_channel channel)
 }
 
 struct dns *
-dns_new(struct loop *loop, const struct dns_config *cfg, struct report_stats *stats, int *err,
+dns_new(struct loop *loop, const struct dns_config *cfg, struct dns_stats *stats, int *err,
     const char **why)
 {
 	struct dns *dns = xcalloc(1, sizeof(*dns));
@@ -261,13 +260,33 @@ deliver(struct dns_entry *e, struct dns_waiter *w)
 	 * new round trip, so it arrives at the later of its own depth and the asker's. */
 	if (w->depth > ans.depth)
 		ans.depth = w->depth;
-	if (e->dns->stats != NULL && ans.depth > e->dns->stats->dns_depth)
-		e->dns->stats->dns_depth = ans.depth;
+	if (e->dns->stats != NULL && ans.depth > e->dns->stats->depth)
+		e->dns->stats->depth = ans.depth;
 	w->cb(&ans, w->arg);
 }
 
-static enum dns_status
-status_from_rcode(const ldns_pkt *pkt, uint16_t qtype)
+bool
+dns_status_is_failure(enum dns_status st)
+{
+	return st == DNS_SERVFAIL || st == DNS_REFUSED || st == DNS_TIMEOUT || st == DNS_ERROR;
+}
+
+enum dns_status
+dns_status_merge(enum dns_status a, enum dns_status b)
+{
+	if (a == DNS_OK || b == DNS_OK)
+		return DNS_OK;
+	if (dns_status_is_failure(a))
+		return a;
+	if (dns_status_is_failure(b))
+		return b;
+	if (a == DNS_NXDOMAIN && b == DNS_NXDOMAIN)
+		return DNS_NXDOMAIN;
+	return DNS_NODATA;
+}
+
+enum dns_status
+dns_status_from_pkt(const ldns_pkt *pkt, uint16_t qtype)
 {
 	switch (ldns_pkt_get_rcode(pkt)) {
 	case LDNS_RCODE_NOERROR: {
@@ -316,7 +335,7 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 			e->pkt = pkt;
 			e->ans.pkt = pkt;
 			e->ans.rcode = ldns_pkt_get_rcode(pkt);
-			e->ans.status = status_from_rcode(pkt, e->qtype);
+			e->ans.status = dns_status_from_pkt(pkt, e->qtype);
 			e->ans.is_authenticated = ldns_pkt_ad(pkt);
 			if (ldns_pkt_tc(pkt)) {
 				/* c-ares retries a truncated UDP reply over TCP; TC still set
@@ -382,7 +401,7 @@ send_question(struct dns *dns, struct dns_entry *e)
 		goto out;
 	e->sent_ms = loop_now_ms();
 	if (dns->stats != NULL)
-		dns->stats->dns_queries++;
+		dns->stats->queries++;
 	dns->is_sending = true;
 	ares_send(dns->channel, wire, (int)wire_len, on_answer, e);
 	dns->is_sending = false;
@@ -438,7 +457,7 @@ dns_query(struct dns *dns, const char *name, uint16_t type, unsigned parent_dept
 	if (e != NULL) {
 		free(qname);
 		if (dns->stats != NULL)
-			dns->stats->dns_cache_hits++;
+			dns->stats->cache_hits++;
 		if (e->is_done) {
 			struct dns_delivery *d = xcalloc(1, sizeof(*d));
 

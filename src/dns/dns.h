@@ -9,7 +9,13 @@
 #include <ldns/ldns.h>
 
 struct loop;
-struct report_stats;
+
+/* Counters the engine keeps for one run; the report reads them as `stats.dns`. */
+struct dns_stats {
+	unsigned queries;	/* queries sent on the wire */
+	unsigned cache_hits;	/* questions answered from the per-run cache */
+	unsigned depth;		/* longest chain of dependent lookups */
+};
 
 enum dns_status {
 	DNS_OK,		/* NOERROR with at least one record of the asked type */
@@ -50,7 +56,7 @@ struct dns;
 
 /* New engine on loop, counting into stats (borrowed, may be NULL). NULL on failure with
  * *err set to an MXD_E* code and *why (static text) to the reason. Caller frees. */
-struct dns *dns_new(struct loop *loop, const struct dns_config *cfg, struct report_stats *stats,
+struct dns *dns_new(struct loop *loop, const struct dns_config *cfg, struct dns_stats *stats,
     int *err, const char **why);
 void dns_free(struct dns *dns);
 
@@ -63,6 +69,16 @@ void dns_free(struct dns *dns);
 int dns_query(struct dns *dns, const char *name, uint16_t type, unsigned parent_depth,
     dns_cb *cb, void *arg);
 
+/* Status of a reply to a QTYPE question: NOERROR with a QTYPE answer is DNS_OK, without
+ * one DNS_NODATA; NXDOMAIN, SERVFAIL, REFUSED map to theirs, any other rcode DNS_ERROR. */
+/* True when the resolver could not answer (SERVFAIL, REFUSED, timeout, other error): the
+ * answer says nothing about the name. */
+bool dns_status_is_failure(enum dns_status st);
+/* One host's status from its A and AAAA answers, Postfix's rule (dns.h): found when either
+ * query found addresses; not-found only when every query says not-found (NXDOMAIN when
+ * both do, else NODATA); any failure otherwise makes the host a failure. */
+enum dns_status dns_status_merge(enum dns_status a, enum dns_status b);
+enum dns_status dns_status_from_pkt(const ldns_pkt *pkt, uint16_t qtype);
 const char *dns_status_name(enum dns_status st);	/* "NOERROR", "NODATA", "NXDOMAIN", ... */
 const char *dns_type_name(uint16_t type);		/* "MX"; static or internal buffer */
 

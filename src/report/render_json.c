@@ -45,8 +45,8 @@ render_json_doc(const struct report *rep)
 	if (extra != NULL)
 		json_object_update(doc, extra);
 	json_object_set_new(doc, "stats", json_pack("{s:{s:i, s:i, s:i}, s:{s:i}, s:I}",
-	    "dns", "queries", (int)st->dns_queries, "cache_hits", (int)st->dns_cache_hits,
-	    "depth", (int)st->dns_depth,
+	    "dns", "queries", (int)st->dns.queries, "cache_hits", (int)st->dns.cache_hits,
+	    "depth", (int)st->dns.depth,
 	    "smtp", "sessions", (int)st->smtp_sessions,
 	    "elapsed_ms", (json_int_t)st->elapsed_ms));
 	return doc;

@@ -129,5 +129,5 @@ render_text(FILE *out, const struct report *rep, const struct render_opts *o)
 	fprintf(out, _("(%u ok, %u info, %u warn, %u fail, %u unknown) in %lld ms, "
 	    "%u DNS queries, lookup depth %u\n"), counts[ST_OK], counts[ST_INFO],
 	    counts[ST_WARN], counts[ST_FAIL], counts[ST_UNKNOWN], (long long)st->elapsed_ms,
-	    st->dns_queries, st->dns_depth);
+	    st->dns.queries, st->dns.depth);
 }

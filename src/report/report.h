@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+#include "dns.h"
+
 enum status { ST_OK, ST_INFO, ST_WARN, ST_FAIL, ST_UNKNOWN };
 
 struct dns_answer;
@@ -14,9 +16,7 @@ struct report;
 
 /* Counters reported as `stats` in JSON. */
 struct report_stats {
-	unsigned dns_queries;		/* queries sent on the wire */
-	unsigned dns_cache_hits;	/* questions answered from the per-run cache */
-	unsigned dns_depth;		/* longest chain of dependent lookups */
+	struct dns_stats dns;		/* filled by the DNS engine (dns_new()) */
 	unsigned smtp_sessions;		/* SMTP connections opened */
 	int64_t started_ms;		/* loop_now_ms() at report_new() */
 	int64_t elapsed_ms;		/* set by report_finish() */

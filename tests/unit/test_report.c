@@ -65,8 +65,8 @@ test_json_document(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 	    finding_evidence_list(f), 0), "text")), "line with invalid UTF-8: ??");
 	finding_data(f, "n", json_integer(1));
-	report_stats(rep)->dns_queries = 3;
-	report_stats(rep)->dns_depth = 2;
+	report_stats(rep)->dns.queries = 3;
+	report_stats(rep)->dns.depth = 2;
 	report_finish(rep);
 	doc = render_json_doc(rep);
 	assert_int_equal(json_integer_value(json_object_get(doc, "schema")), MXD_JSON_SCHEMA);
