@@ -10,6 +10,7 @@
 #include "dns.h"
 #include "i18n.h"
 #include "names.h"
+#include "probe.h"
 #include "report.h"
 #include "xmalloc.h"
 
@@ -236,40 +237,30 @@ probe_start(struct check_ctx *ctx, const char *ip, const char *mx_host, unsigned
 	free(rev);
 }
 
-/* MX host -> addresses -> one probe per address. MX failures are the mx check's to report. */
+/* MX hosts -> addresses (the one resolver, probe_resolve_mx()) -> one probe per address.
+ * MX failures and the implicit MX are the mx check's to report. */
 static void
-on_mx_addr(const struct dns_answer *ans, void *arg)
+on_mx(struct probe_mx *mx, void *arg)
 {
 	struct check_ctx *ctx = arg;
-	const ldns_rr *rrs[PTR_MAX_ADDRS];
-	size_t n = dns_answer_rrs(ans, ans->qtype, rrs, PTR_MAX_ADDRS), i;
+	size_t i, j;
 
-	for (i = 0; i < n; i++) {
-		char *addr = dns_rdf_addr(ldns_rr_rdf(rrs[i], 0));
+	for (i = 0; !mx->is_implicit && i < mx->nhosts && i < PTR_MAX_MX; i++) {
+		const struct probe_host *h = &mx->hosts[i];
+		size_t n4 = 0, n6 = 0;
 
-		/* The sending address gets its own probe with the stricter verdict. */
-		if (addr != NULL && (ctx->ip == NULL || strcmp(addr, ctx->ip) != 0))
-			probe_start(ctx, addr, ans->qname, ans->depth);
-		free(addr);
-	}
-}
+		for (j = 0; j < h->naddrs; j++) {
+			const char *addr = h->addrs[j];
+			bool is_v6 = strchr(addr, ':') != NULL;
 
-static void
-on_mx(const struct dns_answer *ans, void *arg)
-{
-	struct check_ctx *ctx = arg;
-	const ldns_rr *rrs[PTR_MAX_MX];
-	size_t n = dns_answer_rrs(ans, LDNS_RR_TYPE_MX, rrs, PTR_MAX_MX), i;
-
-	for (i = 0; i < n; i++) {
-		char *host = dns_rdf_name(ldns_rr_rdf(rrs[i], 1));
-
-		if (host != NULL && host[0] != '\0') {
-			dns_query(ctx->dns, host, LDNS_RR_TYPE_A, ans->depth, on_mx_addr, ctx);
-			dns_query(ctx->dns, host, LDNS_RR_TYPE_AAAA, ans->depth, on_mx_addr, ctx);
+			if (is_v6 ? n6++ >= PTR_MAX_ADDRS : n4++ >= PTR_MAX_ADDRS)
+				continue;
+			/* The sending address gets its own probe with the stricter verdict. */
+			if (ctx->ip == NULL || strcmp(addr, ctx->ip) != 0)
+				probe_start(ctx, addr, h->name, 2);
 		}
-		free(host);
 	}
+	probe_mx_free(mx);
 }
 
 static void
@@ -277,7 +268,7 @@ ptr_start(struct check_ctx *ctx)
 {
 	if (ctx->ip != NULL)
 		probe_start(ctx, ctx->ip, NULL, 0);
-	dns_query(ctx->dns, ctx->domain, LDNS_RR_TYPE_MX, 0, on_mx, ctx);
+	probe_resolve_mx(ctx->dns, ctx->domain, on_mx, ctx);
 }
 
 const struct check check_ptr = {
