@@ -18,8 +18,10 @@
 #include "probe_inbound.h"
 #include "report.h"
 #include "run.h"
+#include "session.h"
 #include "smtp.h"
 #include "tls.h"
+#include "tls_judge.h"
 #include "validate.h"
 #include "xmalloc.h"
 
@@ -56,10 +58,7 @@ struct ib_ep {
 struct ib_run {
 	struct run_ctx *ctx;
 	const char *group;
-	int pending;		/* lookups and sessions not yet answered */
-	struct loop_timer *finish_timer;
-	probe_done_fn *done;
-	void *done_arg;
+	struct session sess;	/* lookups and sessions pending; finish, done */
 	struct tls_client *tls;
 	char *domain;
 	char *from, *rcpt, *helo;	/* owned copies */
@@ -76,15 +75,13 @@ tries_next(enum ib_outcome o)
 	return o == IB_UNREACHABLE || o == IB_GREETING_REFUSED || o == IB_SESSION_FAILED;
 }
 
-static void step_done(struct ib_run *run);
-
 static void
 on_ep_done(struct smtp_result *res, void *arg)
 {
 	struct ib_ep *ep = arg;
 
 	ep->res = res;
-	step_done(ep->run);
+	session_end(&ep->run->sess);
 }
 
 static void
@@ -96,7 +93,7 @@ on_ptr(const struct dns_answer *ans, void *arg)
 	ep->ptr_evidence = dns_answer_evidence(ans);
 	if (dns_answer_rrs(ans, LDNS_RR_TYPE_PTR, rr, 1) == 1)
 		ep->ptr = dns_rdf_name(ldns_rr_rdf(rr[0], 0));
-	step_done(ep->run);
+	session_end(&ep->run->sess);
 }
 
 static void
@@ -137,10 +134,10 @@ start_ep(struct ib_run *run, size_t host, const char *addr)
 	}
 	report_stats(run->ctx->rep)->smtp_sessions++;
 	run->neps++;
-	run->pending++;
+	session_begin(&run->sess);
 	rev = dns_reverse_name(addr);
 	if (rev != NULL && dns_query(run->ctx->dns, rev, LDNS_RR_TYPE_PTR, 2, on_ptr, ep) == 0)
-		run->pending++;
+		session_begin(&run->sess);
 	free(rev);
 }
 
@@ -228,7 +225,7 @@ on_mx(struct probe_mx *mx, void *arg)
 	run->mx = mx;
 	if (probe_dns_failed(mx->mx_status) || mx->mx_status == DNS_NXDOMAIN ||
 	    mx->is_null_mx) {
-		step_done(run);
+		session_end(&run->sess);
 		return;
 	}
 	/* Every host at once, the first address of each family: the report then shows the
@@ -249,7 +246,7 @@ on_mx(struct probe_mx *mx, void *arg)
 				has_v4 = true;
 		}
 	}
-	step_done(run);
+	session_end(&run->sess);
 }
 
 /* ---- judging ---- */
@@ -483,11 +480,12 @@ report_tls(struct ib_run *run, struct ib_ep *ep)
 	const char *mxname = run->mx->hosts[ep->host].name;
 	char subject[400];
 	struct finding *f;
+	unsigned j = tls_judge(r, IB_EXPIRY_WARN_DAYS);
 
-	if (r->conn != SMTP_CONN_OK || !r->has_caps)
+	if (j == 0)
 		return;
 	subject_of(run, ep, subject, sizeof(subject));
-	if (!r->tls_tried) {
+	if (j & TLS_J_MISSING) {
 		f = probe_add(rep, run->group, "inbound.starttls-missing", ST_WARN, subject);
 		finding_msg(f, _("%s does not offer STARTTLS: mail to %s crosses the Internet "
 		    "unencrypted, and senders that require TLS (MTA-STS, DANE) cannot deliver."),
@@ -500,7 +498,7 @@ report_tls(struct ib_run *run, struct ib_ep *ep)
 		add_ep_data(f, run, ep);
 		return;
 	}
-	if (!t->is_done) {
+	if (j & TLS_J_FAILED) {
 		f = probe_add(rep, run->group, "inbound.tls-failed", ST_WARN, subject);
 		finding_msg(f, _("The STARTTLS handshake with %s failed: %s."), mxname, t->error);
 		finding_fix(f, _("Check the certificate and key configured for SMTP and the TLS "
@@ -509,7 +507,7 @@ report_tls(struct ib_run *run, struct ib_ep *ep)
 		add_ep_data(f, run, ep);
 		return;
 	}
-	if (!t->is_chain_ok) {
+	if (j & TLS_J_UNTRUSTED) {
 		f = probe_add(rep, run->group, "inbound.tls-untrusted", ST_WARN, subject);
 		finding_msg(f, _("The certificate of %s does not verify: %s (subject %s, issuer "
 		    "%s). Opportunistic senders deliver anyway; MTA-STS senders do not."), mxname,
@@ -519,7 +517,7 @@ report_tls(struct ib_run *run, struct ib_ep *ep)
 		finding_ref(f, "RFC 8461 section 4.2");
 		add_ep_data(f, run, ep);
 	}
-	if (!t->is_name_ok) {
+	if (j & TLS_J_NAME_MISMATCH) {
 		f = probe_add(rep, run->group, "inbound.tls-name-mismatch", ST_WARN, subject);
 		finding_msg(f, _("The certificate of %s does not name the MX host \"%s\" (it names "
 		    "%s%s%s)."), mxname, mxname, t->subject, t->sans[0] != '\0' ? "; " : "",
@@ -530,14 +528,14 @@ report_tls(struct ib_run *run, struct ib_ep *ep)
 		finding_ref(f, "RFC 6125 section 6");
 		add_ep_data(f, run, ep);
 	}
-	if (t->is_expired || t->is_not_yet_valid) {
+	if (j & TLS_J_EXPIRED) {
 		f = probe_add(rep, run->group, "inbound.tls-expired", ST_WARN, subject);
 		finding_msg(f, _("The certificate of %s is %s (valid until %s)."), mxname,
 		    t->is_expired ? _("expired") : _("not yet valid"), t->not_after);
 		finding_fix(f, _("Renew the certificate and assign it to the SMTP service."));
 		finding_ref(f, "RFC 5280 section 4.1.2.5");
 		add_ep_data(f, run, ep);
-	} else if (t->days_left < IB_EXPIRY_WARN_DAYS) {
+	} else if (j & TLS_J_EXPIRING) {
 		f = probe_add(rep, run->group, "inbound.tls-expiring", ST_WARN, subject);
 		finding_msg(f, _("The certificate of %s expires in %lld days (%s)."), mxname,
 		    (long long)t->days_left, t->not_after);
@@ -700,26 +698,14 @@ run_free(struct ib_run *run)
 	free(run);
 }
 
-static void
+static bool
 finish(void *arg)
 {
 	struct ib_run *run = arg;
-	probe_done_fn *done = run->done;
-	void *done_arg = run->done_arg;
 
-	run->finish_timer = NULL;
 	judge(run);
 	run_free(run);
-	if (done != NULL)
-		done(done_arg);
-}
-
-/* A lookup or a session ended: judge when it was the last. */
-static void
-step_done(struct ib_run *run)
-{
-	if (--run->pending == 0 && run->finish_timer == NULL)
-		run->finish_timer = loop_timer_add(run->ctx->loop, 0, finish, run);
+	return true;
 }
 
 int
@@ -734,8 +720,7 @@ inbound_start(struct run_ctx *ctx, const struct inbound_opts *o, probe_done_fn *
 	run = xcalloc(1, sizeof(*run));
 	run->ctx = ctx;
 	run->group = o->group;
-	run->done = done;
-	run->done_arg = arg;
+	session_init(&run->sess, ctx->loop, finish, run, done, arg);
 	run->domain = run_normalise_domain(o->domain);
 	/* RFC 5321 4.5.1: every domain must accept mail for its postmaster. */
 	run->rcpt = o->rcpt != NULL ? xstrdup(o->rcpt) : xasprintf("postmaster@%s", run->domain);
@@ -743,9 +728,8 @@ inbound_start(struct run_ctx *ctx, const struct inbound_opts *o, probe_done_fn *
 	run->helo = xstrdup(o->helo);
 	/* Without a CA store certificates are still shown, just never "verified". */
 	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
-	run->pending = 1;	/* held while starting */
 	if (probe_resolve_mx(ctx->dns, run->domain, on_mx, run) == 0)
-		run->pending++;
-	step_done(run);
+		session_begin(&run->sess);
+	session_end(&run->sess);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "probe_port25.h"
 #include "report.h"
 #include "run.h"
+#include "session.h"
 #include "smtp.h"
 #include "tls.h"
 #include "validate.h"
@@ -60,10 +61,7 @@ struct p25_probe {
 struct p25_run {
 	struct run_ctx *ctx;
 	const char *group;	/* copied from the options (static or caller-owned for the run) */
-	int pending;		/* lookups and sessions not yet answered */
-	struct loop_timer *finish_timer;
-	probe_done_fn *done;
-	void *done_arg;
+	struct session sess;	/* lookups and sessions pending; finish, done */
 	char *targets[PORT25_MAX_TARGETS];	/* normalised, as given: the report's order */
 	size_t ntargets;
 	struct tls_client *tls;
@@ -108,8 +106,6 @@ classify(const struct smtp_result *r)
 	return b->reply.code / 100 == 2 ? P25_OPEN : P25_REFUSED_BY_TARGET;
 }
 
-static void step_done(struct p25_run *run);
-
 static void
 on_probe_done(struct smtp_result *res, void *arg)
 {
@@ -118,7 +114,7 @@ on_probe_done(struct smtp_result *res, void *arg)
 	p->res = res;
 	p->cls = classify(res);
 	smtp_result_banner_name(res, p->banner_name, sizeof(p->banner_name));
-	step_done(p->run);
+	session_end(&p->run->sess);
 }
 
 static void
@@ -159,7 +155,7 @@ start_probe(struct p25_run *run, const char *target, const char *host, const cha
 	}
 	report_stats(run->ctx->rep)->smtp_sessions++;
 	run->nprobes++;
-	run->pending++;
+	session_begin(&run->sess);
 }
 
 /* First address of each family: the two families can be blocked differently. */
@@ -207,7 +203,7 @@ on_target_mx(struct probe_mx *mx, void *arg)
 		if (mx->hosts[i].naddrs > 0) {
 			start_host_probes(run, mx->domain, &mx->hosts[i], port25, 1, false);
 			probe_mx_free(mx);
-			step_done(run);
+			session_end(&run->sess);
 			return;
 		}
 	}
@@ -215,7 +211,7 @@ on_target_mx(struct probe_mx *mx, void *arg)
 	for (i = 0; i < mx->nhosts; i++)
 		note_unresolved(run, mx->hosts[i].evidence);
 	probe_mx_free(mx);
-	step_done(run);
+	session_end(&run->sess);
 }
 
 static void
@@ -229,7 +225,7 @@ on_submission_host(struct probe_host *h, void *arg)
 	else
 		start_host_probes(run, h->name, h, ports, 2, true);
 	probe_host_free(h);
-	step_done(run);
+	session_end(&run->sess);
 }
 
 /* What the kernel's errno says about the ICMP message that caused it. */
@@ -609,26 +605,14 @@ run_free(struct p25_run *run)
 	free(run);
 }
 
-static void
+static bool
 finish(void *arg)
 {
 	struct p25_run *run = arg;
-	probe_done_fn *done = run->done;
-	void *done_arg = run->done_arg;
 
-	run->finish_timer = NULL;
 	judge(run);
 	run_free(run);
-	if (done != NULL)
-		done(done_arg);
-}
-
-/* A lookup or a session ended: judge when it was the last. */
-static void
-step_done(struct p25_run *run)
-{
-	if (--run->pending == 0 && run->finish_timer == NULL)
-		run->finish_timer = loop_timer_add(run->ctx->loop, 0, finish, run);
+	return true;
 }
 
 int
@@ -657,13 +641,10 @@ port25_start(struct run_ctx *ctx, const struct port25_opts *o, probe_done_fn *do
 	run->ctx = ctx;
 	run->helo = o->helo;
 	run->group = o->group;
-	run->done = done;
-	run->done_arg = arg;
+	session_init(&run->sess, ctx->loop, finish, run, done, arg);
 	run->dns_evidence = json_array();
 	/* Only for 465's implicit TLS greeting; without it 465 is judged on TCP alone. */
 	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
-	/* Held while starting, so that nothing can finish the run from in here. */
-	run->pending = 1;
 	for (i = 0; i < ntargets; i++) {
 		char *t = run_normalise_domain(targets[i]);
 
@@ -674,7 +655,7 @@ port25_start(struct run_ctx *ctx, const struct port25_opts *o, probe_done_fn *do
 			h.addrs[0] = t;
 			start_host_probes(run, t, &h, port25, 1, false);
 		} else if (probe_resolve_mx(ctx->dns, t, on_target_mx, run) == 0) {
-			run->pending++;
+			session_begin(&run->sess);
 		} else {
 			run->unresolved++;
 		}
@@ -684,11 +665,11 @@ port25_start(struct run_ctx *ctx, const struct port25_opts *o, probe_done_fn *do
 		char *sub = run_normalise_domain(subs[i]);
 
 		if (probe_resolve_host(ctx->loop, ctx->dns, sub, 0, on_submission_host, run) == 0)
-			run->pending++;
+			session_begin(&run->sess);
 		else
 			run->unresolved++;
 		free(sub);
 	}
-	step_done(run);
+	session_end(&run->sess);
 	return 0;
 }

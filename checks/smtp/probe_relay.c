@@ -17,6 +17,7 @@
 #include "probe_relay.h"
 #include "report.h"
 #include "run.h"
+#include "session.h"
 #include "smtp.h"
 #include "tls.h"
 #include "validate.h"
@@ -46,10 +47,7 @@ struct rl_variant {
 struct rl_run {
 	struct run_ctx *ctx;
 	const char *group;
-	int pending;		/* lookups and the session not yet answered */
-	struct loop_timer *finish_timer;
-	probe_done_fn *done;
-	void *done_arg;
+	struct session sess;	/* lookups and sessions pending; finish, done */
 	struct tls_client *tls;
 	char *host;		/* as given, normalised */
 	unsigned port;
@@ -106,15 +104,13 @@ build_variants(struct rl_run *run)
 	free(tl);
 }
 
-static void step_done(struct rl_run *run);
-
 static void
 on_done(struct smtp_result *res, void *arg)
 {
 	struct rl_run *run = arg;
 
 	run->res = res;
-	step_done(run);
+	session_end(&run->sess);
 }
 
 static void
@@ -147,7 +143,7 @@ start_session(struct rl_run *run)
 	plan.total_timeout_ms = run->ctx->g->timeout_ms * (int)(2 * run->nv + 8);
 	if (smtp_probe_start(run->ctx->loop, &plan, on_done, run) == 0) {
 		report_stats(run->ctx->rep)->smtp_sessions++;
-		run->pending++;
+		session_begin(&run->sess);
 	}
 }
 
@@ -179,7 +175,7 @@ on_ptr(const struct dns_answer *ans, void *arg)
 		free(name);
 	}
 	start_session(run);
-	step_done(run);
+	session_end(&run->sess);
 }
 
 static void
@@ -194,7 +190,7 @@ on_host(struct probe_host *h, void *arg)
 	if (h->naddrs == 0) {
 		run->is_unresolved = true;
 		probe_host_free(h);
-		step_done(run);
+		session_end(&run->sess);
 		return;
 	}
 	run->addr = xstrdup(h->addrs[0]);
@@ -203,17 +199,17 @@ on_host(struct probe_host *h, void *arg)
 		rev = dns_reverse_name(run->addr);
 		if (rev != NULL && dns_query(run->ctx->dns, rev, LDNS_RR_TYPE_PTR, 1, on_ptr,
 		    run) == 0) {
-			run->pending++;
+			session_begin(&run->sess);
 			free(rev);
 			probe_host_free(h);
-			step_done(run);
+			session_end(&run->sess);
 			return;
 		}
 		free(rev);
 	}
 	start_session(run);
 	probe_host_free(h);
-	step_done(run);
+	session_end(&run->sess);
 }
 
 /* ---- judging ---- */
@@ -416,26 +412,14 @@ run_free(struct rl_run *run)
 	free(run);
 }
 
-static void
+static bool
 finish(void *arg)
 {
 	struct rl_run *run = arg;
-	probe_done_fn *done = run->done;
-	void *done_arg = run->done_arg;
 
-	run->finish_timer = NULL;
 	judge(run);
 	run_free(run);
-	if (done != NULL)
-		done(done_arg);
-}
-
-/* A lookup or the session ended: judge when it was the last. */
-static void
-step_done(struct rl_run *run)
-{
-	if (--run->pending == 0 && run->finish_timer == NULL)
-		run->finish_timer = loop_timer_add(run->ctx->loop, 0, finish, run);
+	return true;
 }
 
 int
@@ -449,8 +433,7 @@ relay_start(struct run_ctx *ctx, const struct relay_opts *o, probe_done_fn *done
 	run = xcalloc(1, sizeof(*run));
 	run->ctx = ctx;
 	run->group = o->group;
-	run->done = done;
-	run->done_arg = arg;
+	session_init(&run->sess, ctx->loop, finish, run, done, arg);
 	run->host = validate_ip(o->host, NULL) == 0 ? xstrdup(o->host) :
 	    run_normalise_domain(o->host);
 	run->port = o->port;
@@ -463,11 +446,10 @@ relay_start(struct run_ctx *ctx, const struct relay_opts *o, probe_done_fn *done
 	else if (validate_ip(run->host, NULL) < 0)
 		run->domain = parent_domain(run->host);
 	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
-	run->pending = 1;	/* held while starting */
 	if (probe_resolve_host(ctx->loop, ctx->dns, run->host, 0, on_host, run) == 0)
-		run->pending++;
+		session_begin(&run->sess);
 	else
 		run->is_unresolved = true;
-	step_done(run);
+	session_end(&run->sess);
 	return 0;
 }

@@ -16,11 +16,13 @@
 #include "probe_smarthost.h"
 #include "report.h"
 #include "run.h"
+#include "session.h"
 #include "secret.h"
 #include "smtp.h"
 #include "spf.h"
 #include "spf_dns.h"
 #include "tls.h"
+#include "tls_judge.h"
 #include "validate.h"
 #include "xmalloc.h"
 
@@ -84,12 +86,9 @@ struct sh_spf {
 struct sh_run {
 	struct run_ctx *ctx;
 	const char *group;
-	int pending;		/* lookups, sessions, SPF evaluations not yet answered */
+	struct session sess;	/* lookups, sessions, SPF evaluations pending */
 	bool is_spf_phase;	/* the sessions are judged; SPF is running */
 	bool is_setup_failed;	/* no TLS context: nothing was tested */
-	struct loop_timer *finish_timer;
-	probe_done_fn *done;
-	void *done_arg;
 	char *from, *rcpt, *user, *helo;	/* owned copies */
 	struct secret *pass;			/* owned copy, wiped on free */
 	struct sh_ep *order[SH_MAX_EPS];	/* ranked, set once the sessions are done */
@@ -110,15 +109,13 @@ has_creds(const struct sh_run *run)
 	return run->user != NULL;
 }
 
-static void step_done(struct sh_run *run);
-
 static void
 on_ep_done(struct smtp_result *res, void *arg)
 {
 	struct sh_ep *ep = arg;
 
 	ep->res = res;
-	step_done(ep->cand->run);
+	session_end(&ep->cand->run->sess);
 }
 
 static void
@@ -163,7 +160,7 @@ start_ep(struct sh_run *run, struct sh_cand *c, const char *addr, unsigned port)
 	}
 	report_stats(run->ctx->rep)->smtp_sessions++;
 	run->neps++;
-	run->pending++;
+	session_begin(&run->sess);
 }
 
 static void
@@ -176,7 +173,7 @@ on_cand_resolved(struct probe_host *h, void *arg)
 	if (h->naddrs == 0) {
 		/* Reported by judge(): its severity depends on whether anything works. */
 		c->unresolved = h;
-		step_done(run);
+		session_end(&run->sess);
 		return;
 	}
 	/* One address per candidate: a relay's addresses are one service. IPv4 comes first. */
@@ -187,7 +184,7 @@ on_cand_resolved(struct probe_host *h, void *arg)
 			start_ep(run, c, h->addrs[0], auto_ports[k]);
 	}
 	probe_host_free(h);
-	step_done(run);
+	session_end(&run->sess);
 }
 
 /* ---- judging one endpoint ---- */
@@ -546,26 +543,25 @@ report_tls(struct sh_run *run, struct sh_ep *ep, bool is_best)
 	enum status st = is_best || run->nworking == 0 ? ST_WARN : ST_INFO;
 	char subject[300];
 	struct finding *f;
+	unsigned j = tls_judge(r, SH_EXPIRY_WARN_DAYS);
 
 	subject_of(ep, subject, sizeof(subject));
-	if (r->conn != SMTP_CONN_OK || ep->outcome == SH_GREETING_REFUSED)
+	if (ep->outcome == SH_GREETING_REFUSED)
 		return;
-	if (!r->tls_tried) {
-		if (r->has_caps && ep->port != 465) {
-			f = probe_add(rep, run->group, "smarthost.tls-missing", st, subject);
-			finding_msg(f, _("%s does not offer STARTTLS: the password and the mail "
-			    "would cross the network unencrypted."), subject);
-			finding_fix(f, _("Use a relay port with STARTTLS (587) or implicit TLS "
-			    "(465)."));
-			finding_ref(f, "RFC 3207 section 4");
-			finding_ref(f, "RFC 8314 section 3");
-			add_ep_data(f, ep);
-		}
+	if (j & TLS_J_MISSING) {
+		f = probe_add(rep, run->group, "smarthost.tls-missing", st, subject);
+		finding_msg(f, _("%s does not offer STARTTLS: the password and the mail "
+		    "would cross the network unencrypted."), subject);
+		finding_fix(f, _("Use a relay port with STARTTLS (587) or implicit TLS "
+		    "(465)."));
+		finding_ref(f, "RFC 3207 section 4");
+		finding_ref(f, "RFC 8314 section 3");
+		add_ep_data(f, ep);
 		return;
 	}
-	if (!t->is_done)
+	if (j & TLS_J_FAILED)
 		return;	/* reported as smarthost.tls-failed */
-	if (!t->is_chain_ok) {
+	if (j & TLS_J_UNTRUSTED) {
 		f = probe_add(rep, run->group, "smarthost.tls-untrusted", st, subject);
 		finding_msg(f, _("The certificate of %s does not verify: %s (subject %s, issuer "
 		    "%s)."), subject, t->verify_error, t->subject, t->issuer);
@@ -578,7 +574,7 @@ report_tls(struct sh_run *run, struct sh_ep *ep, bool is_best)
 		finding_ref(f, "RFC 5280 section 6");
 		add_ep_data(f, ep);
 	}
-	if (!t->is_name_ok) {
+	if (j & TLS_J_NAME_MISMATCH) {
 		f = probe_add(rep, run->group, "smarthost.tls-name-mismatch", st, subject);
 		finding_msg(f, _("The certificate of %s is not valid for \"%s\" (it names "
 		    "%s%s%s)."), subject, t->name, t->subject, t->sans[0] != '\0' ? "; " : "",
@@ -593,7 +589,7 @@ report_tls(struct sh_run *run, struct sh_ep *ep, bool is_best)
 		finding_ref(f, "RFC 6125 section 6");
 		add_ep_data(f, ep);
 	}
-	if (t->is_expired || t->is_not_yet_valid) {
+	if (j & TLS_J_EXPIRED) {
 		f = probe_add(rep, run->group, "smarthost.tls-expired",
 		    st == ST_WARN ? ST_FAIL : ST_INFO,
 		    subject);
@@ -603,7 +599,7 @@ report_tls(struct sh_run *run, struct sh_ep *ep, bool is_best)
 		    "mail server will not relay through it."));
 		finding_ref(f, "RFC 5280 section 4.1.2.5");
 		add_ep_data(f, ep);
-	} else if (t->days_left < SH_EXPIRY_WARN_DAYS) {
+	} else if (j & TLS_J_EXPIRING) {
 		f = probe_add(rep, run->group, "smarthost.tls-expiring", st, subject);
 		finding_msg(f, _("The certificate of %s expires in %lld days (%s)."), subject,
 		    (long long)t->days_left, t->not_after);
@@ -728,7 +724,7 @@ on_spf(const struct spf_outcome *out, void *arg)
 	sp->mechanism = xstrdup(out->mechanism);
 	sp->problem = xstrdup(out->problem);
 	sp->explanation = xstrdup(out->explanation);
-	step_done(sp->run);
+	session_end(&sp->run->sess);
 }
 
 /* Is the relay allowed to send for the sender's domain? Its own address stands in for
@@ -752,9 +748,9 @@ start_spf(struct sh_run *run, struct sh_ep *best)
 		q.helo = best != NULL ? best->cand->host : NULL;
 		spf_dns_init(&sp->sd, run->ctx->dns, &sp->r);
 		/* The count goes up first: the evaluation may end inside spf_eval_start(). */
-		run->pending++;
+		session_begin(&run->sess);
 		if (spf_eval_start(&q, &sp->r, on_spf, sp) < 0)
-			step_done(run);
+			session_end(&run->sess);
 	}
 }
 
@@ -894,34 +890,22 @@ run_free(struct sh_run *run)
 	free(run);
 }
 
-static void
+static bool
 finish(void *arg)
 {
 	struct sh_run *run = arg;
-	probe_done_fn *done = run->done;
-	void *done_arg = run->done_arg;
 
-	run->finish_timer = NULL;
 	if (!run->is_spf_phase) {
 		/* Phase two holds its own count while the evaluations start. */
 		run->is_spf_phase = true;
-		run->pending = 1;
+		session_begin(&run->sess);
 		judge_sessions(run);
-		step_done(run);
-		return;
+		session_end(&run->sess);
+		return false;
 	}
 	report_all(run);
 	run_free(run);
-	if (done != NULL)
-		done(done_arg);
-}
-
-/* A lookup, session or evaluation ended: move on when it was the last of its phase. */
-static void
-step_done(struct sh_run *run)
-{
-	if (--run->pending == 0 && run->finish_timer == NULL)
-		run->finish_timer = loop_timer_add(run->ctx->loop, 0, finish, run);
+	return true;
 }
 
 int
@@ -939,8 +923,7 @@ smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_
 	run = xcalloc(1, sizeof(*run));
 	run->ctx = ctx;
 	run->group = o->group;
-	run->done = done;
-	run->done_arg = arg;
+	session_init(&run->sess, ctx->loop, finish, run, done, arg);
 	run->from = xstrdup(o->from);
 	/* RFC 5321 4.5.1: postmaster of the sender's domain exists everywhere. */
 	run->rcpt = o->rcpt != NULL ? xstrdup(o->rcpt) : xasprintf("postmaster@%s",
@@ -954,7 +937,6 @@ smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_
 		run->spf[i].is_given = true;
 	}
 	run->nspf = o->nrelay_ips;
-	run->pending = 1;	/* held while starting */
 	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
 	if (run->tls == NULL) {
 		struct finding *f = probe_add(ctx->rep, run->group, "smarthost.tls-setup-failed",
@@ -964,7 +946,7 @@ smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_
 		finding_fix(f, _("Check the file given with --ca-file (PEM certificates)."));
 		run->is_setup_failed = true;
 		run->nspf = 0;
-		step_done(run);
+		session_end(&run->sess);
 		return 0;
 	}
 	for (i = 0; i < o->ncands; i++) {
@@ -990,8 +972,8 @@ smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_
 		cand->port = (unsigned)port;
 		if (probe_resolve_host(ctx->loop, ctx->dns, cand->host, 0, on_cand_resolved,
 		    cand) == 0)
-			run->pending++;
+			session_begin(&run->sess);
 	}
-	step_done(run);
+	session_end(&run->sess);
 	return 0;
 }
