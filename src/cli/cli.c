@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "options.h"
 #include "tls.h"
 #include "validate.h"
 #include "xmalloc.h"
@@ -86,8 +87,10 @@ void
 cli_command_help(const struct command *cmd)
 {
 	printf(_("Usage: mxdiag [OPTIONS] %s\n%s\n"), cmd->usage, _(cmd->summary));
-	if (cmd->help != NULL && cmd->help[0] != '\0')
-		printf("\n%s", _(cmd->help));
+	if (cmd->opts != NULL) {
+		putchar('\n');
+		opt_help(stdout, cmd->opts);
+	}
 	printf(_("\nGlobal options: see 'mxdiag --help'.\n"));
 }
 

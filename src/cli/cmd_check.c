@@ -1,7 +1,6 @@
 /* `mxdiag check DOMAIN [--ip IP] [--helo NAME]`: the DNS facts of a sending domain. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -9,55 +8,40 @@
 #include "dns.h"
 #include "i18n.h"
 #include "loop.h"
+#include "options.h"
 #include "run.h"
-#include "validate.h"
+
+enum { O_DOMAIN, O_IP, O_HELO };
+
+static const struct opt check_rows[] = {
+	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 1, 1,
+	    N_("the mail domain (as in user@DOMAIN)"), NULL },
+	[O_IP] = { OPT_VALUE, "ip", "IP", OPT_IP, 0, 0,
+	    N_("the address the mail server sends from"), NULL },
+	/* A HELO name may be anything a server announces; checks judge it, the CLI only
+	 * refuses what cannot be a name at all. */
+	[O_HELO] = { OPT_VALUE, "helo", "NAME", OPT_HOST, 0, 0,
+	    N_("the name the mail server announces in HELO/EHLO"), NULL },
+	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
+};
+
+static const struct opt_spec check_opts = { "check", check_rows, 17, NULL };
 
 static int
 check_run(struct run_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "ip", required_argument, NULL, 'i' },
-		{ "helo", required_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct check_ctx cc = { 0 };
-	char why[160], *domain = NULL, *helo = NULL;
-	const char *ip = NULL, *helo_arg = NULL;
-	int c, rc;
+	struct opt_vals v;
+	char *domain = NULL, *helo = NULL;
+	const char *ip, *helo_arg;
+	int rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if (validate_ip(optarg, NULL) < 0)
-				return cli_usage_error("check", _("--ip '%s' is not an IPv4 or IPv6 "
-				    "address"), optarg);
-			ip = optarg;
-			break;
-		case 'H':
-			helo_arg = optarg;
-			break;
-		case ':':
-			return cli_usage_error("check", _("option '%s' needs a value"),
-			    argv[optind - 1]);
-		default:
-			return cli_usage_error("check", _("unknown option '%s'"), argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error("check", _("missing DOMAIN"));
-	if (optind + 1 < argc)
-		return cli_usage_error("check", _("unexpected argument '%s'"), argv[optind + 1]);
-	if (validate_domain(argv[optind], why, sizeof(why)) < 0)
-		return cli_usage_error("check", _("'%s' is not a valid domain name: %s"),
-		    argv[optind], why);
-	/* A HELO name may be anything a server announces; checks judge it, the CLI only
-	 * refuses what cannot be a name at all. */
-	if (helo_arg != NULL && validate_domain(helo_arg, why, sizeof(why)) < 0 &&
-	    validate_ip(helo_arg, NULL) < 0)
-		return cli_usage_error("check", _("--helo '%s' is not a host name: %s"), helo_arg,
-		    why);
-	domain = run_normalise_domain(argv[optind]);
+	rc = opt_parse(&check_opts, argc, argv, &v);
+	if (rc >= 0)
+		return rc;
+	ip = opt_str(&v, O_IP);
+	helo_arg = opt_str(&v, O_HELO);
+	domain = run_normalise_domain(v.operands[0]);
 	if (helo_arg != NULL)
 		helo = run_normalise_domain(helo_arg);
 	rc = run_open(ctx, "check", domain);
@@ -81,8 +65,6 @@ const struct command cmd_check = {
 	.name = "check",
 	.summary = N_("DNS facts of a mail domain: MX, addresses, and what senders will see"),
 	.usage = "check DOMAIN [--ip IP] [--helo NAME]",
-	.help = N_("  DOMAIN         the mail domain (as in user@DOMAIN)\n"
-	    "  --ip IP        the address the mail server sends from\n"
-	    "  --helo NAME    the name the mail server announces in HELO/EHLO\n"),
+	.opts = &check_opts,
 	.run = check_run,
 };

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "ndr_classify.h"
 #include "ndr_kb.h"
 #include "ndr_text.h"
+#include "options.h"
 #include "report.h"
 #include "run.h"
 #include "validate.h"
@@ -390,47 +390,42 @@ explain_batch(const struct ndr_kb *kb, int argc, char **argv)
 	return rc;
 }
 
+enum { O_FILE, O_KB, O_NO_DNS, O_SENDER };
+
+static const struct opt explain_rows[] = {
+	[O_FILE] = { OPT_OPERAND, NULL, "FILE", OPT_ANY, 0, 0,
+	    N_("the bounce: an .eml, an mbox message, pasted text, a log line\n"
+	    "(- or nothing: standard input; several files: one line each)"), NULL },
+	[O_KB] = { OPT_VALUE, "kb", "FILE", OPT_ANY, 0, 0,
+	    N_("knowledge base to use instead of the installed kb.json"), NULL },
+	[O_NO_DNS] = { OPT_FLAG, "no-dns", NULL, OPT_ANY, 0, 0,
+	    N_("do not re-check the DNS facts behind the cause"), NULL },
+	[O_SENDER] = { OPT_VALUE, "sender", "ADDR", OPT_ADDRESS, 0, 0,
+	    N_("the original sender, when the bounce does not show it"), NULL },
+	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
+};
+
+static const struct opt_spec explain_opts = { "explain", explain_rows, 17, NULL };
+
 static int
 explain_run(struct run_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "kb", required_argument, NULL, 'k' },
-		{ "no-dns", no_argument, NULL, 'n' },
-		{ "sender", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct explain ex = { .ctx = ctx };
-	const char *kb_path = NULL, *path = "-";
+	const char *kb_path, *path = "-";
+	struct opt_vals v;
 	struct ndr_kb *kb;
 	struct ndr *n;
 	char err[512], *buf;
 	size_t len = 0, i;
 	bool too_big;
-	int c, rc;
+	int rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			kb_path = optarg;
-			break;
-		case 'n':
-			ex.no_dns = true;
-			break;
-		case 's':
-			if (validate_address(optarg, false, err, sizeof(err)) < 0)
-				return cli_usage_error("explain", _("--sender '%s' is not a mail "
-				    "address: %s"), optarg, err);
-			ex.sender = optarg;
-			break;
-		case ':':
-			return cli_usage_error("explain", _("option '%s' needs a value"),
-			    argv[optind - 1]);
-		default:
-			return cli_usage_error("explain", _("unknown option '%s'"),
-			    argv[optind - 1]);
-		}
-	}
+	rc = opt_parse(&explain_opts, argc, argv, &v);
+	if (rc >= 0)
+		return rc;
+	kb_path = opt_str(&v, O_KB);
+	ex.no_dns = opt_flag(&v, O_NO_DNS);
+	ex.sender = opt_str(&v, O_SENDER);
 	if (kb_path == NULL)
 		kb_path = ndr_kb_default_path();
 	kb = ndr_kb_load(kb_path, err, sizeof(err));
@@ -488,10 +483,6 @@ const struct command cmd_explain = {
 	.name = "explain",
 	.summary = N_("explain a bounce (NDR/DSN): cause, who must act, fix, live re-check"),
 	.usage = "explain [FILE|-]... [--kb FILE] [--no-dns] [--sender ADDR]",
-	.help = N_("  FILE           the bounce: an .eml, an mbox message, pasted text, a log line\n"
-	    "                 (- or nothing: standard input; several files: one line each)\n"
-	    "  --kb FILE      knowledge base to use instead of the installed kb.json\n"
-	    "  --no-dns       do not re-check the DNS facts behind the cause\n"
-	    "  --sender ADDR  the original sender, when the bounce does not show it\n"),
+	.opts = &explain_opts,
 	.run = explain_run,
 };

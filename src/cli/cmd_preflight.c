@@ -3,7 +3,6 @@
  * adds its findings into its checklist section when its last lookup or session ends. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +10,7 @@
 #include "command.h"
 #include "i18n.h"
 #include "loop.h"
+#include "options.h"
 #include "probe.h"
 #include "probe_inbound.h"
 #include "probe_port25.h"
@@ -19,7 +19,6 @@
 #include "report.h"
 #include "run.h"
 #include "secret.h"
-#include "validate.h"
 #include "xmalloc.h"
 
 #define PF_MAX_LIST 8
@@ -145,138 +144,102 @@ start_parts(struct pf_run *run)
 	}
 }
 
-/* Append optarg to a bounded list; a usage error when full. */
-static int
-push(const char **list, size_t *n, const char *opt)
+enum {
+	O_DOMAIN, O_IP, O_HELO, O_MX_HOST, O_SMARTHOST, O_FROM, O_RCPT, O_USER, O_PW_FILE,
+	O_PW_ENV, O_RELAY_IP, O_PORT25_TARGET, O_SUBMISSION, O_NO_PORT25, O_NO_INBOUND,
+	O_NO_RELAY, O_PROBLEMS_ONLY
+};
+
+/* The lists hold what the parts take (probe_*.h), in arrays of PF_MAX_LIST. */
+static const struct opt preflight_rows[] = {
+	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 1, 1,
+	    N_("the mail domain about to go live"), NULL },
+	[O_IP] = { OPT_VALUE, "ip", "IP", OPT_IP, 0, 0,
+	    N_("the address the mail server will send from"), NULL },
+	[O_HELO] = { OPT_VALUE, "helo", "NAME", OPT_HOST, 0, 0,
+	    N_("the name it will announce in HELO/EHLO"), NULL },
+	[O_MX_HOST] = { OPT_VALUE, "mx-host", "HOST", OPT_HOST, 0, 0,
+	    N_("the server to test for open relaying (default: the\n"
+	    "domain's first MX)"), NULL },
+	[O_SMARTHOST] = { OPT_LIST, "smarthost", "HOST[:PORT]", OPT_HOST_PORT, 0, SMARTHOST_MAX_CANDS,
+	    N_("candidate relay of the ISP (repeatable; ports 587, 465\n"
+	    "and 25 are tried when none is given)"), NULL },
+	[O_FROM] = { OPT_VALUE, "from", "ADDR", OPT_ADDRESS, 0, 0,
+	    N_("envelope sender for the smarthost test (default\n"
+	    "postmaster@DOMAIN)"), NULL },
+	[O_RCPT] = { OPT_VALUE, "rcpt", "ADDR", OPT_ADDRESS, 0, 0,
+	    N_("outside recipient for the smarthost relay test"), NULL },
+	/* --user and --password-env share two lines; --password-file is named in them. */
+	[O_USER] = { OPT_VALUE, "user", "U", OPT_ANY, 0, 0,
+	    N_("smarthost login, with --password-file FILE or"), NULL },
+	[O_PW_FILE] = { OPT_VALUE, "password-file", "FILE", OPT_ANY, 0, 0, NULL, NULL },
+	[O_PW_ENV] = { OPT_VALUE, "password-env", "VAR", OPT_ANY, 0, 0,
+	    N_("(a password is never taken on the command line)"), NULL },
+	[O_RELAY_IP] = { OPT_LIST, "relay-ip", "IP", OPT_IP, 0, SMARTHOST_MAX_RELAY_IPS,
+	    N_("the smarthost's outbound address, for the SPF check"), NULL },
+	[O_PORT25_TARGET] = { OPT_LIST, "port25-target", "T", OPT_HOST, 0, PF_MAX_LIST,
+	    N_("where to test outbound port 25 (repeatable; default:\n"
+	    "the MX hosts of a few large providers)"), NULL },
+	[O_SUBMISSION] = { OPT_LIST, "submission", "HOST", OPT_HOST, 0, PORT25_MAX_SUBMISSION,
+	    N_("where to test 587/465 (repeatable)"), NULL },
+	[O_NO_PORT25] = { OPT_FLAG, "no-port25", NULL, OPT_ANY, 0, 0,
+	    N_("skip that part"), "--no-port25, --no-inbound, --no-relay" },
+	[O_NO_INBOUND] = { OPT_FLAG, "no-inbound", NULL, OPT_ANY, 0, 0, NULL, NULL },
+	[O_NO_RELAY] = { OPT_FLAG, "no-relay", NULL, OPT_ANY, 0, 0, NULL, NULL },
+	[O_PROBLEMS_ONLY] = { OPT_FLAG, "problems-only", NULL, OPT_ANY, 0, 0,
+	    N_("print only WARN, FAIL and UNKNOWN lines"), NULL },
+	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
+};
+
+static const struct opt_spec preflight_opts = { "preflight", preflight_rows, 26,
+	N_("No message is ever sent: sessions end with RSET and QUIT, never DATA.\n") };
+
+/* The table's values into o; lists are copied, the strings stay argv's. */
+static void
+take_opts(struct pf_opts *o, const struct opt_vals *v)
 {
-	if (*n == PF_MAX_LIST)
-		return cli_usage_error("preflight", _("at most %d %s options"), PF_MAX_LIST, opt);
-	list[(*n)++] = optarg;
-	return 0;
-}
-
-static int
-validate_opts(struct pf_opts *o, int argc, char **argv)
-{
-	char why[256];
-	size_t i;
-
-	if (optind >= argc)
-		return cli_usage_error("preflight", _("missing DOMAIN"));
-	if (optind + 1 < argc)
-		return cli_usage_error("preflight", _("unexpected argument '%s'"), argv[optind + 1]);
-	if (validate_domain(argv[optind], why, sizeof(why)) < 0)
-		return cli_usage_error("preflight", _("'%s' is not a valid domain name: %s"),
-		    argv[optind], why);
-	if (o->ip != NULL && validate_ip(o->ip, NULL) < 0)
-		return cli_usage_error("preflight", _("--ip '%s' is not an IPv4 or IPv6 address"),
-		    o->ip);
-	if (o->helo != NULL && validate_domain(o->helo, why, sizeof(why)) < 0 &&
-	    validate_ip(o->helo, NULL) < 0)
-		return cli_usage_error("preflight", _("--helo '%s' is not a host name: %s"),
-		    o->helo, why);
-	if (o->mx_host != NULL && validate_domain(o->mx_host, why, sizeof(why)) < 0 &&
-	    validate_ip(o->mx_host, NULL) < 0)
-		return cli_usage_error("preflight", _("--mx-host '%s' is not a host name or "
-		    "address: %s"), o->mx_host, why);
-	if (o->from != NULL && validate_address(o->from, false, why, sizeof(why)) < 0)
-		return cli_usage_error("preflight", _("--from '%s' is not a mail address: %s"),
-		    o->from, why);
-	for (i = 0; i < o->nsmarthosts; i++) {
-		char *host = NULL;
-		int port = 0;
-
-		if (parse_host_port(o->smarthosts[i], &host, &port, why, sizeof(why)) < 0)
-			return cli_usage_error("preflight", _("--smarthost '%s': %s"),
-			    o->smarthosts[i], why);
-		free(host);
-	}
-	for (i = 0; i < o->nrelay_ips; i++)
-		if (validate_ip(o->relay_ips[i], NULL) < 0)
-			return cli_usage_error("preflight", _("--relay-ip '%s' is not an IP address"),
-			    o->relay_ips[i]);
-	if (o->pw_file != NULL && o->pw_env != NULL)
-		return cli_usage_error("preflight", _("give --password-file or --password-env, "
-		    "not both"));
-	if ((o->pw_file != NULL || o->pw_env != NULL) != (o->user != NULL))
-		return cli_usage_error("preflight", _("--user and --password-file/--password-env "
-		    "go together"));
-	return 0;
+	o->ip = opt_str(v, O_IP);
+	o->helo = opt_str(v, O_HELO);
+	o->mx_host = opt_str(v, O_MX_HOST);
+	o->from = opt_str(v, O_FROM);
+	o->rcpt = opt_str(v, O_RCPT);
+	o->user = opt_str(v, O_USER);
+	o->pw_file = opt_str(v, O_PW_FILE);
+	o->pw_env = opt_str(v, O_PW_ENV);
+	o->nsmarthosts = v->n[O_SMARTHOST];
+	memcpy(o->smarthosts, v->list[O_SMARTHOST], o->nsmarthosts * sizeof(char *));
+	o->nrelay_ips = v->n[O_RELAY_IP];
+	memcpy(o->relay_ips, v->list[O_RELAY_IP], o->nrelay_ips * sizeof(char *));
+	o->ntargets = v->n[O_PORT25_TARGET];
+	memcpy(o->targets, v->list[O_PORT25_TARGET], o->ntargets * sizeof(char *));
+	o->nsubmission = v->n[O_SUBMISSION];
+	memcpy(o->submission, v->list[O_SUBMISSION], o->nsubmission * sizeof(char *));
+	o->skip_port25 = opt_flag(v, O_NO_PORT25);
+	o->skip_inbound = opt_flag(v, O_NO_INBOUND);
+	o->skip_relay = opt_flag(v, O_NO_RELAY);
 }
 
 static int
 preflight_run(struct run_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "ip", required_argument, NULL, 'i' },
-		{ "helo", required_argument, NULL, 'H' },
-		{ "mx-host", required_argument, NULL, 'm' },
-		{ "smarthost", required_argument, NULL, 's' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "rcpt", required_argument, NULL, 'r' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "password-file", required_argument, NULL, 'p' },
-		{ "password-env", required_argument, NULL, 'e' },
-		{ "relay-ip", required_argument, NULL, 'R' },
-		{ "port25-target", required_argument, NULL, 't' },
-		{ "submission", required_argument, NULL, 'S' },
-		{ "no-port25", no_argument, NULL, '2' },
-		{ "no-inbound", no_argument, NULL, 'I' },
-		{ "no-relay", no_argument, NULL, 'N' },
-		{ "problems-only", no_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct pf_opts o = { 0 };
 	struct pf_run run = { 0 };
-	int c, rc = 0, err = 0;
+	struct opt_vals v;
+	int rc;
 
-	opterr = 0;
-	while (rc == 0 && (c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i': o.ip = optarg; break;
-		case 'H': o.helo = optarg; break;
-		case 'm': o.mx_host = optarg; break;
-		case 'f': o.from = optarg; break;
-		case 'r': o.rcpt = optarg; break;
-		case 'u': o.user = optarg; break;
-		case 'p': o.pw_file = optarg; break;
-		case 'e': o.pw_env = optarg; break;
-		case 's': rc = push(o.smarthosts, &o.nsmarthosts, "--smarthost"); break;
-		case 'R': rc = push(o.relay_ips, &o.nrelay_ips, "--relay-ip"); break;
-		case 't': rc = push(o.targets, &o.ntargets, "--port25-target"); break;
-		case 'S': rc = push(o.submission, &o.nsubmission, "--submission"); break;
-		case '2': o.skip_port25 = true; break;
-		case 'I': o.skip_inbound = true; break;
-		case 'N': o.skip_relay = true; break;
-		case 'P': ctx->problems_only = true; break;
-		case ':':
-			return cli_usage_error("preflight", _("option '%s' needs a value"),
-			    argv[optind - 1]);
-		default:
-			return cli_usage_error("preflight", _("unknown option '%s' (a password is "
-			    "never taken on the command line: use --password-file or "
-			    "--password-env)"), argv[optind - 1]);
-		}
-	}
-	if (rc == 0)
-		rc = validate_opts(&o, argc, argv);
-	if (rc != 0)
+	rc = opt_parse(&preflight_opts, argc, argv, &v);
+	if (rc >= 0)
 		return rc;
-	o.domain = run_normalise_domain(argv[optind]);
+	take_opts(&o, &v);
+	ctx->problems_only = opt_flag(&v, O_PROBLEMS_ONLY);
+	rc = opt_login("preflight", o.user, o.pw_file, o.pw_env, &run.pass);
+	if (rc >= 0)
+		return rc;
+	o.domain = run_normalise_domain(v.operands[0]);
 	if (o.from == NULL) {
 		/* The sender the server will use: its postmaster is the safest default. */
 		o.from_default = xasprintf("postmaster@%s", o.domain);
 		o.from = o.from_default;
-	}
-	if (o.pw_file != NULL)
-		run.pass = secret_from_file(o.pw_file, &err);
-	else if (o.pw_env != NULL)
-		run.pass = secret_from_env(o.pw_env, &err);
-	if ((o.pw_file != NULL || o.pw_env != NULL) && run.pass == NULL) {
-		rc = cli_usage_error("preflight", _("cannot read the password (%s)"),
-		    o.pw_file != NULL ? _("from the --password-file") :
-		    _("from the --password-env variable"));
-		goto out;
 	}
 	rc = run_open(ctx, "preflight", o.domain);
 	if (rc != 0)
@@ -299,24 +262,6 @@ const struct command cmd_preflight = {
 	    "open relay"),
 	.usage = "preflight DOMAIN [--ip IP] [--helo NAME] [--mx-host HOST] "
 	    "[--smarthost HOST[:PORT]]... [--from ADDR] [--user U --password-file F]",
-	.help = N_("  DOMAIN                  the mail domain about to go live\n"
-	    "  --ip IP                 the address the mail server will send from\n"
-	    "  --helo NAME             the name it will announce in HELO/EHLO\n"
-	    "  --mx-host HOST          the server to test for open relaying (default: the\n"
-	    "                          domain's first MX)\n"
-	    "  --smarthost HOST[:PORT] candidate relay of the ISP (repeatable; ports 587, 465\n"
-	    "                          and 25 are tried when none is given)\n"
-	    "  --from ADDR             envelope sender for the smarthost test (default\n"
-	    "                          postmaster@DOMAIN)\n"
-	    "  --rcpt ADDR             outside recipient for the smarthost relay test\n"
-	    "  --user U                smarthost login, with --password-file FILE or\n"
-	    "  --password-env VAR      (a password is never taken on the command line)\n"
-	    "  --relay-ip IP           the smarthost's outbound address, for the SPF check\n"
-	    "  --port25-target T       where to test outbound port 25 (repeatable; default:\n"
-	    "                          the MX hosts of a few large providers)\n"
-	    "  --submission HOST       where to test 587/465 (repeatable)\n"
-	    "  --no-port25, --no-inbound, --no-relay   skip that part\n"
-	    "  --problems-only         print only WARN, FAIL and UNKNOWN lines\n"
-	    "  No message is ever sent: sessions end with RSET and QUIT, never DATA.\n"),
+	.opts = &preflight_opts,
 	.run = preflight_run,
 };

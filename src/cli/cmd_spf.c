@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "loop.h"
+#include "options.h"
 #include "report.h"
 #include "run.h"
 #include "spf.h"
@@ -598,76 +598,63 @@ batch_run(struct run_ctx *ctx, const char *path, bool want_trace)
 	return rc;
 }
 
+enum { O_DOMAIN, O_IP, O_SENDER, O_HELO, O_TRACE, O_BATCH };
+
+static const struct opt spf_rows[] = {
+	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 0, 1,
+	    N_("the domain whose SPF policy is checked (MAIL FROM domain)"), NULL },
+	[O_IP] = { OPT_VALUE, "ip", "IP", OPT_IP, 0, 0,
+	    N_("the sending address to check"), NULL },
+	/* --sender and --helo are checked below: check_host() takes what a client sends */
+	[O_SENDER] = { OPT_VALUE, "sender", "ADDR", OPT_ANY, 0, 0,
+	    N_("MAIL FROM address (default postmaster@DOMAIN; '' checks HELO)"), NULL },
+	[O_HELO] = { OPT_VALUE, "helo", "NAME", OPT_ANY, 0, 0,
+	    N_("HELO/EHLO name (default DOMAIN)"), NULL },
+	[O_TRACE] = { OPT_FLAG, "trace", NULL, OPT_ANY, 0, 0,
+	    N_("record every term, look-up and answer as evidence (-v shows it)"), NULL },
+	[O_BATCH] = { OPT_VALUE, "batch", "FILE", OPT_ANY, 0, 0,
+	    N_("lines 'IP SENDER [HELO]' ('-' = stdin; '<>' = null sender);\n"
+	    "one JSON object per line out, many evaluations at once"), NULL },
+	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
+};
+
+static const struct opt_spec spf_opts = { "spf", spf_rows, 18, NULL };
+
 static int
 spf_run_cmd(struct run_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "ip", required_argument, NULL, 'i' },
-		{ "sender", required_argument, NULL, 's' },
-		{ "helo", required_argument, NULL, 'H' },
-		{ "trace", no_argument, NULL, 't' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct spf_one one = { 0 };
 	struct spf_query q = { 0 };
-	const char *ip = NULL, *sender = NULL, *helo = NULL, *batch = NULL;
-	char why[160], *domain, *dflt_sender = NULL;
-	bool want_trace = false;
-	int c, rc;
+	struct opt_vals v;
+	const char *ip, *sender, *helo, *batch;
+	char *domain, *dflt_sender = NULL;
+	bool want_trace;
+	int rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if (validate_ip(optarg, NULL) < 0)
-				return cli_usage_error("spf", _("--ip '%s' is not an IPv4 or IPv6 "
-				    "address"), optarg);
-			ip = optarg;
-			break;
-		case 's':
-			if (strlen(optarg) > SPF_ARG_MAX || has_control(optarg))
-				return cli_usage_error("spf",
-				    _("--sender '%s' is not a mail address"), optarg);
-			sender = optarg;
-			break;
-		case 'H':
-			/* any name a client may announce, a literal such as [192.0.2.1] too */
-			if (optarg[0] == '\0' || strlen(optarg) > SPF_ARG_MAX ||
-			    has_control(optarg))
-				return cli_usage_error("spf", _("--helo '%s' is not a host name"),
-				    optarg);
-			helo = optarg;
-			break;
-		case 't':
-			want_trace = true;
-			break;
-		case 'b':
-			batch = optarg;
-			break;
-		case ':':
-			return cli_usage_error("spf", _("option '%s' needs a value"),
-			    argv[optind - 1]);
-		default:
-			return cli_usage_error("spf", _("unknown option '%s'"), argv[optind - 1]);
-		}
-	}
+	rc = opt_parse(&spf_opts, argc, argv, &v);
+	if (rc >= 0)
+		return rc;
+	ip = opt_str(&v, O_IP);
+	sender = opt_str(&v, O_SENDER);
+	helo = opt_str(&v, O_HELO);
+	batch = opt_str(&v, O_BATCH);
+	want_trace = opt_flag(&v, O_TRACE);
+	if (sender != NULL && (strlen(sender) > SPF_ARG_MAX || has_control(sender)))
+		return cli_usage_error("spf", _("--sender '%s' is not a mail address"), sender);
+	/* any name a client may announce, a literal such as [192.0.2.1] too */
+	if (helo != NULL && (helo[0] == '\0' || strlen(helo) > SPF_ARG_MAX || has_control(helo)))
+		return cli_usage_error("spf", _("--helo '%s' is not a host name"), helo);
 	if (batch != NULL) {
-		if (optind < argc || ip != NULL || sender != NULL || helo != NULL)
+		if (v.n_operands > 0 || ip != NULL || sender != NULL || helo != NULL)
 			return cli_usage_error("spf", _("--batch takes its addresses from the "
 			    "file; give no DOMAIN, --ip, --sender or --helo"));
 		return batch_run(ctx, batch, want_trace);
 	}
-	if (optind >= argc)
-		return cli_usage_error("spf", _("missing DOMAIN"));
-	if (optind + 1 < argc)
-		return cli_usage_error("spf", _("unexpected argument '%s'"), argv[optind + 1]);
+	if (v.n_operands == 0)
+		return cli_usage_error("spf", _("missing %s"), "DOMAIN");
 	if (ip == NULL)
 		return cli_usage_error("spf", _("--ip IP is required: the address to check"));
-	if (validate_domain(argv[optind], why, sizeof(why)) < 0)
-		return cli_usage_error("spf", _("'%s' is not a valid domain name: %s"),
-		    argv[optind], why);
-	domain = run_normalise_domain(argv[optind]);
+	domain = run_normalise_domain(v.operands[0]);
 	/* Defaults: MAIL FROM postmaster@DOMAIN and HELO DOMAIN; --sender '' checks the HELO
 	 * identity (RFC 7208 2.3) */
 	if (sender == NULL)
@@ -703,12 +690,6 @@ const struct command cmd_spf = {
 	.name = "spf",
 	.summary = N_("evaluate SPF (RFC 7208 check_host) for an address, with its trace"),
 	.usage = "spf DOMAIN --ip IP [--sender ADDR] [--helo NAME] [--trace] | spf --batch FILE|-",
-	.help = N_("  DOMAIN          the domain whose SPF policy is checked (MAIL FROM domain)\n"
-	    "  --ip IP         the sending address to check\n"
-	    "  --sender ADDR   MAIL FROM address (default postmaster@DOMAIN; '' checks HELO)\n"
-	    "  --helo NAME     HELO/EHLO name (default DOMAIN)\n"
-	    "  --trace         record every term, look-up and answer as evidence (-v shows it)\n"
-	    "  --batch FILE    lines 'IP SENDER [HELO]' ('-' = stdin; '<>' = null sender);\n"
-	    "                  one JSON object per line out, many evaluations at once\n"),
+	.opts = &spf_opts,
 	.run = spf_run_cmd,
 };

@@ -6,6 +6,7 @@
 
 struct dns;
 struct loop;
+struct opt_spec;
 struct report;
 
 /* Exit statuses (monitoring-plugin convention, plus sysexits' EX_USAGE). */
@@ -35,10 +36,10 @@ struct command {
 	const char *name;	/* "check" */
 	const char *summary;	/* one line for `mxdiag --help` */
 	const char *usage;	/* "check DOMAIN [--ip IP] [--helo NAME]" */
-	const char *help;	/* option list for `mxdiag COMMAND --help` */
+	const struct opt_spec *opts;	/* its options and operands (options.h) */
 	/*
-	 * argv[0] is the command name. Parse the arguments (getopt_long, optind reset by the
-	 * caller), create ctx->rep, start the work and run ctx->loop. Return -1 when ctx->rep
+	 * argv[0] is the command name. Parse the arguments (opt_parse() with .opts, optind
+	 * reset by the caller), create ctx->rep, start the work and run ctx->loop. Return -1 when ctx->rep
 	 * holds the result (main renders it and exits by its worst status), or an exit status
 	 * to use as is: EXIT_USAGE after cli_usage_error(), or a command's own status when it
 	 * printed its own output (batch modes).
