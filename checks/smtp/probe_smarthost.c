@@ -17,6 +17,7 @@
 #include "report.h"
 #include "run.h"
 #include "session.h"
+#include "smarthost_report.h"
 #include "secret.h"
 #include "smtp.h"
 #include "spf.h"
@@ -26,82 +27,12 @@
 #include "validate.h"
 #include "xmalloc.h"
 
-#define SH_MAX_CANDS SMARTHOST_MAX_CANDS
-#define SH_MAX_EPS (SH_MAX_CANDS * 3)
-#define SH_MAX_RELAY_IPS SMARTHOST_MAX_RELAY_IPS
 #define SH_TRANSCRIPT_LINES 40
 /* A certificate this close to expiry is a relay that stops working soon. */
 #define SH_EXPIRY_WARN_DAYS 14
 
 /* Without a port, try what smarthosts listen on, submission first (RFC 6409, RFC 8314). */
 static const unsigned auto_ports[] = { 587, 465, 25 };
-
-enum sh_outcome {
-	SH_WORKS,
-	SH_UNREACHABLE,
-	SH_GREETING_REFUSED,
-	SH_SESSION_FAILED,	/* timeout, protocol violation, connection lost after connect */
-	SH_TLS_FAILED,
-	SH_AUTH_FAILED,
-	SH_AUTH_SKIPPED,
-	SH_AUTH_NOT_OFFERED,
-	SH_AUTH_NO_MECH,
-	SH_AUTH_REQUIRED,
-	SH_SENDER_DENIED,
-	SH_MAIL_REJECTED,
-	SH_RELAY_DENIED,
-	SH_RCPT_TEMPFAIL,
-};
-
-struct sh_cand {
-	char *arg;		/* as given */
-	char *host;		/* name or address */
-	unsigned port;		/* 0: try auto_ports */
-	bool is_ip;
-	struct probe_host *unresolved;	/* owned: the lookup that found no address */
-	struct sh_run *run;
-};
-
-struct sh_ep {
-	struct sh_cand *cand;
-	char *addr;
-	unsigned port;
-	struct smtp_result *res;
-	enum sh_outcome outcome;
-	int tls_score;		/* 2 verified and named, 1 encrypted only, 0 clear */
-};
-
-/* RFC 7208 check_host() of the sender's domain for one outbound address of the relay. */
-struct sh_spf {
-	struct sh_run *run;
-	char *ip;		/* owned */
-	bool is_given;		/* --relay-ip; else the recommended endpoint's own address */
-	struct spf_dns sd;
-	struct spf_resolver r;
-	bool is_done;
-	enum spf_result result;
-	char *domain, *mechanism, *problem, *explanation;	/* owned copies */
-};
-
-struct sh_run {
-	struct run_ctx *ctx;
-	const char *group;
-	struct session sess;	/* lookups, sessions, SPF evaluations pending */
-	bool is_spf_phase;	/* the sessions are judged; SPF is running */
-	bool is_setup_failed;	/* no TLS context: nothing was tested */
-	char *from, *rcpt, *user, *helo;	/* owned copies */
-	struct secret *pass;			/* owned copy, wiped on free */
-	struct sh_ep *order[SH_MAX_EPS];	/* ranked, set once the sessions are done */
-	struct sh_spf spf[SH_MAX_RELAY_IPS];
-	size_t nspf;
-	struct tls_client *tls;
-	struct sh_cand cands[SH_MAX_CANDS];
-	size_t ncands;
-	struct sh_ep eps[SH_MAX_EPS];
-	size_t neps;
-	bool is_insecure_ok;
-	size_t nworking;
-};
 
 static bool
 has_creds(const struct sh_run *run)
@@ -189,16 +120,6 @@ on_cand_resolved(struct probe_host *h, void *arg)
 
 /* ---- judging one endpoint ---- */
 
-static int
-tls_score(const struct smtp_result *r)
-{
-	if (!r->tls_active)
-		return 0;
-	if (r->tls.is_chain_ok && r->tls.is_name_ok && !r->tls.is_expired)
-		return 2;
-	return 1;
-}
-
 static bool
 is_auth_required_reply(const struct smtp_reply *rp)
 {
@@ -253,69 +174,8 @@ judge_ep(const struct sh_run *run, const struct smtp_result *r)
 	return SH_RELAY_DENIED;
 }
 
-/* Higher is better: working, then secure, then authenticated, a name, the port a mail
- * server handles best, and finally the faster one. */
-static int
-compare_eps(const struct sh_ep *a, const struct sh_ep *b)
-{
-	static const unsigned port_pref[] = { 587, 465, 25 };
-	size_t pa = 3, pb = 3, i;
-	bool aa, ab;
-
-	if ((a->outcome == SH_WORKS) != (b->outcome == SH_WORKS))
-		return a->outcome == SH_WORKS ? -1 : 1;
-	if (a->tls_score != b->tls_score)
-		return a->tls_score > b->tls_score ? -1 : 1;
-	aa = a->res->auth == SMTP_AUTH_OK;
-	ab = b->res->auth == SMTP_AUTH_OK;
-	if (aa != ab)
-		return aa ? -1 : 1;
-	if (a->cand->is_ip != b->cand->is_ip)
-		return a->cand->is_ip ? 1 : -1;
-	/* 587 before 465: both are fine by RFC 8314, but Exchange's send connector cannot do
-	 * implicit TLS, and it is the mail server most often set up behind OP25B. */
-	for (i = 0; i < 3; i++) {
-		if (port_pref[i] == a->port)
-			pa = i;
-		if (port_pref[i] == b->port)
-			pb = i;
-	}
-	if (pa != pb)
-		return pa < pb ? -1 : 1;
-	if (a->res->total_ms != b->res->total_ms)
-		return a->res->total_ms < b->res->total_ms ? -1 : 1;
-	return 0;
-}
-
-static void
-rank(struct sh_run *run, struct sh_ep **order)
-{
-	size_t i, j;
-
-	for (i = 0; i < run->neps; i++)
-		order[i] = &run->eps[i];
-	for (i = 1; i < run->neps; i++) {
-		struct sh_ep *e = order[i];
-
-		for (j = i; j > 0 && compare_eps(e, order[j - 1]) < 0; j--)
-			order[j] = order[j - 1];
-		order[j] = e;
-	}
-}
-
 /* ---- findings ---- */
 
-static void
-subject_of(const struct sh_ep *ep, char *buf, size_t len)
-{
-	if (ep->cand->is_ip && strchr(ep->cand->host, ':') != NULL)
-		snprintf(buf, len, "[%s]:%u", ep->cand->host, ep->port);
-	else
-		snprintf(buf, len, "%s:%u", ep->cand->host, ep->port);
-}
-
-/* Severity of a problem at an endpoint: nothing works -> FAIL; another endpoint works ->
- * WARN for a port the user named, INFO for one we only tried. */
 static enum status
 problem_status(const struct sh_run *run, const struct sh_ep *ep)
 {
@@ -379,7 +239,7 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 	char subject[300], tls[256], rt[600];
 	struct finding *f = NULL;
 
-	subject_of(ep, subject, sizeof(subject));
+	smarthost_subject(ep, subject, sizeof(subject));
 	tls_text(r, tls, sizeof(tls));
 	switch (ep->outcome) {
 	case SH_WORKS:
@@ -545,7 +405,7 @@ report_tls(struct sh_run *run, struct sh_ep *ep, bool is_best)
 	struct finding *f;
 	unsigned j = tls_judge(r, SH_EXPIRY_WARN_DAYS);
 
-	subject_of(ep, subject, sizeof(subject));
+	smarthost_subject(ep, subject, sizeof(subject));
 	if (ep->outcome == SH_GREETING_REFUSED)
 		return;
 	if (j & TLS_J_MISSING) {
@@ -638,79 +498,6 @@ report_unresolved(struct sh_run *run, struct sh_cand *c)
 	}
 	finding_ref(f, "RFC 5321 section 5.1");
 	probe_evidence_list(f, h->evidence);
-}
-
-static void
-report_recommendation(struct sh_run *run, struct sh_ep **order)
-{
-	struct report *rep = run->ctx->rep;
-	struct sh_ep *best = order[0];
-	const struct smtp_result *r;
-	struct finding *f;
-	char subject[300], auth[128];
-	const char *tls_mode;
-	json_t *ranking = json_array();
-	size_t i;
-
-	for (i = 0; i < run->neps; i++) {
-		json_t *o = probe_session_json(order[i]->res);
-
-		json_object_set_new(o, "rank", json_integer((json_int_t)i + 1));
-		json_object_set_new(o, "candidate", json_string(order[i]->cand->arg));
-		json_object_set_new(o, "works", json_boolean(order[i]->outcome == SH_WORKS));
-		json_array_append_new(ranking, o);
-	}
-	report_set_extra(rep, "ranking", ranking);
-	if (run->neps == 0 || best->outcome != SH_WORKS) {
-		f = probe_add(rep, run->group, "smarthost.none-working", ST_FAIL, _("smarthost"));
-		finding_msg(f, _("No endpoint tried (%zu) accepts mail from <%s> to <%s> for "
-		    "relaying; the findings above say why each failed."), run->neps, run->from,
-		    run->rcpt);
-		finding_fix(f, _("Fix the first problem listed for the candidate the provider "
-		    "documents (usually its submission host on port 587)."));
-		finding_ref(f, "RFC 6409 section 3");
-		finding_data(f, "tried", json_integer((json_int_t)run->neps));
-		return;
-	}
-	r = best->res;
-	subject_of(best, subject, sizeof(subject));
-	tls_mode = r->tls_active ? (r->tls_mode == SMTP_TLS_IMPLICIT ? "implicit" : "starttls") :
-	    "none";
-	if (r->auth == SMTP_AUTH_OK)
-		snprintf(auth, sizeof(auth), _("AUTH %s as %s"), smtp_auth_mech_name(r->auth_mech),
-		    run->user);
-	else
-		snprintf(auth, sizeof(auth), "%s", _("no authentication"));
-	f = probe_add(rep, run->group, "smarthost.recommended", ST_OK, subject);
-	finding_msg(f, _("Use %s port %u with %s and %s (%zu of %zu endpoints work; this one "
-	    "ranks first: working, then TLS verified, authenticated, a host name, port 587, "
-	    "latency)."), best->cand->host, best->port, r->tls_active ? (r->tls_mode ==
-	    SMTP_TLS_IMPLICIT ? _("implicit TLS") : "STARTTLS") : _("no TLS"), auth,
-	    run->nworking, run->neps);
-	if (r->tls_mode == SMTP_TLS_IMPLICIT)
-		finding_fix(f, _("Postfix: relayhost = [%s]:%u, smtp_tls_wrappermode = yes, "
-		    "smtp_tls_security_level = encrypt, smtp_sasl_auth_enable = yes, "
-		    "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd, "
-		    "smtp_sasl_security_options = noanonymous. Exchange send connectors cannot "
-		    "use implicit TLS (465): use 587 there."), best->cand->host, best->port);
-	else
-		finding_fix(f, _("Postfix: relayhost = [%s]:%u, smtp_tls_security_level = %s, "
-		    "smtp_sasl_auth_enable = %s, smtp_sasl_password_maps = "
-		    "hash:/etc/postfix/sasl_passwd, smtp_sasl_security_options = noanonymous. "
-		    "Exchange: Set-SendConnector -SmartHosts %s -Port %u -DNSRoutingEnabled "
-		    "$false%s."), best->cand->host, best->port, r->tls_active ? "encrypt" : "may",
-		    r->auth == SMTP_AUTH_OK ? "yes" : "no", best->cand->host, best->port,
-		    r->auth == SMTP_AUTH_OK ? " -SmartHostAuthMechanism BasicAuthRequireTLS "
-		    "-AuthenticationCredential (Get-Credential) -RequireTLS $true" : "");
-	finding_ref(f, "RFC 6409 section 3");
-	finding_ref(f, "RFC 8314 section 3");
-	finding_data(f, "host", json_string(best->cand->host));
-	finding_data(f, "address", json_string(best->addr));
-	finding_data(f, "port", json_integer(best->port));
-	finding_data(f, "tls", json_string(tls_mode));
-	finding_data(f, "auth", json_string(r->auth == SMTP_AUTH_OK ?
-	    smtp_auth_mech_name(r->auth_mech) : "none"));
-	finding_data(f, "latency_ms", json_integer(r->total_ms));
 }
 
 static void
@@ -828,11 +615,11 @@ judge_sessions(struct sh_run *run)
 		struct sh_ep *ep = &run->eps[i];
 
 		ep->outcome = judge_ep(run, ep->res);
-		ep->tls_score = tls_score(ep->res);
+		ep->tls_score = smarthost_tls_score(ep->res);
 		if (ep->outcome == SH_WORKS)
 			run->nworking++;
 	}
-	rank(run, run->order);
+	smarthost_rank(run, run->order);
 	start_spf(run, run->neps > 0 ? run->order[0] : NULL);
 }
 
@@ -846,7 +633,7 @@ report_all(struct sh_run *run)
 		return;	/* the UNKNOWN finding says why; no verdict without a test */
 	/* The answer first when there is one; otherwise the verdict after its reasons. */
 	if (run->nworking > 0)
-		report_recommendation(run, order);
+		smarthost_report_recommendation(run, order);
 	for (i = 0; i < run->nspf; i++)
 		report_spf(run, &run->spf[i]);
 	for (i = 0; i < run->ncands; i++)
@@ -857,7 +644,7 @@ report_all(struct sh_run *run)
 		report_tls(run, order[i], i == 0 && order[i]->outcome == SH_WORKS);
 	}
 	if (run->nworking == 0)
-		report_recommendation(run, order);
+		smarthost_report_recommendation(run, order);
 }
 
 static void

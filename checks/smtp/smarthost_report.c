@@ -1,0 +1,158 @@
+/* Smarthost endpoints ranked, and the recommendation with its Postfix and Exchange
+ * settings. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "probe.h"
+#include "report.h"
+#include "run.h"
+#include "smarthost_report.h"
+#include "smtp.h"
+#include "smtp_auth.h"
+
+int
+smarthost_tls_score(const struct smtp_result *r)
+{
+	if (!r->tls_active)
+		return 0;
+	if (r->tls.is_chain_ok && r->tls.is_name_ok && !r->tls.is_expired)
+		return 2;
+	return 1;
+}
+
+/* Higher is better: working, then secure, then authenticated, a name, the port a mail
+ * server handles best, and finally the faster one. */
+static int
+compare_eps(const struct sh_ep *a, const struct sh_ep *b)
+{
+	static const unsigned port_pref[] = { 587, 465, 25 };
+	size_t pa = 3, pb = 3, i;
+	bool aa, ab;
+
+	if ((a->outcome == SH_WORKS) != (b->outcome == SH_WORKS))
+		return a->outcome == SH_WORKS ? -1 : 1;
+	if (a->tls_score != b->tls_score)
+		return a->tls_score > b->tls_score ? -1 : 1;
+	aa = a->res->auth == SMTP_AUTH_OK;
+	ab = b->res->auth == SMTP_AUTH_OK;
+	if (aa != ab)
+		return aa ? -1 : 1;
+	if (a->cand->is_ip != b->cand->is_ip)
+		return a->cand->is_ip ? 1 : -1;
+	/* 587 before 465: both are fine by RFC 8314, but Exchange's send connector cannot do
+	 * implicit TLS, and it is the mail server most often set up behind OP25B. */
+	for (i = 0; i < 3; i++) {
+		if (port_pref[i] == a->port)
+			pa = i;
+		if (port_pref[i] == b->port)
+			pb = i;
+	}
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	if (a->res->total_ms != b->res->total_ms)
+		return a->res->total_ms < b->res->total_ms ? -1 : 1;
+	return 0;
+}
+
+void
+smarthost_rank(struct sh_run *run, struct sh_ep **order)
+{
+	size_t i, j;
+
+	for (i = 0; i < run->neps; i++)
+		order[i] = &run->eps[i];
+	for (i = 1; i < run->neps; i++) {
+		struct sh_ep *e = order[i];
+
+		for (j = i; j > 0 && compare_eps(e, order[j - 1]) < 0; j--)
+			order[j] = order[j - 1];
+		order[j] = e;
+	}
+}
+
+void
+smarthost_subject(const struct sh_ep *ep, char *buf, size_t len)
+{
+	if (ep->cand->is_ip && strchr(ep->cand->host, ':') != NULL)
+		snprintf(buf, len, "[%s]:%u", ep->cand->host, ep->port);
+	else
+		snprintf(buf, len, "%s:%u", ep->cand->host, ep->port);
+}
+
+/* Severity of a problem at an endpoint: nothing works -> FAIL; another endpoint works ->
+ * WARN for a port the user named, INFO for one we only tried. */
+void
+smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order)
+{
+	struct report *rep = run->ctx->rep;
+	struct sh_ep *best = order[0];
+	const struct smtp_result *r;
+	struct finding *f;
+	char subject[300], auth[128];
+	const char *tls_mode;
+	json_t *ranking = json_array();
+	size_t i;
+
+	for (i = 0; i < run->neps; i++) {
+		json_t *o = probe_session_json(order[i]->res);
+
+		json_object_set_new(o, "rank", json_integer((json_int_t)i + 1));
+		json_object_set_new(o, "candidate", json_string(order[i]->cand->arg));
+		json_object_set_new(o, "works", json_boolean(order[i]->outcome == SH_WORKS));
+		json_array_append_new(ranking, o);
+	}
+	report_set_extra(rep, "ranking", ranking);
+	if (run->neps == 0 || best->outcome != SH_WORKS) {
+		f = probe_add(rep, run->group, "smarthost.none-working", ST_FAIL, _("smarthost"));
+		finding_msg(f, _("No endpoint tried (%zu) accepts mail from <%s> to <%s> for "
+		    "relaying; the findings above say why each failed."), run->neps, run->from,
+		    run->rcpt);
+		finding_fix(f, _("Fix the first problem listed for the candidate the provider "
+		    "documents (usually its submission host on port 587)."));
+		finding_ref(f, "RFC 6409 section 3");
+		finding_data(f, "tried", json_integer((json_int_t)run->neps));
+		return;
+	}
+	r = best->res;
+	smarthost_subject(best, subject, sizeof(subject));
+	tls_mode = r->tls_active ? (r->tls_mode == SMTP_TLS_IMPLICIT ? "implicit" : "starttls") :
+	    "none";
+	if (r->auth == SMTP_AUTH_OK)
+		snprintf(auth, sizeof(auth), _("AUTH %s as %s"), smtp_auth_mech_name(r->auth_mech),
+		    run->user);
+	else
+		snprintf(auth, sizeof(auth), "%s", _("no authentication"));
+	f = probe_add(rep, run->group, "smarthost.recommended", ST_OK, subject);
+	finding_msg(f, _("Use %s port %u with %s and %s (%zu of %zu endpoints work; this one "
+	    "ranks first: working, then TLS verified, authenticated, a host name, port 587, "
+	    "latency)."), best->cand->host, best->port, r->tls_active ? (r->tls_mode ==
+	    SMTP_TLS_IMPLICIT ? _("implicit TLS") : "STARTTLS") : _("no TLS"), auth,
+	    run->nworking, run->neps);
+	if (r->tls_mode == SMTP_TLS_IMPLICIT)
+		finding_fix(f, _("Postfix: relayhost = [%s]:%u, smtp_tls_wrappermode = yes, "
+		    "smtp_tls_security_level = encrypt, smtp_sasl_auth_enable = yes, "
+		    "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd, "
+		    "smtp_sasl_security_options = noanonymous. Exchange send connectors cannot "
+		    "use implicit TLS (465): use 587 there."), best->cand->host, best->port);
+	else
+		finding_fix(f, _("Postfix: relayhost = [%s]:%u, smtp_tls_security_level = %s, "
+		    "smtp_sasl_auth_enable = %s, smtp_sasl_password_maps = "
+		    "hash:/etc/postfix/sasl_passwd, smtp_sasl_security_options = noanonymous. "
+		    "Exchange: Set-SendConnector -SmartHosts %s -Port %u -DNSRoutingEnabled "
+		    "$false%s."), best->cand->host, best->port, r->tls_active ? "encrypt" : "may",
+		    r->auth == SMTP_AUTH_OK ? "yes" : "no", best->cand->host, best->port,
+		    r->auth == SMTP_AUTH_OK ? " -SmartHostAuthMechanism BasicAuthRequireTLS "
+		    "-AuthenticationCredential (Get-Credential) -RequireTLS $true" : "");
+	finding_ref(f, "RFC 6409 section 3");
+	finding_ref(f, "RFC 8314 section 3");
+	finding_data(f, "host", json_string(best->cand->host));
+	finding_data(f, "address", json_string(best->addr));
+	finding_data(f, "port", json_integer(best->port));
+	finding_data(f, "tls", json_string(tls_mode));
+	finding_data(f, "auth", json_string(r->auth == SMTP_AUTH_OK ?
+	    smtp_auth_mech_name(r->auth_mech) : "none"));
+	finding_data(f, "latency_ms", json_integer(r->total_ms));
+}

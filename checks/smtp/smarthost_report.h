@@ -1,0 +1,97 @@
+/* Smarthost runs, shared by the testing (probe_smarthost.c) and the ranking with the
+ * Postfix and Exchange settings (smarthost_report.c). Private to those two files. */
+#ifndef MXD_SMARTHOST_REPORT_H
+#define MXD_SMARTHOST_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe.h"
+#include "probe_smarthost.h"
+#include "session.h"
+#include "smtp.h"
+#include "spf.h"
+#include "spf_dns.h"
+
+#define SH_MAX_CANDS SMARTHOST_MAX_CANDS
+#define SH_MAX_EPS (SH_MAX_CANDS * 3)
+#define SH_MAX_RELAY_IPS SMARTHOST_MAX_RELAY_IPS
+
+enum sh_outcome {
+	SH_WORKS,
+	SH_UNREACHABLE,
+	SH_GREETING_REFUSED,
+	SH_SESSION_FAILED,	/* timeout, protocol violation, connection lost after connect */
+	SH_TLS_FAILED,
+	SH_AUTH_FAILED,
+	SH_AUTH_SKIPPED,
+	SH_AUTH_NOT_OFFERED,
+	SH_AUTH_NO_MECH,
+	SH_AUTH_REQUIRED,
+	SH_SENDER_DENIED,
+	SH_MAIL_REJECTED,
+	SH_RELAY_DENIED,
+	SH_RCPT_TEMPFAIL,
+};
+
+struct sh_cand {
+	char *arg;		/* as given */
+	char *host;		/* name or address */
+	unsigned port;		/* 0: try auto_ports */
+	bool is_ip;
+	struct probe_host *unresolved;	/* owned: the lookup that found no address */
+	struct sh_run *run;
+};
+
+struct sh_ep {
+	struct sh_cand *cand;
+	char *addr;
+	unsigned port;
+	struct smtp_result *res;
+	enum sh_outcome outcome;
+	int tls_score;		/* 2 verified and named, 1 encrypted only, 0 clear */
+};
+
+/* RFC 7208 check_host() of the sender's domain for one outbound address of the relay. */
+struct sh_spf {
+	struct sh_run *run;
+	char *ip;		/* owned */
+	bool is_given;		/* --relay-ip; else the recommended endpoint's own address */
+	struct spf_dns sd;
+	struct spf_resolver r;
+	bool is_done;
+	enum spf_result result;
+	char *domain, *mechanism, *problem, *explanation;	/* owned copies */
+};
+
+struct sh_run {
+	struct run_ctx *ctx;
+	const char *group;
+	struct session sess;	/* lookups, sessions, SPF evaluations pending */
+	bool is_spf_phase;	/* the sessions are judged; SPF is running */
+	bool is_setup_failed;	/* no TLS context: nothing was tested */
+	char *from, *rcpt, *user, *helo;	/* owned copies */
+	struct secret *pass;			/* owned copy, wiped on free */
+	struct sh_ep *order[SH_MAX_EPS];	/* ranked, set once the sessions are done */
+	struct sh_spf spf[SH_MAX_RELAY_IPS];
+	size_t nspf;
+	struct tls_client *tls;
+	struct sh_cand cands[SH_MAX_CANDS];
+	size_t ncands;
+	struct sh_ep eps[SH_MAX_EPS];
+	size_t neps;
+	bool is_insecure_ok;
+	size_t nworking;
+};
+
+/* 2 verified and named, 1 encrypted only, 0 clear. */
+int smarthost_tls_score(const struct smtp_result *r);
+/* order[0..neps) = run's endpoints, best first. */
+void smarthost_rank(struct sh_run *run, struct sh_ep **order);
+/* "host:port" (or "[v6]:port") of ep into buf. */
+void smarthost_subject(const struct sh_ep *ep, char *buf, size_t len);
+/* The ranking (report extra) and smarthost.recommended with the settings to use, or
+ * smarthost.none-working. */
+void smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order);
+
+#endif
