@@ -8,6 +8,7 @@
 
 #include "checks.h"
 #include "command.h"
+#include "findings.h"
 #include "i18n.h"
 #include "loop.h"
 #include "options.h"
@@ -263,5 +264,6 @@ const struct command cmd_preflight = {
 	.usage = "preflight DOMAIN [--ip IP] [--helo NAME] [--mx-host HOST] "
 	    "[--smarthost HOST[:PORT]]... [--from ADDR] [--user U --password-file F]",
 	.opts = &preflight_opts,
+	.sections = finding_sections,
 	.run = preflight_run,
 };

@@ -7,6 +7,7 @@
 struct dns;
 struct loop;
 struct opt_spec;
+struct render_section;
 struct report;
 
 /* Exit statuses (monitoring-plugin convention, plus sysexits' EX_USAGE). */
@@ -37,6 +38,7 @@ struct command {
 	const char *summary;	/* one line for `mxdiag --help` */
 	const char *usage;	/* "check DOMAIN [--ip IP] [--helo NAME]" */
 	const struct opt_spec *opts;	/* its options and operands (options.h) */
+	const struct render_section *sections;	/* titled sections of its text report */
 	/*
 	 * argv[0] is the command name. Parse the arguments (opt_parse() with .opts, optind
 	 * reset by the caller), create ctx->rep, start the work and run ctx->loop. Return -1 when ctx->rep

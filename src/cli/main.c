@@ -62,7 +62,7 @@ main(int argc, char **argv)
 	rc = cli.cmd->run(&ctx, cli.argc, cli.argv);
 	if (rc < 0 && ctx.rep != NULL) {
 		struct render_opts ro = { .color = use_colour(&cli.g), .verbose = cli.g.verbose,
-		    .problems_only = ctx.problems_only };
+		    .problems_only = ctx.problems_only, .sections = cli.cmd->sections };
 
 		report_finish(ctx.rep);
 		if (cli.g.json)

@@ -12,10 +12,19 @@ struct report;
 /* JSON schema version of the document render_json() writes (docs/json-schema.md). */
 #define MXD_JSON_SCHEMA 1
 
+/* A titled section of the text report: the findings whose group is group (finding_group). */
+struct render_section {
+	const char *group;	/* "dns"; NULL ends a list */
+	const char *title;	/* N_(): translated when printed */
+};
+
 struct render_opts {
 	bool color;		/* ANSI colour (only on a tty, never with --no-color) */
 	int verbose;		/* >0: show evidence */
 	bool problems_only;	/* skip OK and INFO findings */
+	/* Sections in print order, ended by group NULL (the command's, e.g. preflight's
+	 * checklist), or NULL for none. Findings of no listed group come first, untitled. */
+	const struct render_section *sections;
 };
 
 void render_text(FILE *out, const struct report *rep, const struct render_opts *opts);

@@ -55,24 +55,12 @@ print_finding(FILE *out, const struct finding *f, const struct render_opts *o)
 	}
 }
 
-/* Checklist sections in runbook order; findings without a group come first, untitled. */
-static const struct {
-	const char *group;
-	const char *title;
-} sections[] = {
-	{ "dns", N_("DNS published") },
-	{ "outbound", N_("Outbound path") },
-	{ "relay-choice", N_("Relay choice") },
-	{ "inbound", N_("Inbound path") },
-	{ "safety", N_("Safety") },
-};
-
 static bool
-is_known_group(const char *g)
+is_known_group(const struct render_section *sections, const char *g)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+	for (i = 0; sections != NULL && sections[i].group != NULL; i++)
 		if (strcmp(sections[i].group, g) == 0)
 			return true;
 	return false;
@@ -80,12 +68,12 @@ is_known_group(const char *g)
 
 /* group NULL: the untitled lead section, which also takes any group without a title. */
 static bool
-in_section(const struct finding *f, const char *group)
+in_section(const struct finding *f, const struct render_opts *o, const char *group)
 {
 	const char *g = finding_group_name(f);
 
 	if (group == NULL)
-		return g == NULL || !is_known_group(g);
+		return g == NULL || !is_known_group(o->sections, g);
 	return g != NULL && strcmp(g, group) == 0;
 }
 
@@ -98,7 +86,7 @@ print_section(FILE *out, const struct report *rep, const struct render_opts *o,
 	for (i = 0; i < report_count(rep); i++) {
 		const struct finding *f = report_finding(rep, i);
 
-		if (!in_section(f, group))
+		if (!in_section(f, o, group))
 			continue;
 		if (o->problems_only && finding_status(f) <= ST_INFO)
 			continue;
@@ -122,8 +110,8 @@ render_text(FILE *out, const struct report *rep, const struct render_opts *o)
 	for (i = 0; i < report_count(rep); i++)
 		counts[finding_status(report_finding(rep, i))]++;
 	print_section(out, rep, o, NULL, NULL);
-	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-		print_section(out, rep, o, sections[i].group, sections[i].title);
+	for (i = 0; o->sections != NULL && o->sections[i].group != NULL; i++)
+		print_section(out, rep, o, o->sections[i].group, o->sections[i].title);
 	fprintf(out, "\n%s ", _("Result:"));
 	print_status(out, worst, o->color);
 	fprintf(out, _("(%u ok, %u info, %u warn, %u fail, %u unknown) in %lld ms, "
