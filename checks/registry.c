@@ -1,19 +1,32 @@
-/* The only list of checks. Adding a check: one file, one line here, one in Makefile.inc. */
+/*
+ * The only list of diagnoses, and the run that starts a set of them by name. Adding a
+ * diagnosis: one file ending in its descriptor, one line here, one in its Makefile.inc.
+ */
 #include "config.h"
 
-#include <stddef.h>
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "checks.h"
+#include "command.h"
+#include "facts.h"
+#include "xmalloc.h"
 
 extern const struct check check_address;
 extern const struct check check_dmarc;
 extern const struct check check_domain;
 extern const struct check check_helo;
+extern const struct check check_inbound;
 extern const struct check check_mx;
+extern const struct check check_port25;
 extern const struct check check_ptr;
+extern const struct check check_relay;
+extern const struct check check_smarthost;
 extern const struct check check_spf_record;
 extern const struct check check_spf_verdict;
 
+/* In the order a checklist reads: the domain's DNS, then the line, the relays, the way in. */
 const struct check *const checks[] = {
 	&check_domain,
 	&check_mx,
@@ -23,23 +36,155 @@ const struct check *const checks[] = {
 	&check_spf_verdict,
 	&check_helo,
 	&check_dmarc,
+	&check_port25,
+	&check_smarthost,
+	&check_inbound,
+	&check_relay,
 	NULL,
 };
 
-int
-checks_start(struct check_ctx *ctx, unsigned cmd)
+#define RUN_MAX 32	/* diagnoses per run: the registry's size bounds it */
+
+struct check_run {
+	struct check_facts facts;
+	struct check_ctx ctxs[RUN_MAX];
+	bool is_started[RUN_MAX], is_done[RUN_MAX];
+	size_t n;
+};
+
+const struct check *
+checks_find(const char *name)
 {
-	int n = 0;
 	size_t i;
 
-	for (i = 0; checks[i] != NULL; i++) {
-		const struct check *c = checks[i];
+	for (i = 0; checks[i] != NULL; i++)
+		if (strcmp(checks[i]->name, name) == 0)
+			return checks[i];
+	return NULL;
+}
 
-		if (!(c->commands & cmd) || (c->needs_ip && ctx->ip == NULL) ||
-		    (c->needs_helo && ctx->helo == NULL))
-			continue;
-		c->start(ctx);
-		n++;
+bool
+check_can_run(const struct check *c, const struct check_inputs *in)
+{
+	unsigned have = 0;
+
+	if (in->domain != NULL)
+		have |= CHECK_IN_DOMAIN;
+	if (in->ip != NULL)
+		have |= CHECK_IN_IP;
+	if (in->helo != NULL)
+		have |= CHECK_IN_HELO;
+	if (in->port25 != NULL)
+		have |= CHECK_IN_PORT25;
+	if (in->smarthost != NULL)
+		have |= CHECK_IN_SMARTHOSTS;
+	if (in->inbound != NULL)
+		have |= CHECK_IN_INBOUND;
+	if (in->relay != NULL)
+		have |= CHECK_IN_RELAY;
+	if (in->sender_domain != NULL)
+		have |= CHECK_IN_SENDER_DOMAIN;
+	if (in->rcpt_domain != NULL)
+		have |= CHECK_IN_RCPT_DOMAIN;
+	return (c->needs & ~have) == 0;
+}
+
+/* The facts another diagnosis of this run still has to publish for ctx's diagnosis. */
+static bool
+is_waiting(const struct check_run *cr, size_t k)
+{
+	unsigned reads = cr->ctxs[k].self->reads;
+	size_t i;
+
+	for (i = 0; i < cr->n; i++)
+		if (i != k && !cr->is_done[i] && (cr->ctxs[i].self->publishes & reads) != 0)
+			return true;
+	return false;
+}
+
+/* Start what is not waiting for a fact; a synchronous diagnosis is done once started. */
+static void
+start_ready(struct check_run *cr)
+{
+	bool again = true;
+	size_t i;
+
+	while (again) {
+		again = false;
+		for (i = 0; i < cr->n; i++) {
+			const struct check *c = cr->ctxs[i].self;
+
+			if (cr->is_started[i] || is_waiting(cr, i))
+				continue;
+			cr->is_started[i] = true;
+			c->start(&cr->ctxs[i]);
+			if (!c->is_async) {
+				cr->is_done[i] = true;
+				again = true;
+			}
+		}
 	}
-	return n;
+}
+
+void
+check_done(void *arg)
+{
+	struct check_ctx *ctx = arg;
+	struct check_run *cr = ctx->cr;
+	size_t k = (size_t)(ctx - cr->ctxs);
+
+	assert(k < cr->n && cr->is_started[k] && !cr->is_done[k]);
+	cr->is_done[k] = true;
+	cr->facts.published |= ctx->self->publishes;
+	start_ready(cr);
+}
+
+struct check_run *
+checks_run(struct run_ctx *ctx, const struct check_inputs *in, const char *const *names,
+    size_t n, bool sections, size_t *started)
+{
+	struct check_run *cr = xcalloc(1, sizeof(*cr));
+	size_t i;
+
+	for (i = 0; i < n && cr->n < RUN_MAX; i++) {
+		const struct check *c = checks_find(names[i]);
+		struct check_ctx *cc;
+
+		/* Names come from the program itself and kb.json, which is checked at load. */
+		assert(c != NULL);
+		if (c == NULL || !check_can_run(c, in))
+			continue;
+		cc = &cr->ctxs[cr->n++];
+		cc->run = ctx;
+		cc->loop = ctx->loop;
+		cc->dns = ctx->dns;
+		cc->rep = ctx->rep;
+		cc->domain = in->domain;
+		cc->ip = in->ip;
+		cc->helo = in->helo;
+		cc->group = sections ? c->section : NULL;
+		cc->in = in;
+		cc->facts = &cr->facts;
+		cc->self = c;
+		cc->cr = cr;
+	}
+	if (started != NULL)
+		*started = cr->n;
+	start_ready(cr);
+	return cr;
+}
+
+const struct check_facts *
+check_run_facts(const struct check_run *cr)
+{
+	return &cr->facts;
+}
+
+void
+check_run_free(struct check_run *cr)
+{
+	if (cr == NULL)
+		return;
+	check_facts_fini(&cr->facts);
+	free(cr);
 }

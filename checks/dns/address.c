@@ -111,6 +111,7 @@ address_start(struct check_ctx *ctx)
 
 const struct check check_address = {
 	.name = "address",
-	.commands = CHECK_CMD_CHECK | CHECK_CMD_PREFLIGHT,
+	.section = "dns",
+	.needs = CHECK_IN_DOMAIN,
 	.start = address_start,
 };

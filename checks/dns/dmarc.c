@@ -151,6 +151,7 @@ dmarc_start(struct check_ctx *ctx)
 
 const struct check check_dmarc = {
 	.name = "dmarc",
-	.commands = CHECK_CMD_CHECK | CHECK_CMD_PREFLIGHT,
+	.section = "dns",
+	.needs = CHECK_IN_DOMAIN,
 	.start = dmarc_start,
 };

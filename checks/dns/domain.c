@@ -29,6 +29,7 @@ domain_start(struct check_ctx *ctx)
 
 const struct check check_domain = {
 	.name = "domain",
-	.commands = CHECK_CMD_CHECK | CHECK_CMD_PREFLIGHT,
+	.section = "dns",
+	.needs = CHECK_IN_DOMAIN,
 	.start = domain_start,
 };

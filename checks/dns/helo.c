@@ -153,7 +153,7 @@ helo_start(struct check_ctx *ctx)
 
 const struct check check_helo = {
 	.name = "helo",
-	.commands = CHECK_CMD_CHECK | CHECK_CMD_PREFLIGHT,
-	.needs_helo = true,
+	.section = "dns",
+	.needs = CHECK_IN_DOMAIN | CHECK_IN_HELO,
 	.start = helo_start,
 };

@@ -453,6 +453,7 @@ mx_start(struct check_ctx *ctx)
 
 const struct check check_mx = {
 	.name = "mx",
-	.commands = CHECK_CMD_CHECK | CHECK_CMD_PREFLIGHT,
+	.section = "dns",
+	.needs = CHECK_IN_DOMAIN,
 	.start = mx_start,
 };

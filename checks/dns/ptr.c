@@ -273,6 +273,7 @@ ptr_start(struct check_ctx *ctx)
 
 const struct check check_ptr = {
 	.name = "ptr",
-	.commands = CHECK_CMD_CHECK | CHECK_CMD_PREFLIGHT,
+	.section = "dns",
+	.needs = CHECK_IN_DOMAIN,
 	.start = ptr_start,
 };

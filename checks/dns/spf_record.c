@@ -617,6 +617,7 @@ spf_record_start(struct check_ctx *ctx)
 
 const struct check check_spf_record = {
 	.name = "spf-record",
-	.commands = CHECK_CMD_CHECK | CHECK_CMD_PREFLIGHT,
+	.section = "dns",
+	.needs = CHECK_IN_DOMAIN,
 	.start = spf_record_start,
 };

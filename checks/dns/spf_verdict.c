@@ -53,7 +53,7 @@ spf_verdict_start(struct check_ctx *ctx)
 
 const struct check check_spf_verdict = {
 	.name = "spf-verdict",
-	.commands = CHECK_CMD_CHECK | CHECK_CMD_PREFLIGHT,
-	.needs_ip = true,
+	.section = "dns",
+	.needs = CHECK_IN_DOMAIN | CHECK_IN_IP,
 	.start = spf_verdict_start,
 };

@@ -9,9 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "checks.h"
 #include "command.h"
-#include "err.h"
 #include "dns.h"
+#include "err.h"
 #include "i18n.h"
 #include "loop.h"
 #include "probe.h"
@@ -733,3 +734,21 @@ inbound_start(struct run_ctx *ctx, const struct inbound_opts *o, probe_done_fn *
 	session_end(&run->sess);
 	return 0;
 }
+
+static void
+inbound_diag_start(struct check_ctx *cc)
+{
+	struct inbound_opts o = *cc->in->inbound;
+
+	o.group = cc->group;
+	if (inbound_start(cc->run, &o, check_done, cc) != 0)
+		check_done(cc);
+}
+
+const struct check check_inbound = {
+	.name = "inbound",
+	.section = "inbound",
+	.needs = CHECK_IN_INBOUND,
+	.start = inbound_diag_start,
+	.is_async = true,
+};

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "checks.h"
 #include "command.h"
 #include "err.h"
+#include "facts.h"
 #include "i18n.h"
 #include "loop.h"
 #include "probe.h"
@@ -62,6 +64,7 @@ struct p25_run {
 	struct run_ctx *ctx;
 	const char *group;	/* copied from the options (static or caller-owned for the run) */
 	struct session sess;	/* lookups and sessions pending; finish, done */
+	struct check_facts *facts;	/* borrowed, or NULL */
 	char *targets[PORT25_MAX_TARGETS];	/* normalised, as given: the report's order */
 	size_t ntargets;
 	struct tls_client *tls;
@@ -325,6 +328,15 @@ sort_probes(const struct p25_run *run, const struct p25_probe **ps, size_t n)
 	}
 }
 
+/* Tell the run's later diagnoses what port 25 does from here (facts.h). */
+static void
+publish(struct p25_run *run, bool is_v6, enum port25_state state, bool is_proven,
+    const char *how, const char *banner)
+{
+	if (run->facts != NULL)
+		check_fact_port25(run->facts, is_v6, state, is_proven, how, banner);
+}
+
 /* One address family's port-25 probes: is the path open, blocked, or intercepted? */
 static void
 judge_family(struct p25_run *run, bool is_v6)
@@ -397,6 +409,7 @@ judge_family(struct p25_run *run, bool is_v6)
 		goto blocked_fix;
 	}
 	if (nopen > 0) {
+		publish(run, is_v6, PORT25_OPEN, true, "port25.open", NULL);
 		f = probe_add(rep, run->group, "port25.open", ST_OK, subject);
 		finding_msg(f, _("Outbound port 25 is open: %zu of %zu mail servers answered "
 		    "with their own greeting."), nopen, n);
@@ -448,6 +461,7 @@ judge_family(struct p25_run *run, bool is_v6)
 		return;
 	}
 	if (nblocked == 0) {
+		publish(run, is_v6, PORT25_UNDECIDED, false, "port25.unknown", NULL);
 		f = probe_add(rep, run->group, "port25.unknown", ST_UNKNOWN, subject);
 		finding_msg(f, _("Could not tell whether outbound port 25 is open: no server "
 		    "completed a greeting, yet no connection was refused or dropped either."));
@@ -500,6 +514,12 @@ judge_family(struct p25_run *run, bool is_v6)
 	finding_data(f, "blocked", json_integer((json_int_t)nblocked));
 	finding_data(f, "probed", json_integer((json_int_t)n));
 blocked_fix:
+	if (strcmp(finding_id(f), "port25.intercepted") == 0)
+		publish(run, is_v6, PORT25_INTERCEPTED, finding_status(f) == ST_FAIL,
+		    finding_id(f), first->banner_name);
+	else
+		publish(run, is_v6, PORT25_BLOCKED, finding_status(f) == ST_FAIL, finding_id(f),
+		    NULL);
 	finding_fix(f, _("Do not send directly to MX hosts from this line: relay outgoing mail "
 	    "through your ISP's submission server (port 587 with STARTTLS and SMTP AUTH; test "
 	    "candidates with `mxdiag smarthost`). Or ask the ISP to lift the block for a fixed "
@@ -642,6 +662,7 @@ port25_start(struct run_ctx *ctx, const struct port25_opts *o, probe_done_fn *do
 	run->helo = o->helo;
 	run->group = o->group;
 	session_init(&run->sess, ctx->loop, finish, run, done, arg);
+	run->facts = o->facts;
 	run->dns_evidence = json_array();
 	/* Only for 465's implicit TLS greeting; without it 465 is judged on TCP alone. */
 	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
@@ -673,3 +694,23 @@ port25_start(struct run_ctx *ctx, const struct port25_opts *o, probe_done_fn *do
 	session_end(&run->sess);
 	return 0;
 }
+
+static void
+port25_diag_start(struct check_ctx *cc)
+{
+	struct port25_opts o = *cc->in->port25;
+
+	o.group = cc->group;
+	o.facts = cc->facts;
+	if (port25_start(cc->run, &o, check_done, cc) != 0)
+		check_done(cc);
+}
+
+const struct check check_port25 = {
+	.name = "port25",
+	.section = "outbound",
+	.needs = CHECK_IN_PORT25,
+	.publishes = CHECK_FACT_PORT25,
+	.start = port25_diag_start,
+	.is_async = true,
+};

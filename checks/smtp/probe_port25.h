@@ -7,6 +7,7 @@
 
 #include "probe.h"
 
+struct check_facts;
 struct run_ctx;
 
 #define PORT25_MAX_TARGETS 16
@@ -21,6 +22,7 @@ struct port25_opts {
 	bool no_submission;		/* skip 587/465 */
 	const char *helo;		/* EHLO name, NULL = our address literal */
 	const char *group;		/* finding group (preflight section), or NULL */
+	struct check_facts *facts;	/* where to publish port 25's state, or NULL */
 };
 
 /*

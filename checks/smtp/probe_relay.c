@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "command.h"
-#include "err.h"
 #include "dns.h"
+#include "err.h"
+#include "facts.h"
 #include "i18n.h"
 #include "loop.h"
 #include "probe.h"
@@ -453,3 +455,49 @@ relay_start(struct run_ctx *ctx, const struct relay_opts *o, probe_done_fn *done
 	session_end(&run->sess);
 	return 0;
 }
+
+static void
+relay_from(struct check_ctx *cc, const char *host)
+{
+	struct relay_opts o = *cc->in->relay;
+
+	o.host = host;
+	o.group = cc->group;
+	if (relay_start(cc->run, &o, check_done, cc) != 0)
+		check_done(cc);
+}
+
+/* Without a given server, the domain's own mail server: its best MX. */
+static void
+relay_on_mx(struct check_ctx *cc, const struct probe_mx *mx)
+{
+	struct finding *f;
+
+	if (mx->nhosts > 0) {
+		relay_from(cc, mx->hosts[0].name);
+		return;
+	}
+	/* check already says why there is no mail host (no MX, null MX, NXDOMAIN). */
+	f = check_add(cc, "preflight.relay-skipped", ST_INFO, mx->domain);
+	finding_msg(f, _("No mail host of %s to test for open relaying; give the server "
+	    "with --mx-host HOST to test it before DNS is published."), mx->domain);
+	check_done(cc);
+}
+
+static void
+relay_diag_start(struct check_ctx *cc)
+{
+	if (cc->in->relay->host != NULL)
+		relay_from(cc, cc->in->relay->host);
+	else if (cc->domain == NULL || check_fact_mx(cc, relay_on_mx) != 0)
+		check_done(cc);
+}
+
+const struct check check_relay = {
+	.name = "relay",
+	.section = "safety",
+	.needs = CHECK_IN_RELAY,
+	.reads = CHECK_FACT_MX,
+	.start = relay_diag_start,
+	.is_async = true,
+};

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "command.h"
 #include "err.h"
 #include "i18n.h"
@@ -764,3 +765,21 @@ smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_
 	session_end(&run->sess);
 	return 0;
 }
+
+static void
+smarthost_diag_start(struct check_ctx *cc)
+{
+	struct smarthost_opts o = *cc->in->smarthost;
+
+	o.group = cc->group;
+	if (smarthost_start(cc->run, &o, check_done, cc) != 0)
+		check_done(cc);
+}
+
+const struct check check_smarthost = {
+	.name = "smarthost",
+	.section = "relay-choice",
+	.needs = CHECK_IN_SMARTHOSTS,
+	.start = smarthost_diag_start,
+	.is_async = true,
+};

@@ -1,0 +1,68 @@
+/*
+ * Facts: what the diagnoses of one run learnt, typed, for the diagnoses and judgements that
+ * come after them in the same run (an intercepted port 25 changes how relay and inbound
+ * results from this network can be read). A diagnosis names the facts it publishes and
+ * reads in its descriptor; the run starts a reader once its publishers have ended.
+ */
+#ifndef MXD_FACTS_H
+#define MXD_FACTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct check_ctx;
+struct loop;
+struct loop_timer;
+struct probe_mx;
+
+enum {
+	CHECK_FACT_MX = 1 << 0,		/* the domain's mail hosts with their addresses */
+	CHECK_FACT_PORT25 = 1 << 1,	/* outbound port 25 from this network */
+};
+
+/* How outbound port 25 behaves from here, per address family. */
+enum port25_state {
+	PORT25_UNMEASURED = 0,	/* not probed (or nothing to probe on this family) */
+	PORT25_OPEN,		/* receivers answered with their own greeting */
+	PORT25_BLOCKED,		/* reset, dropped or ICMP-rejected (OP25B) */
+	PORT25_INTERCEPTED,	/* something else answers in the receivers' place */
+	PORT25_UNDECIDED,	/* probed, but the answers prove neither */
+};
+
+struct port25_fact {
+	enum port25_state state;
+	bool is_proven;		/* several independent receivers agree (FAIL, not WARN) */
+	char how[48];		/* the finding id that says so: "port25.blocked-drop" */
+	char banner[256];	/* intercepted: the name the interceptor greets with */
+};
+
+struct check_facts {
+	unsigned published;		/* CHECK_FACT_* */
+	struct port25_fact port25[2];	/* [0] IPv4, [1] IPv6 */
+	struct probe_mx *mx;		/* owned; NULL until resolved */
+	struct mx_waiter *mx_waiters;	/* asked while the lookup runs */
+	bool is_mx_asked;
+	struct loop *loop;
+	struct loop_timer *drain_timer;	/* answers askers after the lookup ended */
+};
+
+/* The run's domain's mail hosts, borrowed (valid for the run). */
+typedef void check_mx_fn(struct check_ctx *ctx, const struct probe_mx *mx);
+
+/*
+ * Call cb once, later from the loop, with the mail hosts of the run's domain (RFC 5321 5.1,
+ * dns_target): looked up once per run however many diagnoses ask. Returns 0, or MXD_EINVAL
+ * when the domain cannot be asked (cb not called).
+ */
+int check_fact_mx(struct check_ctx *ctx, check_mx_fn *cb);
+
+/* Record port 25's state on one family (is_v6) as measured by the port25 probe. */
+void check_fact_port25(struct check_facts *facts, bool is_v6, enum port25_state state,
+    bool is_proven, const char *how, const char *banner);
+
+/* Name of a state, for JSON and logs: "open", "blocked", ... */
+const char *port25_state_name(enum port25_state state);
+
+void check_facts_fini(struct check_facts *facts);
+
+#endif
