@@ -27,10 +27,16 @@ static const struct opt check_rows[] = {
 
 static const struct opt_spec check_opts = { "check", check_rows, 17, NULL };
 
+/* The DNS facts of a domain; spf-verdict and helo run when --ip and --helo are given. */
+static const char *const check_diagnoses[] = {
+	"domain", "mx", "address", "ptr", "spf-record", "spf-verdict", "helo", "dmarc",
+};
+
 static int
 check_run(struct run_ctx *ctx, int argc, char **argv)
 {
-	struct check_ctx cc = { 0 };
+	struct check_inputs in = { 0 };
+	struct check_run *cr;
 	struct opt_vals v;
 	char *domain = NULL, *helo = NULL;
 	const char *ip, *helo_arg;
@@ -46,14 +52,13 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 		helo = run_normalise_domain(helo_arg);
 	rc = run_open(ctx, "check", domain);
 	if (rc == 0) {
-		cc.loop = ctx->loop;
-		cc.dns = ctx->dns;
-		cc.rep = ctx->rep;
-		cc.domain = domain;
-		cc.ip = ip;
-		cc.helo = helo;
-		checks_start(&cc, CHECK_CMD_CHECK);
+		in.domain = domain;
+		in.ip = ip;
+		in.helo = helo;
+		cr = checks_run(ctx, &in, check_diagnoses,
+		    sizeof(check_diagnoses) / sizeof(check_diagnoses[0]), false, NULL);
 		loop_run(ctx->loop);
+		check_run_free(cr);
 		rc = -1;
 	}
 	free(domain);

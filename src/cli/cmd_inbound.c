@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "checks.h"
 #include "command.h"
 #include "i18n.h"
 #include "loop.h"
@@ -33,6 +34,8 @@ static const struct opt_spec inbound_opts = { "inbound", inbound_rows, 17,
 static int
 inbound_run(struct run_ctx *ctx, int argc, char **argv)
 {
+	struct check_inputs in = { 0 };
+	struct check_run *cr;
 	struct inbound_opts o = { .from = INBOUND_DEFAULT_FROM };
 	struct opt_vals v;
 	char *domain;
@@ -49,8 +52,9 @@ inbound_run(struct run_ctx *ctx, int argc, char **argv)
 	o.domain = domain;
 	rc = run_open(ctx, "inbound", domain);
 	if (rc == 0) {
-		inbound_start(ctx, &o, NULL, NULL);
-		loop_run(ctx->loop);
+		in.inbound = &o;
+		cr = run_start(ctx, &in, "inbound");
+		run_finish(ctx, cr);
 		rc = -1;
 	}
 	free(domain);

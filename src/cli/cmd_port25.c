@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "checks.h"
 #include "command.h"
 #include "i18n.h"
 #include "loop.h"
@@ -33,6 +34,8 @@ static const struct opt_spec port25_opts = { "port25", port25_rows, 21, NULL };
 static int
 port25_run(struct run_ctx *ctx, int argc, char **argv)
 {
+	struct check_inputs in = { 0 };
+	struct check_run *cr;
 	struct port25_opts o = { 0 };
 	struct opt_vals v;
 	int rc;
@@ -49,8 +52,9 @@ port25_run(struct run_ctx *ctx, int argc, char **argv)
 	rc = run_open(ctx, "port25", _("outbound port 25"));
 	if (rc != 0)
 		return rc;
-	port25_start(ctx, &o, NULL, NULL);
-	loop_run(ctx->loop);
+	in.port25 = &o;
+	cr = run_start(ctx, &in, "port25");
+	run_finish(ctx, cr);
 	return -1;
 }
 

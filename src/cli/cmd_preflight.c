@@ -34,115 +34,67 @@ struct pf_opts {
 	char *from_default;		/* owned */
 };
 
+/* The checklist is one registry run: every part at once, each in its own section. */
+static const char *const pf_diagnoses[] = {
+	"domain", "mx", "address", "ptr", "spf-record", "spf-verdict", "helo", "dmarc",
+	"port25", "smarthost", "inbound", "relay",
+};
+
 struct pf_run {
 	struct run_ctx *ctx;
 	struct pf_opts *o;
-	struct check_ctx cc;
 	struct secret *pass;
-	int pending;
+	struct port25_opts po;
+	struct smarthost_opts so;
+	struct inbound_opts io;
+	struct relay_opts ro;
+	struct check_inputs in;
+	struct check_run *cr;
 };
-
-static void
-part_done(void *arg)
-{
-	struct pf_run *run = arg;
-
-	run->pending--;
-}
-
-/* The domain's own mail server for the open-relay test: --mx-host, else its best MX. */
-static void
-on_mx(struct probe_mx *mx, void *arg)
-{
-	struct pf_run *run = arg;
-	struct relay_opts ro = { 0 };
-	struct finding *f;
-
-	if (mx->nhosts == 0) {
-		/* check already says why there is no mail host (no MX, null MX, NXDOMAIN). */
-		f = report_add(run->ctx->rep, "preflight.relay-skipped", ST_INFO, mx->domain);
-		finding_group(f, "safety");
-		finding_msg(f, _("No mail host of %s to test for open relaying; give the server "
-		    "with --mx-host HOST to test it before DNS is published."), mx->domain);
-	} else {
-		ro.host = mx->hosts[0].name;
-		ro.port = 25;
-		ro.domain = run->o->domain;
-		ro.helo = run->o->helo;
-		ro.group = "safety";
-		if (relay_start(run->ctx, &ro, part_done, run) == 0)
-			run->pending++;
-	}
-	probe_mx_free(mx);
-	part_done(run);
-}
 
 static void
 start_parts(struct pf_run *run)
 {
 	struct pf_opts *o = run->o;
-	struct run_ctx *ctx = run->ctx;
 
-	run->cc.loop = ctx->loop;
-	run->cc.dns = ctx->dns;
-	run->cc.rep = ctx->rep;
-	run->cc.domain = o->domain;
-	run->cc.ip = o->ip;
-	run->cc.helo = o->helo;
-	run->cc.group = "dns";
-	checks_start(&run->cc, CHECK_CMD_PREFLIGHT);
+	run->in.domain = o->domain;
+	run->in.ip = o->ip;
+	run->in.helo = o->helo;
 	if (!o->skip_port25) {
-		struct port25_opts po = { 0 };
-
-		po.targets = o->targets;
-		po.ntargets = o->ntargets;
-		po.submission = o->submission;
-		po.nsubmission = o->nsubmission;
-		po.helo = o->helo;
-		po.group = "outbound";
-		if (port25_start(ctx, &po, part_done, run) == 0)
-			run->pending++;
+		run->po.targets = o->targets;
+		run->po.ntargets = o->ntargets;
+		run->po.submission = o->submission;
+		run->po.nsubmission = o->nsubmission;
+		run->po.helo = o->helo;
+		run->in.port25 = &run->po;
 	}
 	if (o->nsmarthosts > 0) {
-		struct smarthost_opts so = { 0 };
-
-		so.cands = o->smarthosts;
-		so.ncands = o->nsmarthosts;
-		so.from = o->from;
-		so.rcpt = o->rcpt;
-		so.user = o->user;
-		so.pass = run->pass;
-		so.relay_ips = o->relay_ips;
-		so.nrelay_ips = o->nrelay_ips;
-		so.helo = o->helo;
-		so.group = "relay-choice";
-		if (smarthost_start(ctx, &so, part_done, run) == 0)
-			run->pending++;
+		run->so.cands = o->smarthosts;
+		run->so.ncands = o->nsmarthosts;
+		run->so.from = o->from;
+		run->so.rcpt = o->rcpt;
+		run->so.user = o->user;
+		run->so.pass = run->pass;
+		run->so.relay_ips = o->relay_ips;
+		run->so.nrelay_ips = o->nrelay_ips;
+		run->so.helo = o->helo;
+		run->in.smarthost = &run->so;
 	}
 	if (!o->skip_inbound) {
-		struct inbound_opts io = { 0 };
-
-		io.domain = o->domain;
-		io.helo = o->helo;
-		io.group = "inbound";
-		if (inbound_start(ctx, &io, part_done, run) == 0)
-			run->pending++;
+		run->io.domain = o->domain;
+		run->io.helo = o->helo;
+		run->in.inbound = &run->io;
 	}
 	if (!o->skip_relay) {
-		if (o->mx_host != NULL) {
-			struct relay_opts ro = { 0 };
-
-			ro.host = o->mx_host;
-			ro.port = 25;
-			ro.domain = o->domain;
-			ro.helo = o->helo;
-			ro.group = "safety";
-			if (relay_start(ctx, &ro, part_done, run) == 0)
-				run->pending++;
-		} else if (probe_resolve_mx(ctx->dns, o->domain, on_mx, run) == 0) {
-			run->pending++;
-		}
+		/* No --mx-host: the relay diagnosis takes the domain's best MX (a fact). */
+		run->ro.host = o->mx_host;
+		run->ro.port = 25;
+		run->ro.domain = o->domain;
+		run->ro.helo = o->helo;
+		run->in.relay = &run->ro;
 	}
+	run->cr = checks_run(run->ctx, &run->in, pf_diagnoses,
+	    sizeof(pf_diagnoses) / sizeof(pf_diagnoses[0]), true, NULL);
 }
 
 enum {
@@ -251,6 +203,7 @@ preflight_run(struct run_ctx *ctx, int argc, char **argv)
 	loop_run(ctx->loop);
 	rc = -1;
 out:
+	check_run_free(run.cr);
 	secret_free(run.pass);
 	free(o.from_default);
 	free(o.domain);

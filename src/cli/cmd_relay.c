@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "checks.h"
 #include "command.h"
 #include "i18n.h"
 #include "loop.h"
@@ -37,6 +38,8 @@ static const struct opt_spec relay_opts = { "relay", relay_rows, 17,
 static int
 relay_run(struct run_ctx *ctx, int argc, char **argv)
 {
+	struct check_inputs in = { 0 };
+	struct check_run *cr;
 	struct relay_opts o = { .from = RELAY_DEFAULT_FROM, .to = RELAY_DEFAULT_TO };
 	struct opt_vals v;
 	char why[256], *host = NULL;
@@ -63,8 +66,9 @@ relay_run(struct run_ctx *ctx, int argc, char **argv)
 	o.port = (unsigned)port;
 	rc = run_open(ctx, "relay", host);
 	if (rc == 0) {
-		relay_start(ctx, &o, NULL, NULL);
-		loop_run(ctx->loop);
+		in.relay = &o;
+		cr = run_start(ctx, &in, "relay");
+		run_finish(ctx, cr);
 		rc = -1;
 	}
 	free(host);

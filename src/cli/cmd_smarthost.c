@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "checks.h"
 #include "command.h"
 #include "i18n.h"
 #include "loop.h"
@@ -45,6 +46,8 @@ static const struct opt_spec smarthost_opts = { "smarthost", smarthost_rows, 23,
 static int
 smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 {
+	struct check_inputs in = { 0 };
+	struct check_run *cr;
 	struct smarthost_opts o = { 0 };
 	struct opt_vals v;
 	struct secret *pass = NULL;
@@ -72,11 +75,12 @@ smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 	o.nrelay_ips = v.n[O_RELAY_IP];
 	rc = run_open(ctx, "smarthost", v.operands[0]);
 	if (rc == 0) {
-		smarthost_start(ctx, &o, NULL, NULL);
+		in.smarthost = &o;
+		cr = run_start(ctx, &in, "smarthost");
 		/* The probe keeps its own wiped copy: ours can go at once. */
 		secret_free(pass);
 		pass = NULL;
-		loop_run(ctx->loop);
+		run_finish(ctx, cr);
 		rc = -1;
 	}
 	secret_free(pass);

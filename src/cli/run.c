@@ -4,7 +4,9 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "checks.h"
 #include "dns.h"
+#include "loop.h"
 #include "log.h"
 #include "report.h"
 #include "run.h"
@@ -42,4 +44,17 @@ run_normalise_domain(const char *domain)
 	for (i = 0; i < len; i++)
 		s[i] = (char)tolower((unsigned char)s[i]);
 	return s;
+}
+
+struct check_run *
+run_start(struct run_ctx *ctx, const struct check_inputs *in, const char *name)
+{
+	return checks_run(ctx, in, &name, 1, false, NULL);
+}
+
+void
+run_finish(struct run_ctx *ctx, struct check_run *cr)
+{
+	loop_run(ctx->loop);
+	check_run_free(cr);
 }

@@ -8,6 +8,15 @@
  * EXIT_UNKNOWN after printing why (e.g. an unusable resolver). */
 int run_open(struct run_ctx *ctx, const char *command, const char *target);
 
+struct check_inputs;
+struct check_run;
+
+/* Start the one diagnosis called name on in (a registry run without sections); finish with
+ * run_finish(), which runs the loop until its last finding is in and frees the run. */
+struct check_run *run_start(struct run_ctx *ctx, const struct check_inputs *in,
+    const char *name);
+void run_finish(struct run_ctx *ctx, struct check_run *cr);
+
 /* Lower-cased copy without a trailing dot; caller frees. */
 char *run_normalise_domain(const char *domain);
 
