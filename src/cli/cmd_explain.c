@@ -13,6 +13,7 @@
 
 #include "command.h"
 #include "dns.h"
+#include "fileio.h"
 #include "i18n.h"
 #include "loop.h"
 #include "ndr.h"
@@ -42,54 +43,11 @@ struct verify {
 	int step;		/* 0 MX, 1 A, 2 AAAA */
 };
 
-/* Read a file (or stdin for "-") of at most NDR_MAX_INPUT bytes. NULL with *too_big or
- * errno set. Caller frees. */
+/* A bounce file (or stdin for "-") of at most NDR_MAX_INPUT bytes. */
 static char *
 read_input(const char *path, size_t *len, bool *too_big)
 {
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	size_t cap = 65536, n = 0;
-	char *buf;
-
-	*too_big = false;
-	if (fp == NULL)
-		return NULL;
-	buf = xmalloc(cap);
-	for (;;) {
-		size_t r;
-
-		if (n == cap) {
-			if (cap > NDR_MAX_INPUT) {
-				*too_big = true;
-				break;
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		r = fread(buf + n, 1, cap - n, fp);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	/* A directory opens fine and an unreadable device fails in fread(): both are read
-	 * errors, not an empty bounce. */
-	if (ferror(fp)) {
-		int saved = errno != 0 ? errno : EIO;
-
-		if (fp != stdin)
-			fclose(fp);
-		free(buf);
-		errno = saved;
-		return NULL;
-	}
-	if (fp != stdin)
-		fclose(fp);
-	if (*too_big) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
+	return fileio_read_bounded(path, NDR_MAX_INPUT, len, too_big);
 }
 
 /* gettext's choice of language: --lang, then LANGUAGE, LC_ALL, LC_MESSAGES, LANG. */

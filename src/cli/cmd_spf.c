@@ -24,6 +24,7 @@
 #include "spf_dns.h"
 #include "spf_parse.h"
 #include "spf_report.h"
+#include "text.h"
 #include "validate.h"
 #include "xmalloc.h"
 
@@ -135,38 +136,11 @@ jl_raw(struct jline *j, const char *s, size_t n)
 	j->p[j->len] = '\0';
 }
 
-static bool
-is_utf8(const unsigned char *s)
-{
-	while (*s != '\0') {
-		size_t n, i;
-
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if (*s >= 0xc2 && *s <= 0xdf)
-			n = 1;
-		else if (*s >= 0xe0 && *s <= 0xef)
-			n = 2;
-		else if (*s >= 0xf0 && *s <= 0xf4)
-			n = 3;
-		else
-			return false;
-		for (i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return false;
-		}
-		s += n + 1;
-	}
-	return true;
-}
-
 static void
 jl_quoted(struct jline *j, const char *v)
 {
 	static const char hex[] = "0123456789abcdef";
-	bool keep_high = is_utf8((const unsigned char *)v);
+	bool keep_high = text_is_utf8(v, strlen(v));
 	const unsigned char *c;
 
 	jl_raw(j, "\"", 1);

@@ -95,6 +95,9 @@ char *dns_rdf_addr(const ldns_rdf *rdf);
 /* TXT rdata strings joined without separators (RFC 7208 3.3), at most max_len bytes.
  * Returns NULL when longer (caller frees otherwise). */
 char *dns_rr_txt_joined(const ldns_rr *rr, size_t max_len);
+/* The same, keeping every byte (a NUL in a record is a syntax error a parser must see):
+ * *len_out gets the length. The one TXT joiner; dns_rr_txt_joined() is this one. */
+char *dns_rr_txt_join(const ldns_rr *rr, size_t max_len, size_t *len_out);
 /* Reverse lookup name for an IPv4 or IPv6 address ("7.100.51.198.in-addr.arpa").
  * NULL when ip is not an address. Caller frees. */
 char *dns_reverse_name(const char *ip);

@@ -85,32 +85,53 @@ dns_rdf_addr(const ldns_rdf *rdf)
 	return NULL;
 }
 
+/* Octets of character-string i of rr (a length octet and that many octets, clipped to
+ * the rdata when the length octet lies). */
+static size_t
+txt_string(const ldns_rr *rr, size_t i, const uint8_t **data)
+{
+	const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
+	size_t sz = ldns_rdf_size(rdf), slen;
+
+	if (sz == 0)
+		return 0;
+	*data = ldns_rdf_data(rdf) + 1;
+	slen = ldns_rdf_data(rdf)[0];
+	return slen + 1 > sz ? sz - 1 : slen;
+}
+
 char *
-dns_rr_txt_joined(const ldns_rr *rr, size_t max_len)
+dns_rr_txt_join(const ldns_rr *rr, size_t max_len, size_t *len_out)
 {
 	size_t i, n = ldns_rr_rd_count(rr), len = 0;
-	char *out = xmalloc(max_len + 1);
+	const uint8_t *d;
+	char *out;
 
 	for (i = 0; i < n; i++) {
-		const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
-		const uint8_t *d = ldns_rdf_data(rdf);
-		size_t sz = ldns_rdf_size(rdf), slen;
-
-		/* A character-string is a length octet followed by that many octets. */
-		if (sz == 0)
-			continue;
-		slen = d[0];
-		if (slen + 1 > sz)
-			slen = sz - 1;
-		if (len + slen > max_len) {
-			free(out);
+		len += txt_string(rr, i, &d);
+		if (len > max_len)
 			return NULL;
-		}
-		memcpy(out + len, d + 1, slen);
+	}
+	out = xmalloc(len + 1);
+	len = 0;
+	for (i = 0; i < n; i++) {
+		size_t slen = txt_string(rr, i, &d);
+
+		if (slen > 0)
+			memcpy(out + len, d, slen);
 		len += slen;
 	}
 	out[len] = '\0';
+	*len_out = len;
 	return out;
+}
+
+char *
+dns_rr_txt_joined(const ldns_rr *rr, size_t max_len)
+{
+	size_t len;
+
+	return dns_rr_txt_join(rr, max_len, &len);
 }
 
 char *

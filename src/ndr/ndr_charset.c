@@ -11,6 +11,7 @@
 
 #include "ndr_charset.h"
 #include "ndr_decode.h"
+#include "text.h"
 #include "xmalloc.h"
 
 /* MIME names mapped to the glibc converter that reads what senders really write: Japanese
@@ -35,48 +36,11 @@ static const struct {
 	{ "utf8", "UTF-8" },
 };
 
-/* Length of the well-formed UTF-8 sequence at p[0..avail) (RFC 3629 4: no overlong forms,
- * no surrogates, nothing past U+10FFFF), or 0 when there is none. JSON (jansson) refuses
- * anything else, so a string that passes here can always be output. */
-static size_t
-utf8_seq_len(const unsigned char *p, size_t avail)
-{
-	size_t n, k;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > avail)
-		return 0;
-	for (k = 1; k < n; k++)
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
-		return 0;
-	return n;
-}
-
+/* RFC 3629 well-formedness is text.c's (JSON via jansson accepts exactly that). */
 bool
 ndr_is_utf8(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n;
-
-	while (i < len) {
-		n = utf8_seq_len(p + i, len - i);
-		if (n == 0)
-			return false;
-		i += n;
-	}
-	return true;
+	return text_is_utf8(s, len);
 }
 
 /* Copy replacing every byte that is not part of a well-formed UTF-8 sequence with '?'. */
@@ -93,7 +57,7 @@ utf8_sanitize(const char *in, size_t in_len, size_t *out_len)
 			i++;
 			continue;
 		}
-		size_t n = utf8_seq_len(p + i, in_len - i);
+		size_t n = text_utf8_seq(p + i, in_len - i);
 
 		if (n == 0) {
 			out[o++] = '?';

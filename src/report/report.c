@@ -8,6 +8,7 @@
 #include "dns.h"
 #include "loop.h"
 #include "report.h"
+#include "text.h"
 #include "xmalloc.h"
 
 /* A hostile target cannot make a report grow without end. */
@@ -36,42 +37,16 @@ struct report {
 	json_t *extra;
 };
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not valid. */
-static size_t
-utf8_seq_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* Overlong forms, surrogates and code points past U+10FFFF. */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	return n;
-}
-
 /* Servers and bounces send any bytes; JSON needs UTF-8 and terminals need no control
  * characters. Invalid bytes become '?', controls other than tab become ' '. Caller frees. */
 static char *
 clean_text(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 	char *out = xmalloc(strlen(s) + 1), *o = out;
 
 	while (*p != '\0') {
-		size_t n = utf8_seq_len(p);
+		size_t n = text_utf8_seq(p, (size_t)(end - p));
 
 		if (n == 0) {
 			*o++ = '?';

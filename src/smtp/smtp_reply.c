@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "smtp_reply.h"
+#include "text.h"
 #include "xmalloc.h"
 
 void
@@ -79,40 +80,6 @@ smtp_enh_parse(const char *text, char *enh)
 	return text[n] == ' ' ? n + 1 : n;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (at most len bytes), 0 when ill-formed. */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
-{
-	size_t n, i;
-	unsigned lo = 0x80, hi = 0xbf;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	/* RFC 3629 4: no overlong forms, no surrogates, nothing above U+10FFFF. */
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (len < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 char *
 smtp_sanitise(char *dst, const char *src, size_t len)
 {
@@ -124,7 +91,7 @@ smtp_sanitise(char *dst, const char *src, size_t len)
 			dst[i++] = '?';
 			continue;
 		}
-		n = utf8_seq(s + i, len - i);
+		n = text_utf8_seq(s + i, len - i);
 		if (n == 0) {
 			dst[i++] = '?';
 			continue;

@@ -46,40 +46,6 @@ struct spf_dns_q {
 	void *done_arg;
 };
 
-/* TXT rdata: the RR's character-strings joined without separators (RFC 7208 3.3), keeping
- * every byte (a NUL in a record is a syntax error the parser must see). Caller frees. */
-static char *
-txt_join(const ldns_rr *rr, size_t *len_out)
-{
-	size_t i, n = ldns_rr_rd_count(rr), len = 0;
-	char *out;
-
-	for (i = 0; i < n; i++) {
-		size_t sz = ldns_rdf_size(ldns_rr_rdf(rr, i));
-
-		len += sz > 0 ? sz - 1 : 0;
-	}
-	out = xmalloc(len + 1);
-	len = 0;
-	for (i = 0; i < n; i++) {
-		const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
-		const uint8_t *d = ldns_rdf_data(rdf);
-		size_t sz = ldns_rdf_size(rdf), slen;
-
-		/* a character-string is a length octet and that many octets */
-		if (sz == 0)
-			continue;
-		slen = d[0];
-		if (slen + 1 > sz)
-			slen = sz - 1;
-		memcpy(out + len, d + 1, slen);
-		len += slen;
-	}
-	out[len] = '\0';
-	*len_out = len;
-	return out;
-}
-
 /* Convert one record; false for malformed RDATA (an address of the wrong size, an MX or PTR
  * without a name), which is left out of the answer rather than read as zeros. */
 static bool
@@ -108,7 +74,8 @@ rr_convert(const ldns_rr *rr, uint16_t type, struct spf_rr *out, char **owned)
 			    ldns_rdf_size(rdf) - 1;
 			break;
 		}
-		*owned = txt_join(rr, &out->data_len);
+		/* no ceiling here: the parser reports records past RFC 7208's limits */
+		*owned = dns_rr_txt_join(rr, SIZE_MAX, &out->data_len);
 		out->data = *owned;
 		break;
 	case SPF_T_MX:

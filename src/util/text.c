@@ -1,0 +1,53 @@
+/* UTF-8 validation (RFC 3629 4), shared by every sanitiser that keeps wire text. */
+#include "config.h"
+
+#include "text.h"
+
+size_t
+text_utf8_seq(const unsigned char *s, size_t avail)
+{
+	size_t n, i;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;	/* continuation byte, C0/C1 overlong lead, or past U+10FFFF */
+	/* The second byte's range rules out overlong forms (E0, F0), surrogates (ED) and
+	 * code points past U+10FFFF (F4). */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (avail < 2 || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (i >= avail || s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+bool
+text_is_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		n = text_utf8_seq(p + i, len - i);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
