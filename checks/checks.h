@@ -109,6 +109,15 @@ const struct check_facts *check_run_facts(const struct check_run *cr);
 /* Whether the inputs meet the diagnosis's needs. */
 bool check_can_run(const struct check *c, const struct check_inputs *in);
 
+/*
+ * Call cb(arg) later, from the loop, once no other diagnosis of ctx's run that publishes
+ * one of facts (CHECK_FACT_*) is still running: a probe that runs beside the port-25
+ * probe judges its sessions knowing what port 25 does from here, without waiting for it
+ * to start. At most one wait per diagnosis at a time.
+ */
+typedef void check_await_fn(void *arg);
+void check_await(struct check_ctx *ctx, unsigned facts, check_await_fn *cb, void *arg);
+
 /* An async diagnosis has ended (once per start). */
 void check_done(void *ctx);
 

@@ -85,6 +85,24 @@ check_fact_port25(struct check_facts *facts, bool is_v6, enum port25_state state
 	snprintf(p->banner, sizeof(p->banner), "%s", banner != NULL ? banner : "");
 }
 
+void
+check_fact_relay(struct check_facts *facts, const struct relay_fact *relay)
+{
+	if (facts->nrelays < RELAY_FACT_MAX)
+		facts->relays[facts->nrelays++] = *relay;
+}
+
+const struct relay_fact *
+check_fact_best_relay(const struct check_facts *facts)
+{
+	size_t i;
+
+	for (i = 0; i < facts->nrelays; i++)
+		if (facts->relays[i].works)
+			return &facts->relays[i];
+	return NULL;
+}
+
 const char *
 port25_state_name(enum port25_state state)
 {

@@ -18,6 +18,7 @@ struct probe_mx;
 enum {
 	CHECK_FACT_MX = 1 << 0,		/* the domain's mail hosts with their addresses */
 	CHECK_FACT_PORT25 = 1 << 1,	/* outbound port 25 from this network */
+	CHECK_FACT_RELAYS = 1 << 2,	/* the smarthosts tested, and which relay for us */
 };
 
 /* How outbound port 25 behaves from here, per address family. */
@@ -36,9 +37,28 @@ struct port25_fact {
 	char banner[256];	/* intercepted: the name the interceptor greets with */
 };
 
+#define RELAY_FACT_MAX 8
+#define RELAY_FACT_ADDRS 4
+
+/* A smarthost candidate as tested: the path mail takes when it relays. */
+struct relay_fact {
+	char host[256];		/* as dialled: a name or an address literal */
+	unsigned port;
+	bool works;		/* took RCPT for an outside recipient (after AUTH, if given) */
+	bool is_tls;		/* STARTTLS or implicit TLS was used */
+	bool is_auth;		/* AUTH succeeded */
+	/* The addresses receivers will see when it relays: --relay-ip, else an
+	 * approximation (the relay domain's SPF, or the address dialled). */
+	char addrs[RELAY_FACT_ADDRS][46];
+	size_t naddrs;
+	bool is_addr_approx;
+};
+
 struct check_facts {
 	unsigned published;		/* CHECK_FACT_* */
 	struct port25_fact port25[2];	/* [0] IPv4, [1] IPv6 */
+	struct relay_fact relays[RELAY_FACT_MAX];	/* in the smarthost ranking's order */
+	size_t nrelays;
 	struct probe_mx *mx;		/* owned; NULL until resolved */
 	struct mx_waiter *mx_waiters;	/* asked while the lookup runs */
 	bool is_mx_asked;
@@ -59,6 +79,12 @@ int check_fact_mx(struct check_ctx *ctx, check_mx_fn *cb);
 /* Record port 25's state on one family (is_v6) as measured by the port25 probe. */
 void check_fact_port25(struct check_facts *facts, bool is_v6, enum port25_state state,
     bool is_proven, const char *how, const char *banner);
+
+/* Record a tested relay (ignored beyond RELAY_FACT_MAX); the best first. */
+void check_fact_relay(struct check_facts *facts, const struct relay_fact *relay);
+
+/* The best relay that works, or NULL. */
+const struct relay_fact *check_fact_best_relay(const struct check_facts *facts);
 
 /* Name of a state, for JSON and logs: "open", "blocked", ... */
 const char *port25_state_name(enum port25_state state);

@@ -11,6 +11,7 @@
 #include "checks.h"
 #include "command.h"
 #include "facts.h"
+#include "loop.h"
 #include "xmalloc.h"
 
 extern const struct check check_address;
@@ -45,10 +46,19 @@ const struct check *const checks[] = {
 
 #define RUN_MAX 32	/* diagnoses per run: the registry's size bounds it */
 
+/* A diagnosis waiting for facts before it judges (check_await). */
+struct await {
+	unsigned facts;
+	check_await_fn *cb;
+	void *arg;
+	struct loop_timer *timer;	/* armed once the facts are in */
+};
+
 struct check_run {
 	struct check_facts facts;
 	struct check_ctx ctxs[RUN_MAX];
 	bool is_started[RUN_MAX], is_done[RUN_MAX];
+	struct await awaits[RUN_MAX];
 	size_t n;
 };
 
@@ -89,17 +99,60 @@ check_can_run(const struct check *c, const struct check_inputs *in)
 	return (c->needs & ~have) == 0;
 }
 
-/* The facts another diagnosis of this run still has to publish for ctx's diagnosis. */
+/* Whether another diagnosis of this run has still to publish one of facts for k. */
 static bool
-is_waiting(const struct check_run *cr, size_t k)
+is_pending(const struct check_run *cr, size_t k, unsigned facts)
 {
-	unsigned reads = cr->ctxs[k].self->reads;
 	size_t i;
 
 	for (i = 0; i < cr->n; i++)
-		if (i != k && !cr->is_done[i] && (cr->ctxs[i].self->publishes & reads) != 0)
+		if (i != k && !cr->is_done[i] && (cr->ctxs[i].self->publishes & facts) != 0)
 			return true;
 	return false;
+}
+
+static bool
+is_waiting(const struct check_run *cr, size_t k)
+{
+	return is_pending(cr, k, cr->ctxs[k].self->reads);
+}
+
+static void
+await_fire(void *arg)
+{
+	struct await *a = arg;
+	check_await_fn *cb = a->cb;
+
+	a->timer = NULL;
+	a->cb = NULL;
+	cb(a->arg);
+}
+
+/* Arm the waits whose facts are in; their callbacks run from the loop. */
+static void
+awaits_arm(struct check_run *cr)
+{
+	size_t i;
+
+	for (i = 0; i < cr->n; i++) {
+		struct await *a = &cr->awaits[i];
+
+		if (a->cb != NULL && a->timer == NULL && !is_pending(cr, i, a->facts))
+			a->timer = loop_timer_add(cr->ctxs[i].loop, 0, await_fire, a);
+	}
+}
+
+void
+check_await(struct check_ctx *ctx, unsigned facts, check_await_fn *cb, void *arg)
+{
+	struct check_run *cr = ctx->cr;
+	struct await *a = &cr->awaits[ctx - cr->ctxs];
+
+	assert(a->cb == NULL);
+	a->facts = facts;
+	a->cb = cb;
+	a->arg = arg;
+	awaits_arm(cr);
 }
 
 /* Start what is not waiting for a fact; a synchronous diagnosis is done once started. */
@@ -136,6 +189,7 @@ check_done(void *arg)
 	assert(k < cr->n && cr->is_started[k] && !cr->is_done[k]);
 	cr->is_done[k] = true;
 	cr->facts.published |= ctx->self->publishes;
+	awaits_arm(cr);
 	start_ready(cr);
 }
 
@@ -183,8 +237,13 @@ check_run_facts(const struct check_run *cr)
 void
 check_run_free(struct check_run *cr)
 {
+	size_t i;
+
 	if (cr == NULL)
 		return;
+	for (i = 0; i < cr->n; i++)
+		if (cr->awaits[i].timer != NULL)
+			loop_timer_cancel(cr->ctxs[i].loop, cr->awaits[i].timer);
 	check_facts_fini(&cr->facts);
 	free(cr);
 }
