@@ -8,9 +8,9 @@
 
 #include "checks.h"
 #include "dns.h"
+#include "dns_target.h"
 #include "i18n.h"
 #include "names.h"
-#include "probe.h"
 #include "report.h"
 #include "xmalloc.h"
 
@@ -237,16 +237,17 @@ probe_start(struct check_ctx *ctx, const char *ip, const char *mx_host, unsigned
 	free(rev);
 }
 
-/* MX hosts -> addresses (the one resolver, probe_resolve_mx()) -> one probe per address.
- * MX failures and the implicit MX are the mx check's to report. */
+/* MX hosts -> addresses (the one resolver, dns_target_mx()) -> one probe per address, asked
+ * at the depth of the address answer that caused it. MX failures and the implicit MX are
+ * the mx check's to report. */
 static void
-on_mx(struct probe_mx *mx, void *arg)
+on_mx(struct dns_target_mx *mx, void *arg)
 {
 	struct check_ctx *ctx = arg;
 	size_t i, j;
 
 	for (i = 0; !mx->is_implicit && i < mx->nhosts && i < PTR_MAX_MX; i++) {
-		const struct probe_host *h = &mx->hosts[i];
+		const struct dns_target_host *h = &mx->hosts[i];
 		size_t n4 = 0, n6 = 0;
 
 		for (j = 0; j < h->naddrs; j++) {
@@ -257,10 +258,10 @@ on_mx(struct probe_mx *mx, void *arg)
 				continue;
 			/* The sending address gets its own probe with the stricter verdict. */
 			if (ctx->ip == NULL || strcmp(addr, ctx->ip) != 0)
-				probe_start(ctx, addr, h->name, 2);
+				probe_start(ctx, addr, h->name, h->depth);
 		}
 	}
-	probe_mx_free(mx);
+	dns_target_mx_free(mx);
 }
 
 static void
@@ -268,7 +269,7 @@ ptr_start(struct check_ctx *ctx)
 {
 	if (ctx->ip != NULL)
 		probe_start(ctx, ctx->ip, NULL, 0);
-	probe_resolve_mx(ctx->dns, ctx->domain, on_mx, ctx);
+	dns_target_mx(ctx->dns, ctx->domain, on_mx, ctx);
 }
 
 const struct check check_ptr = {

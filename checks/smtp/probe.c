@@ -1,4 +1,5 @@
-/* Target resolution for SMTP probes and session evidence; shared by the SMTP commands. */
+/* The SMTP probes' targets (resolved by dns_target, answers kept as evidence) and session
+ * evidence; shared by the SMTP commands. */
 #include "config.h"
 
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns_target.h"
 #include "err.h"
 #include "loop.h"
 #include "probe.h"
@@ -14,14 +16,7 @@
 #include "validate.h"
 #include "xmalloc.h"
 
-/* ---- one host ---- */
-
-struct host_job {
-	struct probe_host *h;
-	int pending;
-	probe_host_cb *cb;
-	void *arg;
-};
+/* ---- targets: dns_target's hosts, with their answers as evidence ---- */
 
 bool
 probe_dns_failed(enum dns_status st)
@@ -29,68 +24,60 @@ probe_dns_failed(enum dns_status st)
 	return dns_status_is_failure(st);
 }
 
-void
-probe_host_free(struct probe_host *h)
+static void
+host_fini(struct probe_host *h)
 {
 	size_t i;
 
-	if (h == NULL)
-		return;
 	free(h->name);
 	for (i = 0; i < h->naddrs; i++)
 		free(h->addrs[i]);
 	json_decref(h->evidence);
+}
+
+void
+probe_host_free(struct probe_host *h)
+{
+	if (h == NULL)
+		return;
+	host_fini(h);
 	free(h);
 }
 
-/* Keep IPv4 before IPv6 so that "first address" means the same thing on every run. */
+/* The probes' view of a resolved host: its first PROBE_MAX_ADDRS addresses (IPv4 first),
+ * its answers turned into evidence. */
 static void
-host_add_addr(struct probe_host *h, char *addr, bool is_v6)
+host_from_target(struct probe_host *h, const struct dns_target_host *t)
 {
 	size_t i;
 
-	if (h->naddrs == PROBE_MAX_ADDRS) {
-		free(addr);
-		return;
-	}
-	for (i = 0; i < h->naddrs; i++)
-		if (strcmp(h->addrs[i], addr) == 0) {
-			free(addr);
-			return;
-		}
-	if (!is_v6) {
-		for (i = 0; i < h->naddrs && strchr(h->addrs[i], ':') == NULL; i++)
-			;
-		memmove(&h->addrs[i + 1], &h->addrs[i], (h->naddrs - i) * sizeof(h->addrs[0]));
-		h->addrs[i] = addr;
-	} else {
-		h->addrs[h->naddrs] = addr;
-	}
-	h->naddrs++;
+	h->name = xstrdup(t->name);
+	h->pref = t->pref;
+	h->a_status = t->a_status;
+	h->aaaa_status = t->aaaa_status;
+	h->status = t->status;
+	h->depth = t->depth;
+	for (i = 0; i < t->naddrs && h->naddrs < PROBE_MAX_ADDRS; i++)
+		h->addrs[h->naddrs++] = xstrdup(t->addrs[i]);
+	h->evidence = json_array();
+	for (i = 0; i < t->nanswers; i++)
+		json_array_append_new(h->evidence, dns_answer_evidence(&t->answers[i]));
 }
 
+struct host_job {
+	struct probe_host *h;
+	probe_host_cb *cb;
+	void *arg;
+};
+
 static void
-on_host_addr(const struct dns_answer *ans, void *arg)
+on_target_host(struct dns_target_host *t, void *arg)
 {
 	struct host_job *job = arg;
-	struct probe_host *h = job->h;
-	const ldns_rr *rrs[PROBE_MAX_ADDRS];
-	size_t n, i;
+	struct probe_host *h = xcalloc(1, sizeof(*h));
 
-	json_array_append_new(h->evidence, dns_answer_evidence(ans));
-	if (ans->qtype == LDNS_RR_TYPE_A)
-		h->a_status = ans->status;
-	else
-		h->aaaa_status = ans->status;
-	n = dns_answer_rrs(ans, ans->qtype, rrs, PROBE_MAX_ADDRS);
-	for (i = 0; i < n; i++) {
-		char *addr = dns_rdf_addr(ldns_rr_rdf(rrs[i], 0));
-
-		if (addr != NULL)
-			host_add_addr(h, addr, ans->qtype == LDNS_RR_TYPE_AAAA);
-	}
-	if (--job->pending > 0)
-		return;
+	host_from_target(h, t);
+	dns_target_host_free(t);
 	job->cb(h, job->arg);
 	free(job);
 }
@@ -104,185 +91,75 @@ deliver_literal(void *arg)
 	free(job);
 }
 
-/* allow_literal: an address is taken as is (needs loop); else it is asked as a name. */
-static int
-resolve_host(struct loop *loop, struct dns *dns, const char *name, unsigned depth,
-    bool allow_literal, probe_host_cb *cb, void *arg)
-{
-	struct host_job *job = xcalloc(1, sizeof(*job));
-	struct probe_host *h = xcalloc(1, sizeof(*h));
-	int family;
-
-	h->name = xstrdup(name);
-	h->evidence = json_array();
-	job->h = h;
-	job->cb = cb;
-	job->arg = arg;
-	if (allow_literal && validate_ip(name, &family) == 0) {
-		h->is_literal = true;
-		h->a_status = h->aaaa_status = DNS_OK;
-		host_add_addr(h, xstrdup(name), family != AF_INET);
-		loop_timer_add(loop, 0, deliver_literal, job);
-		return 0;
-	}
-	/* Both families at once: they do not depend on each other. */
-	job->pending = 2;
-	if (dns_query(dns, name, LDNS_RR_TYPE_A, depth, on_host_addr, job) < 0) {
-		probe_host_free(h);
-		free(job);
-		return MXD_EINVAL;
-	}
-	if (dns_query(dns, name, LDNS_RR_TYPE_AAAA, depth, on_host_addr, job) < 0)
-		job->pending--;	/* cannot happen after A was accepted; keep the count right */
-	return 0;
-}
-
 int
 probe_resolve_host(struct loop *loop, struct dns *dns, const char *name, unsigned depth,
     probe_host_cb *cb, void *arg)
 {
-	return resolve_host(loop, dns, name, depth, true, cb, arg);
+	struct host_job *job = xcalloc(1, sizeof(*job));
+	int family;
+
+	job->cb = cb;
+	job->arg = arg;
+	/* A relay or smarthost given as an address is taken as is: nothing to look up. */
+	if (validate_ip(name, &family) == 0) {
+		struct probe_host *h = xcalloc(1, sizeof(*h));
+
+		h->name = xstrdup(name);
+		h->evidence = json_array();
+		h->is_literal = true;
+		h->a_status = h->aaaa_status = h->status = DNS_OK;
+		h->depth = depth;
+		h->addrs[h->naddrs++] = xstrdup(name);
+		job->h = h;
+		loop_timer_add(loop, 0, deliver_literal, job);
+		return 0;
+	}
+	if (dns_target_host(dns, name, depth, on_target_host, job) < 0) {
+		free(job);
+		return MXD_EINVAL;
+	}
+	return 0;
 }
 
-/* ---- a domain's mail hosts ---- */
-
 struct mx_job {
-	struct probe_mx *mx;
-	struct dns *dns;
-	int pending;
 	probe_mx_cb *cb;
 	void *arg;
-};
-
-struct mx_host_job {
-	struct mx_job *job;
-	size_t i;
 };
 
 void
 probe_mx_free(struct probe_mx *mx)
 {
-	size_t i, j;
+	size_t i;
 
 	if (mx == NULL)
 		return;
-	for (i = 0; i < mx->nhosts; i++) {
-		free(mx->hosts[i].name);
-		for (j = 0; j < mx->hosts[i].naddrs; j++)
-			free(mx->hosts[i].addrs[j]);
-		json_decref(mx->hosts[i].evidence);
-	}
+	for (i = 0; i < mx->nhosts; i++)
+		host_fini(&mx->hosts[i]);
 	json_decref(mx->evidence);
 	free(mx->domain);
 	free(mx);
 }
 
 static void
-mx_done(struct mx_job *job)
-{
-	if (--job->pending > 0)
-		return;
-	job->cb(job->mx, job->arg);
-	free(job);
-}
-
-/* A host's A/AAAA answered: copy into the MX slot (the host struct is a scratch one). */
-static void
-on_mx_host(struct probe_host *h, void *arg)
-{
-	struct mx_host_job *hj = arg;
-	struct probe_host *slot = &hj->job->mx->hosts[hj->i];
-	unsigned pref = slot->pref;
-
-	free(slot->name);
-	json_decref(slot->evidence);
-	*slot = *h;
-	slot->pref = pref;
-	free(h);
-	mx_done(hj->job);
-	free(hj);
-}
-
-static void
-mx_start_host(struct mx_job *job, const char *name, unsigned pref, unsigned depth)
-{
-	struct probe_mx *mx = job->mx;
-	struct mx_host_job *hj;
-
-	if (mx->nhosts == PROBE_MAX_MX)
-		return;
-	hj = xcalloc(1, sizeof(*hj));
-	hj->job = job;
-	hj->i = mx->nhosts;
-	mx->hosts[mx->nhosts].name = xstrdup(name);
-	mx->hosts[mx->nhosts].pref = pref;
-	mx->hosts[mx->nhosts].evidence = json_array();
-	mx->nhosts++;
-	job->pending++;
-	/* An MX naming an address literal is an error (RFC 7505 3); look it up as a name,
-	 * as senders do, and find nothing. */
-	if (resolve_host(NULL, job->dns, name, depth, false, on_mx_host, hj) < 0) {
-		job->pending--;
-		free(hj);
-	}
-}
-
-struct mx_entry {
-	unsigned pref;
-	char *name;
-};
-
-static int
-by_pref(const void *a, const void *b)
-{
-	const struct mx_entry *x = a, *y = b;
-
-	if (x->pref != y->pref)
-		return x->pref < y->pref ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
-static void
-on_mx(const struct dns_answer *ans, void *arg)
+on_target_mx(struct dns_target_mx *t, void *arg)
 {
 	struct mx_job *job = arg;
-	struct probe_mx *mx = job->mx;
-	const ldns_rr *rrs[PROBE_MAX_MX];
-	struct mx_entry list[PROBE_MAX_MX];
-	size_t n, i, k = 0;
+	struct probe_mx *mx = xcalloc(1, sizeof(*mx));
+	size_t i;
 
-	mx->mx_status = ans->status;
-	json_array_append_new(mx->evidence, dns_answer_evidence(ans));
-	/* The MX query's own count (from probe_resolve_mx) keeps the job open meanwhile. */
-	if (ans->status == DNS_OK) {
-		n = dns_answer_rrs(ans, LDNS_RR_TYPE_MX, rrs, PROBE_MAX_MX);
-		for (i = 0; i < n; i++) {
-			char *target = dns_rdf_name(ldns_rr_rdf(rrs[i], 1));
-
-			if (target == NULL)
-				continue;
-			if (target[0] == '\0') {
-				mx->is_null_mx = true;	/* RFC 7505 3: "0 ." means no mail */
-				free(target);
-				continue;
-			}
-			list[k].pref = ldns_rdf2native_int16(ldns_rr_rdf(rrs[i], 0));
-			list[k].name = target;
-			k++;
-		}
-		/* RFC 5321 5.1: senders try the lowest preference first. */
-		qsort(list, k, sizeof(list[0]), by_pref);
-		for (i = 0; i < k; i++) {
-			if (!mx->is_null_mx)
-				mx_start_host(job, list[i].name, list[i].pref, ans->depth);
-			free(list[i].name);
-		}
-	} else if (ans->status == DNS_NODATA) {
-		/* RFC 5321 5.1: without MX the domain itself is the mail host (implicit MX). */
-		mx->is_implicit = true;
-		mx_start_host(job, mx->domain, 0, ans->depth);
-	}
-	mx_done(job);
+	mx->domain = xstrdup(t->domain);
+	mx->mx_status = t->mx_status;
+	mx->is_null_mx = t->is_null_mx;
+	mx->is_implicit = t->is_implicit;
+	mx->evidence = json_array();
+	if (t->has_mx_answer)
+		json_array_append_new(mx->evidence, dns_answer_evidence(&t->mx_answer));
+	/* The resolver keeps more hosts than a probe tries: the first by preference. */
+	for (i = 0; i < t->nhosts && i < PROBE_MAX_MX; i++)
+		host_from_target(&mx->hosts[mx->nhosts++], &t->hosts[i]);
+	dns_target_mx_free(t);
+	job->cb(mx, job->arg);
+	free(job);
 }
 
 int
@@ -290,15 +167,9 @@ probe_resolve_mx(struct dns *dns, const char *domain, probe_mx_cb *cb, void *arg
 {
 	struct mx_job *job = xcalloc(1, sizeof(*job));
 
-	job->mx = xcalloc(1, sizeof(*job->mx));
-	job->mx->domain = xstrdup(domain);
-	job->mx->evidence = json_array();
-	job->dns = dns;
 	job->cb = cb;
 	job->arg = arg;
-	job->pending = 1;
-	if (dns_query(dns, domain, LDNS_RR_TYPE_MX, 0, on_mx, job) < 0) {
-		probe_mx_free(job->mx);
+	if (dns_target_mx(dns, domain, on_target_mx, job) < 0) {
 		free(job);
 		return MXD_EINVAL;
 	}

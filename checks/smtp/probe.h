@@ -24,6 +24,8 @@ struct probe_host {
 	unsigned pref;		/* MX preference (0 for an implicit MX or a plain host) */
 	bool is_literal;	/* name is an IP address: nothing was looked up */
 	enum dns_status a_status, aaaa_status;
+	enum dns_status status;	/* the two merged (dns_status_merge): judge a host by this */
+	unsigned depth;		/* its deepest answer: parent depth of questions it causes */
 	char *addrs[PROBE_MAX_ADDRS];	/* owned; IPv4 first, then IPv6 */
 	size_t naddrs;
 	json_t *evidence;	/* owned array of DNS evidence objects */
@@ -51,8 +53,8 @@ typedef void probe_host_cb(struct probe_host *h, void *arg);
 typedef void probe_mx_cb(struct probe_mx *mx, void *arg);
 
 /*
- * The A and AAAA addresses of name (asked together), or name itself when it is an address
- * literal. cb runs once, later from the loop. Returns 0 or MXD_EINVAL for a name that cannot
+ * The A and AAAA addresses of name (dns_target_host(): asked together, one merge rule), or
+ * name itself when it is an address literal. cb runs once, later from the loop. Returns 0 or MXD_EINVAL for a name that cannot
  * be asked (cb then not called).
  */
 int probe_resolve_host(struct loop *loop, struct dns *dns, const char *name, unsigned depth,
@@ -60,7 +62,8 @@ int probe_resolve_host(struct loop *loop, struct dns *dns, const char *name, uns
 void probe_host_free(struct probe_host *h);
 
 /*
- * The mail hosts of domain with their addresses: MX in preference order, the domain itself
+ * The mail hosts of domain with their addresses (dns_target_mx(), the first PROBE_MAX_MX
+ * hosts and PROBE_MAX_ADDRS addresses of each): MX in preference order, the domain itself
  * when it has no MX (implicit MX), none for a null MX or a missing domain. cb runs once,
  * later from the loop. Returns 0 or MXD_EINVAL.
  */

@@ -27,7 +27,9 @@ enum dns_status {
 	DNS_ERROR,	/* anything else: FORMERR, malformed reply, connection refused */
 };
 
-/* One answered question. Passed to callbacks as borrowed: copy what you keep. */
+/* One answered question. Passed to callbacks as borrowed. Its pointers (qname, pkt,
+ * server, error) belong to the per-run cache, which keeps every answer until dns_free():
+ * a copy of the struct may be kept for the run (dns_target.h does). */
 struct dns_answer {
 	const char *qname;	/* as asked, lower case, no trailing dot */
 	uint16_t qtype;		/* LDNS_RR_TYPE_* */
