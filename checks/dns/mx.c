@@ -282,7 +282,7 @@ on_mx(struct dns_target_mx *mx, void *arg)
 static void
 mx_start(struct check_ctx *ctx)
 {
-	dns_target_mx(ctx->dns, ctx->domain, on_mx, ctx);
+	dns_target_mx(ctx->dns, ctx->domain, 0, on_mx, ctx);
 }
 
 const struct check check_mx = {

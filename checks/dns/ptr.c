@@ -269,7 +269,7 @@ ptr_start(struct check_ctx *ctx)
 {
 	if (ctx->ip != NULL)
 		probe_start(ctx, ctx->ip, NULL, 0);
-	dns_target_mx(ctx->dns, ctx->domain, on_mx, ctx);
+	dns_target_mx(ctx->dns, ctx->domain, PTR_MAX_MX, on_mx, ctx);
 }
 
 const struct check check_ptr = {

@@ -169,7 +169,7 @@ probe_resolve_mx(struct dns *dns, const char *domain, probe_mx_cb *cb, void *arg
 
 	job->cb = cb;
 	job->arg = arg;
-	if (dns_target_mx(dns, domain, on_target_mx, job) < 0) {
+	if (dns_target_mx(dns, domain, PROBE_MAX_MX, on_target_mx, job) < 0) {
 		free(job);
 		return MXD_EINVAL;
 	}

@@ -189,6 +189,7 @@ dns_target_host(struct dns *dns, const char *name, unsigned depth, dns_target_ho
 struct mx_job {
 	struct dns_target_mx *mx;
 	struct dns *dns;
+	size_t max_hosts;
 	int pending;
 	dns_target_mx_cb *cb;
 	void *arg;
@@ -310,7 +311,7 @@ on_mx(const struct dns_answer *ans, void *arg)
 		/* RFC 5321 5.1: senders try the lowest preference first. */
 		qsort(list, k, sizeof(list[0]), by_pref);
 		for (i = 0; i < k; i++) {
-			if (!mx->is_null_mx && mx->nhosts < DNS_TARGET_MAX_HOSTS)
+			if (!mx->is_null_mx && mx->nhosts < job->max_hosts)
 				mx_start_host(job, list[i].name, list[i].pref, ans->depth);
 			free(list[i].name);
 		}
@@ -324,10 +325,13 @@ on_mx(const struct dns_answer *ans, void *arg)
 }
 
 int
-dns_target_mx(struct dns *dns, const char *domain, dns_target_mx_cb *cb, void *arg)
+dns_target_mx(struct dns *dns, const char *domain, size_t max_hosts, dns_target_mx_cb *cb,
+    void *arg)
 {
 	struct mx_job *job = xcalloc(1, sizeof(*job));
 
+	job->max_hosts = max_hosts > 0 && max_hosts < DNS_TARGET_MAX_HOSTS ? max_hosts :
+	    DNS_TARGET_MAX_HOSTS;
 	job->mx = xcalloc(1, sizeof(*job->mx));
 	job->mx->domain = xstrdup(domain);
 	job->dns = dns;

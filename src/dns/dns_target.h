@@ -63,12 +63,14 @@ int dns_target_host(struct dns *dns, const char *name, unsigned depth,
 void dns_target_host_free(struct dns_target_host *h);
 
 /*
- * The mail hosts of domain with their addresses: the MX targets by preference (at most
- * DNS_TARGET_MAX_HOSTS), the domain itself when it has no MX (implicit MX), none for a null
+ * The mail hosts of domain with their addresses: the MX targets by preference (the first
+ * max_hosts of them, 0 or more than DNS_TARGET_MAX_HOSTS meaning DNS_TARGET_MAX_HOSTS; a
+ * caller that tries fewer asks for fewer), the domain itself when it has no MX (implicit MX), none for a null
  * MX, a missing domain or a failed MX query. cb runs once, later from the loop. Returns 0
  * or MXD_EINVAL (cb not called).
  */
-int dns_target_mx(struct dns *dns, const char *domain, dns_target_mx_cb *cb, void *arg);
+int dns_target_mx(struct dns *dns, const char *domain, size_t max_hosts, dns_target_mx_cb *cb,
+    void *arg);
 void dns_target_mx_free(struct dns_target_mx *mx);
 
 /* Free what a host holds, not the host itself (the hosts of a dns_target_mx). */
