@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -52,6 +53,70 @@ by_status(const struct ndr_kb *kb, const char *status)
 			return k;
 	}
 	return NULL;
+}
+
+/* The SMTP command that was refused, or a reply or status code with a single meaning
+ * (RFC 4954's 535), names the cause whatever words the server chose. */
+static const struct ndr_cause *
+by_structure(const struct ndr_kb *kb, const struct ndr_rcpt *r, const char **what)
+{
+	size_t i;
+
+	for (i = 0; i < ndr_kb_count(kb); i++) {
+		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+
+		if (r->command != NULL && code_in(r->command, k->command, k->n_command)) {
+			*what = r->command;
+			return k;
+		}
+		if (code_in(r->reply, k->first_reply, k->n_first_reply)) {
+			*what = r->reply;
+			return k;
+		}
+		if (code_in(r->status, k->first_status, k->n_first_status)) {
+			*what = r->status;
+			return k;
+		}
+	}
+	return NULL;
+}
+
+/* Is addr's domain d or a subdomain of d? */
+static bool
+addr_in_domain(const char *addr, const char *d)
+{
+	const char *at = addr != NULL ? strrchr(addr, '@') : NULL;
+	size_t al, dl = strlen(d);
+
+	if (at == NULL)
+		return false;
+	at++;
+	al = strlen(at);
+	if (al < dl || strcasecmp(at + al - dl, d) != 0)
+		return false;
+	return al == dl || at[al - dl - 1] == '.';
+}
+
+/* A cause that only a recipient domain tells apart (a mobile carrier's filter refuses
+ * after DATA) refines a generic answer; an X.1.x status about the address stays. */
+static void
+refine_by_domain(const struct ndr_kb *kb, struct ndr_rcpt *r)
+{
+	size_t i, j;
+
+	if (r->status[0] != '\0' && r->status[1] == '.' && r->status[2] == '1')
+		return;
+	for (i = 0; i < ndr_kb_count(kb); i++) {
+		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+
+		if (!code_in(r->reason, k->refines, k->n_refines))
+			continue;
+		for (j = 0; j < k->n_rcpt_domains; j++)
+			if (addr_in_domain(r->addr, k->rcpt_domains[j])) {
+				set_cause(kb, r, k, NULL, "recipient domain", k->rcpt_domains[j]);
+				return;
+			}
+	}
 }
 
 static const struct ndr_cause *
@@ -154,7 +219,27 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		set_cause(kb, r, NULL, "delivered", "success DSN (RFC 3464 Action/Status)", NULL);
 		return;
 	}
+	k = by_structure(kb, r, &phrase);
+	if (k != NULL) {
+		set_cause(kb, r, k, NULL, "refused command or code", phrase);
+		return;
+	}
 	k = by_text(kb, r, r->diag, r->diag != NULL ? strlen(r->diag) : 0, &phrase);
+	/* RFC 3463 X.4.7 and "message expired" say the queue gave up, not why: the
+	 * report's other words may say (no connector, port 25 unreachable) */
+	if ((k != NULL && strcmp(k->reason, "expired") == 0) || (k == NULL &&
+	    r->status[0] != '\0' && strcmp(r->status + 1, ".4.7") == 0)) {
+		const char *why = NULL;
+		const struct ndr_cause *w = by_text(kb, r, r->context, r->context != NULL ?
+		    strlen(r->context) : 0, &why);
+
+		if (w == NULL || strcmp(w->reason, "expired") == 0)
+			w = by_text(kb, r, n->text, n->human_len, &why);
+		if (w != NULL && strcmp(w->reason, "expired") != 0) {
+			set_cause(kb, r, w, NULL, "phrase in the report", why);
+			return;
+		}
+	}
 	if (k != NULL) {
 		set_cause(kb, r, k, NULL, "diagnostic phrase", phrase);
 		return;
@@ -196,7 +281,8 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 	}
 	if (r->command != NULL && (strcmp(r->command, "EHLO") == 0 ||
 	    strcmp(r->command, "HELO") == 0)) {
-		set_cause(kb, r, NULL, "blocked", "refused at EHLO/HELO", NULL);
+		set_cause(kb, r, ndr_kb_find(kb, "ndr.helo-rejected"), "blocked",
+		    "refused at EHLO/HELO", NULL);
 		return;
 	}
 	if ((r->diag != NULL && r->diag[0] != '\0') || r->status[0] != '\0' || r->reply[0] != '\0')
@@ -212,6 +298,7 @@ ndr_classify(struct ndr *n, const struct ndr_kb *kb)
 
 	for (i = 0; i < n->n_rcpts; i++) {
 		classify_rcpt(n, kb, &n->rcpts[i]);
+		refine_by_domain(kb, &n->rcpts[i]);
 		derive_status(kb, &n->rcpts[i]);
 	}
 	return 0;

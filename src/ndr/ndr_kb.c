@@ -258,6 +258,13 @@ ndr_kb_load(const char *path, char *err, size_t err_len)
 		k->refs = string_array(json_object_get(c, "refs"), &k->n_refs);
 		k->status = string_array(json_object_get(m, "status"), &k->n_status);
 		k->reply = string_array(json_object_get(m, "reply"), &k->n_reply);
+		k->command = string_array(json_object_get(m, "command"), &k->n_command);
+		k->first_reply = string_array(json_object_get(m, "first_reply"), &k->n_first_reply);
+		k->first_status = string_array(json_object_get(m, "first_status"),
+		    &k->n_first_status);
+		k->rcpt_domains = string_array(json_object_get(m, "rcpt_domains"),
+		    &k->n_rcpt_domains);
+		k->refines = string_array(json_object_get(m, "refines"), &k->n_refines);
 		k->when_status = string_array(json_object_get(m, "when_status"),
 		    &k->n_when_status);
 		k->unless_status = string_array(json_object_get(m, "unless_status"),
@@ -332,6 +339,11 @@ ndr_kb_free(struct ndr_kb *kb)
 		free(kb->causes[i].refs);
 		free(kb->causes[i].status);
 		free(kb->causes[i].reply);
+		free(kb->causes[i].command);
+		free(kb->causes[i].first_reply);
+		free(kb->causes[i].first_status);
+		free(kb->causes[i].rcpt_domains);
+		free(kb->causes[i].refines);
 		free(kb->causes[i].when_status);
 		free(kb->causes[i].unless_status);
 		free(kb->causes[i].confirm_command);

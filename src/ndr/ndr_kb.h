@@ -25,6 +25,20 @@ struct ndr_cause {
 	size_t n_status;
 	const char **reply;	/* reply codes that alone select it ("530") */
 	size_t n_reply;
+	/* Structure that names the cause before any phrase is read: the SMTP command that
+	 * was refused ("AUTH"), a reply or status code that has one meaning ("535"). */
+	const char **command;
+	size_t n_command;
+	const char **first_reply;
+	size_t n_first_reply;
+	const char **first_status;
+	size_t n_first_status;
+	/* Refines a failure classified as one of `refines` when the recipient's domain is one
+	 * of rcpt_domains (or a subdomain) and its status is not an X.1.x address status. */
+	const char **rcpt_domains;
+	size_t n_rcpt_domains;
+	const char **refines;
+	size_t n_refines;
 	const char **when_status; /* phrases count only with a status of this prefix */
 	size_t n_when_status;
 	const char **unless_status; /* phrases do not count with a status of this prefix */

@@ -581,6 +581,7 @@ rcpt_details(struct ndr_rcpt *r)
 {
 	static const struct { const char *pat; const char *cmd; } cmds[] = {
 		{ "rcpt to", "RCPT" }, { "rcpt_to", "RCPT" }, { ">>> rcpt", "RCPT" },
+		{ "smtp:rcpt", "RCPT" }, { "smtp:mail", "MAIL" }, { "smtp:data", "DATA" },
 		{ "mail from", "MAIL" }, { "mail_from", "MAIL" }, { "end of data", "DATA" },
 		{ "after data", "DATA" }, { "reply to data", "DATA" }, { ">>> data", "DATA" },
 		{ "[data]", "DATA" }, { "ehlo", "EHLO" }, { "helo", "HELO" },
@@ -603,8 +604,9 @@ rcpt_details(struct ndr_rcpt *r)
 		}
 		if (r->status[0] == '\0') {
 			ndr_find_status(t, tl, r->status, sizeof(r->status));
-		} else if (s == 0 && strcmp(r->status + 1, ".0.0") == 0) {
-			/* RFC 3464 Status "5.0.0" says little; the server's own code says more */
+		} else if (s == 0) {
+			/* RFC 3464 Status is the reporting MTA's summary ("5.0.0", or its own
+			 * guess); the remote server's code in its words says what it meant */
 			char st[16];
 
 			if (ndr_find_status(t, tl, st, sizeof(st)) && st[0] == r->status[0])

@@ -273,6 +273,49 @@ static const struct {
 	{ "550 Ip frequency limited", "ndr.too-many-connections", "toomanyconn" },
 	{ "The recipient server did not accept our requests to connect.", "ndr.expired",
 	  "expired" },
+	/* issue 15: causes that were missing, from the field notes and the issue */
+	{ "Dec  2 10:00:00 gw postfix/smtp[7]: 1A: to=<bob@example.org>, "
+	  "relay=smtp.isp.example[192.0.2.9]:587, dsn=5.7.8, status=bounced (SASL "
+	  "authentication failed; server smtp.isp.example[192.0.2.9] said: 535 5.7.8 Error: "
+	  "authentication failed: authentication failure)", "ndr.smarthost-auth-failed",
+	  "securityerror" },
+	{ "535 5.7.3 Authentication unsuccessful", "ndr.smarthost-auth-failed", "securityerror" },
+	{ "504 5.5.2 <EXCH01.corp.local>: Helo command rejected: need fully-qualified hostname",
+	  "ndr.helo-rejected", "blocked" },
+	{ "550 5.7.1 Connected to 192.0.2.1 but my name was rejected.", "ndr.helo-rejected",
+	  "blocked" },
+	{ "connect to mx.example.org[192.0.2.25]:25: Connection timed out",
+	  "ndr.port25-unreachable", "expired" },
+	{ "connect to mx.example.org[192.0.2.25]:25: Connection refused",
+	  "ndr.port25-unreachable", "expired" },
+	{ "421 4.4.2 Connection reset by peer", "ndr.connection-dropped", "blocked" },
+	{ "421 Service not available, closing transmission channel", "ndr.connection-dropped",
+	  "blocked" },
+	{ "550-5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail "
+	  "requires all senders to authenticate with either SPF or DKIM.",
+	  "ndr.sender-unauthenticated", "authfailure" },
+	{ "550 5.7.515 Access denied, sending domain example.com does not meet the required "
+	  "authentication level.", "ndr.sender-unauthenticated", "authfailure" },
+	{ "550 5.7.9 This mail has been blocked because the sender is unauthenticated. Yahoo "
+	  "requires all senders to authenticate with either SPF or DKIM.",
+	  "ndr.sender-unauthenticated", "authfailure" },
+	{ "550-5.7.25 The IP address sending this message does not have a PTR record setup, or "
+	  "the corresponding forward DNS entry does not point to the sending IP.",
+	  "ndr.rdns-missing", "requireptr" },
+	{ "451 4.4.8 MTA-STS policy for example.org does not match the MX host",
+	  "ndr.mta-sts-dane", "securityerror" },
+	{ "550 5.7.5 The domain failed DANE validation: TLSA records do not match",
+	  "ndr.mta-sts-dane", "securityerror" },
+	{ "#550 4.4.7 QUEUE.Expired; message expired ##\n外部の受信者にルーティングするための"
+	  "適切なコネクタが見つかりません", "ndr.no-send-connector", "networkerror" },
+	{ "550 5.4.1 Relay Access Denied", "ndr.relay-denied", "norelaying" },
+	{ "550 5.7.1 Unable to relay for bob@example.org", "ndr.relay-denied", "norelaying" },
+	{ "530 5.7.1 Client was not authenticated", "ndr.client-not-authenticated",
+	  "securityerror" },
+	{ "550 5.7.1 Client does not have permissions to send as this sender",
+	  "ndr.send-as-denied", "securityerror" },
+	{ "#554 5.1.8 <a@example.jp>: Sender address rejected: Domain not found ##",
+	  "ndr.sender-domain-not-found", "rejected" },
 };
 
 static void
