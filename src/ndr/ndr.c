@@ -200,6 +200,13 @@ ndr_parse(const char *buf, size_t len)
 		if (len > NDR_MAX_TEXT)
 			ndr_set_partial(n, "human-readable text over 256 KB");
 	}
+	/* Amazon SES delivers complaints as JSON notifications, not ARF (RFC 5965) */
+	if (!n->is_feedback && !n->has_dsn && n->text != NULL &&
+	    ndr_ci_find(n->text, n->text_len, "\"notificationType\":\"Complaint\"") != NULL) {
+		n->is_feedback = true;
+		if (ndr_ci_find(n->text, n->text_len, "\"complaintFeedbackType\":\"abuse\"") != NULL)
+			n->feedback_type = xstrdup("abuse");
+	}
 	if (n->is_feedback && n->n_rcpts == 0) {
 		struct ndr_rcpt *r = ndr_rcpt_add(n);
 

@@ -575,6 +575,25 @@ anonymous_rcpt(struct scan *sc)
 		r->context = xstrndup(ctx, co);
 }
 
+/* "554 4.4.7 Message expired: ...<421 4.4.2 Connection timed out>": a relay's summary
+ * quoting the remote server's last reply; that reply's status is the one that speaks. */
+static void
+quoted_status(const char *t, size_t tl, char *status, size_t status_len)
+{
+	size_t i;
+	char st[16];
+
+	for (i = 0; i + 9 < tl; i++) {
+		if (t[i] != '<' || (t[i + 1] != '4' && t[i + 1] != '5') ||
+		    !isdigit((unsigned char)t[i + 2]) || !isdigit((unsigned char)t[i + 3]) ||
+		    t[i + 4] != ' ')
+			continue;
+		if (ndr_find_status(t + i + 5, tl - i - 5, st, sizeof(st)) &&
+		    strncmp(t + i + 5, st, strlen(st)) == 0 && strlen(st) < status_len)
+			memcpy(status, st, strlen(st) + 1);
+	}
+}
+
 /* Fill codes, command and remote host from the recipient's words. */
 static void
 rcpt_details(struct ndr_rcpt *r)
@@ -612,6 +631,8 @@ rcpt_details(struct ndr_rcpt *r)
 			if (ndr_find_status(t, tl, st, sizeof(st)) && st[0] == r->status[0])
 				memcpy(r->status, st, sizeof(st));
 		}
+		if (s == 0)
+			quoted_status(t, tl, r->status, sizeof(r->status));
 		if (r->reply[0] == '\0')
 			ndr_find_reply(t, tl, r->reply);
 		if (r->command == NULL) {

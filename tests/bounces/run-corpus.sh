@@ -5,6 +5,7 @@
 # the closing line counts that one test.
 srcdir=${srcdir:-.}
 ./tests/bounce-corpus --kb "$srcdir/data/kb.json" --floor "$srcdir/tests/bounces/floor" \
+    --overrides "$srcdir/tests/bounces/overrides" \
     "$srcdir/tests/bounces/data/manifest.json"
 rc=$?
 if [ $rc -eq 0 ]; then
