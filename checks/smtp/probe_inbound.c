@@ -13,6 +13,7 @@
 #include "command.h"
 #include "dns.h"
 #include "err.h"
+#include "facts.h"
 #include "i18n.h"
 #include "loop.h"
 #include "probe.h"
@@ -24,6 +25,7 @@
 #include "tls.h"
 #include "tls_judge.h"
 #include "validate.h"
+#include "vantage.h"
 #include "xmalloc.h"
 
 #define IB_MAX_EPS (PROBE_MAX_MX * 2)
@@ -52,6 +54,7 @@ struct ib_ep {
 	char *addr;
 	struct smtp_result *res;
 	enum ib_outcome outcome;
+	struct vantage_why vantage;	/* whether this answer is the host's (vantage.h) */
 	char *ptr;		/* the address's PTR name, or NULL */
 	json_t *ptr_evidence;
 };
@@ -60,6 +63,7 @@ struct ib_run {
 	struct run_ctx *ctx;
 	const char *group;
 	struct session sess;	/* lookups and sessions pending; finish, done */
+	struct check_ctx *check;	/* the diagnosis it runs as: port 25's state */
 	struct tls_client *tls;
 	char *domain;
 	char *from, *rcpt, *helo;	/* owned copies */
@@ -594,6 +598,19 @@ report_path(struct ib_run *run, struct ib_ep **order, size_t n, size_t path)
 	const struct probe_host *h = ep != NULL ? &run->mx->hosts[ep->host] : NULL;
 	size_t i;
 
+	if (ep != NULL && ep->vantage.v != VANTAGE_CLEAR) {
+		/* The walk reached a host whose answer is not its own: senders elsewhere
+		 * may well be served by it. */
+		f = probe_add(rep, run->group, "inbound.untestable", ST_UNKNOWN, run->domain);
+		vantage_explain(f, &ep->vantage, h->name);
+		finding_data(f, "mx", json_string(h->name));
+		finding_data(f, "address", json_string(ep->addr));
+		for (i = 0; i < n; i++)
+			finding_evidence(f, "%s %s: %s", run->mx->hosts[order[i]->host].name,
+			    order[i]->addr, order[i]->res->fail != SMTP_FAIL_NONE ?
+			    order[i]->res->fail_detail : _("session completed"));
+		return;
+	}
 	if (ep == NULL) {
 		f = probe_add(rep, run->group, "inbound.unreachable", ST_FAIL, run->domain);
 		finding_msg(f, _("No MX host of %s takes a session on port 25 (%zu tried): "
@@ -644,11 +661,41 @@ report_path(struct ib_run *run, struct ib_ep **order, size_t n, size_t path)
 		    order[i]->res->fail_detail : _("session completed"));
 }
 
+/* Which answers are the hosts' own, knowing what port 25 does from here. */
+static void
+judge_vantage(struct ib_run *run)
+{
+	struct vantage_session vs[IB_MAX_EPS];
+	const struct check_facts *facts = run->check != NULL ? run->check->facts : NULL;
+	size_t i;
+
+	for (i = 0; i < run->neps; i++) {
+		vs[i].name = run->mx->hosts[run->eps[i].host].name;
+		vs[i].ptr = run->eps[i].ptr;
+		vs[i].res = run->eps[i].res;
+	}
+	for (i = 0; i < run->neps; i++)
+		vantage_of(facts, vs, run->neps, i, &run->eps[i].vantage);
+}
+
+static void
+report_untestable(struct ib_run *run, struct ib_ep *ep)
+{
+	char subject[400];
+	struct finding *f;
+
+	subject_of(run, ep, subject, sizeof(subject));
+	f = probe_add(run->ctx->rep, run->group, "inbound.host-untestable", ST_UNKNOWN, subject);
+	vantage_explain(f, &ep->vantage, run->mx->hosts[ep->host].name);
+	add_ep_data(f, run, ep);
+	probe_evidence_smtp(f, ep->res, IB_TRANSCRIPT_LINES);
+}
+
 static void
 judge(struct ib_run *run)
 {
 	struct ib_ep *order[IB_MAX_EPS];
-	size_t i, j, path;
+	size_t i, j, path, nclear = 0;
 
 	if (run->mx == NULL)
 		return;
@@ -669,10 +716,21 @@ judge(struct ib_run *run)
 			order[j] = order[j - 1];
 		order[j] = e;
 	}
-	for (path = 0; path < run->neps && tries_next(order[path]->outcome); path++)
+	judge_vantage(run);
+	for (path = 0; path < run->neps && order[path]->vantage.v == VANTAGE_CLEAR &&
+	    tries_next(order[path]->outcome); path++)
 		;
 	report_path(run, order, run->neps, path);
+	for (i = 0; i < run->neps; i++)
+		if (order[i]->vantage.v == VANTAGE_CLEAR)
+			nclear++;
 	for (i = 0; i < run->neps; i++) {
+		/* When no answer was the hosts' own, the domain's finding says it all. */
+		if (order[i]->vantage.v != VANTAGE_CLEAR) {
+			if (nclear > 0)
+				report_untestable(run, order[i]);
+			continue;
+		}
 		report_ep(run, order[i], i == path, path < run->neps);
 		report_tls(run, order[i]);
 		report_greeting(run, order[i]);
@@ -704,6 +762,9 @@ finish(void *arg)
 {
 	struct ib_run *run = arg;
 
+	/* Sessions over port 25 are read knowing port 25's state from here. */
+	if (session_await_facts(&run->sess, run->check, CHECK_FACT_PORT25))
+		return false;
 	judge(run);
 	run_free(run);
 	return true;
@@ -721,6 +782,7 @@ inbound_start(struct run_ctx *ctx, const struct inbound_opts *o, probe_done_fn *
 	run = xcalloc(1, sizeof(*run));
 	run->ctx = ctx;
 	run->group = o->group;
+	run->check = o->check;
 	session_init(&run->sess, ctx->loop, finish, run, done, arg);
 	run->domain = run_normalise_domain(o->domain);
 	/* RFC 5321 4.5.1: every domain must accept mail for its postmaster. */
@@ -741,6 +803,7 @@ inbound_diag_start(struct check_ctx *cc)
 	struct inbound_opts o = *cc->in->inbound;
 
 	o.group = cc->group;
+	o.check = cc;
 	if (inbound_start(cc->run, &o, check_done, cc) != 0)
 		check_done(cc);
 }

@@ -4,6 +4,7 @@
 
 #include "probe.h"
 
+struct check_ctx;
 struct run_ctx;
 
 /* RFC 2606: a domain that is nobody's, so that the probe is plainly a probe. */
@@ -16,6 +17,7 @@ struct inbound_opts {
 	const char *from;	/* NULL = INBOUND_DEFAULT_FROM */
 	const char *helo;	/* NULL = our address literal */
 	const char *group;	/* finding group (preflight section), or NULL */
+	struct check_ctx *check;	/* the diagnosis it runs as (its run's facts), or NULL */
 };
 
 /*

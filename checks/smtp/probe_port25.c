@@ -11,6 +11,7 @@
 
 #include "checks.h"
 #include "command.h"
+#include "dns.h"
 #include "err.h"
 #include "facts.h"
 #include "i18n.h"
@@ -53,7 +54,9 @@ struct p25_probe {
 	char *host;		/* the host name probed (MX host), or the address */
 	bool is_submission;
 	bool is_v6;
-	bool is_literal;	/* dialled by address: there is no name to compare greetings to */
+	bool is_literal;	/* dialled by address: its PTR name is the name greetings are
+				 * compared to */
+	char *ptr;		/* literal targets: the address's PTR name, or NULL */
 	unsigned port;
 	struct smtp_result *res;	/* owned once done */
 	enum p25_class cls;
@@ -73,6 +76,10 @@ struct p25_run {
 	size_t nprobes;
 	json_t *dns_evidence;	/* lookups that found no host, for the UNKNOWN finding */
 	size_t unresolved;
+	/* The ISP's own hosts, named by the user (--submission, the smarthosts): a block
+	 * commonly exempts its servers. */
+	const char *isp[PORT25_MAX_SUBMISSION + PORT25_MAX_ISP_HOSTS];
+	size_t nisp;
 };
 
 static const char *
@@ -121,6 +128,24 @@ on_probe_done(struct smtp_result *res, void *arg)
 }
 
 static void
+on_ptr(const struct dns_answer *ans, void *arg)
+{
+	struct p25_probe *p = arg;
+	const ldns_rr *rr[1];
+
+	if (dns_answer_rrs(ans, LDNS_RR_TYPE_PTR, rr, 1) == 1)
+		p->ptr = dns_rdf_name(ldns_rr_rdf(rr[0], 0));
+	session_end(&p->run->sess);
+}
+
+/* The name a target's greeting is compared to: the host dialled, or its address's PTR. */
+static const char *
+probe_name(const struct p25_probe *p)
+{
+	return p->is_literal ? p->ptr : p->host;
+}
+
+static void
 start_probe(struct p25_run *run, const char *target, const char *host, const char *addr,
     unsigned port, bool is_submission)
 {
@@ -159,6 +184,14 @@ start_probe(struct p25_run *run, const char *target, const char *host, const cha
 	report_stats(run->ctx->rep)->smtp_sessions++;
 	run->nprobes++;
 	session_begin(&run->sess);
+	if (p->is_literal && !is_submission) {
+		char *rev = dns_reverse_name(addr);
+
+		if (rev != NULL && dns_query(run->ctx->dns, rev, LDNS_RR_TYPE_PTR, 1, on_ptr,
+		    p) == 0)
+			session_begin(&run->sess);
+		free(rev);
+	}
 }
 
 /* First address of each family: the two families can be blocked differently. */
@@ -337,6 +370,18 @@ publish(struct p25_run *run, bool is_v6, enum port25_state state, bool is_proven
 		check_fact_port25(run->facts, is_v6, state, is_proven, how, banner);
 }
 
+/* Whether a target belongs to the ISP the user named (a submission host, a smarthost). */
+static bool
+is_isp(const struct p25_run *run, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < run->nisp; i++)
+		if (probe_names_related(run->isp[i], name))
+			return true;
+	return false;
+}
+
 /* One address family's port-25 probes: is the path open, blocked, or intercepted? */
 static void
 judge_family(struct p25_run *run, bool is_v6)
@@ -346,7 +391,7 @@ judge_family(struct p25_run *run, bool is_v6)
 	const char *subject = is_v6 ? _("port 25 (IPv6)") : _("port 25 (IPv4)");
 	size_t n = 0, i, j, ngreet = 0, nopen = 0, nblocked = 0, counts[P25_ERROR + 1] = { 0 };
 	bool same_banner = true, unrelated_targets = false, all_mismatch = true, any_tls = false;
-	size_t nnamed = 0, nmismatch = 0;
+	size_t nnamed = 0, nmismatch = 0, nisp;
 	enum p25_class worst = P25_RESET;
 	const struct p25_probe *first = NULL;
 	struct finding *f;
@@ -371,11 +416,11 @@ judge_family(struct p25_run *run, bool is_v6)
 		ngreet++;
 		if (strcasecmp(ps[i]->banner_name, first->banner_name) != 0)
 			same_banner = false;
-		/* Names are only compared where there are names: an address target proves
-		 * nothing either way. */
-		if (!ps[i]->is_literal) {
+		/* Names are only compared where there are names: an address without a PTR
+		 * name proves nothing either way. */
+		if (probe_name(ps[i]) != NULL) {
 			nnamed++;
-			if (probe_names_related(ps[i]->host, ps[i]->banner_name))
+			if (probe_names_related(probe_name(ps[i]), ps[i]->banner_name))
 				all_mismatch = false;
 			else
 				nmismatch++;
@@ -384,12 +429,31 @@ judge_family(struct p25_run *run, bool is_v6)
 			any_tls = true;
 		for (j = 0; j < i; j++)
 			if ((ps[j]->cls == P25_OPEN || ps[j]->cls == P25_REFUSED_BY_TARGET) &&
-			    !ps[i]->is_literal && !ps[j]->is_literal &&
-			    !probe_names_related(ps[i]->host, ps[j]->host))
+			    probe_name(ps[i]) != NULL && probe_name(ps[j]) != NULL &&
+			    !probe_names_related(probe_name(ps[i]), probe_name(ps[j])))
 				unrelated_targets = true;
 	}
 	nopen = ngreet;
 
+	/* Proof: another operator's server greeting with a name of the ISP's own. */
+	for (i = 0; i < n; i++) {
+		const struct p25_probe *p = ps[i];
+
+		if ((p->cls == P25_OPEN || p->cls == P25_REFUSED_BY_TARGET) &&
+		    probe_name(p) != NULL && !is_isp(run, probe_name(p)) &&
+		    is_isp(run, p->banner_name) &&
+		    !probe_names_related(probe_name(p), p->banner_name)) {
+			first = p;
+			f = probe_add(rep, run->group, "port25.intercepted", ST_FAIL, subject);
+			finding_msg(f, _("Outbound port 25 is intercepted by your ISP: %s (%s) "
+			    "answered with the greeting name \"%s\", a name of the ISP's, not "
+			    "its own%s. Mail sent directly to MX hosts goes to the ISP's "
+			    "server, not to the recipients' servers."), p->host, p->target,
+			    p->banner_name, p->res->has_caps && p->res->caps.has_starttls ? "" :
+			    _(", and offered no STARTTLS"));
+			goto blocked_fix;
+		}
+	}
 	/* Proof: one server answered for operators that have nothing to do with each other. */
 	if (ngreet >= 2 && same_banner && (unrelated_targets || nmismatch > 0)) {
 		f = probe_add(rep, run->group, "port25.intercepted", ST_FAIL, subject);
@@ -406,6 +470,39 @@ judge_family(struct p25_run *run, bool is_v6)
 		finding_msg(f, _("Outbound port 25 looks intercepted: the greeting names a host "
 		    "unrelated to the server dialled, and STARTTLS is not offered, as with a "
 		    "transparent SMTP proxy. Probe more targets to be sure."));
+		goto blocked_fix;
+	}
+	/* OP25B that spares the ISP's own servers: they answer, other operators' do not. */
+	for (i = 0, nisp = 0; i < n; i++)
+		if ((ps[i]->cls == P25_OPEN || ps[i]->cls == P25_REFUSED_BY_TARGET) &&
+		    is_isp(run, probe_name(ps[i])))
+			nisp++;
+	if (nopen > 0 && nisp == nopen && nblocked > 0) {
+		char names[300] = "";
+		size_t used = 0;
+
+		for (i = 0; i < n; i++) {
+			int k;
+
+			if (ps[i]->cls != P25_OPEN && ps[i]->cls != P25_REFUSED_BY_TARGET)
+				continue;
+			k = snprintf(names + used, sizeof(names) - used, "%s%s", used > 0 ? ", " :
+			    "", ps[i]->target);
+			if (k < 0 || (size_t)k >= sizeof(names) - used)
+				break;
+			used += (size_t)k;
+		}
+		f = probe_add(rep, run->group, "port25.blocked-except-isp",
+		    nblocked >= 2 ? ST_FAIL : ST_WARN, subject);
+		finding_msg(f, _("Outbound port 25 is blocked, except to your ISP's own servers: "
+		    "%s answered, while %zu of %zu other operators' servers could not be reached. "
+		    "This is the usual form of Outbound Port 25 Blocking (OP25B): mail can only "
+		    "leave through the ISP."), names, nblocked, n - nopen);
+		for (i = 0; i < n; i++)
+			add_probe_evidence(f, ps[i], false);
+		finding_data(f, "blocked", json_integer((json_int_t)nblocked));
+		finding_data(f, "probed", json_integer((json_int_t)n));
+		finding_data(f, "exempt", json_stringn_nocheck(names, strlen(names)));
 		goto blocked_fix;
 	}
 	if (nopen > 0) {
@@ -438,8 +535,8 @@ judge_family(struct p25_run *run, bool is_v6)
 				    "the reply."));
 				finding_ref(f, "RFC 5321 section 3.1");
 				add_probe_evidence(f, p, true);
-			} else if (p->cls == P25_OPEN && !p->is_literal &&
-			    !probe_names_related(p->host, p->banner_name)) {
+			} else if (p->cls == P25_OPEN && probe_name(p) != NULL &&
+			    !probe_names_related(probe_name(p), p->banner_name)) {
 				f = probe_add(rep, run->group, "port25.banner-mismatch",
 				    ST_INFO, p->host);
 				finding_msg(f, _("%s greets as \"%s\", a name unrelated to the one "
@@ -617,6 +714,7 @@ run_free(struct p25_run *run)
 		smtp_result_free(run->probes[i].res);
 		free(run->probes[i].target);
 		free(run->probes[i].host);
+		free(run->probes[i].ptr);
 	}
 	for (i = 0; i < run->ntargets; i++)
 		free(run->targets[i]);
@@ -664,6 +762,11 @@ port25_start(struct run_ctx *ctx, const struct port25_opts *o, probe_done_fn *do
 	session_init(&run->sess, ctx->loop, finish, run, done, arg);
 	run->facts = o->facts;
 	run->dns_evidence = json_array();
+	/* Hosts the user named are the ISP's; the default submission hosts are not. */
+	for (i = 0; i < o->nsubmission && run->nisp < PORT25_MAX_SUBMISSION; i++)
+		run->isp[run->nisp++] = o->submission[i];
+	for (i = 0; i < o->nisp_hosts && i < PORT25_MAX_ISP_HOSTS; i++)
+		run->isp[run->nisp++] = o->isp_hosts[i];
 	/* Only for 465's implicit TLS greeting; without it 465 is judged on TCP alone. */
 	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
 	for (i = 0; i < ntargets; i++) {

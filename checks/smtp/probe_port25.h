@@ -12,6 +12,7 @@ struct run_ctx;
 
 #define PORT25_MAX_TARGETS 16
 #define PORT25_MAX_SUBMISSION 4
+#define PORT25_MAX_ISP_HOSTS 8
 
 /* Everything is borrowed until done is called. */
 struct port25_opts {
@@ -20,6 +21,10 @@ struct port25_opts {
 	const char *const *submission;	/* hosts tried on 587 and 465; none = defaults */
 	size_t nsubmission;
 	bool no_submission;		/* skip 587/465 */
+	/* The ISP's own hosts besides the --submission ones (preflight: the smarthosts):
+	 * their servers answering while other operators' are blocked is the common OP25B. */
+	const char *const *isp_hosts;
+	size_t nisp_hosts;
 	const char *helo;		/* EHLO name, NULL = our address literal */
 	const char *group;		/* finding group (preflight section), or NULL */
 	struct check_facts *facts;	/* where to publish port 25's state, or NULL */

@@ -23,6 +23,7 @@
 #include "smtp.h"
 #include "tls.h"
 #include "validate.h"
+#include "vantage.h"
 #include "xmalloc.h"
 
 /* A local part no real mailbox has: the control for "accepts anything at its domain". */
@@ -50,12 +51,14 @@ struct rl_run {
 	struct run_ctx *ctx;
 	const char *group;
 	struct session sess;	/* lookups and sessions pending; finish, done */
+	struct check_ctx *check;	/* the diagnosis it runs as: port 25's state */
 	struct tls_client *tls;
 	char *host;		/* as given, normalised */
 	unsigned port;
 	char *domain;		/* the server's own domain, or NULL when unknown */
 	char *from, *to, *helo;	/* owned copies */
 	char *addr;		/* the address dialled */
+	char *ptr;		/* its PTR name, or NULL */
 	json_t *dns_evidence;
 	struct rl_variant v[RL_MAX_VARIANTS];
 	size_t nv;
@@ -169,13 +172,11 @@ on_ptr(const struct dns_answer *ans, void *arg)
 	const ldns_rr *rr[1];
 
 	json_array_append_new(run->dns_evidence, dns_answer_evidence(ans));
-	if (run->domain == NULL && dns_answer_rrs(ans, LDNS_RR_TYPE_PTR, rr, 1) == 1) {
-		char *name = dns_rdf_name(ldns_rr_rdf(rr[0], 0));
-
-		if (name != NULL)
-			run->domain = parent_domain(name);
-		free(name);
-	}
+	if (dns_answer_rrs(ans, LDNS_RR_TYPE_PTR, rr, 1) == 1)
+		run->ptr = dns_rdf_name(ldns_rr_rdf(rr[0], 0));
+	/* An address: the server's domain comes from its PTR name. */
+	if (run->domain == NULL && run->ptr != NULL)
+		run->domain = parent_domain(run->ptr);
 	start_session(run);
 	session_end(&run->sess);
 }
@@ -196,21 +197,16 @@ on_host(struct probe_host *h, void *arg)
 		return;
 	}
 	run->addr = xstrdup(h->addrs[0]);
-	if (run->domain == NULL && h->is_literal) {
-		/* An address: the server's domain comes from its PTR name. */
-		rev = dns_reverse_name(run->addr);
-		if (rev != NULL && dns_query(run->ctx->dns, rev, LDNS_RR_TYPE_PTR, 1, on_ptr,
-		    run) == 0) {
-			session_begin(&run->sess);
-			free(rev);
-			probe_host_free(h);
-			session_end(&run->sess);
-			return;
-		}
-		free(rev);
-	}
-	start_session(run);
 	probe_host_free(h);
+	/* The PTR name first: the greeting is read against it (vantage.h), and an address
+	 * target's domain comes from it. */
+	rev = dns_reverse_name(run->addr);
+	if (rev != NULL && dns_query(run->ctx->dns, rev, LDNS_RR_TYPE_PTR, 1, on_ptr,
+	    run) == 0)
+		session_begin(&run->sess);
+	else
+		start_session(run);
+	free(rev);
 	session_end(&run->sess);
 }
 
@@ -319,8 +315,23 @@ judge(struct rl_run *run)
 		probe_evidence_list(f, run->dns_evidence);
 		return;
 	}
-	judge_variants(run);
 	probe_endpoint(run->res->addr, run->res->port, ep, sizeof(ep));
+	if (run->port == 25) {
+		struct vantage_session vs = { .ptr = run->ptr, .res = run->res };
+		struct vantage_why why;
+
+		vs.name = validate_ip(run->host, NULL) == 0 ? NULL : run->host;
+		if (vantage_of(run->check != NULL ? run->check->facts : NULL, &vs, 1, 0,
+		    &why) != VANTAGE_CLEAR) {
+			f = probe_add(rep, run->group, "relay.untestable", ST_UNKNOWN,
+			    run->host);
+			vantage_explain(f, &why, run->host);
+			finding_data(f, "session", probe_session_json(run->res));
+			probe_evidence_smtp(f, run->res, RL_TRANSCRIPT_LINES);
+			return;
+		}
+	}
+	judge_variants(run);
 	if (!plain->is_tested) {
 		f = probe_add(rep, run->group, "relay.untested", ST_UNKNOWN, run->host);
 		finding_msg(f, _("%s (%s) could not be tested: %s."), run->host, ep,
@@ -406,6 +417,7 @@ run_free(struct rl_run *run)
 	json_decref(run->dns_evidence);
 	tls_client_free(run->tls);
 	free(run->addr);
+	free(run->ptr);
 	free(run->domain);
 	free(run->host);
 	free(run->from);
@@ -419,6 +431,8 @@ finish(void *arg)
 {
 	struct rl_run *run = arg;
 
+	if (session_await_facts(&run->sess, run->check, CHECK_FACT_PORT25))
+		return false;
 	judge(run);
 	run_free(run);
 	return true;
@@ -435,6 +449,7 @@ relay_start(struct run_ctx *ctx, const struct relay_opts *o, probe_done_fn *done
 	run = xcalloc(1, sizeof(*run));
 	run->ctx = ctx;
 	run->group = o->group;
+	run->check = o->check;
 	session_init(&run->sess, ctx->loop, finish, run, done, arg);
 	run->host = validate_ip(o->host, NULL) == 0 ? xstrdup(o->host) :
 	    run_normalise_domain(o->host);
@@ -463,6 +478,7 @@ relay_from(struct check_ctx *cc, const char *host)
 
 	o.host = host;
 	o.group = cc->group;
+	o.check = cc;
 	if (relay_start(cc->run, &o, check_done, cc) != 0)
 		check_done(cc);
 }

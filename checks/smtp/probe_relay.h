@@ -4,6 +4,7 @@
 
 #include "probe.h"
 
+struct check_ctx;
 struct run_ctx;
 
 /* RFC 2606: domains that are nobody's, so that the probe is plainly a probe. */
@@ -19,6 +20,7 @@ struct relay_opts {
 	const char *domain;	/* the server's own domain; NULL = from the name or its PTR */
 	const char *helo;	/* NULL = our address literal */
 	const char *group;	/* finding group (preflight section), or NULL */
+	struct check_ctx *check;	/* the diagnosis it runs as (its run's facts), or NULL */
 };
 
 /*

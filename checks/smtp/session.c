@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "checks.h"
 #include "loop.h"
 #include "session.h"
 
@@ -17,6 +18,7 @@ session_init(struct session *s, struct loop *loop, session_finish_fn *finish, vo
 	s->arg = arg;
 	s->done = done;
 	s->done_arg = done_arg;
+	s->is_awaited = false;
 }
 
 void
@@ -45,4 +47,21 @@ session_end(struct session *s)
 {
 	if (--s->pending == 0 && s->finish_timer == NULL)
 		s->finish_timer = loop_timer_add(s->loop, 0, on_finish_timer, s);
+}
+
+static void
+on_facts(void *arg)
+{
+	session_end(arg);
+}
+
+bool
+session_await_facts(struct session *s, struct check_ctx *check, unsigned facts)
+{
+	if (check == NULL || s->is_awaited)
+		return false;
+	s->is_awaited = true;
+	session_begin(s);
+	check_await(check, facts, on_facts, s);
+	return true;
 }

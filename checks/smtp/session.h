@@ -9,6 +9,7 @@
 
 #include "probe.h"
 
+struct check_ctx;
 struct loop;
 struct loop_timer;
 
@@ -25,6 +26,7 @@ struct session {
 	void *arg;
 	probe_done_fn *done;		/* may be NULL */
 	void *done_arg;
+	bool is_awaited;		/* session_await_facts() has queued its wait */
 };
 
 /* Set up with one pending job, the hold while starting: release it with session_end()
@@ -35,5 +37,13 @@ void session_init(struct session *s, struct loop *loop, session_finish_fn *finis
 void session_begin(struct session *s);
 /* A job ended: when it was the last, finish on the next loop turn. */
 void session_end(struct session *s);
+
+/*
+ * For a finish function that judges knowing facts of the run (CHECK_FACT_*) that another
+ * diagnosis publishes while this one runs: the first call queues a wait for them (as one
+ * more pending job) and returns true, and finish should return false; later calls return
+ * false. check is the diagnosis the probe runs as, or NULL (nothing to wait for).
+ */
+bool session_await_facts(struct session *s, struct check_ctx *check, unsigned facts);
 
 #endif

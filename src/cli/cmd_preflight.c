@@ -20,6 +20,7 @@
 #include "report.h"
 #include "run.h"
 #include "secret.h"
+#include "validate.h"
 #include "xmalloc.h"
 
 #define PF_MAX_LIST 8
@@ -50,12 +51,16 @@ struct pf_run {
 	struct relay_opts ro;
 	struct check_inputs in;
 	struct check_run *cr;
+	char *isp_hosts[PF_MAX_LIST];	/* the smarthosts' names, owned */
 };
 
 static void
 start_parts(struct pf_run *run)
 {
 	struct pf_opts *o = run->o;
+	size_t i;
+	int port;
+	char why[128];
 
 	run->in.domain = o->domain;
 	run->in.ip = o->ip;
@@ -66,6 +71,14 @@ start_parts(struct pf_run *run)
 		run->po.submission = o->submission;
 		run->po.nsubmission = o->nsubmission;
 		run->po.helo = o->helo;
+		/* The smarthosts are the ISP's: its own MX answering while others are
+		 * blocked is OP25B's usual form, not an open line. */
+		for (i = 0; i < o->nsmarthosts && i < PORT25_MAX_ISP_HOSTS; i++)
+			if (parse_host_port(o->smarthosts[i], &run->isp_hosts[i], &port, why,
+			    sizeof(why)) != 0)
+				run->isp_hosts[i] = xstrdup(o->smarthosts[i]);
+		run->po.isp_hosts = (const char *const *)run->isp_hosts;
+		run->po.nisp_hosts = i;
 		run->in.port25 = &run->po;
 	}
 	if (o->nsmarthosts > 0) {
@@ -178,6 +191,7 @@ preflight_run(struct run_ctx *ctx, int argc, char **argv)
 	struct pf_opts o = { 0 };
 	struct pf_run run = { 0 };
 	struct opt_vals v;
+	size_t i;
 	int rc;
 
 	rc = opt_parse(&preflight_opts, argc, argv, &v);
@@ -205,6 +219,8 @@ preflight_run(struct run_ctx *ctx, int argc, char **argv)
 out:
 	check_run_free(run.cr);
 	secret_free(run.pass);
+	for (i = 0; i < PF_MAX_LIST; i++)
+		free(run.isp_hosts[i]);
 	free(o.from_default);
 	free(o.domain);
 	return rc;

@@ -18,6 +18,8 @@ case_json "MX target is an IP literal (mxip.test)" 2 \
 	--has mx.target-is-ip:FAIL -- check mxip.test
 case_json "MX target without address (mxnoaddr.test)" 2 \
 	--has mx.target-no-address:FAIL -- check mxnoaddr.test
+case_json "domain with MX but no address of its own (noaddr.test)" "*" \
+	--has domain.no-address -- check noaddr.test
 case_json "MX target NXDOMAIN (mxnxtarget.test)" 2 \
 	--has mx.target-no-address:FAIL -- check mxnxtarget.test
 case_json "MX target in private space (mxprivate.test)" 2 \

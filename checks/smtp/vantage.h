@@ -1,0 +1,48 @@
+/*
+ * Vantage: whether an answer received over outbound port 25 from this network can be read
+ * as the target's own. With OP25B the line blocks port 25 or hands it to an interceptor;
+ * what a probe then sees says nothing of the server it dialled. The port25 fact of the run
+ * says so when port25 was probed; alone, a probe still sees an interceptor by its greeting:
+ * the same name from unrelated servers, or a stranger's name that TLS does not vouch for.
+ */
+#ifndef MXD_VANTAGE_H
+#define MXD_VANTAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct check_facts;
+struct finding;
+struct smtp_result;
+
+/* One session over port 25, as a probe saw it. */
+struct vantage_session {
+	const char *name;	/* the host name dialled, or NULL for an address target */
+	const char *ptr;	/* the PTR name of the address dialled, or NULL */
+	const struct smtp_result *res;
+};
+
+enum vantage {
+	VANTAGE_CLEAR,		/* the answer is the target's: judge it */
+	VANTAGE_BLOCKED,	/* the line blocks port 25: a failure says nothing */
+	VANTAGE_INTERCEPTED,	/* something else answered in the target's place */
+};
+
+struct vantage_why {
+	enum vantage v;
+	bool is_proven;		/* several servers, or the port25 probe's proof */
+	bool is_from_port25;	/* the run's port25 fact says so (else this probe alone) */
+	char how[48];		/* the port25 finding id, when from the fact */
+	char banner[256];	/* the interceptor's greeting name */
+	char other[256];	/* alone: an unrelated server that greeted the same */
+	unsigned tls_problems;	/* alone: TLS_J_* that kept TLS from vouching */
+};
+
+/* How to read session k of the n sessions one probe made (facts may be NULL). */
+enum vantage vantage_of(const struct check_facts *facts, const struct vantage_session *all,
+    size_t n, size_t k, struct vantage_why *why);
+
+/* The message of a probe's UNKNOWN finding for target, and its data ("vantage"). */
+void vantage_explain(struct finding *f, const struct vantage_why *why, const char *target);
+
+#endif

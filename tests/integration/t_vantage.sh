@@ -1,0 +1,59 @@
+# Vantage first (issue 14): answers over outbound port 25 are judged knowing what this
+# line does to port 25. Under every lab-op25b mode, no FAIL or OK of the user's own servers
+# comes from a blocked or intercepted connection. Sourced by run.sh inside the lab.
+
+VT_COMMON=(--timeout 2 --ca-file "$LAB_CA")
+VT_PF=(preflight example.test --ip 192.0.2.25 --helo mx1.example.test
+	--port25-target example.test --port25-target isp.test --submission smtp.isp.test
+	--smarthost smtp.isp.test:587 --from alice@isp.test --user alice@isp.test
+	--password-env MXD_TEST_PW)
+export MXD_TEST_PW=alice-pass
+
+for mode in reject drop icmp; do
+	lab-op25b "$mode"
+	case_json "vantage $mode: preflight does not blame the MX for the block" "*" \
+		--has inbound.untestable:UNKNOWN --has relay.untestable:UNKNOWN \
+		--has port25.blocked-except-isp --not inbound.unreachable \
+		--not inbound.mx-unreachable --not relay.untested --not relay.closed \
+		--data port25.blocked-except-isp:exempt=isp.test \
+		-- "${VT_COMMON[@]}" "${VT_PF[@]}"
+done
+
+lab-op25b intercept
+case_json "vantage intercept: preflight judges nothing through the interceptor" "*" \
+	--has port25.intercepted:FAIL --has inbound.untestable:UNKNOWN \
+	--has relay.untestable:UNKNOWN --not relay.open --not relay.closed \
+	--not inbound.accepted --not inbound.mx-accepts --not inbound.starttls-missing \
+	--not inbound.banner-mismatch --not port25.open \
+	-- "${VT_COMMON[@]}" "${VT_PF[@]}"
+case_json "vantage intercept: relay alone sees the interceptor by its greeting" 3 \
+	--has relay.untestable:UNKNOWN --not relay.open --not relay.closed \
+	-- "${VT_COMMON[@]}" relay mx1.example.test
+case_json "vantage intercept: inbound alone sees the interceptor" 3 \
+	--has inbound.untestable:UNKNOWN --not inbound.accepted --not inbound.mx-accepts \
+	--not inbound.starttls-missing \
+	-- "${VT_COMMON[@]}" inbound example.test
+case_json "vantage intercept: the ISP's own MX is still judged" "*" \
+	--has inbound.accepted:OK --not inbound.untestable \
+	-- "${VT_COMMON[@]}" inbound isp.test
+case_json "vantage intercept: address targets compared with their PTR names" 2 \
+	--has port25.intercepted:FAIL --not port25.open \
+	--data port25.intercepted:banner_name=intercept.isp.test \
+	-- "${VT_COMMON[@]}" port25 192.0.2.25 192.0.2.26 --no-submission
+case_json "vantage intercept: the ISP's own MX answering is no proof of an open line" 2 \
+	--has port25.intercepted:FAIL --not port25.open \
+	-- "${VT_COMMON[@]}" port25 example.test isp.test --submission smtp.isp.test
+lab-op25b off
+
+# The same commands on an open line keep judging the servers themselves.
+case_json "vantage off: relay judged" 0 --has relay.closed:OK --not relay.untestable \
+	-- "${VT_COMMON[@]}" relay mx1.example.test
+case_json "vantage off: inbound judged" "*" --has inbound.accepted:OK \
+	--not inbound.untestable --not inbound.host-untestable \
+	-- "${VT_COMMON[@]}" inbound example.test
+case_json "vantage off: address targets with their own names are open" 0 \
+	--has port25.open:OK --not port25.intercepted \
+	-- "${VT_COMMON[@]}" port25 192.0.2.25 192.0.2.26 --no-submission
+case_json "vantage off: ISP's MX and another both answer: open" 0 \
+	--has port25.open:OK --not port25.blocked-except-isp \
+	-- "${VT_COMMON[@]}" port25 example.test isp.test --submission smtp.isp.test
