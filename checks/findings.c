@@ -129,6 +129,8 @@ const struct finding_def finding_defs[] = {
 	{ "smarthost.mail-rejected", "docs/smtp.md#smarthostmail-rejected", "relay-choice" },
 	{ "smarthost.name-not-found", "docs/smtp.md#smarthostname-not-found", "relay-choice" },
 	{ "smarthost.none-working", "docs/smtp.md#smarthostnone-working", "relay-choice" },
+	{ "smarthost.not-a-relay", "docs/smtp.md#smarthostnot-a-relay", "relay-choice" },
+	{ "smarthost.open-relay", "docs/smtp.md#smarthostopen-relay", "relay-choice" },
 	{ "smarthost.rcpt-tempfail", "docs/smtp.md#smarthostrcpt-tempfail", "relay-choice" },
 	{ "smarthost.recommended", "docs/smtp.md#smarthostrecommended", "relay-choice" },
 	{ "smarthost.relay-denied", "docs/smtp.md#smarthostrelay-denied", "relay-choice" },

@@ -268,6 +268,19 @@ is_cc_second_level(const char *two)
 	return dot != NULL && strlen(dot + 1) == 2 && (size_t)(dot - two) <= 3;
 }
 
+const char *
+probe_operator_domain(const char *name)
+{
+	const char *two;
+
+	if (name == NULL)
+		return NULL;
+	two = last_labels(name, 2);
+	if (two != NULL && is_cc_second_level(two))
+		return last_labels(name, 3);
+	return two;
+}
+
 bool
 probe_names_related(const char *a, const char *b)
 {

@@ -91,6 +91,10 @@ void probe_evidence_list(struct finding *f, json_t *list);
  */
 bool probe_names_related(const char *a, const char *b);
 
+/* The operator's domain of a host name by the same rule (its last two labels, three under
+ * co.jp and the like): a pointer into name, or NULL when name is too short. */
+const char *probe_operator_domain(const char *name);
+
 /* JSON for the facts of a session (connection class, timings, TLS, AUTH, replies). Caller
  * owns the reference. */
 json_t *probe_session_json(const struct smtp_result *r);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checks.h"
 #include "command.h"
@@ -41,12 +42,25 @@ has_creds(const struct sh_run *run)
 	return run->user != NULL;
 }
 
+/* Took the outside recipient without a login: is that trust in us, or in anyone? */
+static bool
+relayed_without_auth(const struct smtp_result *r)
+{
+	const struct smtp_step *mail = smtp_result_step(r, SMTP_STEP_MAIL, 0, 0);
+	const struct smtp_step *rcpt = smtp_result_step(r, SMTP_STEP_RCPT, 0, 0);
+
+	return r->auth != SMTP_AUTH_OK && mail != NULL && mail->reply.code / 100 == 2 &&
+	    rcpt != NULL && rcpt->reply.code / 100 == 2;
+}
+
 static void
 on_ep_done(struct smtp_result *res, void *arg)
 {
 	struct sh_ep *ep = arg;
 
 	ep->res = res;
+	if (relayed_without_auth(res))
+		smarthost_ask_trust(ep->cand->run, ep);
 	session_end(&ep->cand->run->sess);
 }
 
@@ -56,7 +70,7 @@ start_ep(struct sh_run *run, struct sh_cand *c, const char *addr, unsigned port)
 	struct sh_ep *ep;
 	struct smtp_plan plan = { 0 };
 	struct smtp_txn txn = { 0 };
-	const char *rcpts[1];
+	const char *rcpts[2];
 
 	if (run->neps == SH_MAX_EPS)
 		return;
@@ -65,10 +79,13 @@ start_ep(struct sh_run *run, struct sh_cand *c, const char *addr, unsigned port)
 	ep->cand = c;
 	ep->addr = xstrdup(addr);
 	ep->port = port;
+	/* The outside recipient proves relaying; the sender's own postmaster after it tells
+	 * an MX (own domains only) from a server that refuses everything. */
 	rcpts[0] = run->rcpt;
+	rcpts[1] = run->local_rcpt;
 	txn.mail_from = run->from;
 	txn.rcpts = rcpts;
-	txn.nrcpts = 1;
+	txn.nrcpts = run->local_rcpt != NULL ? 2 : 1;
 	plan.addr = addr;
 	plan.port = (uint16_t)port;
 	/* The certificate is checked against what the user will configure: the name given,
@@ -129,11 +146,13 @@ is_auth_required_reply(const struct smtp_reply *rp)
 }
 
 static enum sh_outcome
-judge_ep(const struct sh_run *run, const struct smtp_result *r)
+judge_ep(const struct sh_run *run, const struct sh_ep *ep)
 {
+	const struct smtp_result *r = ep->res;
 	const struct smtp_step *banner = smtp_result_step(r, SMTP_STEP_BANNER, 0, 0);
 	const struct smtp_step *mail = smtp_result_step(r, SMTP_STEP_MAIL, 0, 0);
 	const struct smtp_step *rcpt = smtp_result_step(r, SMTP_STEP_RCPT, 0, 0);
+	const struct smtp_step *local = smtp_result_step(r, SMTP_STEP_RCPT, 0, 1);
 	bool mail_ok = mail != NULL && mail->reply.code / 100 == 2;
 	bool rcpt_ok = rcpt != NULL && rcpt->reply.code / 100 == 2;
 
@@ -145,8 +164,11 @@ judge_ep(const struct sh_run *run, const struct smtp_result *r)
 		return r->tls_tried && !r->tls.is_done ? SH_TLS_FAILED : SH_SESSION_FAILED;
 	if (banner->reply.code / 100 != 2)
 		return SH_GREETING_REFUSED;
+	/* Relaying without a login is trust in our address (an ISP's relay for its own
+	 * lines), or in anyone: an open relay. */
 	if (mail_ok && rcpt_ok)
-		return SH_WORKS;
+		return r->auth == SMTP_AUTH_OK || ep->trust == SH_TRUST_CUSTOMER ? SH_WORKS :
+		    SH_OPEN_RELAY;
 	if (has_creds(run)) {
 		switch (r->auth) {
 		case SMTP_AUTH_REJECTED: return SH_AUTH_FAILED;
@@ -172,6 +194,8 @@ judge_ep(const struct sh_run *run, const struct smtp_result *r)
 		return SH_AUTH_REQUIRED;
 	if (rcpt->reply.code / 100 == 4)
 		return SH_RCPT_TEMPFAIL;
+	if (r->auth != SMTP_AUTH_OK && local != NULL && local->reply.code / 100 == 2)
+		return SH_NOT_A_RELAY;
 	return SH_RELAY_DENIED;
 }
 
@@ -252,8 +276,9 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 			    (long long)r->total_ms);
 		else
 			finding_msg(f, _("%s works without authentication (it trusts your "
-			    "address): %s; MAIL FROM <%s> and RCPT TO <%s> accepted (session %lld "
-			    "ms)."), subject, tls, run->from, run->rcpt, (long long)r->total_ms);
+			    "address %s, named %s in its own domain): %s; MAIL FROM <%s> and RCPT "
+			    "TO <%s> accepted (session %lld ms)."), subject, ep->ptr_of,
+			    ep->ptr_name, tls, run->from, run->rcpt, (long long)r->total_ms);
 		finding_ref(f, "RFC 6409 section 4");
 		break;
 	case SH_UNREACHABLE:
@@ -372,10 +397,42 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		reply_text(rcpt, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "smarthost.relay-denied", bad, subject);
 		finding_msg(f, _("%s will not relay to <%s>: %s"), subject, run->rcpt, rt);
-		finding_fix(f, _("This server accepts mail for its own domains only (an MX, not "
-		    "a relay for you), or relays only after AUTH: use the provider's submission "
-		    "host with authentication."));
+		finding_fix(f, _("This server relays only after AUTH, or not for you: use the "
+		    "provider's submission host with authentication."));
 		finding_ref(f, "RFC 5321 section 3.6.2");
+		break;
+	case SH_NOT_A_RELAY:
+		reply_text(rcpt, rt, sizeof(rt));
+		f = probe_add(rep, run->group, "smarthost.not-a-relay", bad, subject);
+		finding_msg(f, _("%s is an MX, not a relay for you: it takes mail for <%s> but "
+		    "refuses the outside recipient <%s>: %s%s"), subject, run->local_rcpt,
+		    run->rcpt, rt, r->caps.has_auth ? _(" (it offers AUTH: it may relay after a "
+		    "login)") : "");
+		finding_fix(f, _("A mail server that relays through it would have its mail to "
+		    "every other domain refused. Use the provider's submission host (port 587 "
+		    "or 465) with --user and a password, as its settings page says."));
+		finding_ref(f, "RFC 5321 section 3.6.2");
+		finding_ref(f, "RFC 6409 section 3");
+		break;
+	case SH_OPEN_RELAY:
+		f = probe_add(rep, run->group, "smarthost.open-relay",
+		    ep->trust == SH_TRUST_STRANGER ? ST_FAIL : ST_WARN, subject);
+		if (ep->trust == SH_TRUST_STRANGER)
+			finding_msg(f, _("%s relays for anyone: without AUTH it accepted <%s> to the "
+			    "outside recipient <%s> from %s (%s), an address that is not its "
+			    "customer's."), subject, run->from, run->rcpt, ep->ptr_of,
+			    ep->ptr_name);
+		else
+			finding_msg(f, _("%s relayed to the outside recipient <%s> without AUTH, and "
+			    "%s has no PTR name to show it is the relay's customer: it trusts this "
+			    "address, or it relays for anyone."), subject, run->rcpt,
+			    ep->ptr_of != NULL ? ep->ptr_of : _("our address"));
+		finding_fix(f, _("Do not use an open relay: spam sent through it gets it (and "
+		    "mail relayed through it) blocklisted. Tell its operator "
+		    "(mxdiag relay HOST shows the details) and use your provider's "
+		    "submission host with AUTH."));
+		finding_ref(f, "RFC 5321 section 3.6.2");
+		finding_ref(f, "RFC 2505 section 2");
 		break;
 	case SH_RCPT_TEMPFAIL:
 		reply_text(rcpt, rt, sizeof(rt));
@@ -501,111 +558,6 @@ report_unresolved(struct sh_run *run, struct sh_cand *c)
 	probe_evidence_list(f, h->evidence);
 }
 
-static void
-on_spf(const struct spf_outcome *out, void *arg)
-{
-	struct sh_spf *sp = arg;
-
-	sp->is_done = true;
-	sp->result = out->result;
-	sp->domain = xstrdup(out->domain);
-	sp->mechanism = xstrdup(out->mechanism);
-	sp->problem = xstrdup(out->problem);
-	sp->explanation = xstrdup(out->explanation);
-	session_end(&sp->run->sess);
-}
-
-/* Is the relay allowed to send for the sender's domain? Its own address stands in for
- * its outbound one unless --relay-ip names that. */
-static void
-start_spf(struct sh_run *run, struct sh_ep *best)
-{
-	struct spf_query q = { 0 };
-	size_t i;
-
-	if (run->nspf == 0 && best != NULL && best->outcome == SH_WORKS) {
-		run->spf[0].ip = xstrdup(best->addr);
-		run->nspf = 1;
-	}
-	for (i = 0; i < run->nspf; i++) {
-		struct sh_spf *sp = &run->spf[i];
-
-		sp->run = run;
-		q.ip = sp->ip;
-		q.sender = run->from;
-		q.helo = best != NULL ? best->cand->host : NULL;
-		spf_dns_init(&sp->sd, run->ctx->dns, &sp->r);
-		/* The count goes up first: the evaluation may end inside spf_eval_start(). */
-		session_begin(&run->sess);
-		if (spf_eval_start(&q, &sp->r, on_spf, sp) < 0)
-			session_end(&run->sess);
-	}
-}
-
-static void
-report_spf(struct sh_run *run, struct sh_spf *sp)
-{
-	struct report *rep = run->ctx->rep;
-	const char *kw = strchr(sp->ip, ':') != NULL ? "ip6" : "ip4";
-	const char *dom = strrchr(run->from, '@') + 1;
-	const char *caveat = sp->is_given ? "" : _(" (the relay's submission address; its "
-	    "outbound servers may use others: give them with --relay-ip)");
-	enum status bad = sp->is_given ? ST_FAIL : ST_WARN;
-	struct finding *f;
-
-	if (!sp->is_done)
-		return;
-	switch (sp->result) {
-	case SPF_PASS:
-		f = probe_add(rep, run->group, "smarthost.spf-pass", ST_OK, sp->ip);
-		finding_msg(f, _("SPF of %s authorises the relay address %s%s (%s)."), dom, sp->ip,
-		    caveat, sp->mechanism != NULL ? sp->mechanism : "pass");
-		break;
-	case SPF_FAIL:
-	case SPF_SOFTFAIL:
-		f = probe_add(rep, run->group, "smarthost.spf-not-authorised",
-		    sp->result == SPF_FAIL ? bad :
-		    ST_WARN, sp->ip);
-		finding_msg(f, _("SPF of %s does not authorise the relay address %s%s: %s. "
-		    "Receivers %s mail from <%s> relayed through it."), dom, sp->ip, caveat,
-		    spf_result_name(sp->result), sp->result == SPF_FAIL ? _("reject") :
-		    _("mark as suspicious"), run->from);
-		finding_fix(f, _("Add the relay to %s's SPF record: the include: the provider "
-		    "documents for its outbound servers, or %s:%s, before the final \"-all\"."),
-		    dom, kw, sp->ip);
-		break;
-	case SPF_NEUTRAL:
-	case SPF_NONE:
-		f = probe_add(rep, run->group, "smarthost.spf-none", ST_WARN, sp->ip);
-		finding_msg(f, _("SPF of %s says nothing about the relay address %s (%s%s%s): "
-		    "receivers cannot tell relayed mail from forgeries."), dom, sp->ip,
-		    spf_result_name(sp->result), sp->problem != NULL ? ": " : "",
-		    sp->problem != NULL ? sp->problem : "");
-		finding_fix(f, _("Publish an SPF record for %s that lists its mail servers and "
-		    "the relay (include: of the provider, or %s:%s), ending in \"-all\"."), dom,
-		    kw, sp->ip);
-		break;
-	default:
-		/* A broken record is a proven fault; a failed lookup decides nothing. */
-		f = probe_add(rep, run->group, "smarthost.spf-error",
-		    sp->result == SPF_PERMERROR ? ST_WARN :
-		    ST_UNKNOWN, sp->ip);
-		finding_msg(f, _("The SPF evaluation of %s for %s ended in %s: %s."), dom, sp->ip,
-		    spf_result_name(sp->result), sp->problem != NULL ? sp->problem : "");
-		finding_fix(f, _("Run mxdiag spf %s --ip %s --trace to see the failing step."), dom,
-		    sp->ip);
-		break;
-	}
-	finding_ref(f, "RFC 7208 section 2.6");
-	finding_ref(f, "RFC 7208 section 4");
-	finding_data(f, "result", json_string(spf_result_name(sp->result)));
-	finding_data(f, "domain", json_string(sp->domain != NULL ? sp->domain : dom));
-	finding_data(f, "relay_ip", json_string(sp->ip));
-	finding_data(f, "relay_ip_given", json_boolean(sp->is_given));
-	if (sp->mechanism != NULL)
-		finding_data(f, "mechanism", json_string(sp->mechanism));
-}
-
 /* Every session has ended: judge and rank them, then ask SPF about the relay. */
 static void
 judge_sessions(struct sh_run *run)
@@ -615,13 +567,14 @@ judge_sessions(struct sh_run *run)
 	for (i = 0; i < run->neps; i++) {
 		struct sh_ep *ep = &run->eps[i];
 
-		ep->outcome = judge_ep(run, ep->res);
+		ep->outcome = judge_ep(run, ep);
 		ep->tls_score = smarthost_tls_score(ep->res);
 		if (ep->outcome == SH_WORKS)
 			run->nworking++;
 	}
 	smarthost_rank(run, run->order);
-	start_spf(run, run->neps > 0 ? run->order[0] : NULL);
+	smarthost_start_spf(run, run->neps > 0 ? run->order[0] : NULL);
+	smarthost_ask_relay_addrs(run);
 }
 
 static void
@@ -636,7 +589,7 @@ report_all(struct sh_run *run)
 	if (run->nworking > 0)
 		smarthost_report_recommendation(run, order);
 	for (i = 0; i < run->nspf; i++)
-		report_spf(run, &run->spf[i]);
+		smarthost_report_spf(run, &run->spf[i]);
 	for (i = 0; i < run->ncands; i++)
 		if (run->cands[i].unresolved != NULL)
 			report_unresolved(run, &run->cands[i]);
@@ -646,6 +599,7 @@ report_all(struct sh_run *run)
 	}
 	if (run->nworking == 0)
 		smarthost_report_recommendation(run, order);
+	smarthost_publish(run);
 }
 
 static void
@@ -653,6 +607,7 @@ run_free(struct sh_run *run)
 {
 	size_t i;
 
+	smarthost_path_free(run);
 	for (i = 0; i < run->neps; i++) {
 		smtp_result_free(run->eps[i].res);
 		free(run->eps[i].addr);
@@ -673,6 +628,9 @@ run_free(struct sh_run *run)
 	secret_free(run->pass);
 	free(run->from);
 	free(run->rcpt);
+	free(run->local_rcpt);
+	free(run->spf_domain);
+	free(run->our_ip);
 	free(run->user);
 	free(run->helo);
 	free(run);
@@ -706,6 +664,7 @@ smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_
 
 	if (o->ncands == 0 || o->ncands > SH_MAX_CANDS || o->nrelay_ips > SH_MAX_RELAY_IPS ||
 	    o->from == NULL || strchr(o->from, '@') == NULL ||
+	    (o->rcpt != NULL && strchr(o->rcpt, '@') == NULL) ||
 	    (o->user != NULL && o->pass == NULL))
 		return MXD_EINVAL;
 	run = xcalloc(1, sizeof(*run));
@@ -713,9 +672,14 @@ smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_
 	run->group = o->group;
 	session_init(&run->sess, ctx->loop, finish, run, done, arg);
 	run->from = xstrdup(o->from);
-	/* RFC 5321 4.5.1: postmaster of the sender's domain exists everywhere. */
-	run->rcpt = o->rcpt != NULL ? xstrdup(o->rcpt) : xasprintf("postmaster@%s",
+	run->rcpt = xstrdup(o->rcpt != NULL ? o->rcpt : SMARTHOST_OUTSIDE_RCPT);
+	/* RFC 5321 4.5.1: postmaster of the sender's domain exists wherever it is hosted. */
+	if (strcasecmp(strrchr(run->rcpt, '@') + 1, strrchr(o->from, '@') + 1) != 0)
+		run->local_rcpt = xasprintf("postmaster@%s", strrchr(o->from, '@') + 1);
+	run->spf_domain = xstrdup(o->spf_domain != NULL ? o->spf_domain :
 	    strrchr(o->from, '@') + 1);
+	run->our_ip = xstrdup(o->our_ip);
+	run->facts = o->facts;
 	run->user = xstrdup(o->user);
 	run->pass = o->pass != NULL ? secret_new(o->pass->buf, o->pass->len) : NULL;
 	run->helo = xstrdup(o->helo);
@@ -772,6 +736,12 @@ smarthost_diag_start(struct check_ctx *cc)
 	struct smarthost_opts o = *cc->in->smarthost;
 
 	o.group = cc->group;
+	/* preflight judges the relay for the domain under test, not the sender's */
+	if (cc->in->domain != NULL)
+		o.spf_domain = cc->in->domain;
+	if (cc->in->ip != NULL)
+		o.our_ip = cc->in->ip;
+	o.facts = cc->facts;
 	if (smarthost_start(cc->run, &o, check_done, cc) != 0)
 		check_done(cc);
 }
@@ -780,6 +750,7 @@ const struct check check_smarthost = {
 	.name = "smarthost",
 	.section = "relay-choice",
 	.needs = CHECK_IN_SMARTHOSTS,
+	.publishes = CHECK_FACT_RELAYS,
 	.start = smarthost_diag_start,
 	.is_async = true,
 };

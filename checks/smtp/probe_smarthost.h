@@ -7,18 +7,22 @@
 
 #include "probe.h"
 
+struct check_facts;
 struct run_ctx;
 struct secret;
 
 #define SMARTHOST_MAX_CANDS 8
 #define SMARTHOST_MAX_RELAY_IPS 4
+/* The default recipient: a domain no relay hosts (RFC 2606 reserves it for documentation),
+ * so a relay that takes it has shown it relays to the outside. */
+#define SMARTHOST_OUTSIDE_RCPT "postmaster@example.net"
 
 /* Strings and the secret are copied by smarthost_start(). */
 struct smarthost_opts {
 	const char *const *cands;	/* "HOST[:PORT]", validated by the caller */
 	size_t ncands;
 	const char *from;		/* envelope sender (required) */
-	const char *rcpt;		/* NULL = postmaster@ the sender's domain */
+	const char *rcpt;		/* NULL = SMARTHOST_OUTSIDE_RCPT */
 	const char *user;		/* NULL = no AUTH */
 	const struct secret *pass;	/* needed with user */
 	const char *const *relay_ips;	/* outbound addresses for the SPF check */
@@ -27,6 +31,12 @@ struct smarthost_opts {
 	bool is_insecure_ok;		/* send the password without verified TLS */
 	const char *group;		/* finding group (preflight section), or NULL; borrowed
 					 * until done */
+	const char *spf_domain;		/* whose SPF must authorise the relay; NULL = the
+					 * sender's domain (preflight: the domain under test) */
+	const char *our_ip;		/* the address relays see us from (preflight --ip), or
+					 * NULL: our end of each connection */
+	struct check_facts *facts;	/* the relays tested are published here, or NULL;
+					 * borrowed until done */
 };
 
 /*

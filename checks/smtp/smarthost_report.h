@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "facts.h"
 #include "probe.h"
 #include "probe_smarthost.h"
 #include "session.h"
@@ -31,7 +32,18 @@ enum sh_outcome {
 	SH_SENDER_DENIED,
 	SH_MAIL_REJECTED,
 	SH_RELAY_DENIED,
+	SH_NOT_A_RELAY,		/* took only its own domains' recipients: an MX */
+	SH_OPEN_RELAY,		/* relayed without AUTH for an address it has no tie to */
 	SH_RCPT_TEMPFAIL,
+};
+
+/* Relayed without AUTH: does the relay know us (an ISP trusting its customers' lines)? */
+enum sh_trust {
+	SH_TRUST_UNASKED = 0,	/* it did not relay without AUTH */
+	SH_TRUST_ASKING,	/* the PTR lookup of our address runs */
+	SH_TRUST_CUSTOMER,	/* our address's name is in the relay's domain */
+	SH_TRUST_STRANGER,	/* our address's name is someone else's */
+	SH_TRUST_NO_NAME,	/* our address has no PTR name: cannot tell */
 };
 
 struct sh_cand {
@@ -41,6 +53,9 @@ struct sh_cand {
 	bool is_ip;
 	struct probe_host *unresolved;	/* owned: the lookup that found no address */
 	struct sh_run *run;
+	/* The relay domain's own ip4:/ip6: hosts (its SPF), for the addresses receivers see */
+	char *spf_addrs[RELAY_FACT_ADDRS];
+	size_t nspf_addrs;
 };
 
 struct sh_ep {
@@ -50,6 +65,9 @@ struct sh_ep {
 	struct smtp_result *res;
 	enum sh_outcome outcome;
 	int tls_score;		/* 2 verified and named, 1 encrypted only, 0 clear */
+	enum sh_trust trust;
+	char *ptr_name;		/* owned: our address's PTR name, when asked and found */
+	char *ptr_of;		/* owned: the address asked about */
 };
 
 /* RFC 7208 check_host() of the sender's domain for one outbound address of the relay. */
@@ -71,6 +89,10 @@ struct sh_run {
 	bool is_spf_phase;	/* the sessions are judged; SPF is running */
 	bool is_setup_failed;	/* no TLS context: nothing was tested */
 	char *from, *rcpt, *user, *helo;	/* owned copies */
+	char *local_rcpt;	/* owned: postmaster@ the sender's domain, or NULL */
+	char *spf_domain;	/* owned: whose SPF must authorise the relay */
+	char *our_ip;		/* owned: the address relays see us from, or NULL */
+	struct check_facts *facts;	/* borrowed: where the relays are published, or NULL */
 	struct secret *pass;			/* owned copy, wiped on free */
 	struct sh_ep *order[SH_MAX_EPS];	/* ranked, set once the sessions are done */
 	struct sh_spf spf[SH_MAX_RELAY_IPS];
@@ -90,6 +112,19 @@ int smarthost_tls_score(const struct smtp_result *r);
 void smarthost_rank(struct sh_run *run, struct sh_ep **order);
 /* "host:port" (or "[v6]:port") of ep into buf. */
 void smarthost_subject(const struct sh_ep *ep, char *buf, size_t len);
+/* smarthost_spf.c: check_host() of spf_domain for the relay's addresses; the findings. */
+void smarthost_start_spf(struct sh_run *run, struct sh_ep *best);
+void smarthost_report_spf(struct sh_run *run, struct sh_spf *sp);
+
+/* smarthost_path.c: who the relay trusts, and the addresses receivers will see. */
+/* ep relayed without AUTH: look up our address's name (session counted). */
+void smarthost_ask_trust(struct sh_run *run, struct sh_ep *ep);
+/* Ask every tested name candidate's domain for its SPF hosts (session counted). */
+void smarthost_ask_relay_addrs(struct sh_run *run);
+/* The tested endpoints, best first, as relay facts (run->facts may be NULL). */
+void smarthost_publish(struct sh_run *run);
+void smarthost_path_free(struct sh_run *run);
+
 /* The ranking (report extra) and smarthost.recommended with the settings to use, or
  * smarthost.none-working. */
 void smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order);

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "checks.h"
 #include "command.h"
@@ -29,8 +31,9 @@ static const struct opt smarthost_rows[] = {
 	[O_PW_ENV] = { OPT_VALUE, "password-env", "VAR", OPT_ANY, 0, 0,
 	    N_("read the password from environment variable VAR"), NULL },
 	[O_RCPT] = { OPT_VALUE, "rcpt", "ADDR", OPT_ADDRESS, 0, 0,
-	    N_("recipient to test relaying to (default postmaster@ the\n"
-	    "sender's domain); no message is ever sent (no DATA)"), NULL },
+	    N_("outside recipient that proves relaying (default\n"
+	    "postmaster@example.net, reserved for documentation and\n"
+	    "hosted by no relay); no message is ever sent (no DATA)"), NULL },
 	[O_RELAY_IP] = { OPT_LIST, "relay-ip", "IP", OPT_IP, 0, SMARTHOST_MAX_RELAY_IPS,
 	    N_("the relay's outbound address, for the SPF check of the\n"
 	    "sender's domain (repeatable; default: the relay's own)"), NULL },
@@ -64,6 +67,10 @@ smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 	if (o.from == NULL)
 		return cli_usage_error("smarthost", _("missing --from ADDR (the envelope sender "
 		    "your mail server will use)"));
+	/* A recipient in the sender's own domain proves nothing about relaying. */
+	if (o.rcpt != NULL && strcasecmp(strrchr(o.rcpt, '@'), strrchr(o.from, '@')) == 0)
+		return cli_usage_error("smarthost", _("--rcpt must be outside the sender's "
+		    "domain: a recipient the relay may host proves no relaying"));
 	rc = opt_login("smarthost", o.user, opt_str(&v, O_PW_FILE), opt_str(&v, O_PW_ENV),
 	    &pass);
 	if (rc >= 0)

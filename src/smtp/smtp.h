@@ -126,6 +126,7 @@ struct smtp_result {
 	enum smtp_conn conn;
 	int conn_errno;			/* errno of a failed connect */
 	int64_t connect_ms;
+	char local_addr[46];		/* our end of the connection as connected ("" before) */
 	enum smtp_fail fail;
 	enum smtp_step_kind fail_step;	/* where it ended early */
 	char fail_detail[256];		/* one line on why */

@@ -199,23 +199,33 @@ smtp_conn_start_handshake(struct smtp_probe *p)
 	smtp_conn_watch(p, POLLIN | POLLOUT);
 }
 
+/* The address the server sees us from (before any NAT), into the result. */
+static void
+note_local_addr(struct smtp_probe *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char *ip = p->res->local_addr;
+
+	snprintf(ip, sizeof(p->res->local_addr), "127.0.0.1");
+	if (getsockname(p->fd, (struct sockaddr *)&ss, &sl) != 0)
+		return;
+	if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip,
+		    sizeof(p->res->local_addr));
+	else
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip,
+		    sizeof(p->res->local_addr));
+}
+
 /* Our own address as an EHLO argument: RFC 5321 4.1.3 address literal. */
 static void
 default_ehlo_name(struct smtp_probe *p)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	char ip[INET6_ADDRSTRLEN] = "127.0.0.1";
+	const char *ip = p->res->local_addr;
 
-	if (getsockname(p->fd, (struct sockaddr *)&ss, &sl) == 0) {
-		if (ss.ss_family == AF_INET6) {
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip, sizeof(ip));
-			p->ehlo_name = xasprintf("[IPv6:%s]", ip);
-			return;
-		}
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof(ip));
-	}
-	p->ehlo_name = xasprintf("[%s]", ip);
+	p->ehlo_name = strchr(ip, ':') != NULL ? xasprintf("[IPv6:%s]", ip) :
+	    xasprintf("[%s]", ip);
 }
 
 static void
@@ -227,6 +237,7 @@ connected(struct smtp_probe *p)
 	r->connect_ms = loop_now_ms() - p->wait_started_ms;
 	smtp_transcript_note(&r->transcript, loop_now_ms(), "connected to %s port %u in %lld ms",
 	    p->addr, p->port, (long long)r->connect_ms);
+	note_local_addr(p);
 	if (p->ehlo_name == NULL)
 		default_ehlo_name(p);
 	if (p->tls_mode == SMTP_TLS_IMPLICIT) {

@@ -39,13 +39,40 @@ case_json "smarthost by IP: works, certificate names the host" 1 \
 case_json "smarthost Exchange offers only NTLM/GSSAPI, self-signed" 2 \
 	--has smarthost.auth-no-mechanism:FAIL --has smarthost.tls-untrusted:WARN \
 	-- $SH mx.exch.test:25 --from alice@isp.test $SH_AUTH
-case_json "smarthost an MX that does not relay (554/550 5.7.1)" 2 \
-	--has smarthost.relay-denied:FAIL \
+case_json "smarthost an MX takes its own domain only: not a relay for you" 2 \
+	--has smarthost.not-a-relay:FAIL --not smarthost.recommended --not smarthost.relay-denied \
 	-- $SH mx1.example.test:25 --from alice@example.test --rcpt bob@elsewhere.test
-case_json "smarthost without STARTTLS: works unauthenticated, tls-missing" 1 \
+case_json "smarthost a server that refuses every recipient: relay-denied" 2 \
+	--has smarthost.relay-denied:FAIL --not smarthost.not-a-relay \
+	-- $SH mx1.example.test:25 --from alice@isp.test
+case_json "smarthost the ISP's relay for its own lines: works unauthenticated, tls-missing" 1 \
 	--has smarthost.works:OK --has smarthost.tls-missing:WARN \
-	--data smarthost.recommended:auth=none \
-	-- $SH 192.0.2.27:25 --from alice@isp.test $SH_AUTH --rcpt bob@elsewhere.test
+	--data smarthost.recommended:auth=none --data smarthost.recommended:host=relay.isp.test \
+	-- $SH relay.isp.test:25 --from alice@isp.test
+case_json "smarthost open relay (relays for a stranger without AUTH): FAIL, not recommended" 2 \
+	--has smarthost.open-relay:FAIL --has smarthost.none-working:FAIL \
+	--not smarthost.recommended --not smarthost.works \
+	-- $SH 192.0.2.27:25 --from alice@isp.test $SH_AUTH
+
+# Relay proof (issue 14): the default recipient is outside (postmaster@example.net, RFC 2606),
+# so the ISP's plain MX, which takes its own domain's mail, is never recommended.
+case_json "smarthost the ISP's MX with the default recipient: an MX, not a relay" 2 \
+	--has smarthost.not-a-relay:FAIL --not smarthost.recommended --not smarthost.works \
+	-- $SH mx.isp.test:25 --from alice@isp.test
+if grep -q '"addr": "postmaster@example.net"' "$LAB_SPOOL/ispmx.jsonl" 2>/dev/null &&
+   grep -q '"addr": "postmaster@isp.test"' "$LAB_SPOOL/ispmx.jsonl"; then
+	ok "smarthost: the default RCPT is the outside postmaster@example.net, then the local one"
+else not_ok "smarthost: the default RCPT is the outside postmaster@example.net, then the local one"; fi
+case_json "smarthost port 25 of the smarthost without AUTH: not a relay; with AUTH it works" 0 \
+	--has smarthost.works:OK --data smarthost.recommended:port=25 \
+	-- $SH smtp.isp.test:25 --from alice@isp.test $SH_AUTH
+case_json "smarthost port 25 of the smarthost without a login: not a relay" 2 \
+	--has smarthost.not-a-relay:FAIL -- $SH smtp.isp.test:25 --from alice@isp.test
+case_json "smarthost --rcpt overrides the outside recipient" 0 \
+	--has smarthost.recommended:OK \
+	-- $SH smtp.isp.test:587 --from alice@isp.test $SH_AUTH --rcpt someone@nothing.test
+grep -q '"addr": "someone@nothing.test"' "$LAB_SPOOL/smarthost.jsonl" 2>/dev/null &&
+	ok "smarthost: --rcpt reached the relay" || not_ok "smarthost: --rcpt reached the relay"
 case_json "smarthost FQDN that does not resolve" 2 \
 	--has smarthost.name-not-found:FAIL --has smarthost.none-working:FAIL \
 	-- $SH nosuch.isp.test:587 --from alice@isp.test $SH_AUTH
@@ -119,8 +146,66 @@ case_json "smarthost SPF --relay-ip outside the record: fail" 2 \
 	--relay-ip 203.0.113.11
 case_json "smarthost SPF of the submission address only: a WARN" 1 \
 	--has smarthost.spf-not-authorised:WARN \
-	-- $SH 192.0.2.27:25 --from x@nothing.test --rcpt y@elsewhere.test
+	-- $SH relay.isp.test:25 --from x@nothing.test --rcpt y@elsewhere.test
 case_json "smarthost sender domain with two SPF records: permerror" 1 \
-	--has smarthost.spf-error:WARN -- $SH 192.0.2.27:25 --from x@twospf.test --rcpt y@elsewhere.test
+	--has smarthost.spf-error:WARN -- $SH relay.isp.test:25 --from x@twospf.test --rcpt y@elsewhere.test
 case_cmd "smarthost: bad --relay-ip" 64 "not an IP" \
 	-- "$MXDIAG" smarthost smtp.isp.test --from a@isp.test --relay-ip 1.2.3
+
+# The relays fact (issue 14): every endpoint tested, best first, with the addresses
+# receivers will see: --relay-ip, else the relay domain's own SPF hosts, else the address
+# dialled (both approximations). The same list is in the JSON as "relays".
+case_json "smarthost relays fact: every endpoint tested, best first" 2 \
+	--has smarthost.recommended:OK \
+	-- $SH smtp.isp.test:587 smtp.relayout.test:587 mx.isp.test:25 192.0.2.27:25 \
+	--from alice@isp.test $SH_AUTH
+/usr/bin/python3 - "$OUT/smarthost_relays_fact__every_endpoint_tested__best_first.json" <<'PY' \
+	&& ok "smarthost relays fact: order, works, TLS, AUTH, approximated addresses" \
+	|| not_ok "smarthost relays fact: order, works, TLS, AUTH, approximated addresses"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {x["host"]: x for x in d["relays"]}
+assert len(d["relays"]) == 4, d["relays"]
+assert d["relays"][0]["host"] == "smtp.isp.test" and d["relays"][0]["port"] == 587, d["relays"]
+best = d["relays"][0]
+assert best["works"] and best["tls"] and best["auth"], best
+# isp.test's SPF lists only a network: the address dialled stands in
+assert best["addresses"] == ["203.0.113.10"] and best["addresses_approx"], best
+# relayout.test's SPF lists hosts (pass qualifier, full prefix only)
+ro = r["smtp.relayout.test"]
+assert ro["addresses"] == ["203.0.113.41", "2001:db8::41"] and ro["addresses_approx"], ro
+assert not ro["works"] and not ro["auth"], ro            # certificate names smtp.isp.test
+assert not r["mx.isp.test"]["works"] and not r["192.0.2.27"]["works"], r
+assert [x["works"] for x in d["relays"]] == [True, False, False, False], d["relays"]
+PY
+case_json "smarthost relays fact with --relay-ip: the given addresses, not approximated" 0 \
+	--has smarthost.recommended:OK \
+	-- $SH smtp.isp.test:587 --from alice@isp.test $SH_AUTH --relay-ip 203.0.113.11
+/usr/bin/python3 - "$OUT/smarthost_relays_fact_with_--relay-ip__the_given_addresses__not_approximated.json" <<'PY' \
+	&& ok "smarthost relays fact: --relay-ip given" || not_ok "smarthost relays fact: --relay-ip given"
+import json, sys
+d = json.load(open(sys.argv[1]))
+x = d["relays"][0]
+assert x["addresses"] == ["203.0.113.11"] and not x["addresses_approx"], x
+PY
+
+# preflight judges the relay against the SPF of the domain under test, not --from's:
+# nodmarc.test ("mx -all") does not authorise the ISP's relay although isp.test would.
+PF="--ca-file $LAB_CA --timeout 2 preflight"
+case_json "preflight: the relay's SPF is the domain under test's" "*" \
+	--has smarthost.recommended:OK --has smarthost.spf-not-authorised \
+	--data smarthost.spf-not-authorised:domain=nodmarc.test --not smarthost.spf-pass \
+	-- $PF nodmarc.test --no-port25 --no-inbound --no-relay --smarthost smtp.isp.test:587 \
+	--from alice@isp.test $SH_AUTH
+case_json "preflight: the relay's SPF passes for a domain that includes the ISP" "*" \
+	--has smarthost.spf-pass:OK --data smarthost.spf-pass:domain=example.test \
+	-- $PF example.test --no-port25 --no-inbound --no-relay --smarthost smtp.isp.test:587 \
+	--from alice@isp.test $SH_AUTH
+# preflight --ip: the address mail leaves from decides whether a relay without AUTH knows
+# us; 192.0.2.200 has no PTR name, so relaying there cannot be told from an open relay.
+case_json "preflight --ip without a PTR name: a relay without AUTH is a WARN open-relay" "*" \
+	--has smarthost.open-relay:WARN --not smarthost.recommended \
+	-- $PF example.test --ip 192.0.2.200 --no-port25 --no-inbound --no-relay \
+	--smarthost relay.isp.test:25 --from alice@example.test
+case_cmd "smarthost: --rcpt in the sender's own domain proves nothing" 64 "outside the sender" \
+	-- "$MXDIAG" smarthost smtp.isp.test --from alice@isp.test --rcpt bob@ISP.test

@@ -361,6 +361,15 @@ class Smarthost(MX):
         return f"554 5.7.1 <{address}>: Relay access denied"
 
 
+class CustomerRelay(MX):
+    """An ISP's relay for its own lines: port 25 without AUTH, relays for
+    client addresses of the ISP's customers (198.51.100.0/24) only."""
+
+    def relay_ok(self, server, session, local, dom):
+        peer = session.peer[0] if session.peer else ""
+        return peer.startswith("198.51.100.")
+
+
 def smarthost_authenticator(server, session, envelope, mechanism, auth_data):
     if not isinstance(auth_data, LoginPassword):
         return AuthResult(success=False, handled=False)
@@ -404,6 +413,8 @@ def personas(tls):
          dict(tls_context=tls["smtp.isp.test"],
               authenticator=smarthost_authenticator,
               ident="ESMTP ISP relay")),
+        ("isprelay", CustomerRelay(["isp.test"]), "relay.isp.test",
+         ["203.0.113.12"], 25, dict(ident="ESMTP ISP customer relay")),
         ("ispmx", MX(["isp.test"]), "mx.isp.test", ["203.0.113.25"], 25,
          dict(tls_context=tls["mx.isp.test"], ident="ESMTP")),
         ("exchange", Exchange([]), "mx.exch.test", ["192.0.2.26"], 25,
