@@ -13,6 +13,7 @@
 
 #include "command.h"
 #include "dns.h"
+#include "explain_proof.h"
 #include "fileio.h"
 #include "i18n.h"
 #include "loop.h"
@@ -25,23 +26,6 @@
 #include "run.h"
 #include "validate.h"
 #include "xmalloc.h"
-
-#define MAX_VERIFY 16	/* distinct live checks per bounce */
-
-enum verify_kind { VERIFY_SENDER_DOMAIN, VERIFY_RECIPIENT_DOMAIN };
-
-/* One live check of a domain: MX, then A, then AAAA (RFC 5321 5.1 implicit MX). */
-struct verify {
-	struct report *rep;
-	struct dns *dns;
-	enum verify_kind kind;
-	char domain[256];
-	char cause_id[64];
-	const char *fix;	/* borrowed from the knowledge base */
-	json_t *ev[3];		/* evidence of each answer, owned until added */
-	int n_ev;
-	int step;		/* 0 MX, 1 A, 2 AAAA */
-};
 
 /* A bounce file (or stdin for "-") of at most NDR_MAX_INPUT bytes. */
 static char *
@@ -85,158 +69,45 @@ addr_domain(const char *s, char *buf, size_t buf_len)
 	return true;
 }
 
-static const uint16_t verify_types[] = { LDNS_RR_TYPE_MX, LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
-
-static void
-verify_finish(struct verify *v, enum status st, const struct dns_answer *ans)
-{
-	const char *id = v->kind == VERIFY_SENDER_DOMAIN ? "ndr.verify-sender-domain" :
-	    "ndr.verify-recipient-domain";
-	const char *what = v->kind == VERIFY_SENDER_DOMAIN ? _("sender domain") :
-	    _("recipient domain");
-	struct finding *f = report_add(v->rep, id, st, v->domain);
-	int i;
-
-	switch (st) {
-	case ST_OK:
-		finding_msg(f, _("Fixed since: the %s %s now has %s records, so mail to it can be "
-		    "routed."), what, v->domain, dns_type_name(ans->qtype));
-		finding_data(f, "result", json_string("fixed"));
-		break;
-	case ST_FAIL:
-		if (ans->status == DNS_NXDOMAIN)
-			finding_msg(f, _("Still broken: the %s %s does not exist in DNS (NXDOMAIN)."),
-			    what, v->domain);
-		else
-			finding_msg(f, _("Still broken: the %s %s has no MX, A or AAAA record."), what,
-			    v->domain);
-		if (v->fix != NULL)
-			finding_fix(f, "%s", v->fix);
-		finding_data(f, "result", json_string("still-broken"));
-		break;
-	default:
-		finding_msg(f, _("Could not check the %s %s now: %s."), what, v->domain,
-		    dns_status_name(ans->status));
-		finding_data(f, "result", json_string("unknown"));
-		break;
-	}
-	finding_data(f, "cause", json_string(v->cause_id));
-	finding_data(f, "domain", json_string(v->domain));
-	finding_ref(f, "RFC 5321 5.1");
-	for (i = 0; i < v->n_ev; i++)
-		finding_evidence_json(f, v->ev[i]);
-	free(v);
-}
-
-static void
-verify_answer(const struct dns_answer *ans, void *arg)
-{
-	struct verify *v = arg;
-
-	if (v->n_ev < 3) {
-		json_t *ev = dns_answer_evidence(ans);
-
-		if (ev != NULL)
-			v->ev[v->n_ev++] = ev;
-	}
-	switch (ans->status) {
-	case DNS_OK:
-		verify_finish(v, ST_OK, ans);
-		return;
-	case DNS_NODATA:
-		/* RFC 5321 5.1: without MX, an A or AAAA record is the implicit MX */
-		if (v->step + 1 < 3) {
-			v->step++;
-			if (dns_query(v->dns, v->domain, verify_types[v->step], ans->depth,
-			    verify_answer, v) == 0)
-				return;
-		}
-		verify_finish(v, ST_FAIL, ans);
-		return;
-	case DNS_NXDOMAIN:
-		verify_finish(v, ST_FAIL, ans);
-		return;
-	default:
-		verify_finish(v, ST_UNKNOWN, ans);
-		return;
-	}
-}
-
 struct explain {
 	struct run_ctx *ctx;
 	const struct ndr_kb *kb;
 	enum ndr_lang lang;
 	bool no_dns;
 	const char *sender;	/* --sender: the original sender's address or domain */
-	char started[MAX_VERIFY][300];
-	size_t n_started;
+	const char *ip;		/* --ip: the address the message was sent from */
+	struct proof_seen seen;
 };
 
-static void
-verify_start(struct explain *ex, enum verify_kind kind, const char *domain,
-    const struct ndr_cause *k)
-{
-	struct verify *v;
-	char key[300];
-	size_t i;
-
-	snprintf(key, sizeof(key), "%d %s", (int)kind, domain);
-	for (i = 0; i < ex->n_started; i++)
-		if (strcmp(ex->started[i], key) == 0)
-			return;
-	if (ex->n_started >= MAX_VERIFY)
-		return;
-	snprintf(ex->started[ex->n_started++], sizeof(ex->started[0]), "%s", key);
-	v = xcalloc(1, sizeof(*v));
-	v->rep = ex->ctx->rep;
-	v->dns = ex->ctx->dns;
-	v->kind = kind;
-	snprintf(v->domain, sizeof(v->domain), "%s", domain);
-	snprintf(v->cause_id, sizeof(v->cause_id), "%s", k->id);
-	v->fix = k->fix[ex->lang];
-	if (dns_query(v->dns, v->domain, verify_types[0], 0, verify_answer, v) != 0) {
-		struct finding *f = report_add(v->rep, kind == VERIFY_SENDER_DOMAIN ?
-		    "ndr.verify-sender-domain" : "ndr.verify-recipient-domain", ST_UNKNOWN, domain);
-
-		finding_msg(f, _("'%s' cannot be looked up: it is not a valid domain name."),
-		    domain);
-		free(v);
-	}
-}
-
-/* The live checks the cause names that this command can run itself. */
+/* The live proofs the cause names (kb.json `verify`), on this bounce's facts. */
 static void
 verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
 {
-	const struct ndr_cause *k = r->cause;
-	char domain[256];
-	size_t i;
+	const char *src = ex->sender != NULL ? ex->sender :
+	    (n->orig_from != NULL ? n->orig_from : n->bounce_to);
+	char sender_domain[256], rcpt_domain[256];
+	struct proof_subject s = { 0 };
 
-	if (k == NULL || ex->no_dns)
+	if (r->cause == NULL || ex->no_dns)
 		return;
-	for (i = 0; i < k->n_verify; i++) {
-		if (strcmp(k->verify[i], "sender-domain-resolves") == 0) {
-			const char *src = ex->sender != NULL ? ex->sender :
-			    (n->orig_from != NULL ? n->orig_from : n->bounce_to);
-
-			if (ex->sender != NULL && strchr(ex->sender, '@') == NULL)
-				snprintf(domain, sizeof(domain), "%s", ex->sender);
-			else if (!addr_domain(src, domain, sizeof(domain))) {
-				struct finding *f = report_add(ex->ctx->rep, "ndr.verify-sender-domain",
-				    ST_UNKNOWN, _("sender domain"));
-
-				finding_msg(f, _("The bounce does not name the original sender, so its "
-				    "domain cannot be checked."));
-				finding_fix(f, _("Run again with --sender ADDRESS (the address the "
-				    "message was sent from)."));
-				continue;
-			}
-			verify_start(ex, VERIFY_SENDER_DOMAIN, domain, k);
-		} else if (strcmp(k->verify[i], "recipient-domain-mx") == 0) {
-			if (addr_domain(r->addr, domain, sizeof(domain)))
-				verify_start(ex, VERIFY_RECIPIENT_DOMAIN, domain, k);
-		}
+	if (ex->sender != NULL && strchr(ex->sender, '@') == NULL) {
+		snprintf(sender_domain, sizeof(sender_domain), "%s", ex->sender);
+		s.sender_domain = sender_domain;
+	} else if (addr_domain(src, sender_domain, sizeof(sender_domain))) {
+		s.sender_domain = sender_domain;
 	}
+	if (addr_domain(r->addr, rcpt_domain, sizeof(rcpt_domain))) {
+		s.rcpt_domain = rcpt_domain;
+		s.rcpt = r->addr;
+	}
+	if (ex->ip != NULL) {
+		s.ip = ex->ip;
+		s.ip_source = "--ip";
+	} else if (n->sending_ip_source != NULL) {
+		s.ip = n->sending_ip;
+		s.ip_source = n->sending_ip_source;
+	}
+	explain_prove(ex->ctx, r->cause, &s, &ex->seen);
 }
 
 static void
@@ -348,7 +219,7 @@ explain_batch(const struct ndr_kb *kb, int argc, char **argv)
 	return rc;
 }
 
-enum { O_FILE, O_KB, O_NO_DNS, O_SENDER };
+enum { O_FILE, O_KB, O_NO_DNS, O_SENDER, O_IP };
 
 static const struct opt explain_rows[] = {
 	[O_FILE] = { OPT_OPERAND, NULL, "FILE", OPT_ANY, 0, 0,
@@ -360,6 +231,9 @@ static const struct opt explain_rows[] = {
 	    N_("do not re-check the DNS facts behind the cause"), NULL },
 	[O_SENDER] = { OPT_VALUE, "sender", "ADDR", OPT_ADDRESS, 0, 0,
 	    N_("the original sender, when the bounce does not show it"), NULL },
+	[O_IP] = { OPT_VALUE, "ip", "IP", OPT_IP, 0, 0,
+	    N_("the address the message was sent from, when the bounce does not show it"),
+	    NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -384,9 +258,10 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 	kb_path = opt_str(&v, O_KB);
 	ex.no_dns = opt_flag(&v, O_NO_DNS);
 	ex.sender = opt_str(&v, O_SENDER);
+	ex.ip = opt_str(&v, O_IP);
 	if (kb_path == NULL)
 		kb_path = ndr_kb_default_path();
-	kb = ndr_kb_load(kb_path, err, sizeof(err));
+	kb = ndr_kb_load_checked(kb_path, explain_is_check, explain_is_finding, err, sizeof(err));
 	if (kb == NULL)
 		return cli_usage_error("explain", _("cannot load the knowledge base: %s"), err);
 	if (argc - optind > 1) {
@@ -440,7 +315,7 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 const struct command cmd_explain = {
 	.name = "explain",
 	.summary = N_("explain a bounce (NDR/DSN): cause, who must act, fix, live re-check"),
-	.usage = "explain [FILE|-]... [--kb FILE] [--no-dns] [--sender ADDR]",
+	.usage = "explain [FILE|-]... [--kb FILE] [--no-dns] [--sender ADDR] [--ip IP]",
 	.opts = &explain_opts,
 	.run = explain_run,
 };

@@ -52,6 +52,8 @@ struct ndr {
 	char *orig_to;
 	char *orig_subject;
 	char *orig_msgid;
+	char sending_ip[64];	/* the sending address in the returned headers (ndr_origin.h) */
+	const char *sending_ip_source;	/* "Received", "X-Originating-IP", or NULL: none */
 	char *text;		/* human-readable part(s), UTF-8, at most NDR_MAX_TEXT */
 	size_t text_len;
 	size_t human_len;	/* bytes of text before the copy of the original message */

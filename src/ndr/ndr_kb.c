@@ -186,6 +186,110 @@ string_array(json_t *arr, size_t *n)
 	return out;
 }
 
+/* The finding ids of a proof's "still" or "clear": each must be a known id. */
+static int
+proof_ids(json_t *arr, const char ***out, size_t *n, ndr_kb_known_fn *is_finding,
+    const char *path, const char *cause, char *err, size_t err_len)
+{
+	size_t i;
+	json_t *v;
+
+	if (arr == NULL)
+		return 0;
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v) || (is_finding != NULL && !is_finding(json_string_value(v)))) {
+			snprintf(err, err_len, "%s: cause %s: verify: unknown finding id \"%s\"", path,
+			    cause, json_is_string(v) ? json_string_value(v) : "?");
+			return -1;
+		}
+	}
+	if (!json_is_array(arr)) {
+		snprintf(err, err_len, "%s: cause %s: verify: finding ids must be an array", path,
+		    cause);
+		return -1;
+	}
+	*out = string_array(arr, n);
+	return 0;
+}
+
+/* One "verify" entry: a diagnosis's name, or an object naming it with its reading. */
+static int
+load_proof(json_t *v, struct ndr_proof *p, ndr_kb_known_fn *is_check,
+    ndr_kb_known_fn *is_finding, const char *path, const char *cause, char *err,
+    size_t err_len)
+{
+	const char *on;
+	char id[96];
+
+	if (json_is_object(v)) {
+		p->check = json_string_value(json_object_get(v, "check"));
+		p->as = json_string_value(json_object_get(v, "as"));
+		p->is_cause = json_is_true(json_object_get(v, "is_cause"));
+		p->needs_ip = json_is_true(json_object_get(v, "needs_ip"));
+		p->next = json_string_value(json_object_get(v, "next"));
+		on = json_string_value(json_object_get(v, "on"));
+		p->is_sender_side = on != NULL && strcmp(on, "sender") == 0;
+		if (on != NULL && !p->is_sender_side && strcmp(on, "recipient") != 0) {
+			snprintf(err, err_len, "%s: cause %s: verify: \"on\" must be \"sender\" or "
+			    "\"recipient\"", path, cause);
+			return -1;
+		}
+		if (proof_ids(json_object_get(v, "still"), &p->still, &p->n_still, is_finding,
+		    path, cause, err, err_len) < 0 ||
+		    proof_ids(json_object_get(v, "clear"), &p->clear, &p->n_clear, is_finding,
+		    path, cause, err, err_len) < 0)
+			return -1;
+	} else {
+		p->check = json_string_value(v);
+	}
+	if (p->check == NULL) {
+		snprintf(err, err_len, "%s: cause %s: verify: an entry names no diagnosis", path,
+		    cause);
+		return -1;
+	}
+	if (is_check != NULL && !is_check(p->check)) {
+		snprintf(err, err_len, "%s: cause %s: verify: unknown diagnosis \"%s\"", path,
+		    cause, p->check);
+		return -1;
+	}
+	if (p->as == NULL)
+		p->as = p->check;
+	snprintf(id, sizeof(id), "ndr.verify-%s", p->as);
+	if (is_finding != NULL && !is_finding(id)) {
+		snprintf(err, err_len, "%s: cause %s: verify: unknown finding id \"%s\"", path,
+		    cause, id);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_proofs(struct ndr_cause *k, json_t *arr, ndr_kb_known_fn *is_check,
+    ndr_kb_known_fn *is_finding, const char *path, char *err, size_t err_len)
+{
+	size_t i;
+	json_t *v;
+
+	if (arr == NULL)
+		return 0;
+	if (!json_is_array(arr)) {
+		snprintf(err, err_len, "%s: cause %s: \"verify\" must be an array", path, k->id);
+		return -1;
+	}
+	if (json_array_size(arr) == 0)
+		return 0;
+	k->proofs = xcalloc(json_array_size(arr), sizeof(*k->proofs));
+	k->verify = xcalloc(json_array_size(arr), sizeof(*k->verify));
+	json_array_foreach(arr, i, v) {
+		k->n_verify = i + 1;	/* what ndr_kb_free() frees, also after a failure */
+		if (load_proof(v, &k->proofs[i], is_check, is_finding, path, k->id, err,
+		    err_len) < 0)
+			return -1;
+		k->verify[i] = k->proofs[i].check;
+	}
+	return 0;
+}
+
 static void
 lang_pair(json_t *obj, const char *out[2])
 {
@@ -216,6 +320,13 @@ ndr_kb_default_path(void)
 
 struct ndr_kb *
 ndr_kb_load(const char *path, char *err, size_t err_len)
+{
+	return ndr_kb_load_checked(path, NULL, NULL, err, err_len);
+}
+
+struct ndr_kb *
+ndr_kb_load_checked(const char *path, ndr_kb_known_fn *is_check, ndr_kb_known_fn *is_finding,
+    char *err, size_t err_len)
 {
 	json_error_t jerr;
 	json_t *root, *causes, *c, *classes;
@@ -254,7 +365,11 @@ ndr_kb_load(const char *path, char *err, size_t err_len)
 		lang_pair(json_object_get(c, "title"), k->title);
 		lang_pair(json_object_get(c, "explanation"), k->explanation);
 		lang_pair(json_object_get(c, "fix"), k->fix);
-		k->verify = string_array(json_object_get(c, "verify"), &k->n_verify);
+		if (load_proofs(k, json_object_get(c, "verify"), is_check, is_finding, path, err,
+		    err_len) < 0) {
+			ndr_kb_free(kb);
+			return NULL;
+		}
 		k->refs = string_array(json_object_get(c, "refs"), &k->n_refs);
 		k->status = string_array(json_object_get(m, "status"), &k->n_status);
 		k->reply = string_array(json_object_get(m, "reply"), &k->n_reply);
@@ -330,12 +445,17 @@ ndr_kb_load(const char *path, char *err, size_t err_len)
 void
 ndr_kb_free(struct ndr_kb *kb)
 {
-	size_t i;
+	size_t i, j;
 
 	if (kb == NULL)
 		return;
 	for (i = 0; i < kb->n_causes; i++) {
 		free(kb->causes[i].verify);
+		for (j = 0; kb->causes[i].proofs != NULL && j < kb->causes[i].n_verify; j++) {
+			free(kb->causes[i].proofs[j].still);
+			free(kb->causes[i].proofs[j].clear);
+		}
+		free(kb->causes[i].proofs);
 		free(kb->causes[i].refs);
 		free(kb->causes[i].status);
 		free(kb->causes[i].reply);

@@ -9,6 +9,27 @@ struct ndr_kb;
 
 enum ndr_lang { NDR_LANG_EN, NDR_LANG_JA };
 
+/*
+ * A live proof of a cause: a diagnosis of the registry (checks/registry.c) run on the facts
+ * of the bounce, and how its findings read as a verdict on the cause. kb.json writes one
+ * either as the diagnosis's name or as an object with the fields below.
+ */
+struct ndr_proof {
+	const char *check;	/* registry name: "mx", "inbound" */
+	const char *as;		/* verdict id suffix: "sender-domain" gives ndr.verify-sender-domain */
+	bool is_sender_side;	/* "on": "sender": its domain is the sender's, not the recipient's */
+	bool is_cause;		/* the fact it checks IS the cause: "fixed since" when it is gone */
+	bool needs_ip;		/* about the sending address: cannot be checked without one */
+	const char **still;	/* finding ids that say the fact holds now; NULL: any FAIL/WARN */
+	size_t n_still;
+	const char **clear;	/* finding ids that say it no longer holds; NULL: any OK */
+	size_t n_clear;
+	const char *next;	/* the command to run when this cannot tell, or NULL */
+};
+
+/* Whether name is known (a diagnosis, a finding id), for checking a knowledge base. */
+typedef bool ndr_kb_known_fn(const char *name);
+
 /* One cause. Strings are borrowed from the knowledge base (valid until ndr_kb_free). */
 struct ndr_cause {
 	const char *id;		/* "ndr.sender-domain-not-found" */
@@ -17,8 +38,9 @@ struct ndr_cause {
 	const char *title[2];	/* short name, per enum ndr_lang */
 	const char *explanation[2];
 	const char *fix[2];
-	const char **verify;	/* live checks that confirm it ("sender-domain-resolves") */
+	const char **verify;	/* the diagnoses of its live proofs, by registry name ("mx") */
 	size_t n_verify;
+	struct ndr_proof *proofs;	/* n_verify of them, verify[i] == proofs[i].check */
 	const char **refs;	/* "RFC 3463 3.2" */
 	size_t n_refs;
 	const char **status;	/* status codes that alone select it ("5.1.8") */
@@ -58,6 +80,10 @@ struct ndr_cause {
  * (file, line, what). Caller frees with ndr_kb_free().
  */
 struct ndr_kb *ndr_kb_load(const char *path, char *err, size_t err_len);
+/* The same, and every proof must name a diagnosis is_check knows and finding ids is_finding
+ * knows: an unknown one is a load error naming the cause and the name. */
+struct ndr_kb *ndr_kb_load_checked(const char *path, ndr_kb_known_fn *is_check,
+    ndr_kb_known_fn *is_finding, char *err, size_t err_len);
 void ndr_kb_free(struct ndr_kb *kb);
 
 /* Default knowledge base path: $MXD_KB, the installed data dir, or the source tree's. */

@@ -15,6 +15,7 @@
 #include "ndr_dsn.h"
 #include "ndr_header.h"
 #include "ndr_mime.h"
+#include "ndr_origin.h"
 #include "xmalloc.h"
 
 struct walk {
@@ -164,6 +165,7 @@ ndr_mime_original(struct ndr *n, const struct ndr_hdrs *h)
 		if (*dst == NULL && v != NULL)
 			*dst = ndr_rfc2047_decode(v, strlen(v));
 	}
+	ndr_origin_headers(n, h);
 }
 
 /* RFC 5965 3.1: the machine-readable part of an abuse report */

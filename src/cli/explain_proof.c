@@ -1,0 +1,323 @@
+/* explain's live proofs (explain_proof.h). A proof is a registry diagnosis run on the
+ * bounce's facts; its findings become one verdict: "fixed since" only when the checked fact
+ * is the cause and is gone, "still true" when it holds, otherwise "cannot be checked from
+ * here" or "could not check" with the next command to run. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "checks.h"
+#include "facts.h"
+#include "findings.h"
+#include "i18n.h"
+#include "command.h"
+#include "explain_proof.h"
+#include "loop.h"
+#include "probe_inbound.h"
+#include "probe_port25.h"
+#include "report.h"
+
+enum proof_result { PROOF_FIXED, PROOF_STILL, PROOF_NOT_HERE, PROOF_UNKNOWN };
+
+static const char *const result_names[] = { "fixed", "still-true", "cannot-check", "unknown" };
+
+bool
+explain_is_check(const char *name)
+{
+	return checks_find(name) != NULL;
+}
+
+bool
+explain_is_finding(const char *id)
+{
+	return findings_lookup(id) != NULL;
+}
+
+/* A proof's next command with {domain} {sender_domain} {rcpt_domain} {ip} {rcpt} filled in. */
+static void
+expand_next(const char *tmpl, const struct check_inputs *in, const struct proof_subject *s,
+    char *buf, size_t len)
+{
+	static const char *const keys[] = { "{domain}", "{sender_domain}", "{rcpt_domain}",
+	    "{ip}", "{rcpt}" };
+	const char *vals[5] = { in->domain, s->sender_domain, s->rcpt_domain, s->ip, s->rcpt };
+	size_t off = 0, i, klen;
+
+	buf[0] = '\0';
+	while (*tmpl != '\0' && off + 1 < len) {
+		for (i = 0; i < 5; i++) {
+			klen = strlen(keys[i]);
+			if (strncmp(tmpl, keys[i], klen) == 0)
+				break;
+		}
+		if (i < 5) {
+			off += (size_t)snprintf(buf + off, len - off, "%s",
+			    vals[i] != NULL ? vals[i] : keys[i]);
+			if (off >= len)
+				off = len - 1;
+			tmpl += klen;
+		} else {
+			buf[off++] = *tmpl++;
+			buf[off] = '\0';
+		}
+	}
+}
+
+static bool
+in_list(const char *id, const char *const *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(ids[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* Findings about another address (the ptr check also looks at the sender's MX hosts) are
+ * context, not the proof of this sending address. */
+static bool
+is_about_other_ip(const struct finding *f, const char *ip)
+{
+	unsigned char a[16];
+	const char *subj = finding_subject(f);
+
+	if (inet_pton(AF_INET, subj, a) != 1 && inet_pton(AF_INET6, subj, a) != 1)
+		return false;
+	return ip == NULL || strcmp(subj, ip) != 0;
+}
+
+struct verdict {
+	enum proof_result result;
+	enum status st;
+	const struct finding *basis;	/* the finding the verdict reads, or NULL */
+	char why[300];			/* for UNKNOWN without a basis */
+};
+
+/* What findings first..end of the proof's run say about its fact. */
+static void
+read_findings(const struct report *rep, size_t first, const struct ndr_proof *p,
+    const char *ip, struct verdict *v)
+{
+	const struct finding *still = NULL, *clear = NULL, *unknown = NULL;
+	size_t i, n = report_count(rep);
+
+	for (i = first; i < n; i++) {
+		const struct finding *f = report_finding(rep, i);
+		enum status st = finding_status(f);
+		const char *id = finding_id(f);
+
+		if (is_about_other_ip(f, ip))
+			continue;
+		if (st == ST_UNKNOWN && unknown == NULL)
+			unknown = f;
+		if (still == NULL && (p->still != NULL ? in_list(id, p->still, p->n_still) :
+		    st == ST_FAIL || st == ST_WARN))
+			still = f;
+		if (clear == NULL && (p->clear != NULL ? in_list(id, p->clear, p->n_clear) :
+		    st == ST_OK))
+			clear = f;
+	}
+	if (still != NULL) {
+		v->result = PROOF_STILL;
+		v->st = finding_status(still) == ST_FAIL ? ST_FAIL : ST_WARN;
+		v->basis = still;
+	} else if (clear != NULL && unknown == NULL) {
+		v->result = p->is_cause ? PROOF_FIXED : PROOF_NOT_HERE;
+		v->st = p->is_cause ? ST_OK : ST_INFO;
+		v->basis = clear;
+	} else {
+		v->result = PROOF_UNKNOWN;
+		v->st = ST_UNKNOWN;
+		v->basis = unknown;
+		if (unknown == NULL)
+			snprintf(v->why, sizeof(v->why), "%s", _("the check gave no answer that "
+			    "says either way"));
+	}
+}
+
+/* Results over outbound port 25 from a line that blocks or intercepts it say nothing about
+ * the receiver: an interceptor answers RCPT in its place. */
+static bool
+port25_spoils(const struct check_facts *facts, struct verdict *v)
+{
+	const struct port25_fact *p = &facts->port25[0];
+
+	if (!(facts->published & CHECK_FACT_PORT25))
+		return false;
+	if (p->state == PORT25_BLOCKED)
+		snprintf(v->why, sizeof(v->why), _("outbound port 25 is blocked from this "
+		    "network (%s), so the receiver's answer cannot be seen from here"), p->how);
+	else if (p->state == PORT25_INTERCEPTED)
+		snprintf(v->why, sizeof(v->why), _("outbound port 25 from this network is "
+		    "intercepted (%s answers in the receivers' place), so what answered is not "
+		    "the receiver"), p->banner[0] != '\0' ? p->banner : p->how);
+	else
+		return false;
+	v->result = PROOF_UNKNOWN;
+	v->st = ST_UNKNOWN;
+	v->basis = NULL;
+	return true;
+}
+
+static void
+add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof *p,
+    const struct check_inputs *in, const struct proof_subject *s, const struct verdict *v)
+{
+	const char *said = v->basis != NULL && finding_message(v->basis) != NULL ?
+	    finding_message(v->basis) : v->why;
+	char id[96], next[512];
+	struct finding *f;
+
+	snprintf(id, sizeof(id), "ndr.verify-%s", p->as);
+	f = report_add(ctx->rep, id, v->st, in->domain != NULL ? in->domain : in->ip);
+	switch (v->result) {
+	case PROOF_FIXED:
+		finding_msg(f, _("Fixed since: %s"), said);
+		break;
+	case PROOF_STILL:
+		finding_msg(f, _("Still true: %s"), said);
+		if (finding_fix_text(v->basis) != NULL)
+			finding_fix(f, "%s", finding_fix_text(v->basis));
+		break;
+	case PROOF_NOT_HERE:
+		finding_msg(f, _("Checked now: %s This is not the cause itself, so whether the "
+		    "cause is gone cannot be checked from here."), said);
+		break;
+	case PROOF_UNKNOWN:
+		finding_msg(f, _("Could not check now: %s."), said);
+		if (v->basis != NULL && finding_fix_text(v->basis) != NULL)
+			finding_fix(f, "%s", finding_fix_text(v->basis));
+		break;
+	}
+	if ((v->result == PROOF_NOT_HERE || v->result == PROOF_UNKNOWN) && p->next != NULL) {
+		expand_next(p->next, in, s, next, sizeof(next));
+		finding_fix(f, _("Next, run: %s"), next);
+	}
+	finding_data(f, "result", json_string(result_names[v->result]));
+	finding_data(f, "cause", json_string(k->id));
+	finding_data(f, "check", json_string(p->check));
+	if (v->basis != NULL)
+		finding_data(f, "finding", json_string(finding_id(v->basis)));
+	if (in->domain != NULL)
+		finding_data(f, "domain", json_string(in->domain));
+	if (in->ip != NULL)
+		finding_data(f, "ip", json_string(in->ip));
+	if (s->ip_source != NULL && in->ip != NULL)
+		finding_data(f, "ip_source", json_string(s->ip_source));
+}
+
+/* A proof that cannot run on what the bounce gives: say what is missing and how to give it. */
+static void
+add_missing(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof *p,
+    const struct check_inputs *in, const struct proof_subject *s)
+{
+	struct verdict v = { .result = PROOF_NOT_HERE, .st = ST_INFO };
+	const char *hint;
+	char id[96];
+	struct finding *f;
+
+	snprintf(id, sizeof(id), "ndr.verify-%s", p->as);
+	if (in->domain == NULL && p->is_sender_side) {
+		/* One UNKNOWN: without the sender nothing about it can be said (exit 3 unless a
+		 * FAIL outranks it). */
+		v.st = ST_UNKNOWN;
+		f = report_add(ctx->rep, id, v.st, _("sender domain"));
+		finding_msg(f, _("The bounce does not name the original sender, so its domain "
+		    "cannot be checked."));
+		hint = _("Run again with --sender ADDRESS (the address the message was sent "
+		    "from).");
+	} else if (in->domain == NULL) {
+		f = report_add(ctx->rep, id, v.st, _("recipient domain"));
+		finding_msg(f, _("The bounce does not name the failed recipient, so its domain "
+		    "cannot be checked."));
+		hint = _("Paste the whole bounce, with the recipient's address.");
+	} else {
+		f = report_add(ctx->rep, id, v.st, in->domain);
+		finding_msg(f, _("Cannot be checked from here: the bounce does not show the "
+		    "address the message was sent from."));
+		hint = _("Run again with --ip ADDRESS (your mail server's public address).");
+	}
+	finding_fix(f, "%s", hint);
+	finding_data(f, "result", json_string(v.st == ST_UNKNOWN ? "unknown" : "cannot-check"));
+	finding_data(f, "cause", json_string(k->id));
+	finding_data(f, "check", json_string(p->check));
+	(void)s;
+}
+
+/* Whether this proof on these inputs already ran for the bounce; records it if not. */
+static bool
+already_run(struct proof_seen *seen, const struct ndr_proof *p, const struct check_inputs *in,
+    const char *rcpt)
+{
+	char key[sizeof(seen->keys[0])];
+	size_t i;
+
+	snprintf(key, sizeof(key), "%s %s %s %s %s", p->check, p->as,
+	    in->domain != NULL ? in->domain : "-", in->ip != NULL ? in->ip : "-",
+	    in->inbound != NULL && rcpt != NULL ? rcpt : "-");
+	for (i = 0; i < seen->n; i++)
+		if (strcmp(seen->keys[i], key) == 0)
+			return true;
+	if (seen->n >= PROOF_MAX_RUNS)
+		return true;
+	snprintf(seen->keys[seen->n++], sizeof(seen->keys[0]), "%s", key);
+	return false;
+}
+
+static void
+prove_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof *p,
+    const struct proof_subject *s, struct proof_seen *seen)
+{
+	const struct check *c = checks_find(p->check);
+	const char *target = s->rcpt_domain;
+	struct inbound_opts ib = { .domain = s->rcpt_domain, .rcpt = s->rcpt };
+	struct port25_opts p25 = { .targets = &target, .ntargets = 1, .no_submission = true };
+	struct check_inputs in = {
+		.domain = p->is_sender_side ? s->sender_domain : s->rcpt_domain,
+		.ip = s->ip,
+		.sender_domain = s->sender_domain,
+		.rcpt_domain = s->rcpt_domain,
+		.cause = k,
+		.port25 = s->rcpt_domain != NULL ? &p25 : NULL,
+		.inbound = s->rcpt_domain != NULL ? &ib : NULL,
+	};
+	const char *names[2] = { p->check, "port25" };
+	struct verdict v = { 0 };
+	struct check_run *cr;
+	size_t first, n = 1;
+	/* A diagnosis that talks to the recipient's MX over port 25 is judged with this
+	 * line's port 25 fact: port25 runs beside it. */
+	bool over_port25 = c != NULL && (c->needs & (CHECK_IN_INBOUND | CHECK_IN_RELAY)) != 0;
+
+	if (c == NULL)
+		return;	/* the kb was checked at load */
+	if (in.domain == NULL || !check_can_run(c, &in) || (p->needs_ip && in.ip == NULL)) {
+		if (!already_run(seen, p, &in, s->rcpt))
+			add_missing(ctx, k, p, &in, s);
+		return;
+	}
+	if (already_run(seen, p, &in, s->rcpt))
+		return;
+	if (over_port25)
+		n = 2;
+	first = report_count(ctx->rep);
+	cr = checks_run(ctx, &in, names, n, false, NULL);
+	loop_run(ctx->loop);
+	if (!over_port25 || !port25_spoils(check_run_facts(cr), &v))
+		read_findings(ctx->rep, first, p, in.ip, &v);
+	check_run_free(cr);
+	add_verdict(ctx, k, p, &in, s, &v);
+}
+
+void
+explain_prove(struct run_ctx *ctx, const struct ndr_cause *k, const struct proof_subject *s,
+    struct proof_seen *seen)
+{
+	size_t i;
+
+	for (i = 0; k != NULL && i < k->n_verify; i++)
+		prove_one(ctx, k, &k->proofs[i], s, seen);
+}

@@ -1,0 +1,41 @@
+/* explain's live proofs: the diagnoses a cause names in kb.json `verify`, run from the
+ * registry on the bounce's facts, and their findings read as a verdict on the cause. */
+#ifndef MXD_EXPLAIN_PROOF_H
+#define MXD_EXPLAIN_PROOF_H
+
+#include <stddef.h>
+
+#include "ndr_kb.h"
+
+struct ndr_cause;
+struct run_ctx;
+
+#define PROOF_MAX_RUNS 32	/* distinct proofs per bounce */
+
+/* The facts of one bounce the proofs run on; strings borrowed. */
+struct proof_subject {
+	const char *sender_domain;	/* the original sender's domain, or NULL */
+	const char *ip;		/* the address the message was sent from, or NULL */
+	const char *ip_source;	/* where ip was found ("--ip", "Received"), or NULL */
+	const char *rcpt;	/* the failed recipient's address, or NULL */
+	const char *rcpt_domain;	/* its domain, or NULL */
+};
+
+/* Proofs already run for this bounce, so that each runs once. */
+struct proof_seen {
+	char keys[PROOF_MAX_RUNS][400];
+	size_t n;
+};
+
+/*
+ * Run every proof of cause k on s, one registry run each (sequentially on ctx's loop), and
+ * add one ndr.verify-* verdict per proof to ctx->rep. ctx->rep and ctx->dns must exist.
+ */
+void explain_prove(struct run_ctx *ctx, const struct ndr_cause *k, const struct proof_subject *s,
+    struct proof_seen *seen);
+
+/* kb checks for ndr_kb_load_checked(): a diagnosis of the registry, a finding id. */
+bool explain_is_check(const char *name);
+bool explain_is_finding(const char *id);
+
+#endif

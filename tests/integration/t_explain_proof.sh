@@ -1,0 +1,153 @@
+# mxdiag explain: the live proofs of a cause are registry diagnoses named by kb.json `verify`
+# (issues 13 and 15). Sourced by run.sh inside the lab. Each case asserts the proof ran
+# (its ndr.verify-* verdict) and what it found: fixed, still true, cannot be checked, unknown.
+
+MXD_KB=${MXD_KB:-$here/../../data/kb.json}
+export MXD_KB
+EX="--ca-file $LAB_CA --timeout 2 explain"
+
+# A bounce for RCPT from FROM with the server's words DIAG, and the returned message's
+# headers (Received from SENDER_IP when given).
+bounce() {
+	local rcpt=$1 from=$2 diag=$3 ip=${4:-}
+	printf 'From: MAILER-DAEMON@mta.example.org\nTo: %s\nSubject: Undelivered Mail\n' "$from"
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+	printf -- '--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n'
+	printf -- '--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mta.example.org\n\n'
+	printf 'Final-Recipient: rfc822; %s\nAction: failed\nStatus: %s\nDiagnostic-Code: smtp; %s\n\n' \
+		"$rcpt" "$(printf '%s' "$diag" | grep -oE '[45]\.[0-9]{1,3}\.[0-9]{1,3}' | head -1)" "$diag"
+	printf -- '--B\nContent-Type: text/rfc822-headers\n\n'
+	[ -n "$ip" ] && printf 'Received: from client.example.org (client.example.org [%s])\n\tby mta.example.org with ESMTP id 1; Mon, 1 Jan 2024 00:00:00 +0000\n' "$ip"
+	printf 'Received: from [10.0.0.5] by client.example.org; Mon, 1 Jan 2024 00:00:00 +0000\n'
+	printf 'From: %s\nTo: %s\nSubject: test\n\n--B--\n' "$from" "$rcpt"
+}
+
+# The Japanese Exchange "no send connector" NDR (shared/seeds): the recipient domain has MX,
+# which is not the cause, so never "fixed since".
+cat >"$OUT/noconn.txt" <<'MAIL'
+From: postmaster@exch.test
+To: user@exch.test
+Subject: 配信不能: test
+Content-Type: text/plain; charset=utf-8
+
+次の受信者またはグループへの配信に失敗しました:
+
+rcpt@example.test
+
+診断情報 (管理者用):
+
+生成サーバー: exch.test
+
+rcpt@example.test
+#550 4.4.7 QUEUE.Expired; 外部の受信者にルーティングするための適切なコネクタが見つかりません ##
+
+元のメッセージ ヘッダー:
+
+From: user@exch.test
+To: rcpt@example.test
+Subject: test
+MAIL
+case_json "no send connector: recipient MX is not the cause, never fixed" "*" \
+	--has ndr.no-send-connector --has ndr.verify-recipient-domain:INFO \
+	--data ndr.verify-recipient-domain:result=cannot-check \
+	--data ndr.verify-recipient-domain:finding=mx.present -- $EX "$OUT/noconn.txt"
+case_cmd "no send connector: the text names the next command, not 'fixed'" 1 \
+	"Next, run: Get-SendConnector" \
+	-- "$MXDIAG" $EX "$OUT/noconn.txt"
+
+# User unknown: the recipient's MX is asked RCPT for the failed address now.
+bounce nosuchuser@example.test alice@example.test \
+	'550 5.1.1 <nosuchuser@example.test>: Recipient address rejected: User unknown' \
+	>"$OUT/unknown.eml"
+case_json "user unknown: the MX still refuses RCPT" 2 \
+	--has ndr.user-unknown:FAIL --has ndr.verify-recipient:FAIL \
+	--data ndr.verify-recipient:result=still-true \
+	--data ndr.verify-recipient:finding=inbound.rcpt-unknown -- $EX "$OUT/unknown.eml"
+bounce alice@example.test bob@example.test \
+	'550 5.1.1 <alice@example.test>: Recipient address rejected: User unknown' \
+	>"$OUT/known.eml"
+case_json "user unknown: the MX accepts RCPT now, fixed since" 2 \
+	--has ndr.user-unknown:FAIL --has ndr.verify-recipient:OK \
+	--data ndr.verify-recipient:result=fixed -- $EX "$OUT/known.eml"
+# An interceptor answers RCPT in the receiver's place: nothing over port 25 is judged.
+lab-op25b intercept
+case_json "user unknown under an intercepted port 25: UNKNOWN, not fixed" 2 \
+	--has ndr.verify-recipient:UNKNOWN --data ndr.verify-recipient:result=unknown \
+	--has port25.intercepted -- $EX "$OUT/known.eml"
+lab-op25b off
+
+# TLS required: the recipient's MX offers no STARTTLS now (openrelay.test's persona).
+bounce rcpt@openrelay.test alice@example.test '530 5.7.10 Must issue a STARTTLS command first' \
+	>"$OUT/tls.eml"
+case_json "TLS required: the MX still offers no STARTTLS" 2 \
+	--has ndr.tls-required:FAIL --has ndr.verify-tls:WARN \
+	--data ndr.verify-tls:finding=inbound.starttls-missing -- $EX "$OUT/tls.eml"
+# Exchange's default receive connector refuses anonymous senders (530 5.7.1).
+bounce rcpt@exch.test alice@example.test '530 5.7.1 Client was not authenticated' \
+	>"$OUT/anon.eml"
+case_json "client not authenticated: the MX still refuses anonymous mail" 2 \
+	--has ndr.client-not-authenticated:FAIL --has ndr.verify-recipient:FAIL \
+	--data ndr.verify-recipient:finding=inbound.anonymous-refused -- $EX "$OUT/anon.eml"
+
+# Null MX: the recipient domain still declares it takes no mail.
+bounce user@nullmx.test alice@example.test \
+	'556 5.1.10 Recipient address rejected: Domain nullmx.test does not accept mail (nullMX)' \
+	>"$OUT/nullmx.eml"
+case_json "null MX: still true" 2 --has ndr.null-mx:FAIL --has ndr.verify-recipient-domain:FAIL \
+	--data ndr.verify-recipient-domain:result=still-true \
+	--data ndr.verify-recipient-domain:finding=mx.null-mx -- $EX "$OUT/nullmx.eml"
+
+# SPF of the sender's domain for the address in the returned message's Received line.
+bounce rcpt@openrelay.test alice@spf.test \
+	'550 5.7.23 SPF validation failed for spf.test' 198.51.100.7 >"$OUT/spf.eml"
+case_json "SPF fail: the Received address is still not allowed" 2 \
+	--has ndr.spf-fail:FAIL --has ndr.verify-spf:FAIL --has spf.result-fail:FAIL \
+	--data ndr.verify-spf:result=still-true --data ndr.verify-spf:ip=198.51.100.7 \
+	--data ndr.verify-spf:ip_source=Received -- $EX "$OUT/spf.eml"
+sed 's/alice@spf\.test/alice@pass.spf.test/' "$OUT/spf.eml" >"$OUT/spf-pass.eml"
+case_json "SPF fail: the sender's domain allows that address now, fixed since" 2 \
+	--has ndr.verify-spf:OK --data ndr.verify-spf:result=fixed \
+	--data ndr.verify-spf:domain=pass.spf.test -- $EX "$OUT/spf-pass.eml"
+case_json "SPF fail: --ip overrides the Received address" 2 \
+	--has ndr.verify-spf:FAIL --data ndr.verify-spf:ip=192.0.2.29 \
+	--data ndr.verify-spf:ip_source=--ip -- $EX --ip 192.0.2.29 "$OUT/spf-pass.eml"
+bounce rcpt@openrelay.test alice@example.test '550 5.7.23 SPF validation failed' \
+	>"$OUT/spf-noip.eml"
+case_json "SPF fail without a sending address: cannot be checked, --ip named" 2 \
+	--has ndr.verify-spf:INFO --data ndr.verify-spf:result=cannot-check \
+	-- $EX "$OUT/spf-noip.eml"
+
+# Reverse DNS of the sending address (forward-confirmed, generic: 198-51-100-7.dyn.isp.test).
+bounce rcpt@openrelay.test alice@example.test \
+	'550 5.7.25 The IP address sending this message does not have a PTR record' \
+	198.51.100.7 >"$OUT/ptr.eml"
+case_json "PTR missing: the address has a PTR now, fixed since" 2 \
+	--has ndr.rdns-missing:FAIL --has ndr.verify-ptr:OK --data ndr.verify-ptr:result=fixed \
+	-- $EX "$OUT/ptr.eml"
+case_json "PTR missing: 192.0.2.29 still has none" 2 \
+	--has ndr.verify-ptr:FAIL --data ndr.verify-ptr:finding=ptr.missing \
+	-- $EX --ip 192.0.2.29 "$OUT/ptr.eml"
+bounce rcpt@openrelay.test alice@example.test \
+	'554 5.7.1 Client host rejected: dynamic ip, please use the smtp server of your isp' \
+	198.51.100.7 >"$OUT/generic.eml"
+case_json "generic PTR: still generic" 2 --has ndr.rdns-generic:FAIL --has ndr.verify-ptr:WARN \
+	--data ndr.verify-ptr:finding=ptr.generic -- $EX "$OUT/generic.eml"
+
+# A connection timeout: outbound port 25 from here.
+bounce rcpt@example.test alice@example.test \
+	'4.4.1 connect to mx1.example.test[192.0.2.25]:25: Connection timed out' >"$OUT/timeout.txt"
+lab-op25b drop
+case_json "timed out under OP25B: port 25 still blocked from here" 1 \
+	--has ndr.verify-port25:WARN --data ndr.verify-port25:result=still-true \
+	--data ndr.verify-port25:finding=port25.blocked-drop \
+	-- $EX "$OUT/timeout.txt"
+lab-op25b off
+
+# kb.json's verify names are registry names, checked when the knowledge base loads.
+sed 's/"check": "ptr"/"check": "sender-ip-ptr"/' "$MXD_KB" >"$OUT/badkb.json"
+case_cmd "kb: an unknown verify name is a load error naming cause and name" 64 \
+	'cause ndr.rdns-missing: verify: unknown diagnosis "sender-ip-ptr"' \
+	-- "$MXDIAG" explain --kb "$OUT/badkb.json" "$OUT/ptr.eml"
+sed 's/"still": \["ptr.missing"/"still": ["ptr.missign"/' "$MXD_KB" >"$OUT/badkb2.json"
+case_cmd "kb: an unknown finding id in a proof is a load error" 64 \
+	'unknown finding id "ptr.missign"' -- "$MXDIAG" explain --kb "$OUT/badkb2.json" "$OUT/ptr.eml"
