@@ -50,6 +50,7 @@ struct dns_delivery {
 
 struct dns {
 	struct loop *loop;
+	const struct dns_backend *backend;	/* set: no c-ares channel at all */
 	ares_channel channel;
 	struct loop_timer *timer;
 	struct dns_stats *stats;
@@ -97,7 +98,7 @@ schedule_timeout(struct dns *dns)
 		loop_timer_cancel(dns->loop, dns->timer);
 		dns->timer = NULL;
 	}
-	if (dns->is_destroying)
+	if (dns->is_destroying || dns->backend != NULL)
 		return;
 	tvp = ares_timeout(dns->channel, NULL, &tv);
 	if (tvp != NULL)
@@ -162,6 +163,12 @@ dns_new(struct loop *loop, const struct dns_config *cfg, struct dns_stats *stats
 	    ARES_OPT_SOCK_STATE_CB;
 	dns->loop = loop;
 	dns->stats = stats;
+	if (cfg->backend != NULL) {
+		dns->backend = cfg->backend;
+		dns->server_desc = xstrdup(cfg->backend->server != NULL ?
+		    cfg->backend->server : "in-process");
+		return dns;
+	}
 	rc = ares_library_init(ARES_LIB_INIT_ALL);
 	if (rc == ARES_SUCCESS)
 		rc = ares_init_options(&dns->channel, &opts, optmask);
@@ -211,7 +218,8 @@ dns_free(struct dns *dns)
 		return;
 	dns->is_destroying = true;
 	/* Outstanding queries end with ARES_EDESTRUCTION; their waiters are not called. */
-	ares_destroy(dns->channel);
+	if (dns->backend == NULL)
+		ares_destroy(dns->channel);
 	if (dns->timer != NULL)
 		loop_timer_cancel(dns->loop, dns->timer);
 	for (i = 0; i < DNS_CACHE_BUCKETS; i++) {
@@ -376,6 +384,36 @@ on_delivery(void *arg)
 	free(d);
 }
 
+/* A backend's reply, delivered from the loop as c-ares would deliver one. */
+struct dns_backend_reply {
+	struct dns_entry *entry;
+	uint8_t *wire;
+	size_t len;
+	bool timed_out;
+};
+
+static void
+on_backend_reply(void *arg)
+{
+	struct dns_backend_reply *r = arg;
+	int status = r->wire != NULL ? ARES_SUCCESS :
+	    r->timed_out ? ARES_ETIMEOUT : ARES_ECONNREFUSED;
+
+	on_answer(r->entry, status, 0, r->wire, (int)r->len);
+	free(r->wire);
+	free(r);
+}
+
+static void
+send_to_backend(struct dns *dns, struct dns_entry *e, const uint8_t *wire, size_t len)
+{
+	struct dns_backend_reply *r = xcalloc(1, sizeof(*r));
+
+	r->entry = e;
+	r->wire = dns->backend->answer(dns->backend->arg, wire, len, &r->len, &r->timed_out);
+	loop_timer_add(dns->loop, 0, on_backend_reply, r);
+}
+
 static int
 send_question(struct dns *dns, struct dns_entry *e)
 {
@@ -402,6 +440,11 @@ send_question(struct dns *dns, struct dns_entry *e)
 	e->sent_ms = loop_now_ms();
 	if (dns->stats != NULL)
 		dns->stats->queries++;
+	if (dns->backend != NULL) {
+		send_to_backend(dns, e, wire, wire_len);
+		rc = 0;
+		goto out;
+	}
 	dns->is_sending = true;
 	ares_send(dns->channel, wire, (int)wire_len, on_answer, e);
 	dns->is_sending = false;

@@ -48,10 +48,26 @@ struct dns_answer {
 
 typedef void dns_cb(const struct dns_answer *ans, void *arg);
 
+/*
+ * An in-process stand-in for the network, the way Unbound's testbound replaces its
+ * network layer: tests serve zone data without a lab (tests/unit/dns_zone.c). answer()
+ * gets each question as it would go on the wire and returns the reply's wire bytes
+ * (malloc'd; the engine frees them) with *len set, or NULL for no reply: *timed_out set
+ * says timeout, else an error. Everything above c-ares is the same code as for real
+ * answers: the cache, depth, parsing, statuses, delivery from the loop.
+ */
+struct dns_backend {
+	uint8_t *(*answer)(void *arg, const uint8_t *query, size_t query_len, size_t *len,
+	    bool *timed_out);
+	void *arg;
+	const char *server;	/* the "server" in evidence: "zone" */
+};
+
 struct dns_config {
 	const char *servers;	/* c-ares CSV "ip:port,[v6]:port"; NULL = system resolv.conf */
 	int timeout_ms;		/* per-try timeout */
 	int tries;		/* attempts per server */
+	const struct dns_backend *backend;	/* borrowed; NULL (the default): c-ares */
 };
 
 struct dns;

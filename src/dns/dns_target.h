@@ -16,7 +16,7 @@
 #define DNS_TARGET_MAX_HOSTS 32		/* MX hosts resolved per domain; the rest are counted */
 
 struct dns_target_host {
-	char *name;		/* owned; as asked, lower case, no trailing dot */
+	char *name;		/* owned; as given (an MX target: lower case, no dot) */
 	unsigned pref;		/* MX preference (0 for an implicit MX or a plain host) */
 	bool is_ip_name;	/* the name is an address written as a name ("192.0.2.1",
 				 * "[192.0.2.1]"): still asked, as senders do */
