@@ -20,6 +20,7 @@ extern const struct check check_domain;
 extern const struct check check_helo;
 extern const struct check check_inbound;
 extern const struct check check_mx;
+extern const struct check check_mx_size;
 extern const struct check check_port25;
 extern const struct check check_ptr;
 extern const struct check check_relay;
@@ -40,6 +41,7 @@ const struct check *const checks[] = {
 	&check_port25,
 	&check_smarthost,
 	&check_inbound,
+	&check_mx_size,
 	&check_relay,
 	NULL,
 };

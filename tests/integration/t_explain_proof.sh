@@ -89,6 +89,20 @@ case_json "client not authenticated: the MX still refuses anonymous mail" 2 \
 	--has ndr.client-not-authenticated:FAIL --has ndr.verify-recipient:FAIL \
 	--data ndr.verify-recipient:finding=inbound.anonymous-refused -- $EX "$OUT/anon.eml"
 
+# Message too big: the SIZE limit the recipient's MX announces now; not the cause itself
+# (the bounce does not say how big the message was), so never "fixed".
+bounce alice@example.test bob@example.test \
+	'552 5.3.4 Message size exceeds fixed maximum message size' >"$OUT/big.eml"
+case_json "message too big: the MX's SIZE limit now, cannot be checked" 2 \
+	--has ndr.message-too-big:FAIL --has inbound.size-limit:INFO \
+	--has ndr.verify-size:INFO --data ndr.verify-size:result=cannot-check \
+	--data ndr.verify-size:finding=inbound.size-limit -- $EX "$OUT/big.eml"
+lab-op25b reject
+case_json "message too big with port 25 blocked: UNKNOWN" 2 \
+	--has ndr.verify-size:UNKNOWN --data ndr.verify-size:result=unknown \
+	--has inbound.size-untestable:UNKNOWN -- $EX "$OUT/big.eml"
+lab-op25b off
+
 # Null MX: the recipient domain still declares it takes no mail.
 bounce user@nullmx.test alice@example.test \
 	'556 5.1.10 Recipient address rejected: Domain nullmx.test does not accept mail (nullMX)' \
