@@ -17,7 +17,9 @@
 # Environment (outside):
 #   LAB_DELAY_MS=20      one-way delay of the slow name server LAB_SLOW_NS
 #   LAB_KEEP=1           keep the work directory (logs, spool, configs)
-#   LAB_USERNS=0         (root only) no user namespace, plain unshare --net
+#   LAB_USERNS=0|1       (root only) 0: no user namespace (the default for
+#                        root: the real mail servers need their own uids);
+#                        1: a user namespace, without the real mail servers
 #   LAB_READY_TIMEOUT=5  seconds to wait for each daemon before giving up
 #   LAB_QUIET=1          no start-up line on stderr (run mode)
 #
@@ -37,12 +39,14 @@ LAB_CLIENT_IP=198.51.100.7
 LAB_CLIENT_IP6=2001:db8::7
 LAB_DELAY_MS=${LAB_DELAY_MS:-20}
 LAB_HOSTNAME=client.lab.test
+. "$LAB_DIR/mta.sh" # the real mail servers (MTA_V4, MTA_CERTS, setup_*)
 # every address on lo; the personas' addresses come from personas.py
 V4_ADDRS="$LAB_CLIENT_IP $LAB_AUTH_NS $LAB_RESOLVER $LAB_DEAD_NS $LAB_SLOW_NS
 192.0.2.25 192.0.2.26 192.0.2.27 192.0.2.28 192.0.2.30 192.0.2.31 192.0.2.32
 192.0.2.33 192.0.2.34 192.0.2.35 192.0.2.36 192.0.2.80 192.0.2.97 192.0.2.98
 192.0.2.99 203.0.113.10 203.0.113.12 203.0.113.25 198.51.100.25
-192.0.2.40 192.0.2.41 192.0.2.42 192.0.2.43 192.0.2.44 192.0.2.45 192.0.2.46"
+192.0.2.40 192.0.2.41 192.0.2.42 192.0.2.43 192.0.2.44 192.0.2.45 192.0.2.46
+$MTA_V4"
 V6_ADDRS="$LAB_CLIENT_IP6 2001:db8::25 2001:db8::35 2001:db8::53 2001:db8::54
 2001:db8::80 2001:db8::100:25"
 
@@ -107,8 +111,9 @@ outer() {
 	local base=(--net --mount --uts --pid --fork --kill-child --mount-proc) try
 	local tries=("--map-root-user")
 	if [ "$(id -u)" -eq 0 ]; then
-		# root: plain namespaces if asked to, or if user namespaces are refused
-		if [ "${LAB_USERNS:-1}" = 0 ]; then tries=(""); else tries+=(""); fi
+		# root: plain namespaces, so that the real mail servers (mta.sh) can
+		# switch to their own uids; a user namespace only if asked to
+		if [ "${LAB_USERNS:-0}" = 1 ]; then tries+=(""); else tries=(""); fi
 	fi
 	for try in "${tries[@]}"; do
 		# In the background, so that our traps run at once. A background job
@@ -396,7 +401,8 @@ start_lab() {
 	# DNS delay proxy (delayproxy.py) on LAB_SLOW_NS.
 	"$PY" -EsB "$LAB_DIR/personas.py" --spool "$W/spool" --tls-dir "$W/tls" \
 		--delay-proxy "$LAB_SLOW_NS,$LAB_AUTH_NS,$LAB_DELAY_MS" \
-		--ready-file "$W/personas.ready" >"$W/log/personas.log" 2>&1 &
+		--ready-file "$W/personas.ready" --extra-certs "${MTA_CERTS// /,}" \
+		>"$W/log/personas.log" 2>&1 &
 	# Hostile servers (hostile.test, 192.0.2.40-46): their own processes, in parallel.
 	"$PY" -EsB "$LAB_DIR/hostile_dns.py" --spool "$W/spool" \
 		--ready-file "$W/hostile-dns.ready" >"$W/log/hostile-dns.log" 2>&1 &
@@ -405,6 +411,7 @@ start_lab() {
 	(setup_dnssec "$W") >"$W/log/dnssec.log" 2>&1 &
 	dnssec_pid=$!
 	setup_etc "$W" || die "cannot set up /etc files"
+	mta_users "$W" || die "cannot set up the lab's /etc/passwd for the real mail servers"
 	mark etc
 	setup_dns "$W"
 	write_env "$W"
@@ -421,6 +428,8 @@ start_lab() {
 	wait_for "unbound ($LAB_RESOLVER:53)" "$W/log/unbound.log" port_open "$LAB_RESOLVER" 53 ||
 		die "lab start-up failed"
 	mark "nsd and unbound listening"
+	mta_start "$W"
+	mark "real mail servers started"
 	# one real query through the whole chain: unbound -> fake root -> zone
 	wait_for "DNS resolution through $LAB_RESOLVER" "$W/log/unbound.log" \
 		dig +time=1 +tries=1 "@$LAB_RESOLVER" lab.test SOA || die "lab start-up failed"
@@ -432,6 +441,8 @@ start_lab() {
 		wait_for "hostile SMTP servers" "$W/log/hostile-smtp.log" \
 			test -s "$W/hostile-smtp.ready" || die "lab start-up failed"
 	mark "hostile servers"
+	mta_wait "$W"
+	mark "real mail servers"
 	now_ms
 	LAB_UP_MS=$((NOW - T0))
 }

@@ -525,6 +525,10 @@ async def main():
                          "(saves an interpreter start), e.g. "
                          "192.0.2.153,192.0.2.53,20 (port 53 both sides)")
     ap.add_argument("--ready-file")
+    ap.add_argument("--extra-certs", default="",
+                    help="comma-separated host names that also get a lab-CA "
+                         "certificate (the real mail servers'); "
+                         "<tls-dir>/tls.ready appears once all are written")
     args = ap.parse_args()
     SPOOL = args.spool
     os.makedirs(SPOOL, exist_ok=True)
@@ -544,7 +548,10 @@ async def main():
             return ctx
     tls = TLSDir()
     table = personas(tls)
-    make_tls(args.tls_dir, [n for n in tls if n != "selfsigned"])
+    extra = [n for n in args.extra_certs.split(",") if n]
+    make_tls(args.tls_dir, [n for n in tls if n != "selfsigned"] + extra)
+    with open(os.path.join(args.tls_dir, "tls.ready"), "w"):
+        pass
     for name, ctx in tls.items():
         base = os.path.join(args.tls_dir, name)
         ctx.load_cert_chain(base + ".pem", base + ".key" if name == "selfsigned"

@@ -198,6 +198,34 @@ lo=$((LAB_DELAY_MS * 2 - 2)) hi=$((LAB_DELAY_MS * 2 + 60))
 check "slow NS $LAB_SLOW_NS: ~2 x $LAB_DELAY_MS ms (UDP)" "IN_RANGE" in_range $lo $hi qtime @"$LAB_SLOW_NS" example.test MX
 check "slow NS over TCP" "^10 mx1.example.test.$" s +tcp @"$LAB_SLOW_NS" example.test MX
 
+echo "== real mail servers (mta.sh)"
+for ip in 192.0.2.71 192.0.2.72 192.0.2.73 192.0.2.74 192.0.2.75 203.0.113.60; do
+	check "real MTA $ip: PTR forward-confirmed" "^[a-z0-9.-]+ confirmed$" ptr_fc "$ip"
+done
+check "pfsub.test: submission SRV on 587" "^0 1 587 smtp.pfsub.test.$" s @"$R" _submission._tcp.pfsub.test SRV
+banner() { # banner IP PORT: the first line the server sends
+	local fd line
+	exec {fd}<>"/dev/tcp/$1/$2" || return 1
+	read -r -t 2 -u "$fd" line
+	exec {fd}>&-
+	echo "$line"
+}
+for m in postfix:192.0.2.71:"220 mx.pfmx.test ESMTP Postfix" \
+	postfix:203.0.113.60:587:"220 smtp.pfsub.test ESMTP Postfix" \
+	postfix:192.0.2.72:"220 mail.pfopen.test ESMTP Postfix" \
+	exim:192.0.2.73:"220 mx.eximmx.test ESMTP Exim 4" \
+	opensmtpd:192.0.2.74:"220 mx.smtpdmx.test ESMTP OpenSMTPD"; do
+	name=${m%%:*} rest=${m#*:} want=${m##*:}
+	ip=${rest%%:*} port=25
+	[[ $rest == *:*:* ]] && { port=${rest#*:}; port=${port%%:*}; }
+	st=$(cat "$LAB_WORK/mta/$name.state" 2>/dev/null)
+	if [ "$st" = up ]; then
+		check "real $name $ip:$port greets" "^$want" banner "$ip" "$port"
+	else
+		echo "skip  real $name $ip:$port: ${st:-no state}"
+	fi
+done
+
 echo "== SMTP personas and OP25B (python smtplib)"
 out=$("$PY" "$LAB_DIR/selftest.py")
 echo "$out"
