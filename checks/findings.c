@@ -131,6 +131,7 @@ const struct finding_def finding_defs[] = {
 	{ "smarthost.auth-no-mechanism",
 	    "docs/smtp.md#smarthostauth-no-mechanism", "relay-choice" },
 	{ "smarthost.auth-not-offered", "docs/smtp.md#smarthostauth-not-offered", "relay-choice" },
+	{ "smarthost.auth-not-used", "docs/smtp.md#smarthostauth-not-used", "relay-choice" },
 	{ "smarthost.auth-required", "docs/smtp.md#smarthostauth-required", "relay-choice" },
 	{ "smarthost.auth-skipped", "docs/smtp.md#smarthostauth-skipped", "relay-choice" },
 	{ "smarthost.dns-failed", "docs/smtp.md#smarthostdns-failed", "relay-choice" },

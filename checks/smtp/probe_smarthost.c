@@ -145,6 +145,40 @@ is_auth_required_reply(const struct smtp_reply *rp)
 	return rp->code == 530 || strcmp(rp->enh, "5.7.0") == 0;
 }
 
+/* A refusal on policy grounds (RFC 3463 class 7, or a 5xx without enhanced code), not a
+ * problem with an address (5.1.x) that logging in would not change. */
+static bool
+is_policy_refusal(const struct smtp_reply *rp)
+{
+	return rp->code / 100 == 5 && (rp->enh[0] == '\0' || strncmp(rp->enh + 1, ".7.", 3) == 0);
+}
+
+/* Is a RCPT refusal about the envelope sender? Servers that check the sender late (Postfix
+ * with smtpd_delay_reject) say so at RCPT: structure first (the reply names <from> and not
+ * <rcpt>, or RFC 3463 X.1.7/X.1.8, the sender's address), then Postfix's wording. */
+static bool
+refuses_sender(const struct smtp_reply *rp, const char *from, const char *rcpt)
+{
+	if (smtp_reply_names(rp, from) && !smtp_reply_names(rp, rcpt))
+		return true;
+	if (strcmp(rp->enh + (rp->enh[0] != '\0'), ".1.7") == 0 ||
+	    strcmp(rp->enh + (rp->enh[0] != '\0'), ".1.8") == 0)
+		return true;
+	return strstr(smtp_reply_text(rp), "Sender address rejected") != NULL;
+}
+
+/* No credentials given, a submission port (not 25, where an MX may offer AUTH too)
+ * offered AUTH and refused the envelope on policy: the missing login is the likely cause,
+ * whatever the wording ("Client host rejected: Access denied", "Sender address rejected:
+ * not logged in", "Relay access denied"). */
+static bool
+is_auth_unused(const struct sh_run *run, const struct sh_ep *ep,
+    const struct smtp_reply *rp)
+{
+	return !has_creds(run) && ep->port != 25 && ep->res->caps.has_auth &&
+	    is_policy_refusal(rp);
+}
+
 static enum sh_outcome
 judge_ep(const struct sh_run *run, const struct sh_ep *ep)
 {
@@ -186,6 +220,8 @@ judge_ep(const struct sh_run *run, const struct sh_ep *ep)
 			return SH_AUTH_REQUIRED;
 		if (mail->reply.code / 100 == 5 && r->auth == SMTP_AUTH_OK)
 			return SH_SENDER_DENIED;
+		if (is_auth_unused(run, ep, &mail->reply))
+			return SH_AUTH_UNUSED;
 		return SH_MAIL_REJECTED;
 	}
 	if (rcpt == NULL || rcpt->reply.code == 0)
@@ -194,6 +230,11 @@ judge_ep(const struct sh_run *run, const struct sh_ep *ep)
 		return SH_AUTH_REQUIRED;
 	if (rcpt->reply.code / 100 == 4)
 		return SH_RCPT_TEMPFAIL;
+	if (r->auth == SMTP_AUTH_OK && rcpt->reply.code / 100 == 5 &&
+	    refuses_sender(&rcpt->reply, run->from, run->rcpt))
+		return SH_SENDER_DENIED;	/* a sender refused at RCPT is still the sender */
+	if (is_auth_unused(run, ep, &rcpt->reply))
+		return SH_AUTH_UNUSED;
 	if (r->auth != SMTP_AUTH_OK && local != NULL && local->reply.code / 100 == 2)
 		return SH_NOT_A_RELAY;
 	return SH_RELAY_DENIED;
@@ -374,16 +415,32 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		finding_ref(f, "RFC 4954 section 6");
 		break;
 	case SH_SENDER_DENIED:
-		reply_text(mail, rt, sizeof(rt));
+		reply_text(mail != NULL && mail->reply.code / 100 != 2 ? mail : rcpt, rt,
+		    sizeof(rt));
 		f = probe_add(rep, run->group, "smarthost.sender-not-permitted", bad, subject);
-		finding_msg(f, _("%s accepted the login %s but refuses the sender <%s>: %s"),
-		    subject, run->user, run->from, rt);
+		finding_msg(f, _("%s accepted the login %s, but this login may not send as <%s>: "
+		    "%s"), subject, run->user, run->from, rt);
+		finding_data(f, "refused_at", json_string(mail != NULL &&
+		    mail->reply.code / 100 != 2 ? "MAIL" : "RCPT"));
 		finding_fix(f, _("Relays bind the envelope sender to the login. Send with the "
 		    "login's own address (Postfix: smtp_generic_maps or sender_canonical_maps), or "
 		    "have the provider allow this address for the account (Office 365: Send As "
 		    "permission or a mailbox for it)."));
 		finding_ref(f, "RFC 6409 section 6.1");
 		finding_ref(f, "RFC 4954 section 5");
+		break;
+	case SH_AUTH_UNUSED:
+		reply_text(mail != NULL && mail->reply.code / 100 != 2 ? mail : rcpt, rt,
+		    sizeof(rt));
+		f = probe_add(rep, run->group, "smarthost.auth-not-used", bad, subject);
+		finding_msg(f, _("%s offers AUTH (%s), but no login was given, and it refused "
+		    "the envelope without one: %s"), subject, r->caps.auth_text, rt);
+		finding_fix(f, _("The relay wants you to log in: test again with --user and "
+		    "--password-file (or --password-env), then configure the same login in the "
+		    "mail server (Postfix: smtp_sasl_auth_enable = yes and "
+		    "smtp_sasl_password_maps)."));
+		finding_ref(f, "RFC 4954 section 6");
+		finding_ref(f, "RFC 6409 section 4");
 		break;
 	case SH_MAIL_REJECTED:
 		reply_text(mail, rt, sizeof(rt));
@@ -397,8 +454,13 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		reply_text(rcpt, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "smarthost.relay-denied", bad, subject);
 		finding_msg(f, _("%s will not relay to <%s>: %s"), subject, run->rcpt, rt);
-		finding_fix(f, _("This server relays only after AUTH, or not for you: use the "
-		    "provider's submission host with authentication."));
+		if (r->auth == SMTP_AUTH_OK)
+			finding_fix(f, _("The login worked, yet the server will not relay for it: "
+			    "ask the provider whether this account may relay to outside "
+			    "domains, or use its submission host."));
+		else
+			finding_fix(f, _("This server relays only after AUTH, or not for you: use "
+			    "the provider's submission host with authentication."));
 		finding_ref(f, "RFC 5321 section 3.6.2");
 		break;
 	case SH_NOT_A_RELAY:

@@ -29,6 +29,7 @@ enum sh_outcome {
 	SH_AUTH_NOT_OFFERED,
 	SH_AUTH_NO_MECH,
 	SH_AUTH_REQUIRED,
+	SH_AUTH_UNUSED,		/* AUTH offered, no login given, envelope refused on policy */
 	SH_SENDER_DENIED,
 	SH_MAIL_REJECTED,
 	SH_RELAY_DENIED,

@@ -163,6 +163,21 @@ smtp_reply_text(const struct smtp_reply *r)
 	return t;
 }
 
+bool
+smtp_reply_names(const struct smtp_reply *r, const char *addr)
+{
+	size_t i, n = addr != NULL ? strlen(addr) : 0;
+	const char *p;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < r->nlines; i++)
+		for (p = strchr(r->lines[i], '<'); p != NULL; p = strchr(p + 1, '<'))
+			if (strncasecmp(p + 1, addr, n) == 0 && p[1 + n] == '>')
+				return true;
+	return false;
+}
+
 char *
 smtp_reply_format(const struct smtp_reply *r, char *buf, size_t len)
 {

@@ -57,6 +57,10 @@ size_t smtp_enh_parse(const char *text, char *enh);
 /* The first line's text without the enhanced status code; borrowed. "" when none. */
 const char *smtp_reply_text(const struct smtp_reply *r);
 
+/* Does any line of the reply name <addr> (angle brackets included, case-insensitive)?
+ * Servers name the address a refusal is about: "553 5.7.1 <a@b>: Sender address rejected". */
+bool smtp_reply_names(const struct smtp_reply *r, const char *addr);
+
 /*
  * The reply as one line of text for evidence: "550 5.7.1 Unable to relay", continuation
  * texts joined with " / ". Truncated to fit len (always NUL-terminated). Returns buf.

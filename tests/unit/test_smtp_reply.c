@@ -255,6 +255,25 @@ test_enh_parse(void **state)
 	assert_string_equal(enh, "");
 }
 
+/* The address a refusal is about, as real Postfix names it (issue 16). */
+static void
+test_names(void **state)
+{
+	static const char line[] = "553 5.7.1 <Boss@pfsub.test>: Sender address rejected: "
+	    "not owned by user carol@pfsub.test";
+	struct smtp_reply r;
+
+	(void)state;
+	smtp_reply_init(&r);
+	assert_int_equal(smtp_reply_add_line(&r, line, strlen(line)), SMTP_REPLY_DONE);
+	assert_true(smtp_reply_names(&r, "boss@pfsub.test"));
+	assert_false(smtp_reply_names(&r, "carol@pfsub.test"));	/* not in brackets */
+	assert_false(smtp_reply_names(&r, "boss@pfsub.tes"));	/* a prefix is not it */
+	assert_false(smtp_reply_names(&r, ""));
+	assert_false(smtp_reply_names(&r, NULL));
+	smtp_reply_fini(&r);
+}
+
 int
 main(void)
 {
@@ -266,6 +285,7 @@ main(void)
 		cmocka_unit_test(test_linebuf),
 		cmocka_unit_test(test_sanitise),
 		cmocka_unit_test(test_enh_parse),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
