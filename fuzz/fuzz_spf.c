@@ -54,7 +54,7 @@ FUZZ_TARGET(spf)
 {
 	const struct spf_macro_vars *v = &vars4;
 	const char *text = (const char *)data;
-	struct spf_record *rec = NULL;
+	struct spf_record *rec = NULL, *scanned = NULL;
 	unsigned char ip4[4];
 	char why[128];
 	size_t i;
@@ -72,8 +72,11 @@ FUZZ_TARGET(spf)
 	spf_domain_spec_check(text, size, why, sizeof(why));
 	why[0] = '\0';
 	rc = spf_record_parse(text, size, &rec, why, sizeof(why));
+	/* the analysis's scan and the evaluator's parse are one grammar: same verdict */
+	FUZZ_ASSERT(spf_record_scan(text, size, &scanned, NULL, NULL) == rc);
+	spf_record_free(scanned);
 	if (rc == 0) {
-		FUZZ_ASSERT(rec != NULL && rec->n_terms <= SPF_TERMS_MAX);
+		FUZZ_ASSERT(rec != NULL && rec->n_terms <= SPF_RECORD_MAX / 2);
 		for (i = 0; i < rec->n_terms; i++) {
 			const struct spf_term *t = &rec->terms[i];
 

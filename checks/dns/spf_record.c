@@ -2,9 +2,7 @@
  * includes or redirects to, checked against RFC 7208 syntax and processing limits. */
 #include "config.h"
 
-#include <arpa/inet.h>
-#include <ctype.h>
-#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,15 +11,14 @@
 #include "dns.h"
 #include "i18n.h"
 #include "report.h"
+#include "spf_limits.h"
+#include "spf_parse.h"
+#include "spf_terms.h"
 #include "xmalloc.h"
 
-#define SPF_MAX_RECORD 65535	/* joined TXT: whatever one DNS message can carry */
-#define SPF_MAX_TXT 16
+/* The limits are the evaluator's (spf_limits.h); these two only bound the walk itself. */
+#define SPF_MAX_TXT 16		/* TXT records looked at per name */
 #define SPF_MAX_RECORDS 40	/* records fetched through includes: bounds a hostile tree */
-#define SPF_MAX_TERMS 128
-#define SPF_MAX_DEPTH 12
-#define SPF_LOOKUP_LIMIT 10	/* RFC 7208 4.6.4 */
-#define SPF_VOID_LIMIT 2	/* RFC 7208 4.6.4 */
 
 struct spf_walk;
 
@@ -43,7 +40,7 @@ struct spf_walk {
 	unsigned records;
 	char void_terms[512];
 	size_t void_len;
-	bool is_unknown, has_problem;
+	bool is_unknown;
 	char *root_record;
 };
 
@@ -118,13 +115,7 @@ walk_done_one(struct spf_walk *w)
 static struct finding *
 problem(struct spf_node *n, const char *id, enum status st)
 {
-	struct finding *f = check_add(n->walk->ctx, id, st, n->domain);
-
-	if (st == ST_FAIL)
-		n->walk->has_problem = true;
-	if (n->via != NULL)
-		finding_evidence(f, "reached through %s", n->via);
-	return f;
+	return spf_terms_problem(n->walk->ctx, n->domain, n->via, id, st);
 }
 
 static void
@@ -191,227 +182,6 @@ probe_void(struct spf_node *n, const char *term, const char *name, enum void_kin
 }
 
 static bool
-valid_cidr(const char *s, int max)
-{
-	char *end;
-	long v;
-
-	if (!isdigit((unsigned char)*s))
-		return false;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	/* RFC 7208 5.6: no leading zeros. */
-	return errno == 0 && *end == '\0' && v >= 0 && v <= max && !(s[0] == '0' && s[1] != '\0');
-}
-
-/* ip4:/ip6: argument: an address with an optional /prefix. Returns false on bad syntax. */
-static bool
-valid_ip_arg(const char *arg, int family)
-{
-	char buf[64];
-	const char *slash = strchr(arg, '/');
-	size_t len = slash != NULL ? (size_t)(slash - arg) : strlen(arg);
-	unsigned char a[16];
-
-	if (len == 0 || len >= sizeof(buf))
-		return false;
-	memcpy(buf, arg, len);
-	buf[len] = '\0';
-	if (inet_pton(family, buf, a) != 1)
-		return false;
-	return slash == NULL || valid_cidr(slash + 1, family == AF_INET ? 32 : 128);
-}
-
-/* Domain-spec for a/mx/include/exists: without macros it must be a plausible FQDN. */
-static bool
-has_macro(const char *s)
-{
-	return strchr(s, '%') != NULL;
-}
-
-static const char *const mechanisms[] = {
-	"all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists", NULL,
-};
-
-/* The term's name (len characters) is exactly word, case-insensitive. */
-static bool
-name_is(const char *name, size_t len, const char *word)
-{
-	return strlen(word) == len && strncasecmp(word, name, len) == 0;
-}
-
-static bool
-is_mechanism(const char *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; mechanisms[i] != NULL; i++)
-		if (name_is(name, len, mechanisms[i]))
-			return true;
-	return false;
-}
-
-/* Split "a:host/24//64" style arguments: strip the dual CIDR of a and mx. */
-static char *
-target_without_cidr(const char *arg)
-{
-	const char *slash = strchr(arg, '/');
-
-	return slash != NULL ? xstrndup(arg, (size_t)(slash - arg)) : xstrdup(arg);
-}
-
-static bool
-valid_dual_cidr(const char *arg)
-{
-	const char *s = strchr(arg, '/');
-	const char *s6;
-
-	if (s == NULL)
-		return true;
-	if (s[1] == '/')
-		return valid_cidr(s + 2, 128);
-	s6 = strstr(s + 1, "//");
-	if (s6 == NULL)
-		return valid_cidr(s + 1, 32);
-	{
-		char buf[8];
-		size_t len = (size_t)(s6 - s - 1);
-
-		if (len == 0 || len >= sizeof(buf))
-			return false;
-		memcpy(buf, s + 1, len);
-		buf[len] = '\0';
-		return valid_cidr(buf, 32) && valid_cidr(s6 + 2, 128);
-	}
-}
-
-static void
-syntax_error(struct spf_node *n, const char *term, const char *why)
-{
-	struct finding *f = problem(n, "spf.syntax", ST_FAIL);
-
-	finding_msg(f, _("The SPF record of %s has an invalid term \"%s\": %s. Receivers return "
-	    "permerror for the whole record."), n->domain, term, why);
-	finding_fix(f, _("Correct or remove \"%s\" (e.g. ip4:192.0.2.1, ip4:192.0.2.0/24, "
-	    "a:mail.example.com, include:_spf.example.com)."), term);
-	finding_ref(f, "RFC 7208 section 4.6.1");
-	finding_data(f, "term", json_string(term));
-}
-
-static void
-analyse_term(struct spf_node *n, const char *term, bool *has_all, const char **redirect)
-{
-	struct spf_walk *w = n->walk;
-	struct finding *f;
-	const char *p = term, *name, *arg = NULL;
-	char qual = '+';
-	size_t name_len;
-
-	if (*p == '+' || *p == '-' || *p == '~' || *p == '?')
-		qual = *p++;
-	name = p;
-	name_len = strcspn(p, ":/=");
-	/* Modifier: name "=" macro-string (RFC 7208 4.6.1). */
-	if (p[name_len] == '=' && qual == '+' && name == term) {
-		if (is_mechanism(name, name_len)) {
-			syntax_error(n, term, _("mechanisms take ':' (include:domain), not '='"));
-			return;
-		}
-		if (name_is(name, name_len, "redirect")) {
-			w->dns_terms++;
-			*redirect = p + 9;
-		}
-		return;	/* exp= and unknown modifiers do not count (RFC 7208 6) */
-	}
-	if (!is_mechanism(name, name_len)) {
-		f = problem(n, "spf.unknown-mechanism", ST_FAIL);
-		finding_msg(f, _("The SPF record of %s contains \"%s\", which is not an SPF "
-		    "mechanism; receivers return permerror."), n->domain, term);
-		finding_fix(f, _("Use only all, include, a, mx, ptr, ip4, ip6, exists (and the "
-		    "modifiers redirect= and exp=)."));
-		finding_ref(f, "RFC 7208 section 5");
-		finding_data(f, "term", json_string(term));
-		return;
-	}
-	if (p[name_len] == ':')
-		arg = p + name_len + 1;
-	else if (p[name_len] == '/')
-		arg = p + name_len;	/* a/24, mx//64 */
-	else if (p[name_len] != '\0') {
-		syntax_error(n, term, _("unexpected character after the mechanism name"));
-		return;
-	}
-	if (name_is(name, name_len, "all")) {
-		*has_all = true;
-		if (arg != NULL) {
-			syntax_error(n, term, _("all takes no argument"));
-		} else if (n->parent == NULL && qual == '+') {
-			f = problem(n, "spf.plus-all", ST_FAIL);
-			finding_msg(f, _("The SPF record of %s ends in \"+all\": every host on the "
-			    "Internet is authorised to send as %s."), n->domain, n->domain);
-			finding_fix(f, _("End the record with \"-all\" (or \"~all\" while testing) "
-			    "after listing the real senders."));
-			finding_ref(f, "RFC 7208 section 5.1");
-		} else if (n->parent == NULL && qual == '?') {
-			f = problem(n, "spf.neutral-all", ST_WARN);
-			finding_msg(f, _("The SPF record of %s ends in \"?all\" (neutral): it "
-			    "authorises its senders but says nothing about others, which protects "
-			    "little."), n->domain);
-			finding_fix(f, _("End the record with \"~all\" or \"-all\"."));
-			finding_ref(f, "RFC 7208 section 8.2");
-		}
-		return;
-	}
-	if (name_is(name, name_len, "ip4") || name_is(name, name_len, "ip6")) {
-		int fam = name[2] == '4' ? AF_INET : AF_INET6;
-
-		if (arg == NULL || *arg == '/' || !valid_ip_arg(arg, fam))
-			syntax_error(n, term, fam == AF_INET ?
-			    _("ip4: needs an IPv4 address or network (for a host name use a:NAME)") :
-			    _("ip6: needs an IPv6 address or network (for a host name use a:NAME)"));
-		return;
-	}
-	/* Everything else queries DNS (RFC 7208 4.6.4). */
-	w->dns_terms++;
-	if (name_is(name, name_len, "ptr")) {
-		f = problem(n, "spf.ptr-used", ST_WARN);
-		finding_msg(f, _("The SPF record of %s uses the \"ptr\" mechanism, which RFC 7208 "
-		    "deprecates: it is slow and many receivers skip it."), n->domain);
-		finding_fix(f, _("Replace \"%s\" with ip4:/ip6: or a: terms for the sending hosts."),
-		    term);
-		finding_ref(f, "RFC 7208 section 5.5");
-		return;
-	}
-	if (name_is(name, name_len, "include") || name_is(name, name_len, "exists")) {
-		if (arg == NULL || *arg == '\0' || *arg == '/') {
-			syntax_error(n, term, _("this mechanism needs a domain (include:domain)"));
-			return;
-		}
-		if (has_macro(arg))
-			return;	/* depends on the sender: only evaluation can follow it */
-		if (name_is(name, name_len, "include"))
-			walk_fetch(w, arg, term, n, n->depth + 1);
-		else
-			probe_void(n, term, arg, VOID_EXISTS, n->depth + 1);
-		return;
-	}
-	/* a and mx: optional domain, dual CIDR. */
-	if (arg != NULL && !valid_dual_cidr(arg)) {
-		syntax_error(n, term, _("bad CIDR length (a/24, a//64, mx:host/24//64)"));
-		return;
-	}
-	{
-		char *target = arg != NULL && *arg != '/' ? target_without_cidr(arg) :
-		    xstrdup(n->domain);
-
-		if (!has_macro(target))
-			probe_void(n, term, target, name_is(name, name_len, "mx") ? VOID_MX :
-			    VOID_ADDR, n->depth + 1);
-		free(target);
-	}
-}
-
-static bool
 is_ancestor(const struct spf_node *n, const char *domain)
 {
 	for (; n != NULL; n = n->parent)
@@ -420,45 +190,36 @@ is_ancestor(const struct spf_node *n, const char *domain)
 	return false;
 }
 
+/* The terms of n's record: their findings, then the look-ups they ask for. */
 static void
-analyse_record(struct spf_node *n, const char *rec, const struct dns_answer *ans)
+analyse_record(struct spf_node *n, const char *rec, size_t len)
 {
-	char *copy = xstrdup(rec + 6), *p = copy;
-	const char *redirect = NULL;
-	bool has_all = false;
-	unsigned nterms = 0;
-	struct finding *f;
+	struct spf_walk *w = n->walk;
+	struct spf_analysis a;
+	size_t i;
 
-	(void)ans;
-	/* RFC 7208 4.6.1: terms are separated by one or more spaces. */
-	while (*(p += strspn(p, " ")) != '\0' && nterms++ < SPF_MAX_TERMS) {
-		size_t len = strcspn(p, " ");
-		bool is_last = p[len] == '\0';
+	spf_terms_analyse(w->ctx, n->domain, n->via, rec, len, &a);
+	w->dns_terms += a.dns_terms;
+	for (i = 0; i < a.n_follow; i++) {
+		const struct spf_follow *fo = &a.follow[i];
 
-		p[len] = '\0';
-		analyse_term(n, p, &has_all, &redirect);
-		p += len + !is_last;
+		switch (fo->kind) {
+		case SPF_FOLLOW_INCLUDE:
+		case SPF_FOLLOW_REDIRECT:
+			walk_fetch(w, fo->target, fo->term, n, n->depth + 1);
+			break;
+		case SPF_FOLLOW_ADDR:
+			probe_void(n, fo->term, fo->target, VOID_ADDR, n->depth + 1);
+			break;
+		case SPF_FOLLOW_MX:
+			probe_void(n, fo->term, fo->target, VOID_MX, n->depth + 1);
+			break;
+		case SPF_FOLLOW_EXISTS:
+			probe_void(n, fo->term, fo->target, VOID_EXISTS, n->depth + 1);
+			break;
+		}
 	}
-	/* RFC 7208 6.1: redirect is ignored when the record has "all". */
-	if (redirect != NULL && !has_all) {
-		if (!has_macro(redirect))
-			walk_fetch(n->walk, redirect, "redirect=", n, n->depth + 1);
-	} else if (!has_all && n->parent == NULL) {
-		f = problem(n, "spf.no-all", ST_WARN);
-		finding_msg(f, _("The SPF record of %s has no \"all\" term (and no redirect=): mail "
-		    "from hosts it does not list gets \"neutral\", which protects little."),
-		    n->domain);
-		finding_fix(f, _("End the record with \"-all\" (or \"~all\")."));
-		finding_ref(f, "RFC 7208 section 4.7");
-	}
-	free(copy);
-}
-
-static bool
-is_spf_record(const char *txt)
-{
-	/* RFC 7208 4.5: "v=spf1" followed by a space or the end, case-insensitive. */
-	return strncasecmp(txt, "v=spf1", 6) == 0 && (txt[6] == ' ' || txt[6] == '\0');
+	spf_analysis_fini(&a);
 }
 
 static void
@@ -469,6 +230,7 @@ on_txt(const struct dns_answer *ans, void *arg)
 	const ldns_rr *rrs[SPF_MAX_TXT];
 	size_t count, i, nspf = 0, strings = 0;
 	char *rec = NULL;
+	size_t rec_len = 0;
 	struct finding *f;
 	bool is_root = n->parent == NULL;
 
@@ -478,12 +240,15 @@ on_txt(const struct dns_answer *ans, void *arg)
 	}
 	count = dns_answer_rrs(ans, LDNS_RR_TYPE_TXT, rrs, SPF_MAX_TXT);
 	for (i = 0; i < count; i++) {
-		char *txt = dns_rr_txt_joined(rrs[i], SPF_MAX_RECORD);
+		size_t len;
+		/* every byte, as the evaluator sees it (spf_dns.c): a NUL is a syntax error */
+		char *txt = dns_rr_txt_join(rrs[i], SIZE_MAX, &len);
 
-		if (txt != NULL && is_spf_record(txt)) {
+		if (txt != NULL && spf_is_spf1(txt, len)) {
 			nspf++;
 			if (rec == NULL) {
 				rec = txt;
+				rec_len = len;
 				strings = ldns_rr_rd_count(rrs[i]);
 				continue;
 			}
@@ -540,7 +305,7 @@ on_txt(const struct dns_answer *ans, void *arg)
 		}
 		w->root_record = xstrdup(rec);
 	}
-	analyse_record(n, rec, ans);
+	analyse_record(n, rec, rec_len);
 out:
 	free(rec);
 	node_release(n);
@@ -565,7 +330,7 @@ walk_fetch(struct spf_walk *w, const char *domain, const char *via, struct spf_n
 		w->dns_terms = SPF_LOOKUP_LIMIT + 1 > w->dns_terms ? SPF_LOOKUP_LIMIT + 1 : w->dns_terms;
 		return;
 	}
-	if (depth > SPF_MAX_DEPTH || ++w->records > SPF_MAX_RECORDS)
+	if (depth >= SPF_DEPTH_MAX || ++w->records > SPF_MAX_RECORDS)
 		return;	/* the term count is already past the limit long before this */
 	n = xcalloc(1, sizeof(*n));
 	n->walk = w;

@@ -137,7 +137,7 @@ slot_digest(struct spf_eval *ev, struct spf_slot *slot, const struct spf_answer 
 		case LK_MX:
 		case LK_PTR:
 			/* RFC 7208 4.6.4: at most ten names are looked at; mx counts the rest */
-			if (slot->n_names < SPF_MAX_NAMES) {
+			if (slot->n_names < SPF_NAMES_LIMIT) {
 				slot->names[slot->n_names] = name_copy(rr->data, rr->data_len);
 				slot->prefs[slot->n_names] = rr->pref;
 				slot->n_names++;
@@ -293,7 +293,7 @@ spf_eval_free(struct spf_eval *ev)
 
 	while (ev->depth > 0)
 		spf_frame_pop(ev);
-	for (i = 0; i < SPF_MAX_NAMES; i++)
+	for (i = 0; i < SPF_NAMES_LIMIT; i++)
 		slot_reset(&ev->slots[i]);
 	for (i = 0; i < ev->p_n; i++)
 		free(ev->p_names[i]);

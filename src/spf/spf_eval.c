@@ -247,10 +247,10 @@ term_nomatch(struct spf_eval *ev)
 static bool
 void_lookup(struct spf_eval *ev, const char *term)
 {
-	if (++ev->void_lookups <= SPF_MAX_VOID)
+	if (++ev->void_lookups <= SPF_VOID_LIMIT)
 		return false;
 	spf_abort(ev, SPF_PERMERROR, SPF_PROB_VOID_LIMIT, "more than %d void look-ups, the last "
-	    "for '%s' in the record of %s (RFC 7208 4.6.4)", SPF_MAX_VOID, term,
+	    "for '%s' in the record of %s (RFC 7208 4.6.4)", SPF_VOID_LIMIT, term,
 	    spf_top_frame(ev)->domain);
 	return true;
 }
@@ -362,10 +362,10 @@ end_of_record(struct spf_eval *ev)
 	}
 	snprintf(term, sizeof(term), "redirect=%.200s", rec->redirect);
 	/* RFC 7208 4.6.4: redirect counts toward the ten DNS-querying terms */
-	if (++ev->dns_mechs > SPF_MAX_DNS_MECHS) {
+	if (++ev->dns_mechs > SPF_LOOKUP_LIMIT) {
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_DNS_LIMIT,
 		    "more than %d DNS-querying terms, the next being '%s' in the record of %s "
-		    "(RFC 7208 4.6.4)", SPF_MAX_DNS_MECHS, term, f->domain);
+		    "(RFC 7208 4.6.4)", SPF_LOOKUP_LIMIT, term, f->domain);
 		return;
 	}
 	rc = spf_target_expand(ev, rec->redirect, rec->redirect_len, &target);
@@ -426,10 +426,10 @@ step_term(struct spf_eval *ev)
 		return;
 	}
 	/* RFC 7208 4.6.4: include, a, mx, ptr and exists count toward ten */
-	if (++ev->dns_mechs > SPF_MAX_DNS_MECHS) {
+	if (++ev->dns_mechs > SPF_LOOKUP_LIMIT) {
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_DNS_LIMIT,
 		    "more than %d DNS-querying terms, the next being '%s' in the record of %s "
-		    "(RFC 7208 4.6.4)", SPF_MAX_DNS_MECHS, t->text, f->domain);
+		    "(RFC 7208 4.6.4)", SPF_LOOKUP_LIMIT, t->text, f->domain);
 		return;
 	}
 	rc = spf_target_expand(ev, t->spec, t->spec_len, &target);
@@ -454,10 +454,10 @@ step_term(struct spf_eval *ev)
 	}
 	switch (t->mech) {
 	case SPF_MECH_INCLUDE:
-		if (ev->depth >= SPF_MAX_DEPTH) {
+		if (ev->depth >= SPF_DEPTH_MAX) {
 			free(target);
 			spf_abort(ev, SPF_PERMERROR, SPF_PROB_DNS_LIMIT,
-			    "includes nested deeper than %d", SPF_MAX_DEPTH);
+			    "includes nested deeper than %d", SPF_DEPTH_MAX);
 			return;
 		}
 		spf_trace_add(ev, t->text, NULL, "evaluating %s", target);
@@ -518,15 +518,15 @@ static void
 step_mx_names(struct spf_eval *ev, const struct spf_term *t)
 {
 	struct spf_slot *slot = &ev->slots[0];
-	char *names[SPF_MAX_NAMES];
-	uint16_t prefs[SPF_MAX_NAMES];
+	char *names[SPF_NAMES_LIMIT];
+	uint16_t prefs[SPF_NAMES_LIMIT];
 	size_t i, j, n = 0;
 
 	/* RFC 7208 4.6.4: more than ten MX records is a permerror */
-	if (slot->count > SPF_MAX_NAMES) {
+	if (slot->count > SPF_NAMES_LIMIT) {
 		spf_trace_add(ev, t->text, slot, "%zu MX records", slot->count);
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_MX_LIMIT, "'%s': %zu MX records at %s, more "
-		    "than %d (RFC 7208 4.6.4)", t->text, slot->count, slot->qname, SPF_MAX_NAMES);
+		    "than %d (RFC 7208 4.6.4)", t->text, slot->count, slot->qname, SPF_NAMES_LIMIT);
 		return;
 	}
 	/* In preference order (then by name, whatever order the answer had), so a match, an
@@ -564,7 +564,7 @@ static void
 step_ptr_names(struct spf_eval *ev, const struct spf_term *t)
 {
 	struct spf_slot *slot = &ev->slots[0];
-	char *names[SPF_MAX_NAMES];
+	char *names[SPF_NAMES_LIMIT];
 	size_t i, n = 0;
 
 	/* RFC 7208 5.5: only names within the target can match, so only those are validated;
@@ -703,7 +703,7 @@ static void
 step_p_names(struct spf_eval *ev)
 {
 	struct spf_slot *slot = &ev->slots[0];
-	char *names[SPF_MAX_NAMES];
+	char *names[SPF_NAMES_LIMIT];
 	size_t i, n = 0;
 
 	if (slot->status != SPF_DNS_OK) {

@@ -7,14 +7,10 @@
 #include <stdint.h>
 
 #include "spf.h"
+#include "spf_limits.h"
 #include "spf_macro.h"
 #include "spf_parse.h"
 
-
-#define SPF_MAX_DNS_MECHS 10	/* RFC 7208 4.6.4: terms that query the DNS */
-#define SPF_MAX_VOID 2		/* RFC 7208 4.6.4: void look-ups, the RECOMMENDED default */
-#define SPF_MAX_NAMES 10	/* RFC 7208 4.6.4: address look-ups under one mx, ptr or %{p} */
-#define SPF_MAX_DEPTH 16	/* include nesting; the term limit stops it at 11 */
 #define SPF_MAX_STEPS 100000	/* guard against a broken state machine; never reached */
 #define SPF_TRACE_MAX 512	/* trace steps kept; more sets is_trace_truncated */
 #define SPF_SUMMARY_MAX 320	/* characters of one answer summary in the trace */
@@ -52,8 +48,8 @@ struct spf_slot {
 	char *text;		/* owned: LK_RECORD's v=spf1 record, LK_EXP's only record */
 	size_t text_len;
 	bool is_too_long;
-	char *names[SPF_MAX_NAMES];	/* owned: LK_MX and LK_PTR, the first ten */
-	uint16_t prefs[SPF_MAX_NAMES];
+	char *names[SPF_NAMES_LIMIT];	/* owned: LK_MX and LK_PTR, the first ten */
+	uint16_t prefs[SPF_NAMES_LIMIT];
 	size_t n_names;
 	char *summary;		/* owned: the answer for the trace, or NULL */
 };
@@ -98,10 +94,10 @@ struct spf_eval {
 	char t_buf[24];			/* %{t} */
 	char *sender, *local, *sender_domain, *helo, *domain, *receiver, *default_exp;
 
-	struct spf_frame frames[SPF_MAX_DEPTH];
+	struct spf_frame frames[SPF_DEPTH_MAX];
 	size_t depth;
 	enum spf_state state;
-	struct spf_slot slots[SPF_MAX_NAMES];
+	struct spf_slot slots[SPF_NAMES_LIMIT];
 	size_t batch_n;			/* slots used by the current batch */
 	unsigned pending;		/* look-ups asked and not yet answered */
 	bool is_running;		/* inside spf_run(): answers only get recorded */
@@ -114,7 +110,7 @@ struct spf_eval {
 	bool is_p_known;
 	bool is_p_counted;		/* the look-ups count as void look-ups (4.6.4) */
 	enum spf_state p_resume;
-	char *p_names[SPF_MAX_NAMES];
+	char *p_names[SPF_NAMES_LIMIT];
 	size_t p_n;
 
 	/* the explanation being expanded (RFC 7208 6.2) */

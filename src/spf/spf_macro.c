@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "spf_macro.h"
+#include "text.h"
 
 /* A value's digit transformer beyond this keeps every part anyway (7.3 asks for >= 128). */
 #define MACRO_DIGITS_CAP 100000UL
@@ -28,31 +29,6 @@ struct macro_tok {
 	const char *delims;	/* delimiter characters, NULL: "." */
 	size_t delims_len;
 };
-
-/* ASCII only: a locale must not change what the RFC 7208 grammar accepts. */
-static bool
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alnum(int c)
-{
-	return is_alpha(c) || is_digit(c);
-}
-
-static int
-to_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
 
 static int
 refuse(char *why, size_t why_len, const char *fmt, int c)
@@ -114,7 +90,7 @@ macro_next(const char *s, size_t len, size_t pos, bool is_exp, struct macro_tok 
 		return refuse(why, why_len, "unterminated macro%c", ' ');
 	tok->kind = TOK_MACRO;
 	tok->letter = s[i];
-	lc = to_lower((unsigned char)s[i]);
+	lc = text_to_lower((unsigned char)s[i]);
 	if (lc == '\0' || strchr("slodiphcrtv", lc) == NULL)
 		return refuse(why, why_len, "unknown macro letter '%c' (RFC 7208 7.2)",
 		    (unsigned char)s[i]);
@@ -123,10 +99,10 @@ macro_next(const char *s, size_t len, size_t pos, bool is_exp, struct macro_tok 
 		return refuse(why, why_len, "macro letter '%c' is allowed in exp text only "
 		    "(RFC 7208 7.3)", (unsigned char)s[i]);
 	i++;
-	if (i < len && is_digit((unsigned char)s[i])) {
+	if (i < len && text_is_digit((unsigned char)s[i])) {
 		unsigned long v = 0;
 
-		while (i < len && is_digit((unsigned char)s[i])) {
+		while (i < len && text_is_digit((unsigned char)s[i])) {
 			if (v < MACRO_DIGITS_CAP)
 				v = v * 10 + (unsigned long)(s[i] - '0');
 			i++;
@@ -195,7 +171,7 @@ spf_macro_uses_p(const char *s, size_t len)
 		/* is_exp: accept every letter here; the caller has checked s already */
 		if (macro_next(s, len, pos, true, &tok, NULL, 0) < 0)
 			return false;
-		if (tok.kind == TOK_MACRO && to_lower((unsigned char)tok.letter) == 'p')
+		if (tok.kind == TOK_MACRO && text_to_lower((unsigned char)tok.letter) == 'p')
 			return true;
 		pos += tok.len;
 	}
@@ -236,7 +212,7 @@ ob_put_value(struct outbuf *ob, const char *s, size_t len, bool is_escaped)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!is_escaped || is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+		if (!is_escaped || text_is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
 			ob_putc(ob, (char)c);
 			continue;
 		}
@@ -335,10 +311,10 @@ spf_macro_expand(const char *s, size_t len, const struct spf_macro_vars *vars, b
 			break;
 		case TOK_MACRO: {
 			const char *value = macro_value(vars,
-			    to_lower((unsigned char)tok.letter));
+			    text_to_lower((unsigned char)tok.letter));
 
 			if (value == NULL)
-				return to_lower((unsigned char)tok.letter) == 'p' ? MXD_ESTATE :
+				return text_to_lower((unsigned char)tok.letter) == 'p' ? MXD_ESTATE :
 				    MXD_EINVAL;
 			rc = expand_one(&ob, &tok, value);
 			if (rc < 0)
@@ -411,16 +387,16 @@ spf_toplabel_is_valid(const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (is_alpha(c))
+		if (text_is_alpha(c))
 			has_alpha = true;
 		else if (c == '-')
 			has_hyphen = true;
-		else if (!is_digit(c))
+		else if (!text_is_digit(c))
 			return false;
 	}
 	/* toplabel = ( *alphanum ALPHA *alphanum ) /
 	 *            ( 1*alphanum "-" *( alphanum / "-" ) alphanum ) */
 	if (!has_hyphen)
 		return has_alpha;
-	return is_alnum((unsigned char)s[0]) && is_alnum((unsigned char)s[len - 1]);
+	return text_is_alnum((unsigned char)s[0]) && text_is_alnum((unsigned char)s[len - 1]);
 }

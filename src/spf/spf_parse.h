@@ -7,10 +7,7 @@
 #include <stddef.h>
 
 #include "spf.h"
-
-/* Ceilings set by the parser: a longer record or more terms is a permerror with a reason. */
-#define SPF_RECORD_MAX 8192
-#define SPF_TERMS_MAX 1024
+#include "spf_limits.h"
 
 enum spf_mech {
 	SPF_MECH_ALL,
@@ -54,13 +51,60 @@ struct spf_record {
  * SP or its end (RFC 7208 4.5, case-insensitive). */
 bool spf_is_spf1(const char *text, size_t len);
 
+/* What is wrong with a term (or the record), so a caller can give its own advice. */
+enum spf_syntax {
+	SPF_SYN_VERSION,	/* the record: no "v=spf1" version section (4.5) */
+	SPF_SYN_TOO_LONG,	/* the record: longer than SPF_RECORD_MAX (spf_limits.h) */
+	SPF_SYN_CHAR,		/* a byte outside %x21-7E: TAB, CR, NUL, non-ASCII (12) */
+	SPF_SYN_UNKNOWN,	/* neither a mechanism nor a modifier ("ip:", "inlcude:") (5) */
+	SPF_SYN_MECH_EQ,	/* a mechanism written as a modifier ("include=x") (5) */
+	SPF_SYN_MALFORMED,	/* something after a mechanism's name that is not ':' or '/' */
+	SPF_SYN_ALL_ARG,	/* "all" with an argument (5.1) */
+	SPF_SYN_NO_DOMAIN,	/* include: or exists: without a domain (5.2, 5.7) */
+	SPF_SYN_DOMAIN_SPEC,	/* a domain-spec that is not one: bad macro, no top label (7.1) */
+	SPF_SYN_IP4,		/* ip4: without a valid IPv4 network (5.6) */
+	SPF_SYN_IP6,		/* ip6: without a valid IPv6 network (5.6) */
+	SPF_SYN_CIDR,		/* a bad CIDR length (5.6) */
+	SPF_SYN_MODIFIER_NAME,	/* "name=" with a name that is not one ("1up=", "=x") (12) */
+	SPF_SYN_MODIFIER_VALUE,	/* an unknown modifier whose value is no macro-string (6) */
+	SPF_SYN_DUP_REDIRECT,	/* redirect= twice (6) */
+	SPF_SYN_DUP_EXP,	/* exp= twice (6) */
+};
+
+/* One bad term: which, where, and why. */
+struct spf_syntax_error {
+	enum spf_syntax kind;
+	int code;		/* MXD_ELIMIT for SPF_SYN_TOO_LONG, else MXD_EINVAL */
+	size_t index;		/* 1 for the first term after "v=spf1"; 0: the record itself */
+	size_t offset, len;	/* the term in the parsed text (index 0: the whole text) */
+	char term[160];		/* the term, printable: other bytes as \xNN, cut with "..." */
+	char why[200];		/* the reason in English, with its RFC 7208 section */
+};
+
+/* Told about each bad term, in record order; err is borrowed for the call. */
+typedef void spf_syntax_cb(const struct spf_syntax_error *err, void *arg);
+
 /*
- * Parse the record text[0..len) (which may hold NUL bytes: they are a syntax error). Returns
- * 0 with *recp set (caller frees with spf_record_free), or MXD_EINVAL for a syntax error or
- * MXD_ELIMIT for a ceiling, with the reason in why.
+ * Parse the record text[0..len) (which may hold NUL bytes: they are a syntax error) and stop
+ * at the first bad term. Returns 0 with *recp set (caller frees with spf_record_free), or
+ * err->code with *recp NULL and err (may be NULL) saying which term and why.
  */
+int spf_record_parse_term(const char *text, size_t len, struct spf_record **recp,
+    struct spf_syntax_error *err);
+
+/* spf_record_parse_term() with the error as one line in why: term, position and reason. */
 int spf_record_parse(const char *text, size_t len, struct spf_record **recp, char *why,
     size_t why_len);
+
+/*
+ * Parse every term of the record, telling on_error (may be NULL) about each bad one and
+ * leaving it out of *recp: for a diagnosis that names every bad term and still follows the
+ * good ones. The same grammar as spf_record_parse_term(), so a record scans without error
+ * exactly when it parses. Returns 0, or the code of the first error; *recp is set (caller
+ * frees) unless the record itself is bad (index 0: no version section, too long).
+ */
+int spf_record_scan(const char *text, size_t len, struct spf_record **recp,
+    spf_syntax_cb *on_error, void *arg);
 /* Release one reference; the record is freed with the last. NULL is a no-op. */
 void spf_record_free(struct spf_record *rec);
 

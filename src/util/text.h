@@ -1,5 +1,6 @@
 /* UTF-8 validation for text that came off the wire (SMTP replies, bounces, DNS, input
- * lines): the one place that decides what well-formed UTF-8 is (RFC 3629 4). */
+ * lines): the one place that decides what well-formed UTF-8 is (RFC 3629 4). And the ASCII
+ * character classes grammars use (RFC 5234 B.1 ALPHA, DIGIT). */
 #ifndef MXD_TEXT_H
 #define MXD_TEXT_H
 
@@ -13,5 +14,31 @@
 size_t text_utf8_seq(const unsigned char *s, size_t avail);
 /* True when s[0..len) is entirely well-formed UTF-8 (jansson accepts exactly this). */
 bool text_is_utf8(const char *s, size_t len);
+
+/* ASCII only, whatever the locale: a locale must not change what a grammar accepts
+ * (<ctype.h> would). */
+static inline bool
+text_is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool
+text_is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+text_is_alnum(int c)
+{
+	return text_is_alpha(c) || text_is_digit(c);
+}
+
+static inline int
+text_to_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
 
 #endif
