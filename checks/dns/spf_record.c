@@ -203,21 +203,11 @@ analyse_record(struct spf_node *n, const char *rec, size_t len)
 	for (i = 0; i < a.n_follow; i++) {
 		const struct spf_follow *fo = &a.follow[i];
 
-		switch (fo->kind) {
-		case SPF_FOLLOW_INCLUDE:
-		case SPF_FOLLOW_REDIRECT:
+		if (fo->kind == SPF_FOLLOW_INCLUDE || fo->kind == SPF_FOLLOW_REDIRECT)
 			walk_fetch(w, fo->target, fo->term, n, n->depth + 1);
-			break;
-		case SPF_FOLLOW_ADDR:
-			probe_void(n, fo->term, fo->target, VOID_ADDR, n->depth + 1);
-			break;
-		case SPF_FOLLOW_MX:
-			probe_void(n, fo->term, fo->target, VOID_MX, n->depth + 1);
-			break;
-		case SPF_FOLLOW_EXISTS:
-			probe_void(n, fo->term, fo->target, VOID_EXISTS, n->depth + 1);
-			break;
-		}
+		else
+			probe_void(n, fo->term, fo->target, fo->kind == SPF_FOLLOW_MX ? VOID_MX :
+			    fo->kind == SPF_FOLLOW_EXISTS ? VOID_EXISTS : VOID_ADDR, n->depth + 1);
 	}
 	spf_analysis_fini(&a);
 }
