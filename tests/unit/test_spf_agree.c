@@ -3,7 +3,9 @@
  * record analysis (checks/dns/spf_terms.c, what `mxdiag check` runs) and to the evaluator
  * (src/spf, what `mxdiag spf` runs) on the same bytes. For each row the test asserts the
  * expected verdict of both (not only that they agree), and for a bad record which term
- * both name.
+ * both name. Then the same rows once more as TXT records of a zone served in-process, through
+ * the registry's spf-record and spf-verdict diagnoses: DNS, TXT joining and record choice
+ * included.
  */
 #include "config.h"
 
@@ -20,6 +22,7 @@
 #include <cmocka.h>
 
 #include "checks.h"
+#include "dns_zone.h"
 #include "report.h"
 #include "spf.h"
 #include "spf_parse.h"
@@ -389,12 +392,103 @@ test_analysis_names_every_bad_term(void **state)
 	report_free(rep);
 }
 
+/* The names the rows' terms point at, so that only syntax can make a permerror. */
+static const char zone_base[] =
+    DOMAIN ". A 192.0.2.99\n"
+    DOMAIN ". MX 10 mx." DOMAIN ".\n"
+    "mx." DOMAIN ". A 192.0.2.99\n"
+    "mail." DOMAIN ". A 192.0.2.99\n"
+    "_spf." DOMAIN ". TXT \"v=spf1 -all\"\n"
+    "a." DOMAIN ". TXT \"v=spf1 -all\"\n"
+    "explain." DOMAIN ". TXT \"not allowed\"\n";
+
+/* The zone: zone_base and DOMAIN's TXT record holding text[0..len) in strings of 200,
+ * every byte outside %x21-7E (and '"', '\\', ';') as \DDD. Caller frees. */
+static char *
+zone_with(const char *text, size_t len)
+{
+	size_t cap = sizeof(zone_base) + 64 + len * 4 + (len / 200 + 1) * 3, n, i;
+	char *z = xmalloc(cap);
+
+	n = (size_t)snprintf(z, cap, "%s" DOMAIN ". TXT", zone_base);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (i % 200 == 0)
+			n += (size_t)snprintf(z + n, cap - n, "%s\"", i > 0 ? "\" " : " ");
+		if (c < 0x21 || c > 0x7e || c == '"' || c == '\\' || c == ';')
+			n += (size_t)snprintf(z + n, cap - n, "\\%03u", c);
+		else
+			z[n++] = (char)c;
+	}
+	snprintf(z + n, cap - n, "%s\n", len > 0 ? "\"" : " \"\"");
+	return z;
+}
+
+static void
+test_registry_run_agrees(void **state)
+{
+	static const char *const names[] = { "spf-record", "spf-verdict" };
+	struct check_inputs in = { .domain = DOMAIN, .ip = "192.0.2.1" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(rows); i++) {
+		const struct row *row = &rows[i];
+		struct zone_run r;
+		const struct finding *f, *res = NULL;
+		const char *problem = "";
+		char *owned = NULL, *zone;
+		const char *text = row->record;
+		size_t len = row->len, n_syntax, k;
+		enum verdict by_check, by_spf;
+
+		if (row->gen == GEN_OVER_DNS)
+			continue;	/* no TXT record is that long */
+		if (row->gen != GEN_NONE)
+			text = owned = gen_record(row->gen, &len);
+		else if (len == 0)
+			len = strlen(text);
+		zone = zone_with(text, len);
+		zone_run(&r, zone, &in, names, N(names));
+		f = first_syntax_finding(r.ctx.rep, &n_syntax);
+		by_check = n_syntax > 0 ? V_BAD : zone_count(&r, "spf.missing") > 0 ? V_NONE :
+		    V_OK;
+		for (k = 0; k < report_count(r.ctx.rep); k++) {
+			const struct finding *g = report_finding(r.ctx.rep, k);
+
+			if (strncmp(finding_id(g), "spf.result-", 11) == 0)
+				res = g;
+		}
+		assert_non_null(res);
+		if (json_object_get(finding_data_obj(res), "problem") != NULL)
+			problem = json_string_value(json_object_get(finding_data_obj(res),
+			    "problem"));
+		by_spf = strcmp(finding_id(res), "spf.result-none") == 0 &&
+		    strcmp(problem, "no-record") == 0 ? V_NONE :
+		    strcmp(finding_id(res), "spf.result-permerror") == 0 &&
+		    (strcmp(problem, "syntax") == 0 || strcmp(problem, "too-long") == 0) ? V_BAD :
+		    V_OK;
+		if (by_check != row->want || by_spf != row->want)
+			fail_msg("row %zu \"%.60s\" from DNS: check %s, spf %s (%s %s), want %s", i,
+			    text, verdict_names[by_check], verdict_names[by_spf], finding_id(res),
+			    problem, verdict_names[row->want]);
+		if (row->want == V_BAD && row->bad_term != NULL)
+			assert_string_equal(json_string_value(json_object_get(finding_data_obj(f),
+			    "term")), row->bad_term);
+		zone_run_free(&r);
+		free(zone);
+		free(owned);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_and_spf_agree),
 		cmocka_unit_test(test_analysis_names_every_bad_term),
+		cmocka_unit_test(test_registry_run_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
