@@ -654,6 +654,7 @@ report_path(struct ib_run *run, struct ib_ep **order, size_t n, size_t path)
 		break;
 	}
 	finding_data(f, "mx", json_string(h->name));
+	finding_data(f, "preference", json_integer(h->pref));
 	finding_data(f, "address", json_string(ep->addr));
 	for (i = 0; i <= path && i < n; i++)
 		finding_evidence(f, "%s %s: %s", run->mx->hosts[order[i]->host].name,

@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "loop.h"
 #include "options.h"
+#include "path.h"
 #include "probe.h"
 #include "probe_inbound.h"
 #include "probe_port25.h"
@@ -215,6 +216,7 @@ preflight_run(struct run_ctx *ctx, int argc, char **argv)
 	run.o = &o;
 	start_parts(&run);
 	loop_run(ctx->loop);
+	path_judge(ctx->rep, check_run_facts(run.cr), &run.in);
 	rc = -1;
 out:
 	check_run_free(run.cr);

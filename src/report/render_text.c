@@ -104,9 +104,15 @@ render_text(FILE *out, const struct report *rep, const struct render_opts *o)
 	const struct report_stats *st = report_stats_const(rep);
 	unsigned counts[ST_UNKNOWN + 1] = { 0 };
 	enum status worst = report_worst(rep);
+	json_t *line;
 	size_t i;
 
 	fprintf(out, "mxdiag %s %s\n\n", report_command(rep), report_target(rep));
+	/* The answer first, then the findings behind it. */
+	json_array_foreach(report_answers(rep), i, line)
+		fprintf(out, o->color ? "\033[1m%s\033[0m\n" : "%s\n", json_string_value(line));
+	if (json_array_size(report_answers(rep)) > 0)
+		fputc('\n', out);
 	for (i = 0; i < report_count(rep); i++)
 		counts[finding_status(report_finding(rep, i))]++;
 	print_section(out, rep, o, NULL, NULL);

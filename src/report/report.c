@@ -35,6 +35,7 @@ struct report {
 	struct finding overflow;	/* absorbs findings past the ceiling */
 	struct report_stats stats;
 	json_t *extra;
+	json_t *answers;	/* array of strings, or NULL */
 };
 
 /* Servers and bounces send any bytes; JSON needs UTF-8 and terminals need no control
@@ -125,6 +126,7 @@ report_free(struct report *rep)
 	free(rep->command);
 	free(rep->target);
 	json_decref(rep->extra);
+	json_decref(rep->answers);
 	free(rep);
 }
 
@@ -298,6 +300,32 @@ report_set_extra(struct report *rep, const char *key, json_t *value)
 	if (rep->extra == NULL)
 		rep->extra = json_object();
 	json_object_set_new(rep->extra, key, value);
+}
+
+void
+report_answer(struct report *rep, const char *line)
+{
+	char *clean = clean_text(line);
+
+	if (rep->answers == NULL)
+		rep->answers = json_array();
+	json_array_append_new(rep->answers, json_string(clean));
+	free(clean);
+}
+
+json_t *report_answers(const struct report *rep) { return rep->answers; }
+
+void
+report_regrade(struct report *rep, size_t i, enum status st, const char *why)
+{
+	struct finding *f = rep->findings[i];
+
+	if (f->status == st)
+		return;
+	finding_data(f, "regraded", json_pack("{s:s, s:s}", "from", status_name(f->status),
+	    "why", why));
+	finding_evidence(f, "%s", why);
+	f->status = st;
 }
 
 const struct finding *

@@ -60,6 +60,20 @@ const struct report_stats *report_stats_const(const struct report *rep);
 void report_set_extra(struct report *rep, const char *key, json_t *value);
 json_t *report_extra(const struct report *rep);	/* borrowed; may be NULL */
 
+/*
+ * The answer first: a line a renderer prints before the findings (preflight's verdict
+ * on the delivery path), copied and cleaned like every finding text.
+ */
+void report_answer(struct report *rep, const char *line);
+json_t *report_answers(const struct report *rep);	/* borrowed array of strings, or NULL */
+
+/*
+ * Finding i judged again once the whole path is known (mail is relayed, so the server's own
+ * address is not what receivers see): its status becomes st, why is added to its evidence,
+ * and data.regraded keeps the status it had.
+ */
+void report_regrade(struct report *rep, size_t i, enum status st, const char *why);
+
 size_t report_count(const struct report *rep);
 const struct finding *report_finding(const struct report *rep, size_t i);
 /* First finding with this id, or NULL. */

@@ -2,7 +2,11 @@
 """Assert on one mxdiag --json document: finding ids and statuses, overall status.
 
 usage: jcheck.py FILE [--has ID[:STATUS]]... [--not ID]... [--status STATUS]
-                      [--data ID:KEY=VALUE]... [--count ID:N]...
+                      [--data ID:KEY[=VALUE]]... [--count ID:N]...
+                      [--doc PATH=VALUE]... [--none-worse-than STATUS]
+--doc reads a member of the document by a dotted path (verdict.outbound.path=relay);
+--none-worse-than fails for any finding ranked above STATUS (OK < INFO < WARN < FAIL;
+UNKNOWN is allowed unless STATUS is UNKNOWN-free: it is not a problem found).
 Prints one line per failed assertion and exits 1 when any failed.
 """
 import json
@@ -43,10 +47,28 @@ def main(argv):
                 bad.append(f"{fid} occurs {got} times, want {n}")
         elif opt == "--data":
             fid, _, kv = val.partition(":")
-            key, _, want = kv.partition("=")
+            key, eq, want = kv.partition("=")
             vals = [str(f.get("data", {}).get(key)) for f in findings if f["id"] == fid]
-            if want not in vals:
+            if not eq:  # ID:KEY alone: the key is present
+                if not any(key in f.get("data", {}) for f in findings if f["id"] == fid):
+                    bad.append(f"{fid}.data has no {key}")
+            elif want not in vals:
                 bad.append(f"{fid}.data.{key} is {vals}, want {want}")
+        elif opt == "--doc":
+            path, _, want = val.partition("=")
+            node = doc
+            for part in path.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            got = json.dumps(node) if isinstance(node, (dict, list, bool)) or node is None \
+                else str(node)
+            if got != want:
+                bad.append(f"{path} is {got}, want {want}")
+        elif opt == "--none-worse-than":
+            rank = {"OK": 0, "INFO": 1, "WARN": 2, "FAIL": 3}
+            worse = [f"{f['id']}:{f['status']}" for f in findings
+                     if rank.get(f["status"], -1) > rank[val]]
+            if worse:
+                bad.append(f"findings worse than {val}: {', '.join(worse)}")
         else:
             bad.append(f"jcheck: unknown option {opt}")
     for b in bad:

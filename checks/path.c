@@ -1,0 +1,255 @@
+/*
+ * The delivery path judged as a whole (path.h): which way mail from the domain leaves and
+ * which addresses receivers then see, which way mail to it comes in; the answer in two
+ * lines, and the findings whose premise the path changes judged again.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "checks.h"
+#include "facts.h"
+#include "i18n.h"
+#include "path.h"
+#include "report.h"
+
+static bool
+has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The first finding whose id starts with prefix (and whose subject is subject, if given). */
+static const struct finding *
+find_prefix(const struct report *rep, const char *prefix, const char *subject)
+{
+	size_t i;
+
+	for (i = 0; i < report_count(rep); i++) {
+		const struct finding *f = report_finding(rep, i);
+
+		if (has_prefix(finding_id(f), prefix) &&
+		    (subject == NULL || strcmp(finding_subject(f), subject) == 0))
+			return f;
+	}
+	return NULL;
+}
+
+static const char *
+data_str(const struct finding *f, const char *key)
+{
+	return json_string_value(json_object_get(finding_data_obj(f), key));
+}
+
+/*
+ * Mail goes out through a relay: what receivers judge is the relay's address and name, so
+ * the server's own address (its PTR, its SPF verdict), its HELO name and port 25 from this
+ * line no longer decide delivery. They stay in the report, as INFO, with the reason.
+ */
+static void
+regrade_for_relay(struct report *rep, const struct check_inputs *in, const char *via)
+{
+	char why[512];
+	size_t i;
+
+	for (i = 0; i < report_count(rep); i++) {
+		const struct finding *f = report_finding(rep, i);
+		const char *id = finding_id(f);
+
+		if (finding_status(f) <= ST_INFO)
+			continue;
+		if (has_prefix(id, "spf.result-") || (has_prefix(id, "ptr.") && in->ip != NULL &&
+		    strcmp(finding_subject(f), in->ip) == 0)) {
+			snprintf(why, sizeof(why), _("Mail is relayed through %s: receivers judge "
+			    "the relay's address, not %s."), via, in->ip != NULL ? in->ip :
+			    finding_subject(f));
+		} else if (has_prefix(id, "helo.")) {
+			snprintf(why, sizeof(why), _("Mail is relayed through %s: receivers see "
+			    "the relay's own name; the relay took this one in the test."), via);
+		} else if (has_prefix(id, "port25.")) {
+			snprintf(why, sizeof(why), _("Mail goes out through %s, so this line "
+			    "does not need outbound port 25: blocked by the ISP, as expected."),
+			    via);
+		} else {
+			continue;
+		}
+		report_regrade(rep, i, ST_INFO, why);
+	}
+}
+
+/* ", which SPF authorises" for the relay's address, from the smarthost's SPF finding. */
+static const char *
+relay_spf_words(const struct report *rep, const struct relay_fact *r, const char **result)
+{
+	const struct finding *f = r->naddrs > 0 ?
+	    find_prefix(rep, "smarthost.spf-", r->addrs[0]) : NULL;
+
+	*result = "unknown";
+	if (f == NULL)
+		return _("whose SPF authorisation was not checked");
+	*result = finding_id(f) + strlen("smarthost.spf-");
+	if (strcmp(finding_id(f), "smarthost.spf-pass") == 0)
+		return _("which SPF authorises");
+	if (strcmp(finding_id(f), "smarthost.spf-not-authorised") == 0)
+		return _("which SPF does NOT authorise (see the Relay choice section)");
+	return _("whose SPF authorisation is unclear (see the Relay choice section)");
+}
+
+static json_t *
+outbound_relayed(struct report *rep, const struct check_inputs *in,
+    const struct relay_fact *r, char *line, size_t len)
+{
+	char via[300], addrs[RELAY_FACT_ADDRS * 48] = "", how[64];
+	const char *spf_result, *spf = relay_spf_words(rep, r, &spf_result);
+	json_t *o, *list = json_array();
+	size_t i, used = 0;
+
+	snprintf(via, sizeof(via), "%s:%u", r->host, r->port);
+	for (i = 0; i < r->naddrs; i++) {
+		int k = snprintf(addrs + used, sizeof(addrs) - used, "%s%s", i > 0 ? ", " : "",
+		    r->addrs[i]);
+
+		if (k > 0 && (size_t)k < sizeof(addrs) - used)
+			used += (size_t)k;
+		json_array_append_new(list, json_string(r->addrs[i]));
+	}
+	snprintf(how, sizeof(how), "%s%s%s", r->is_tls ? "TLS" : _("no TLS"),
+	    r->is_auth ? ", " : "", r->is_auth ? "AUTH" : "");
+	if (r->naddrs > 0)
+		snprintf(line, len, _("Outbound: mail from %s will get out through %s (%s); "
+		    "receivers will see %s%s, %s."), in->domain, via, how, addrs,
+		    r->is_addr_approx ? _(" (an approximation; give --relay-ip)") : "", spf);
+	else
+		snprintf(line, len, _("Outbound: mail from %s will get out through %s (%s)."),
+		    in->domain, via, how);
+	regrade_for_relay(rep, in, via);
+	o = json_pack("{s:s, s:s, s:b, s:b, s:o, s:b, s:s}", "path", "relay", "relay", via,
+	    "tls", r->is_tls, "auth", r->is_auth, "addresses", list, "addresses_approx",
+	    r->is_addr_approx, "spf", spf_result);
+	return o;
+}
+
+static json_t *
+outbound_direct(const struct report *rep, const struct check_inputs *in, char *line,
+    size_t len)
+{
+	const struct finding *spf = find_prefix(rep, "spf.result-", NULL);
+	const char *result = spf != NULL ? finding_id(spf) + strlen("spf.result-") : "unknown";
+	const char *words;
+
+	if (in->ip == NULL) {
+		snprintf(line, len, _("Outbound: mail from %s can go out directly: port 25 is "
+		    "open from here (give --ip to judge what receivers see)."), in->domain);
+		return json_pack("{s:s}", "path", "direct");
+	}
+	if (spf != NULL && strcmp(result, "pass") == 0)
+		words = _("which SPF authorises");
+	else if (spf != NULL)
+		words = _("which SPF does NOT authorise (see the DNS section)");
+	else
+		words = _("whose SPF verdict is unknown");
+	snprintf(line, len, _("Outbound: mail from %s goes out directly from %s (port 25 is "
+	    "open from here), %s."), in->domain, in->ip, words);
+	return json_pack("{s:s, s:[s], s:s}", "path", "direct", "addresses", in->ip, "spf",
+	    result);
+}
+
+static json_t *
+outbound_verdict(struct report *rep, const struct check_facts *facts,
+    const struct check_inputs *in, char *line, size_t len)
+{
+	const struct relay_fact *r = check_fact_best_relay(facts);
+	const struct port25_fact *p = &facts->port25[0];
+
+	if (r != NULL)
+		return outbound_relayed(rep, in, r, line, len);
+	if (p->state == PORT25_OPEN)
+		return outbound_direct(rep, in, line, len);
+	if (p->state == PORT25_BLOCKED || p->state == PORT25_INTERCEPTED) {
+		snprintf(line, len, _("Outbound: mail from %s cannot get out: outbound port 25 is "
+		    "%s from this line (%s) and no working smarthost was given; relay through "
+		    "your ISP's submission server (test it with mxdiag smarthost)."), in->domain,
+		    p->state == PORT25_BLOCKED ? _("blocked") : _("intercepted"), p->how);
+		return json_pack("{s:s, s:s}", "path", "none", "port25", port25_state_name(p->state));
+	}
+	if (in->port25 == NULL && in->smarthost == NULL) {
+		snprintf(line, len, _("Outbound: not tested (no port 25 probe, no smarthost)."));
+		return json_pack("{s:s}", "path", "untested");
+	}
+	snprintf(line, len, _("Outbound: unknown: neither port 25 nor a smarthost could be "
+	    "judged from here (see below)."));
+	return json_pack("{s:s}", "path", "unknown");
+}
+
+static json_t *
+inbound_verdict(const struct report *rep, const struct check_inputs *in, char *line,
+    size_t len)
+{
+	static const char *const summaries[] = {
+		"inbound.accepted", "inbound.backup-only", "inbound.deferred", "inbound.rejected",
+		"inbound.unreachable", "inbound.untestable", NULL,
+	};
+	const struct finding *f = NULL;
+	const char *mx, *state;
+	json_int_t pref;
+	size_t i;
+
+	for (i = 0; f == NULL && summaries[i] != NULL; i++)
+		f = report_find(rep, summaries[i]);
+	if (f == NULL) {
+		if (find_prefix(rep, "inbound.", NULL) == NULL)
+			return NULL;
+		snprintf(line, len, _("Inbound: mail to %s cannot arrive: see the Inbound path "
+		    "section."), in->domain);
+		return json_pack("{s:s}", "state", "no-mail-host");
+	}
+	state = finding_id(f) + strlen("inbound.");
+	mx = data_str(f, "mx") != NULL ? data_str(f, "mx") : "?";
+	pref = json_integer_value(json_object_get(finding_data_obj(f), "preference"));
+	if (strcmp(state, "accepted") == 0)
+		snprintf(line, len, _("Inbound: mail to %s reaches %s (preference %lld)."),
+		    in->domain, mx, (long long)pref);
+	else if (strcmp(state, "backup-only") == 0)
+		snprintf(line, len, _("Inbound: mail to %s reaches only the backup MX %s "
+		    "(preference %lld): the preferred MX does not take mail."), in->domain, mx,
+		    (long long)pref);
+	else if (strcmp(state, "deferred") == 0)
+		snprintf(line, len, _("Inbound: mail to %s is deferred by %s: senders retry "
+		    "later."), in->domain, mx);
+	else if (strcmp(state, "rejected") == 0)
+		snprintf(line, len, _("Inbound: mail to %s bounces: %s refuses it."), in->domain,
+		    mx);
+	else if (strcmp(state, "unreachable") == 0)
+		snprintf(line, len, _("Inbound: mail to %s cannot arrive: no MX host takes a "
+		    "session on port 25."), in->domain);
+	else
+		snprintf(line, len, _("Inbound: cannot be tested from this network (outbound "
+		    "port 25 is blocked or intercepted here): test from a network without "
+		    "OP25B."));
+	if (strcmp(mx, "?") == 0)
+		return json_pack("{s:s}", "state", state);
+	return json_pack("{s:s, s:s, s:I}", "state", state, "mx", mx, "preference", pref);
+}
+
+void
+path_judge(struct report *rep, const struct check_facts *facts,
+    const struct check_inputs *in)
+{
+	char line[1024];
+	json_t *verdict = json_object(), *o;
+
+	if (in->domain == NULL)
+		return;
+	o = outbound_verdict(rep, facts, in, line, sizeof(line));
+	json_object_set_new(o, "text", json_string(line));
+	json_object_set_new(verdict, "outbound", o);
+	report_answer(rep, line);
+	o = inbound_verdict(rep, in, line, sizeof(line));
+	if (o != NULL) {
+		json_object_set_new(o, "text", json_string(line));
+		json_object_set_new(verdict, "inbound", o);
+		report_answer(rep, line);
+	}
+	report_set_extra(rep, "verdict", verdict);
+}

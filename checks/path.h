@@ -1,0 +1,19 @@
+/*
+ * The delivery path judged as a whole (issue 14), once every diagnosis of a run has
+ * ended: outbound, directly (port 25 open, from --ip) or through the best relay that took
+ * an outside recipient (the relays fact), and the addresses receivers then see; inbound,
+ * where senders' mail lands. It writes the answer in two lines first (report_answer, and
+ * JSON "verdict", docs/json-schema.md) and judges again, as INFO, the findings that
+ * relaying makes moot: the server's own PTR and SPF verdict, its HELO name, port 25.
+ */
+#ifndef MXD_PATH_H
+#define MXD_PATH_H
+
+struct check_facts;
+struct check_inputs;
+struct report;
+
+void path_judge(struct report *rep, const struct check_facts *facts,
+    const struct check_inputs *in);
+
+#endif

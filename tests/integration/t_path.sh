@@ -1,0 +1,56 @@
+# The delivery path judged as a whole (issue 14): preflight says first which way mail
+# leaves and comes in, and judges what receivers see for that path. Under every lab-op25b
+# mode the healthy domain relaying through the ISP's smarthost, which its SPF authorises,
+# ends without WARN or FAIL from the outbound part. Sourced by run.sh inside the lab.
+
+PT_COMMON=(--timeout 2 --ca-file "$LAB_CA")
+PT_RELAY=(--port25-target example.test --port25-target isp.test --submission smtp.isp.test
+	--smarthost smtp.isp.test:587 --from alice@isp.test --user alice@isp.test
+	--password-env MXD_TEST_PW)
+export MXD_TEST_PW=alice-pass
+
+for mode in off reject drop icmp intercept; do
+	lab-op25b "$mode"
+	case_json "path $mode: healthy domain relayed through the ISP, no FAIL" "*" \
+		--doc verdict.outbound.path=relay --doc verdict.outbound.relay=smtp.isp.test:587 \
+		--doc verdict.outbound.spf=pass --has smarthost.works:OK \
+		--none-worse-than WARN --not port25.blocked-reset:FAIL \
+		--not port25.blocked-except-isp:FAIL --not port25.intercepted:FAIL \
+		-- "${PT_COMMON[@]}" preflight example.test --ip 192.0.2.25 --helo mx1.example.test \
+		"${PT_RELAY[@]}"
+done
+lab-op25b reject
+# The field notes' server: dynamic address, AD HELO name, relayed through the ISP. What
+# receivers judge is the relay's address; the server's own PTR, SPF and HELO are INFO.
+case_json "path reject: Exchange behind OP25B relays: own PTR and HELO are INFO" "*" \
+	--doc verdict.outbound.path=relay --has ptr.generic:INFO --has helo.internal-name:INFO \
+	--has port25.blocked-except-isp:INFO --data ptr.generic:regraded \
+	-- "${PT_COMMON[@]}" preflight example.test --ip 198.51.100.7 --helo exch.corp.local \
+	"${PT_RELAY[@]}"
+case_json "path reject: no smarthost: mail cannot get out" 2 \
+	--doc verdict.outbound.path=none --doc verdict.outbound.port25=blocked \
+	--has port25.blocked-except-isp:FAIL \
+	-- "${PT_COMMON[@]}" preflight example.test --ip 192.0.2.25 --no-inbound --no-relay \
+	--port25-target example.test --port25-target exch.test --port25-target isp.test \
+	--submission smtp.isp.test
+lab-op25b off
+case_json "path off: no smarthost, port 25 open: direct from --ip" "*" \
+	--doc verdict.outbound.path=direct --doc verdict.outbound.spf=pass \
+	--doc verdict.inbound.state=accepted --doc verdict.inbound.mx=mx1.example.test \
+	--doc verdict.inbound.preference=10 \
+	-- "${PT_COMMON[@]}" preflight example.test --ip 192.0.2.25 --helo mx1.example.test \
+	--port25-target example.test --port25-target isp.test --submission smtp.isp.test
+case_json "path off: direct, the address not in SPF is still a FAIL" 2 \
+	--doc verdict.outbound.path=direct --has spf.result-fail:FAIL --not ptr.generic:INFO \
+	-- "${PT_COMMON[@]}" preflight exch.test --ip 198.51.100.7 --no-inbound --no-relay \
+	--port25-target example.test --port25-target isp.test --submission smtp.isp.test
+
+# Text: the answer comes first, in both languages.
+out=$("$MXDIAG" --resolver "$LAB_RESOLVER" "${PT_COMMON[@]}" preflight example.test \
+	--ip 192.0.2.25 --no-relay --port25-target example.test --port25-target isp.test 2>&1)
+if [ "$(sed -n 3p <<<"$out" | cut -c1-9)" = "Outbound:" ] &&
+   [ "$(sed -n 4p <<<"$out" | cut -c1-8)" = "Inbound:" ]; then
+	ok "path text: the answer in the first two lines"
+else
+	not_ok "path text: the answer in the first two lines" "$(head -n 6 <<<"$out")"
+fi
