@@ -44,10 +44,18 @@ say "5. Someone ticks 'Externally secured' to fix that: now it is an open relay.
 run relay mail.openrelay.test
 run relay mx1.example.test
 
-say "6. After the fixes: the checklist for a well-configured domain (its backup MX
-   mx2.example.test is deliberately down in the lab: the one WARN that remains)."
-run preflight example.test --ip 192.0.2.25 --helo mx1.example.test \
-	--port25-target example.test --port25-target isp.test --submission smtp.isp.test \
-	--smarthost smtp.isp.test:587 --from alice@isp.test --user alice@isp.test \
-	--password-env DEMO_PASSWORD
+say "6. After the fixes, tested from outside the ISP's block: the checklist for a well-
+   configured domain relaying through the ISP (its backup MX mx2.example.test is deliberately
+   down in the lab: the one WARN that remains)."
+PF=(preflight example.test --ip 192.0.2.25 --helo mx1.example.test
+	--port25-target example.test --port25-target isp.test --submission smtp.isp.test
+	--smarthost smtp.isp.test:587 --from alice@isp.test --user alice@isp.test
+	--password-env DEMO_PASSWORD)
+run "${PF[@]}"
+
+say "7. The same checklist from the OP25B line itself: the block is expected (INFO), mail
+   leaves through the relay, and what only an outside sender can see is UNKNOWN, not FAIL."
+lab-op25b reject >/dev/null
+run "${PF[@]}" --problems-only
+lab-op25b off >/dev/null
 exit 0

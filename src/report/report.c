@@ -319,12 +319,18 @@ void
 report_regrade(struct report *rep, size_t i, enum status st, const char *why)
 {
 	struct finding *f = rep->findings[i];
+	char *old;
 
 	if (f->status == st)
 		return;
 	finding_data(f, "regraded", json_pack("{s:s, s:s}", "from", status_name(f->status),
 	    "why", why));
 	finding_evidence(f, "%s", why);
+	/* The reason leads: it is why this no longer matters. */
+	old = f->message;
+	f->message = NULL;
+	finding_msg(f, "%s%s%s", why, old != NULL ? " " : "", old != NULL ? old : "");
+	free(old);
 	f->status = st;
 }
 
