@@ -253,3 +253,96 @@ path_judge(struct report *rep, const struct check_facts *facts,
 	}
 	report_set_extra(rep, "verdict", verdict);
 }
+
+/* check: receivers' view of --ip from DNS alone (no SMTP was tried). */
+static json_t *
+outbound_dns(const struct report *rep, const struct check_inputs *in, char *line,
+    size_t len)
+{
+	const struct finding *spf = find_prefix(rep, "spf.result-", NULL);
+	const struct finding *ptr = in->ip != NULL ? find_prefix(rep, "ptr.", in->ip) : NULL;
+	const char *result = spf != NULL ? finding_id(spf) + strlen("spf.result-") : "unknown";
+	char rdns[400];
+
+	if (report_find(rep, "domain.not-found") != NULL) {
+		snprintf(line, len, _("Outbound: mail from %s will be refused: the domain does not "
+		    "exist in DNS, and receivers reject senders they cannot resolve (5.1.8)."),
+		    in->domain);
+		return json_pack("{s:s}", "path", "refused");
+	}
+	if (in->ip == NULL) {
+		snprintf(line, len, _("Outbound: not judged: give --ip, the address the server "
+		    "will send from, for what receivers check (SPF, reverse DNS)."));
+		return json_pack("{s:s}", "path", "untested");
+	}
+	if (ptr != NULL && strcmp(finding_id(ptr), "ptr.confirmed") == 0 &&
+	    data_str(ptr, "ptr") != NULL)
+		snprintf(rdns, sizeof(rdns), _("its reverse name %s is forward-confirmed"),
+		    data_str(ptr, "ptr"));
+	else if (ptr != NULL)
+		snprintf(rdns, sizeof(rdns), _("its reverse DNS is not in order (%s)"),
+		    finding_id(ptr));
+	else
+		snprintf(rdns, sizeof(rdns), "%s", _("its reverse DNS was not checked"));
+	snprintf(line, len, _("Outbound: mail from %s sent from %s: SPF says %s, and %s."),
+	    in->domain, in->ip, result, rdns);
+	return json_pack("{s:s, s:[s], s:s}", "path", "as-given", "addresses", in->ip, "spf",
+	    result);
+}
+
+/* check: where DNS sends mail for the domain (whether the hosts take it is not probed). */
+static json_t *
+inbound_dns(const struct report *rep, const struct check_inputs *in, char *line, size_t len)
+{
+	const struct finding *f = report_find(rep, "mx.present");
+	json_t *hosts, *h;
+	char list[600] = "";
+	size_t i, used = 0;
+
+	if (f == NULL) {
+		if (report_find(rep, "mx.null-mx") != NULL)
+			snprintf(line, len, _("Inbound: %s accepts no mail (null MX)."), in->domain);
+		else if (report_find(rep, "domain.not-found") != NULL)
+			snprintf(line, len, _("Inbound: %s does not exist in DNS: no mail can reach "
+			    "it."), in->domain);
+		else if (report_find(rep, "mx.implicit-a") != NULL)
+			snprintf(line, len, _("Inbound: %s has no MX record: senders deliver to its "
+			    "address record instead (implicit MX)."), in->domain);
+		else
+			snprintf(line, len, _("Inbound: where mail to %s goes could not be told (see "
+			    "the MX findings)."), in->domain);
+		return json_pack("{s:s}", "state", "dns");
+	}
+	hosts = json_object_get(finding_data_obj(f), "hosts");
+	json_array_foreach(hosts, i, h) {
+		int k = snprintf(list + used, sizeof(list) - used, "%s%s (%lld)",
+		    i > 0 ? ", " : "", json_string_value(json_object_get(h, "name")),
+		    (long long)json_integer_value(json_object_get(h, "preference")));
+
+		if (k < 0 || (size_t)k >= sizeof(list) - used)
+			break;
+		used += (size_t)k;
+	}
+	snprintf(line, len, _("Inbound: DNS sends mail for %s to %s; whether they take it is "
+	    "not probed here (mxdiag inbound %s)."), in->domain, list, in->domain);
+	return json_pack("{s:s, s:O}", "state", "dns", "hosts", hosts);
+}
+
+void
+path_answer_dns(struct report *rep, const struct check_inputs *in)
+{
+	char line[1024];
+	json_t *verdict = json_object(), *o;
+
+	if (in->domain == NULL)
+		return;
+	o = outbound_dns(rep, in, line, sizeof(line));
+	json_object_set_new(o, "text", json_string(line));
+	json_object_set_new(verdict, "outbound", o);
+	report_answer(rep, line);
+	o = inbound_dns(rep, in, line, sizeof(line));
+	json_object_set_new(o, "text", json_string(line));
+	json_object_set_new(verdict, "inbound", o);
+	report_answer(rep, line);
+	report_set_extra(rep, "verdict", verdict);
+}

@@ -16,4 +16,8 @@ struct report;
 void path_judge(struct report *rep, const struct check_facts *facts,
     const struct check_inputs *in);
 
+/* check: the same two lines from DNS alone (what receivers see of --ip; where DNS sends
+ * mail for the domain), when no SMTP probe ran. */
+void path_answer_dns(struct report *rep, const struct check_inputs *in);
+
 #endif

@@ -232,6 +232,7 @@ report_present(struct check_ctx *ctx, const struct dns_target_mx *mx)
 	char list[1024] = "";
 	size_t off = 0, i;
 	struct finding *f;
+	json_t *hosts = json_array();
 
 	for (i = 0; i < mx->nhosts; i++) {
 		int w = snprintf(list + off, sizeof(list) - off, "%s%s (%u)", off ? ", " : "",
@@ -239,8 +240,11 @@ report_present(struct check_ctx *ctx, const struct dns_target_mx *mx)
 
 		if (w > 0 && (size_t)w < sizeof(list) - off)
 			off += (size_t)w;
+		json_array_append_new(hosts, json_pack("{s:s, s:i}", "name", mx->hosts[i].name,
+		    "preference", (int)mx->hosts[i].pref));
 	}
 	f = check_add(ctx, "mx.present", ST_OK, ctx->domain);
+	finding_data(f, "hosts", hosts);
 	finding_msg(f, ngettext("%s has %zu MX record: %s.", "%s has %zu MX records: %s.",
 	    mx->nrecords), ctx->domain, mx->nrecords, list);
 	finding_dns(f, &mx->mx_answer);

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "loop.h"
 #include "options.h"
+#include "path.h"
 #include "run.h"
 
 enum { O_DOMAIN, O_IP, O_HELO };
@@ -58,6 +59,7 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 		cr = checks_run(ctx, &in, check_diagnoses,
 		    sizeof(check_diagnoses) / sizeof(check_diagnoses[0]), false, NULL);
 		loop_run(ctx->loop);
+		path_answer_dns(ctx->rep, &in);
 		check_run_free(cr);
 		rc = -1;
 	}

@@ -54,3 +54,13 @@ if [ "$(sed -n 3p <<<"$out" | cut -c1-9)" = "Outbound:" ] &&
 else
 	not_ok "path text: the answer in the first two lines" "$(head -n 6 <<<"$out")"
 fi
+
+# check: the same two lines from DNS alone.
+case_json "path check: receivers' view of --ip and where DNS sends mail" 0 \
+	--doc verdict.outbound.spf=pass --doc verdict.inbound.state=dns \
+	--doc 'verdict.inbound.hosts=[{"name": "mx1.example.test", "preference": 10}, {"name": "mx2.example.test", "preference": 20}]' \
+	-- check example.test --ip 192.0.2.25 --helo mx1.example.test
+case_json "path check: an AD domain cannot send" 2 --doc verdict.outbound.path=refused \
+	-- check corp.local --ip 198.51.100.7
+case_json "path check: null MX takes no mail" "*" --doc verdict.inbound.state=dns \
+	--has mx.null-mx -- check nullmx.test
