@@ -87,6 +87,7 @@ const struct finding_def finding_defs[] = {
 	{ "mx.target-is-ip", "docs/checks.md#mxtarget-is-ip", "dns" },
 	{ "mx.target-no-address", "docs/checks.md#mxtarget-no-address", "dns" },
 	{ "mx.target-private", "docs/checks.md#mxtarget-private", "dns" },
+	{ "ndr.not-a-bounce", "docs/explain.md#ndrnot-a-bounce", NULL },
 	{ "ndr.onhold", "docs/explain.md#ndronhold", NULL },
 	{ "ndr.partial", "docs/explain.md#ndrpartial", NULL },
 	{ "ndr.verify-port25", "docs/explain.md#ndrverify-port25", NULL },

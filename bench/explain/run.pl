@@ -34,19 +34,20 @@ sub run_capture {
 
 my ($best_m, $best_s, $out_m, $out_s) = (1e9, 1e9);
 for my $r (1 .. $rounds) {
-	my ($tm, $om) = run_capture($mxdiag, 'explain', '--no-dns', '--kb', $kb, @files);
+	my ($tm, $om) = run_capture($mxdiag, '--json', 'explain', '--no-dns', '--kb', $kb,
+	    @files);
 	my ($ts, $os) = run_capture('perl', $sisimai, $manifest);
 	($best_m, $out_m) = ($tm, $om) if $tm < $best_m;
 	($best_s, $out_s) = ($ts, $os) if $ts < $best_s;
 }
 
-# first recipient's reason per email
+# first recipient's reason per email: one JSON line per bounce
 my (%mx, %si);
 for (@$out_m) {
-	chomp;
-	my ($f, $addr, $reason) = split /\t/;
-	(my $rel = $f) =~ s{^\Q$dir\E/}{};
-	$mx{$rel} //= $reason;
+	my $doc = decode_json($_);
+	my ($first) = grep { defined $_->{data}{reason} } @{ $doc->{findings} };
+	(my $rel = $doc->{file}) =~ s{^\Q$dir\E/}{};
+	$mx{$rel} //= $first ? $first->{data}{reason} : '';
 }
 for (@$out_s) {
 	chomp;

@@ -1,5 +1,6 @@
-/* `mxdiag explain [FILE|-]... [--kb FILE] [--no-dns] [--sender ADDR]`: classify a bounce,
- * explain each failure from the knowledge base, and re-check its DNS facts live. */
+/* `mxdiag explain [FILE|-]... [--kb FILE] [--no-dns] [--sender ADDR] [--ip IP]`: classify
+ * bounces (one, several files, an mbox, a Maildir), explain each failure from the knowledge
+ * base, and prove its cause live. */
 #include "config.h"
 
 #include <errno.h>
@@ -13,26 +14,21 @@
 
 #include "command.h"
 #include "dns.h"
+#include "explain_out.h"
 #include "explain_proof.h"
-#include "fileio.h"
 #include "i18n.h"
 #include "loop.h"
 #include "ndr.h"
 #include "ndr_classify.h"
 #include "ndr_kb.h"
+#include "ndr_mailbox.h"
 #include "ndr_text.h"
 #include "options.h"
+#include "render.h"
 #include "report.h"
 #include "run.h"
 #include "validate.h"
 #include "xmalloc.h"
-
-/* A bounce file (or stdin for "-") of at most NDR_MAX_INPUT bytes. */
-static char *
-read_input(const char *path, size_t *len, bool *too_big)
-{
-	return fileio_read_bounded(path, NDR_MAX_INPUT, len, too_big);
-}
 
 /* gettext's choice of language: --lang, then LANGUAGE, LC_ALL, LC_MESSAGES, LANG. */
 static enum ndr_lang
@@ -127,14 +123,7 @@ add_rcpt_finding(struct explain *ex, const struct ndr *n, const struct ndr_rcpt 
 		st = r->is_permanent ? ST_FAIL : ST_WARN;
 	f = report_add(ex->ctx->rep, id, st, r->addr != NULL && r->addr[0] != '\0' ? r->addr :
 	    _("(recipient not named)"));
-	if (k != NULL) {
-		finding_msg(f, "%s: %s", k->title[ex->lang], k->explanation[ex->lang]);
-		finding_fix(f, "%s", k->fix[ex->lang]);
-		for (i = 0; i < k->n_refs; i++)
-			finding_ref(f, k->refs[i]);
-	} else {
-		finding_msg(f, _("No knowledge-base rule recognises this failure."));
-	}
+	explain_rcpt_text(f, n, r, ex->lang, ex->sender, ex->ip);
 	for (i = 0; i < r->n_evidence; i++)
 		finding_evidence(f, "%s", r->evidence[i]);
 	if (r->n_evidence == 0 && r->diag != NULL)
@@ -156,7 +145,6 @@ add_rcpt_finding(struct explain *ex, const struct ndr *n, const struct ndr_rcpt 
 	for (i = 0; k != NULL && i < k->n_verify; i++)
 		json_array_append_new(verify, json_string(k->verify[i]));
 	finding_data(f, "verify", verify);
-	(void)n;
 }
 
 static void
@@ -187,44 +175,13 @@ add_bounce_facts(struct explain *ex, const struct ndr *n)
 	}
 }
 
-/* Batch mode (several files): one line per recipient, for scripts and bench/explain. */
-static int
-explain_batch(const struct ndr_kb *kb, int argc, char **argv)
-{
-	int i, rc = EXIT_OK;
-
-	for (i = 0; i < argc; i++) {
-		bool too_big;
-		size_t len = 0, k;
-		char *buf = read_input(argv[i], &len, &too_big);
-		struct ndr *n;
-
-		if (buf == NULL) {
-			fprintf(stderr, "mxdiag: explain: %s: %s\n", argv[i],
-			    too_big ? _("larger than 10 MB") : strerror(errno));
-			rc = EXIT_UNKNOWN;
-			continue;
-		}
-		n = ndr_parse(buf, len);
-		ndr_classify(n, kb);
-		for (k = 0; k < n->n_rcpts; k++) {
-			const struct ndr_rcpt *r = &n->rcpts[k];
-
-			printf("%s\t%s\t%s\t%s\t%s\n", argv[i], r->addr, r->reason, r->status_out,
-			    r->cause != NULL ? r->cause->id : "-");
-		}
-		ndr_free(n);
-		free(buf);
-	}
-	return rc;
-}
-
 enum { O_FILE, O_KB, O_NO_DNS, O_SENDER, O_IP };
 
 static const struct opt explain_rows[] = {
 	[O_FILE] = { OPT_OPERAND, NULL, "FILE", OPT_ANY, 0, 0,
-	    N_("the bounce: an .eml, an mbox message, pasted text, a log line\n"
-	    "(- or nothing: standard input; several files: one line each)"), NULL },
+	    N_("bounces: an .eml, an mbox (every message), a Maildir (cur/ and new/),\n"
+	    "pasted text, a log line (- or nothing: standard input; several: one\n"
+	    "report each, JSON Lines with --json)"), NULL },
 	[O_KB] = { OPT_VALUE, "kb", "FILE", OPT_ANY, 0, 0,
 	    N_("knowledge base to use instead of the installed kb.json"), NULL },
 	[O_NO_DNS] = { OPT_FLAG, "no-dns", NULL, OPT_ANY, 0, 0,
@@ -239,18 +196,183 @@ static const struct opt explain_rows[] = {
 
 static const struct opt_spec explain_opts = { "explain", explain_rows, 17, NULL };
 
+/* Why an input or one of its messages cannot be read, in words for the user. */
+static const char *
+input_error(enum ndr_mailbox_err err)
+{
+	switch (err) {
+	case NDR_MB_NOT_MAILDIR:
+		return _("a directory, but not a Maildir (it has no cur/ or new/)");
+	case NDR_MB_OLE2:
+		return _("an Outlook .msg file, not a MIME message: save the bounce as .eml "
+		    "(Outlook on the web or the new Outlook: ... > Save as / Download; classic "
+		    "Outlook: File > Save As > Text Only) and explain that file");
+	case NDR_MB_TOO_BIG:
+		return _("larger than 10 MB; save only the bounce message");
+	case NDR_MB_EMPTY:
+		return _("empty: paste the whole bounce, or give the file that holds it");
+	case NDR_MB_OK:
+	case NDR_MB_ERRNO:
+		break;
+	}
+	return strerror(errno);
+}
+
+/* Text that is no bounce gets one UNKNOWN finding, not a guessed cause. */
+static void
+add_not_a_bounce(struct explain *ex, const struct ndr *n)
+{
+	struct finding *f = report_add(ex->ctx->rep, "ndr.not-a-bounce", ST_UNKNOWN,
+	    _("input"));
+	char begins[128];
+	size_t l = n->text != NULL ? ndr_utf8_prefix(n->text, n->text_len, 120) : 0, i;
+
+	/* the first words on one line */
+	memcpy(begins, l > 0 ? n->text : "", l);
+	for (i = 0; i < l; i++)
+		if (begins[i] == '\n' || begins[i] == '\r' || begins[i] == '\t')
+			begins[i] = ' ';
+	while (l > 0 && begins[l - 1] == ' ')
+		l--;
+	begins[l] = '\0';
+
+	finding_msg(f, _("This does not look like a bounce: it has no delivery-status part, no "
+	    "SMTP reply or status code, no bounce sender or subject, and no words of a refusal "
+	    "that the knowledge base knows.\nIt begins: %s"), begins);
+	finding_fix(f, _("Give the bounce itself (the whole .eml with its headers, or the text "
+	    "of the non-delivery report), not the original message or a reply."));
+	finding_ref(f, "RFC 3464");
+}
+
+/* One bounce into ctx->rep: parse, classify, one finding per recipient, live checks. */
+static void
+explain_one(struct explain *ex, const struct ndr_message *m)
+{
+	struct ndr *n = ndr_parse(m->buf, m->len);
+	size_t i;
+
+	ndr_classify(n, ex->kb);
+	add_bounce_facts(ex, n);
+	report_set_extra(ex->ctx->rep, "file", json_string(m->name));
+	report_set_extra(ex->ctx->rep, "index", json_integer((json_int_t)m->index));
+	if (!ndr_looks_like_bounce(n)) {
+		add_not_a_bounce(ex, n);
+		ndr_free(n);
+		return;
+	}
+	for (i = 0; i < n->n_rcpts; i++)
+		add_rcpt_finding(ex, n, &n->rcpts[i]);
+	for (i = 0; i < n->n_rcpts; i++)
+		verify_cause(ex, n, &n->rcpts[i]);
+	if (!ex->no_dns)
+		loop_run(ex->ctx->loop);
+	ndr_free(n);
+}
+
+/* A bounce of many: one JSON line (same document as for one bounce) or one text block. */
+static int
+emit_one(struct explain *ex, struct report *rep)
+{
+	const struct global_opts *g = ex->ctx->g;
+
+	report_finish(rep);
+	if (g->json) {
+		json_t *doc = render_json_doc(rep);
+		int rc = json_dumpf(doc, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		json_decref(doc);
+		if (rc != 0 || fputc('\n', stdout) == EOF)
+			return EXIT_UNKNOWN;
+	} else {
+		struct render_opts ro = { .color = run_use_colour(g), .verbose = g->verbose };
+
+		render_text(stdout, rep, &ro);
+		fputc('\n', stdout);
+	}
+	return status_exit_code(report_worst(rep));
+}
+
+static int
+worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* Several files, an mbox or a Maildir: every message in turn, one report each, memory
+ * bounded by one message. The DNS engine and its cache are the run's (ctx->rep stays the
+ * run's report, which is not printed); the exit status is the worst of all. */
+static int
+explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mailbox *first)
+{
+	struct run_ctx *ctx = ex->ctx;
+	struct report *run_rep;
+	int i, worst = EXIT_OK, rc;
+
+	if (ex->no_dns) {
+		ctx->rep = report_new("explain", paths[0]);
+	} else if ((rc = run_open(ctx, "explain", paths[0])) != 0) {
+		ndr_mailbox_close(first);
+		return rc;
+	}
+	run_rep = ctx->rep;
+	for (i = 0; i < n_paths; i++) {
+		enum ndr_mailbox_err err;
+		struct ndr_mailbox *mb = i == 0 && first != NULL ? first :
+		    ndr_mailbox_open(paths[i], &err);
+		struct ndr_message m;
+		int got;
+
+		if (mb == NULL) {
+			fprintf(stderr, "mxdiag: explain: %s: %s\n", paths[i], input_error(err));
+			worst = worse(worst, EXIT_UNKNOWN);
+			continue;
+		}
+		while ((got = ndr_mailbox_next(mb, &m, &err)) != 0) {
+			struct dns_stats before = report_stats(run_rep)->dns;
+			struct dns_stats *st;
+			char target[4200];
+
+			if (got < 0) {
+				fprintf(stderr, "mxdiag: explain: %s: %s\n", m.name, input_error(err));
+				worst = worse(worst, EXIT_UNKNOWN);
+				continue;
+			}
+			if (ndr_mailbox_kind(mb) == NDR_MB_MBOX)
+				snprintf(target, sizeof(target), "%s #%zu", m.name, m.index);
+			else
+				snprintf(target, sizeof(target), "%s", m.name);
+			ctx->rep = report_new("explain", target);
+			memset(&ex->seen, 0, sizeof(ex->seen));
+			explain_one(ex, &m);
+			/* this bounce's share of the run's lookups */
+			st = &report_stats(ctx->rep)->dns;
+			*st = report_stats(run_rep)->dns;
+			st->queries -= before.queries;
+			st->cache_hits -= before.cache_hits;
+			worst = worse(worst, emit_one(ex, ctx->rep));
+			report_free(ctx->rep);
+		}
+		ndr_mailbox_close(mb);
+	}
+	ctx->rep = run_rep;
+	return worst;
+}
+
 static int
 explain_run(struct run_ctx *ctx, int argc, char **argv)
 {
+	static char stdin_name[] = "-";
+	static char *const stdin_paths[] = { stdin_name };
 	struct explain ex = { .ctx = ctx };
-	const char *kb_path, *path = "-";
+	char *const *paths = stdin_paths;
+	int n_paths = 1, rc;
+	const char *kb_path;
+	enum ndr_mailbox_err err;
+	struct ndr_mailbox *mb;
+	struct ndr_message m;
 	struct opt_vals v;
 	struct ndr_kb *kb;
-	struct ndr *n;
-	char err[512], *buf;
-	size_t len = 0, i;
-	bool too_big;
-	int rc;
+	char why[512];
 
 	rc = opt_parse(&explain_opts, argc, argv, &v);
 	if (rc >= 0)
@@ -261,53 +383,37 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 	ex.ip = opt_str(&v, O_IP);
 	if (kb_path == NULL)
 		kb_path = ndr_kb_default_path();
-	kb = ndr_kb_load_checked(kb_path, explain_is_check, explain_is_finding, err, sizeof(err));
+	kb = ndr_kb_load_checked(kb_path, explain_is_check, explain_is_finding, why, sizeof(why));
 	if (kb == NULL)
-		return cli_usage_error("explain", _("cannot load the knowledge base: %s"), err);
-	if (argc - optind > 1) {
-		rc = explain_batch(kb, argc - optind, argv + optind);
+		return cli_usage_error("explain", _("cannot load the knowledge base: %s"), why);
+	ex.kb = kb;
+	ex.lang = pick_lang(ctx->g->lang);
+	if (optind < argc) {
+		paths = argv + optind;
+		n_paths = argc - optind;
+	}
+	mb = n_paths == 1 ? ndr_mailbox_open(paths[0], &err) : NULL;
+	if (n_paths == 1 && mb == NULL) {
+		ndr_kb_free(kb);
+		return cli_usage_error("explain", _("cannot read %s: %s"), paths[0],
+		    input_error(err));
+	}
+	if (n_paths > 1 || ndr_mailbox_kind(mb) != NDR_MB_ONE) {
+		rc = explain_many(&ex, paths, n_paths, mb);
 		ndr_kb_free(kb);
 		return rc;
 	}
-	if (optind < argc)
-		path = argv[optind];
-	buf = read_input(path, &len, &too_big);
-	if (buf == NULL) {
-		ndr_kb_free(kb);
-		if (too_big)
-			return cli_usage_error("explain", _("%s is larger than 10 MB; save only the "
-			    "bounce message"), path);
-		return cli_usage_error("explain", _("cannot read %s: %s"), path, strerror(errno));
-	}
-	if (len == 0) {
-		free(buf);
-		ndr_kb_free(kb);
-		return cli_usage_error("explain", _("%s is empty: paste the whole bounce, or give "
-		    "the file that holds it"), path);
-	}
-	ex.kb = kb;
-	ex.lang = pick_lang(ctx->g->lang);
+	/* one bounce: one report, rendered by main as every command's */
 	if (ex.no_dns) {
-		ctx->rep = report_new("explain", path);
-	} else {
-		rc = run_open(ctx, "explain", path);
-		if (rc != 0) {
-			free(buf);
-			ndr_kb_free(kb);
-			return rc;
-		}
+		ctx->rep = report_new("explain", paths[0]);
+	} else if ((rc = run_open(ctx, "explain", paths[0])) != 0) {
+		ndr_mailbox_close(mb);
+		ndr_kb_free(kb);
+		return rc;
 	}
-	n = ndr_parse(buf, len);
-	ndr_classify(n, kb);
-	add_bounce_facts(&ex, n);
-	for (i = 0; i < n->n_rcpts; i++)
-		add_rcpt_finding(&ex, n, &n->rcpts[i]);
-	for (i = 0; i < n->n_rcpts; i++)
-		verify_cause(&ex, n, &n->rcpts[i]);
-	if (!ex.no_dns)
-		loop_run(ctx->loop);
-	ndr_free(n);
-	free(buf);
+	if (ndr_mailbox_next(mb, &m, &err) > 0)
+		explain_one(&ex, &m);
+	ndr_mailbox_close(mb);
 	ndr_kb_free(kb);
 	return -1;
 }

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "loop.h"
 #include "render.h"
+#include "run.h"
 #include "report.h"
 
 /* --lang must apply to help text, which is printed while parsing. */
@@ -31,14 +32,6 @@ prescan_lang(int argc, char **argv)
 			return argv[i] + 7;
 	}
 	return NULL;
-}
-
-static bool
-use_colour(const struct global_opts *g)
-{
-	const char *no_color = getenv("NO_COLOR");
-
-	return !g->no_color && (no_color == NULL || *no_color == '\0') && isatty(STDOUT_FILENO);
 }
 
 int
@@ -61,7 +54,7 @@ main(int argc, char **argv)
 	optind = 0;	/* glibc: full re-initialisation for the command's getopt_long */
 	rc = cli.cmd->run(&ctx, cli.argc, cli.argv);
 	if (rc < 0 && ctx.rep != NULL) {
-		struct render_opts ro = { .color = use_colour(&cli.g), .verbose = cli.g.verbose,
+		struct render_opts ro = { .color = run_use_colour(&cli.g), .verbose = cli.g.verbose,
 		    .problems_only = ctx.problems_only, .sections = cli.cmd->sections };
 
 		report_finish(ctx.rep);

@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "checks.h"
 #include "dns.h"
@@ -11,6 +13,14 @@
 #include "report.h"
 #include "run.h"
 #include "xmalloc.h"
+
+bool
+run_use_colour(const struct global_opts *g)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	return !g->no_color && (no_color == NULL || *no_color == '\0') && isatty(STDOUT_FILENO);
+}
 
 int
 run_open(struct run_ctx *ctx, const char *command, const char *target)

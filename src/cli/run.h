@@ -2,11 +2,16 @@
 #ifndef MXD_RUN_H
 #define MXD_RUN_H
 
+#include <stdbool.h>
+
 #include "command.h"
 
 /* Create ctx->rep for command/target and ctx->dns from the global options. Returns 0, or
  * EXIT_UNKNOWN after printing why (e.g. an unusable resolver). */
 int run_open(struct run_ctx *ctx, const char *command, const char *target);
+
+/* Colour in text output: not with --no-color or NO_COLOR, only on a terminal. */
+bool run_use_colour(const struct global_opts *g);
 
 struct check_inputs;
 struct check_run;

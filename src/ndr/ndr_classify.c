@@ -291,6 +291,35 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		set_cause(kb, r, NULL, "undefined", "nothing to match", NULL);
 }
 
+bool
+ndr_looks_like_bounce(const struct ndr *n)
+{
+	static const char *const senders[] = { "mailer-daemon", "postmaster", "mail delivery" };
+	static const char *const subjects[] = {
+		"undeliver", "delivery", "failure", "failed", "returned", "not delivered",
+		"rejected", "nondeliver", "配信", "不達", "エラー", "届きません",
+	};
+	size_t i;
+
+	if (n->has_dsn || n->is_feedback || n->is_vacation)
+		return true;
+	for (i = 0; n->bounce_from != NULL && i < sizeof(senders) / sizeof(senders[0]); i++)
+		if (ndr_ci_find(n->bounce_from, strlen(n->bounce_from), senders[i]) != NULL)
+			return true;
+	for (i = 0; n->bounce_subject != NULL && i < sizeof(subjects) / sizeof(subjects[0]); i++)
+		if (ndr_ci_find(n->bounce_subject, strlen(n->bounce_subject), subjects[i]) != NULL)
+			return true;
+	for (i = 0; i < n->n_rcpts; i++) {
+		const struct ndr_rcpt *r = &n->rcpts[i];
+
+		if (r->status[0] != '\0' || r->reply[0] != '\0' || r->action != NULL)
+			return true;
+		if (strcmp(r->reason, "onhold") != 0 && strcmp(r->reason, "undefined") != 0)
+			return true;
+	}
+	return false;
+}
+
 int
 ndr_classify(struct ndr *n, const struct ndr_kb *kb)
 {

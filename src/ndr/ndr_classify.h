@@ -2,6 +2,8 @@
 #ifndef MXD_NDR_CLASSIFY_H
 #define MXD_NDR_CLASSIFY_H
 
+#include <stdbool.h>
+
 struct ndr;
 struct ndr_kb;
 
@@ -13,5 +15,12 @@ struct ndr_kb;
  * Returns 0 (always succeeds).
  */
 int ndr_classify(struct ndr *n, const struct ndr_kb *kb);
+
+/*
+ * After ndr_classify(): does n look like a bounce at all? False for text without a
+ * delivery-status part, a bounce's From or Subject, any SMTP reply or status code, or words
+ * the knowledge base knows ("hello world", the original message forwarded by mistake).
+ */
+bool ndr_looks_like_bounce(const struct ndr *n);
 
 #endif

@@ -362,6 +362,10 @@ ndr_kb_load_checked(const char *path, ndr_kb_known_fn *is_check, ndr_kb_known_fn
 		}
 		if (k->side == NULL)
 			k->side = "none";
+		k->act = json_string_value(json_object_get(c, "act"));
+		if (k->act == NULL)
+			k->act = "unknown";
+		k->next = json_string_value(json_object_get(c, "next"));
 		lang_pair(json_object_get(c, "title"), k->title);
 		lang_pair(json_object_get(c, "explanation"), k->explanation);
 		lang_pair(json_object_get(c, "fix"), k->fix);

@@ -35,6 +35,10 @@ struct ndr_cause {
 	const char *id;		/* "ndr.sender-domain-not-found" */
 	const char *reason;	/* Sisimai vocabulary: "rejected" */
 	const char *side;	/* "sender", "recipient", "relay", "network", "none" */
+	/* Who must act: "sender", "sender-admin", "recipient", "recipient-admin", "retry"
+	 * (nobody: the server retries), "none" (not a failure), "unknown". */
+	const char *act;
+	const char *next;	/* the next command to run, with placeholders, or NULL */
 	const char *title[2];	/* short name, per enum ndr_lang */
 	const char *explanation[2];
 	const char *fix[2];

@@ -449,6 +449,22 @@ has_code(const struct line *l)
 	return ndr_find_status(l->s, l->len, st, sizeof(st)) || ndr_find_reply(l->s, l->len, rc);
 }
 
+/* "<user@example.org>: Host or domain name not found. ...": the words after the address
+ * on its own line are the server's too, when there are some. */
+static void
+rest_of_rcpt_line(const struct line *l, const char *addr, char *diag, size_t *dox, size_t cap)
+{
+	const char *a = ndr_ci_find(l->s, l->len, addr), *end = l->s + l->len;
+
+	if (a == NULL)
+		return;
+	a += strlen(addr);
+	while (a < end && (*a == '>' || *a == ':' || *a == ' ' || *a == '.' || *a == ','))
+		a++;
+	if (end - a > 8)
+		buf_add(diag, dox, cap, a, (size_t)(end - a));
+}
+
 /* Lines about recipient r: each line naming it in recipient position, what follows that
  * address on the line, and the lines after it up to a blank line, a separator or the next
  * recipient. Fills context, diag and evidence when still empty. */
@@ -497,6 +513,8 @@ rcpt_block(struct scan *sc, struct ndr_rcpt *r)
 			buf_add(ctx, &co, sizeof(ctx), b->s, b->len);
 			if (has_code(b) || k > i)
 				buf_add(diag, &dox, sizeof(diag), b->s, b->len);
+			else
+				rest_of_rcpt_line(b, r->addr, diag, &dox, sizeof(diag));
 			if (want_ev)
 				ndr_rcpt_evidence(r, b->s, b->len);
 		}
@@ -594,6 +612,32 @@ quoted_status(const char *t, size_t tl, char *status, size_t status_len)
 	}
 }
 
+/* The remote host in the words: "host mx.example.org[192.0.2.1] said", Postfix's log
+ * "relay=mx.example.org[...]", "server smtp.example.org[...] said" (a relay's refusal). */
+static void
+remote_host(const char *t, size_t tl, struct ndr_rcpt *r)
+{
+	static const char *const pats[] = { "host ", "relay=", "server " };
+	size_t i;
+
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		const char *h = ndr_ci_find(t, tl, pats[i]);
+		size_t hl;
+
+		if (h == NULL)
+			continue;
+		h += strlen(pats[i]);
+		hl = strcspn(h, " []()\t,;:");
+		if (hl <= 3 || hl >= 254 || memchr(h, '.', hl) == NULL)
+			continue;
+		/* "server" is a common word: only a name with its address after it */
+		if (i == 2 && h[hl] != '[')
+			continue;
+		ndr_set_str(&r->remote_mta, h, hl);
+		return;
+	}
+}
+
 /* Fill codes, command and remote host from the recipient's words. */
 static void
 rcpt_details(struct ndr_rcpt *r)
@@ -642,18 +686,8 @@ rcpt_details(struct ndr_rcpt *r)
 					break;
 				}
 		}
-		if (r->remote_mta == NULL) {
-			const char *h = ndr_ci_find(t, tl, "host ");
-
-			if (h != NULL) {
-				size_t hl;
-
-				h += 5;
-				hl = strcspn(h, " []()\t,;:");
-				if (hl > 3 && hl < 254 && memchr(h, '.', hl) != NULL)
-					ndr_set_str(&r->remote_mta, h, hl);
-			}
-		}
+		if (r->remote_mta == NULL)
+			remote_host(t, tl, r);
 	}
 }
 

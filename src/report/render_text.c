@@ -29,6 +29,20 @@ print_status(FILE *out, enum status st, bool color)
 		fprintf(out, "%-8s", status_name(st));
 }
 
+/* A message or fix of several lines: each line indented under the finding's subject. */
+static void
+print_lines(FILE *out, const char *label, const char *text)
+{
+	const char *nl;
+
+	fprintf(out, "         %s%s", label, label[0] != '\0' ? " " : "");
+	while ((nl = strchr(text, '\n')) != NULL) {
+		fprintf(out, "%.*s\n         ", (int)(nl - text), text);
+		text = nl + 1;
+	}
+	fprintf(out, "%s\n", text);
+}
+
 static void
 print_finding(FILE *out, const struct finding *f, const struct render_opts *o)
 {
@@ -42,9 +56,9 @@ print_finding(FILE *out, const struct finding *f, const struct render_opts *o)
 	else
 		fprintf(out, "  [%s]\n", finding_id(f));
 	if (finding_message(f) != NULL)
-		fprintf(out, "         %s\n", finding_message(f));
+		print_lines(out, "", finding_message(f));
 	if (finding_fix_text(f) != NULL)
-		fprintf(out, "         %s %s\n", _("Fix:"), finding_fix_text(f));
+		print_lines(out, _("Fix:"), finding_fix_text(f));
 	if (o->verbose > 0) {
 		json_array_foreach(ev, i, item) {
 			const char *text = json_string_value(json_object_get(item, "text"));

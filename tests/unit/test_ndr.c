@@ -4,6 +4,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -355,6 +356,36 @@ test_kb_complete(void **state)
 		assert_non_null(k->fix[NDR_LANG_JA]);
 		assert_non_null(k->title[NDR_LANG_JA]);
 		assert_true(strncmp(k->id, "ndr.", 4) == 0);
+		/* who must act: one of the words explain prints */
+		if (strstr(" sender sender-admin recipient recipient-admin retry none unknown ",
+		    k->act) == NULL || strchr(k->act, ' ') != NULL)
+			fail_msg("%s: act \"%s\"", k->id, k->act);
+	}
+}
+
+/* Text that is no bounce is told apart from a bounce with words no rule knows. */
+static void
+test_not_a_bounce(void **state)
+{
+	static const struct { const char *in; bool bounce; } cases[] = {
+		{ "hello world\n", false },
+		{ "From: a@example.org\nTo: b@example.org\nSubject: lunch\n\nsee you at noon\n",
+		  false },
+		{ "From: MAILER-DAEMON@example.org\nSubject: hi\n\nsomething odd happened\n", true },
+		{ "From: a@example.org\nSubject: Undeliverable: lunch\n\nsomething odd\n", true },
+		{ "550 mysterious words", true },
+		{ "mailbox is full", true },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ndr *n = ndr_parse(cases[i].in, strlen(cases[i].in));
+
+		ndr_classify(n, kb);
+		if (ndr_looks_like_bounce(n) != cases[i].bounce)
+			fail_msg("\"%s\": looks like a bounce %d", cases[i].in, !cases[i].bounce);
+		ndr_free(n);
 	}
 }
 
@@ -452,6 +483,7 @@ main(void)
 		cmocka_unit_test(test_dsn),
 		cmocka_unit_test(test_kb_rules),
 		cmocka_unit_test(test_kb_complete),
+		cmocka_unit_test(test_not_a_bounce),
 		cmocka_unit_test(test_logline),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_bounds),
