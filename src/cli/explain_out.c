@@ -90,10 +90,11 @@ next_command(const char *tmpl, const struct ndr *n, const struct ndr_rcpt *r,
 		snprintf(host, sizeof(host), "%.*s", (int)strcspn(r->remote_mta, " [(;"),
 		    r->remote_mta);
 	{
+		/* the placeholders of kb.json's proofs, and two more of the bounce's */
 		const char *const keys[][2] = {
-			{ "SENDER_DOMAIN", sdom }, { "RCPT_DOMAIN", rdom }, { "REMOTE_HOST", host },
-			{ "SENDER", from }, { "RECIPIENT", rcpt },
-			{ "SENDING_IP", ip != NULL ? ip : (n->sending_ip_source != NULL ?
+			{ "{sender_domain}", sdom }, { "{rcpt_domain}", rdom },
+			{ "{remote_host}", host }, { "{sender}", from }, { "{rcpt}", rcpt },
+			{ "{ip}", ip != NULL ? ip : (n->sending_ip_source != NULL ?
 			    n->sending_ip : NULL) },
 		};
 
