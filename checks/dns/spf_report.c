@@ -8,41 +8,9 @@
 #include "i18n.h"
 #include "report.h"
 #include "spf.h"
+#include "spf_fields.h"
 #include "spf_report.h"
 #include "xmalloc.h"
-
-/* One trace step as a line of text. Caller frees. */
-char *
-spf_trace_step_text(const struct spf_trace_step *st)
-{
-	return xasprintf("%*s%s: %s%s%s%s%s%s%s [%u DNS terms, %u void]", (int)st->depth * 2, "",
-	    st->domain, st->term, st->query != NULL ? "  ? " : "",
-	    st->query != NULL ? st->query : "", st->answer != NULL ? " = " : "",
-	    st->answer != NULL ? st->answer : "", st->note != NULL ? " -> " : "",
-	    st->note != NULL ? st->note : "", st->dns_mechs, st->void_lookups);
-}
-
-json_t *
-spf_trace_step_json(const struct spf_trace_step *st)
-{
-	json_t *o = json_object();
-	char *text = spf_trace_step_text(st);
-
-	json_object_set_new(o, "text", json_string(text));
-	json_object_set_new(o, "depth", json_integer(st->depth));
-	json_object_set_new(o, "domain", json_string(st->domain));
-	json_object_set_new(o, "term", json_string(st->term));
-	if (st->query != NULL)
-		json_object_set_new(o, "query", json_string(st->query));
-	if (st->answer != NULL)
-		json_object_set_new(o, "answer", json_string(st->answer));
-	if (st->note != NULL)
-		json_object_set_new(o, "note", json_string(st->note));
-	json_object_set_new(o, "dns_mechs", json_integer(st->dns_mechs));
-	json_object_set_new(o, "void_lookups", json_integer(st->void_lookups));
-	free(text);
-	return o;
-}
 
 static const char *
 result_ref(enum spf_result res)

@@ -51,3 +51,13 @@ text_is_utf8(const char *s, size_t len)
 	}
 	return true;
 }
+
+bool
+text_has_control(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	}
+	return false;
+}

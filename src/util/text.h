@@ -15,6 +15,9 @@ size_t text_utf8_seq(const unsigned char *s, size_t avail);
 /* True when s[0..len) is entirely well-formed UTF-8 (jansson accepts exactly this). */
 bool text_is_utf8(const char *s, size_t len);
 
+/* Whether s has a C0 control character or DEL (what no argument or input field may hold). */
+bool text_has_control(const char *s);
+
 /* ASCII only, whatever the locale: a locale must not change what a grammar accepts
  * (<ctype.h> would). */
 static inline bool
