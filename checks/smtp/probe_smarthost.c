@@ -647,6 +647,7 @@ report_all(struct sh_run *run)
 
 	if (run->is_setup_failed)
 		return;	/* the UNKNOWN finding says why; no verdict without a test */
+	smarthost_report_provider(run);
 	/* The answer first when there is one; otherwise the verdict after its reasons. */
 	if (run->nworking > 0)
 		smarthost_report_recommendation(run, order);
@@ -659,6 +660,7 @@ report_all(struct sh_run *run)
 		report_outcome(run, order[i]);
 		report_tls(run, order[i], i == 0 && order[i]->outcome == SH_WORKS);
 	}
+	smarthost_report_stale(run);
 	if (run->nworking == 0)
 		smarthost_report_recommendation(run, order);
 	smarthost_publish(run);
@@ -742,6 +744,7 @@ smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_
 	    strrchr(o->from, '@') + 1);
 	run->our_ip = xstrdup(o->our_ip);
 	run->facts = o->facts;
+	run->provider = o->provider;
 	run->user = xstrdup(o->user);
 	run->pass = o->pass != NULL ? secret_new(o->pass->buf, o->pass->len) : NULL;
 	run->helo = xstrdup(o->helo);

@@ -8,6 +8,7 @@
 #include "probe.h"
 
 struct check_facts;
+struct provider;
 struct run_ctx;
 struct secret;
 
@@ -37,6 +38,8 @@ struct smarthost_opts {
 					 * NULL: our end of each connection */
 	struct check_facts *facts;	/* the relays tested are published here, or NULL;
 					 * borrowed until done */
+	const struct provider *provider;	/* cands are this entry's servers, in order
+					 * (providers.h), or NULL; borrowed until done */
 };
 
 /*

@@ -94,6 +94,7 @@ struct sh_run {
 	char *spf_domain;	/* owned: whose SPF must authorise the relay */
 	char *our_ip;		/* owned: the address relays see us from, or NULL */
 	struct check_facts *facts;	/* borrowed: where the relays are published, or NULL */
+	const struct provider *provider;	/* borrowed: the candidates' list entry, or NULL */
 	struct secret *pass;			/* owned copy, wiped on free */
 	struct sh_ep *order[SH_MAX_EPS];	/* ranked, set once the sessions are done */
 	struct sh_spf spf[SH_MAX_RELAY_IPS];
@@ -125,6 +126,10 @@ void smarthost_ask_relay_addrs(struct sh_run *run);
 /* The tested endpoints, best first, as relay facts (run->facts may be NULL). */
 void smarthost_publish(struct sh_run *run);
 void smarthost_path_free(struct sh_run *run);
+
+/* smarthost_data.c: candidates from the provider list (run->provider set). */
+void smarthost_report_provider(struct sh_run *run);
+void smarthost_report_stale(struct sh_run *run);
 
 /* The ranking (report extra) and smarthost.recommended with the settings to use, or
  * smarthost.none-working. */

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
+#include "fileio.h"
 #include "ndr_kb.h"
 #include "xmalloc.h"
 
@@ -302,20 +302,9 @@ lang_pair(json_t *obj, const char *out[2])
 const char *
 ndr_kb_default_path(void)
 {
-	const char *env = getenv("MXD_KB");
+	static char buf[4096];
 
-	if (env != NULL && env[0] != '\0')
-		return env;
-#ifdef MXD_DATADIR
-	if (access(MXD_DATADIR "/kb.json", R_OK) == 0)
-		return MXD_DATADIR "/kb.json";
-#endif
-#ifdef MXD_SRCDIR
-	/* tests run from the build tree before installation */
-	if (access(MXD_SRCDIR "/data/kb.json", R_OK) == 0)
-		return MXD_SRCDIR "/data/kb.json";
-#endif
-	return "data/kb.json";
+	return fileio_data_path("MXD_KB", "kb.json", buf, sizeof(buf));
 }
 
 struct ndr_kb *

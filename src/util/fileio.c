@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "xmalloc.h"
@@ -56,5 +57,27 @@ fileio_read_bounded(const char *path, size_t max, size_t *len, bool *too_big)
 	}
 	buf[n] = '\0';
 	*len = n;
+	return buf;
+}
+
+const char *
+fileio_data_path(const char *env_var, const char *name, char *buf, size_t len)
+{
+	const char *env = getenv(env_var);
+
+	if (env != NULL && env[0] != '\0')
+		return env;
+#ifdef MXD_DATADIR
+	snprintf(buf, len, "%s/%s", MXD_DATADIR, name);
+	if (access(buf, R_OK) == 0)
+		return buf;
+#endif
+#ifdef MXD_SRCDIR
+	/* tests run from the build tree before installation */
+	snprintf(buf, len, "%s/data/%s", MXD_SRCDIR, name);
+	if (access(buf, R_OK) == 0)
+		return buf;
+#endif
+	snprintf(buf, len, "data/%s", name);
 	return buf;
 }

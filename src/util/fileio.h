@@ -10,4 +10,8 @@
  * error (errno set: a directory or an unreadable device is an error, not empty input). */
 char *fileio_read_bounded(const char *path, size_t max, size_t *len, bool *too_big);
 
+/* A data file of the package: $env_var when set, else the installed NAME, else the source
+ * tree's (tests run before installation), else data/NAME. Returns env or buf. */
+const char *fileio_data_path(const char *env_var, const char *name, char *buf, size_t len);
+
 #endif
