@@ -16,8 +16,7 @@
 #include "spf_terms.h"
 #include "xmalloc.h"
 
-/* The limits are the evaluator's (spf_limits.h); these two only bound the walk itself. */
-#define SPF_MAX_TXT 16		/* TXT records looked at per name */
+/* The limits are the evaluator's (spf_limits.h); this one only bounds the walk itself. */
 #define SPF_MAX_RECORDS 40	/* records fetched through includes: bounds a hostile tree */
 
 struct spf_walk;
@@ -217,7 +216,7 @@ on_txt(const struct dns_answer *ans, void *arg)
 {
 	struct spf_node *n = arg;
 	struct spf_walk *w = n->walk;
-	const ldns_rr *rrs[SPF_MAX_TXT];
+	const ldns_rr *rrs[SPF_RRS_MAX];
 	size_t count, i, nspf = 0, strings = 0;
 	char *rec = NULL;
 	size_t rec_len = 0;
@@ -228,7 +227,7 @@ on_txt(const struct dns_answer *ans, void *arg)
 		w->is_unknown = true;
 		goto out;
 	}
-	count = dns_answer_rrs(ans, LDNS_RR_TYPE_TXT, rrs, SPF_MAX_TXT);
+	count = dns_answer_rrs(ans, LDNS_RR_TYPE_TXT, rrs, SPF_RRS_MAX);
 	for (i = 0; i < count; i++) {
 		size_t len;
 		/* every byte, as the evaluator sees it (spf_dns.c): a NUL is a syntax error */

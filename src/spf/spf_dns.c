@@ -13,11 +13,11 @@
 #include "err.h"
 #include "spf.h"
 #include "spf_dns.h"
+#include "spf_limits.h"
 #include "xmalloc.h"
 
 /* Records taken from one answer; a TXT RRset or an MX set is far smaller in practice, and the
  * evaluator looks at ten names at most (RFC 7208 4.6.4). */
-#define SPF_DNS_MAX_RRS 256
 
 /* Memo ceilings: far above a batch of thousands of pairs, small next to the DNS cache. */
 #define MEMO_BUCKETS 4096
@@ -211,7 +211,7 @@ static void
 spf_dns_answer(const struct dns_answer *ans, void *arg)
 {
 	struct spf_dns_q *q = arg;
-	const ldns_rr *rrs[SPF_DNS_MAX_RRS];
+	const ldns_rr *rrs[SPF_RRS_MAX];
 	struct spf_rr out_stack[16], *out = out_stack;
 	char *owned_stack[16], **owned = owned_stack;
 	struct spf_answer sa = { 0 };
@@ -222,7 +222,7 @@ spf_dns_answer(const struct dns_answer *ans, void *arg)
 	switch (ans->status) {
 	case DNS_OK:
 		sa.status = SPF_DNS_OK;
-		n = dns_answer_rrs(ans, ans->qtype, rrs, SPF_DNS_MAX_RRS);
+		n = dns_answer_rrs(ans, ans->qtype, rrs, SPF_RRS_MAX);
 		break;
 	case DNS_NODATA:
 		sa.status = SPF_DNS_NODATA;

@@ -28,4 +28,11 @@
  */
 #define SPF_DEPTH_MAX (SPF_LOOKUP_LIMIT + 1)
 
+/*
+ * Records of one answer that are read (TXT records at a name, addresses, MX and PTR names).
+ * Not an RFC 7208 limit: a bound against hostile zones, the same for the evaluator
+ * (spf_dns.c) and the analysis (spf_record.c) so that both find the same v=spf1 record.
+ */
+#define SPF_RRS_MAX 256
+
 #endif

@@ -482,6 +482,30 @@ test_registry_run_agrees(void **state)
 	}
 }
 
+/* Both read as many TXT records of a name (SPF_RRS_MAX): a record after many others is
+ * found by check as by spf (check once read the first 16 only). */
+static void
+test_many_txt_records(void **state)
+{
+	static const char *const names[] = { "spf-record", "spf-verdict" };
+	struct check_inputs in = { .domain = DOMAIN, .ip = "192.0.2.1" };
+	char zone[4096];
+	size_t n = 0;
+	int i;
+	struct zone_run r;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		n += (size_t)snprintf(zone + n, sizeof(zone) - n,
+		    DOMAIN ". TXT \"site-verification=%d\"\n", i);
+	snprintf(zone + n, sizeof(zone) - n, DOMAIN ". TXT \"v=spf1 ip4:192.0.2.1 -all\"\n");
+	zone_run(&r, zone, &in, names, N(names));
+	zone_assert(&r, "spf.present", DOMAIN, ST_OK);
+	zone_assert_none(&r, "spf.missing");
+	zone_assert(&r, "spf.result-pass", DOMAIN, ST_OK);
+	zone_run_free(&r);
+}
+
 int
 main(void)
 {
@@ -489,6 +513,7 @@ main(void)
 		cmocka_unit_test(test_check_and_spf_agree),
 		cmocka_unit_test(test_analysis_names_every_bad_term),
 		cmocka_unit_test(test_registry_run_agrees),
+		cmocka_unit_test(test_many_txt_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
