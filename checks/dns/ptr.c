@@ -1,5 +1,6 @@
 /* Reverse DNS: PTR present, forward-confirmed (FCrDNS), single, not generic, for the sending
- * address (--ip) and for every MX host address (mail servers usually send from them too). */
+ * address (--ip), for every MX host address (mail servers usually send from them too), and,
+ * when mail is relayed, for the addresses receivers will see (the relays fact). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -9,6 +10,7 @@
 #include "checks.h"
 #include "dns.h"
 #include "dns_target.h"
+#include "facts.h"
 #include "i18n.h"
 #include "names.h"
 #include "report.h"
@@ -22,6 +24,7 @@ struct ptr_probe {
 	struct check_ctx *ctx;
 	char *ip;
 	char *mx_host;		/* NULL for the sending address */
+	bool is_relay;		/* an address of the relay mail goes out through */
 	int family;
 	char *names[PTR_MAX_NAMES];
 	bool confirmed[PTR_MAX_NAMES], has_forward[PTR_MAX_NAMES];
@@ -58,16 +61,19 @@ add(struct ptr_probe *p, const char *id, enum status st)
 	return f;
 }
 
-/* The sending address is what receivers judge: its faults FAIL. An MX host's only WARN. */
+/* The sending address is what receivers judge: its faults FAIL. An MX host's only WARN,
+ * and a relay's too: it is the relay operator's to fix, or a reason to choose another. */
 static enum status
 severity(const struct ptr_probe *p, enum status st)
 {
-	return p->mx_host != NULL && st == ST_FAIL ? ST_WARN : st;
+	return (p->mx_host != NULL || p->is_relay) && st == ST_FAIL ? ST_WARN : st;
 }
 
 static const char *
 role(const struct ptr_probe *p)
 {
+	if (p->is_relay)
+		return _("relay address");
 	return p->mx_host != NULL ? _("MX host address") : _("sending address");
 }
 
@@ -217,7 +223,7 @@ on_ptr(const struct dns_answer *ans, void *arg)
 	}
 }
 
-static void
+static struct ptr_probe *
 probe_start(struct check_ctx *ctx, const char *ip, const char *mx_host, unsigned depth)
 {
 	struct ptr_probe *p;
@@ -225,16 +231,19 @@ probe_start(struct check_ctx *ctx, const char *ip, const char *mx_host, unsigned
 	char *rev = dns_reverse_name(ip);
 
 	if (rev == NULL)
-		return;
+		return NULL;
 	p = xcalloc(1, sizeof(*p));
 	p->ctx = ctx;
 	p->ip = xstrdup(ip);
 	p->mx_host = xstrdup(mx_host);
 	p->family = inet_pton(AF_INET, ip, a) == 1 ? AF_INET : AF_INET6;
 	p->evidence = json_array();
-	if (dns_query(ctx->dns, rev, LDNS_RR_TYPE_PTR, depth, on_ptr, p) < 0)
+	if (dns_query(ctx->dns, rev, LDNS_RR_TYPE_PTR, depth, on_ptr, p) < 0) {
 		probe_free(p);
+		p = NULL;
+	}
 	free(rev);
+	return p;
 }
 
 /* MX hosts -> addresses (the one resolver, dns_target_mx()) -> one probe per address, asked
@@ -267,8 +276,22 @@ on_mx(struct dns_target_mx *mx, void *arg)
 static void
 ptr_start(struct check_ctx *ctx)
 {
+	const struct relay_fact *r = check_fact_best_relay(ctx->facts);
+	size_t i;
+
 	if (ctx->ip != NULL)
 		probe_start(ctx, ctx->ip, NULL, 0);
+	/* Relayed mail reaches receivers from the relay's addresses: theirs are judged too
+	 * (checks/path.c makes the server's own INFO then). */
+	for (i = 0; r != NULL && i < r->naddrs; i++) {
+		struct ptr_probe *p;
+
+		if (ctx->ip != NULL && strcmp(r->addrs[i], ctx->ip) == 0)
+			continue;
+		p = probe_start(ctx, r->addrs[i], NULL, 0);
+		if (p != NULL)
+			p->is_relay = true;
+	}
 	dns_target_mx(ctx->dns, ctx->domain, PTR_MAX_MX, on_mx, ctx);
 }
 
@@ -276,5 +299,6 @@ const struct check check_ptr = {
 	.name = "ptr",
 	.section = "dns",
 	.needs = CHECK_IN_DOMAIN,
+	.reads = CHECK_FACT_RELAYS,
 	.start = ptr_start,
 };

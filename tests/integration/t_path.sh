@@ -25,6 +25,7 @@ lab-op25b reject
 case_json "path reject: Exchange behind OP25B relays: own PTR and HELO are INFO" "*" \
 	--doc verdict.outbound.path=relay --has ptr.generic:INFO --has helo.internal-name:INFO \
 	--has port25.blocked-except-isp:INFO --data ptr.generic:regraded \
+	--data ptr.confirmed:ptr=smtp.isp.test \
 	-- "${PT_COMMON[@]}" preflight example.test --ip 198.51.100.7 --helo exch.corp.local \
 	"${PT_RELAY[@]}"
 case_json "path reject: no smarthost: mail cannot get out" 2 \
