@@ -231,5 +231,16 @@ else
 	not_ok "LANG=ja_JP.UTF-8 without --lang gives Japanese" "exit $rc: $out"
 fi
 
+# From the build tree, before `make install`: the catalogue built beside the binary is found
+# without MXD_LOCALEDIR (issue 20).
+rc=0
+out=$(env -u MXD_LOCALEDIR "$MXDIAG" --lang ja check bad..domain 2>&1) || rc=$?
+if [ "$rc" = 64 ] && printf '%s' "$out" | grep -q 'ドメイン' &&
+   ! printf '%s' "$out" | grep -q 'catalogue was not found'; then
+	ok "--lang ja from the build tree finds the built catalogue"
+else
+	not_ok "--lang ja from the build tree finds the built catalogue" "exit $rc: $out"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,8 +2,10 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "i18n.h"
 
@@ -13,10 +15,30 @@ is_c_locale(const char *name)
 	return name == NULL || strcmp(name, "C") == 0 || strcmp(name, "POSIX") == 0;
 }
 
+#define MXD_CATALOGUE "/ja/LC_MESSAGES/mxdiag.mo"
+
+/* Where the catalogue is: MXD_LOCALEDIR (tests), the installed one, else the build tree's
+ * (so a freshly built mxdiag speaks Japanese before `make install`). NULL: none found. */
+static const char *
+catalogue_dir(void)
+{
+	const char *env = getenv("MXD_LOCALEDIR");
+
+	if (env != NULL)
+		return env;
+	if (access(LOCALEDIR MXD_CATALOGUE, R_OK) == 0)
+		return LOCALEDIR;
+#ifdef MXD_BUILDDIR
+	if (access(MXD_BUILDDIR "/locale" MXD_CATALOGUE, R_OK) == 0)
+		return MXD_BUILDDIR "/locale";
+#endif
+	return NULL;
+}
+
 void
 i18n_init(const char *lang)
 {
-	const char *env_lang = getenv("LANG");
+	const char *env_lang = getenv("LANG"), *dir;
 
 	if (setlocale(LC_ALL, "") == NULL) {
 		/* LANG=ja_JP.UTF-8 without that locale installed: still honour its language. */
@@ -30,9 +52,11 @@ i18n_init(const char *lang)
 		if (is_c_locale(setlocale(LC_MESSAGES, NULL)))
 			setlocale(LC_MESSAGES, "C.UTF-8");
 	}
-	/* MXD_LOCALEDIR lets tests use catalogues built in the tree, before `make install`. */
-	bindtextdomain("mxdiag", getenv("MXD_LOCALEDIR") != NULL ? getenv("MXD_LOCALEDIR") :
-	    LOCALEDIR);
+	dir = catalogue_dir();
+	if (dir == NULL && i18n_lang()[0] == 'j')
+		fprintf(stderr, "mxdiag: the Japanese message catalogue was not found (looked in "
+		    "%s and the build tree): messages stay in English\n", LOCALEDIR);
+	bindtextdomain("mxdiag", dir != NULL ? dir : LOCALEDIR);
 	bind_textdomain_codeset("mxdiag", "UTF-8");
 	textdomain("mxdiag");
 }
