@@ -69,8 +69,8 @@ regrade_for_relay(struct report *rep, const struct check_inputs *in, const char 
 			    "the relay's own name; the relay took this one in the test."), via);
 		} else if (has_prefix(id, "port25.")) {
 			snprintf(why, sizeof(why), _("Mail goes out through %s, so this line "
-			    "does not need outbound port 25: blocked by the ISP, as expected."),
-			    via);
+			    "does not need outbound port 25: what the ISP does to it is expected "
+			    "and harmless."), via);
 		} else {
 			continue;
 		}
