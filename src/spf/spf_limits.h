@@ -1,5 +1,5 @@
-/* The one set of SPF limits: the evaluator (spf eval) and the record analysis (check)
- * enforce the same numbers, each taken from RFC 7208 (the section is beside it). */
+/* The one set of SPF limits: the evaluator (`spf`) and the record analysis (`check`)
+ * enforce the same numbers, each from RFC 7208 (the section is beside it) but the last. */
 #ifndef MXD_SPF_LIMITS_H
 #define MXD_SPF_LIMITS_H
 
@@ -11,8 +11,6 @@
  * their own: a record this long has at most 32764.
  */
 #define SPF_RECORD_MAX 65535
-/* RFC 7208 3.4: what SHOULD fit one UDP answer; longer is valid. */
-#define SPF_RECORD_UDP 512
 
 /* RFC 7208 4.6.4: include, a, mx, ptr, exists and redirect count toward ten per check. */
 #define SPF_LOOKUP_LIMIT 10
