@@ -90,6 +90,7 @@ const struct finding_def finding_defs[] = {
 	{ "ndr.not-a-bounce", "docs/explain.md#ndrnot-a-bounce", NULL },
 	{ "ndr.onhold", "docs/explain.md#ndronhold", NULL },
 	{ "ndr.partial", "docs/explain.md#ndrpartial", NULL },
+	{ "ndr.verify-helo", "docs/explain.md#ndrverify-helo", NULL },
 	{ "ndr.verify-port25", "docs/explain.md#ndrverify-port25", NULL },
 	{ "ndr.verify-ptr", "docs/explain.md#ndrverify-ptr", NULL },
 	{ "ndr.verify-recipient", "docs/explain.md#ndrverify-recipient", NULL },

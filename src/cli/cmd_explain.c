@@ -22,6 +22,7 @@
 #include "ndr_classify.h"
 #include "ndr_kb.h"
 #include "ndr_mailbox.h"
+#include "ndr_origin.h"
 #include "ndr_text.h"
 #include "options.h"
 #include "render.h"
@@ -72,6 +73,7 @@ struct explain {
 	bool no_dns;
 	const char *sender;	/* --sender: the original sender's address or domain */
 	const char *ip;		/* --ip: the address the message was sent from */
+	const char *helo;	/* --helo: the name the sending server announces */
 	struct proof_seen seen;
 };
 
@@ -81,7 +83,7 @@ verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
 {
 	const char *src = ex->sender != NULL ? ex->sender :
 	    (n->orig_from != NULL ? n->orig_from : n->bounce_to);
-	char sender_domain[256], rcpt_domain[256];
+	char sender_domain[256], rcpt_domain[256], helo[256];
 	struct proof_subject s = { 0 };
 
 	if (r->cause == NULL || ex->no_dns)
@@ -103,6 +105,10 @@ verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
 		s.ip = n->sending_ip;
 		s.ip_source = n->sending_ip_source;
 	}
+	if (ex->helo != NULL)
+		s.helo = ex->helo;
+	else if (ndr_origin_helo(r->diag, helo, sizeof(helo)))
+		s.helo = helo;
 	explain_prove(ex->ctx, r->cause, &s, &ex->seen);
 }
 
@@ -175,7 +181,7 @@ add_bounce_facts(struct explain *ex, const struct ndr *n)
 	}
 }
 
-enum { O_FILE, O_KB, O_NO_DNS, O_SENDER, O_IP };
+enum { O_FILE, O_KB, O_NO_DNS, O_SENDER, O_IP, O_HELO };
 
 static const struct opt explain_rows[] = {
 	[O_FILE] = { OPT_OPERAND, NULL, "FILE", OPT_ANY, 0, 0,
@@ -191,6 +197,9 @@ static const struct opt explain_rows[] = {
 	[O_IP] = { OPT_VALUE, "ip", "IP", OPT_IP, 0, 0,
 	    N_("the address the message was sent from, when the bounce does not show it"),
 	    NULL },
+	[O_HELO] = { OPT_VALUE, "helo", "NAME", OPT_HOST, 0, 0,
+	    N_("the name the sending server announces (HELO), when the bounce does not show "
+	    "it"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -381,6 +390,7 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 	ex.no_dns = opt_flag(&v, O_NO_DNS);
 	ex.sender = opt_str(&v, O_SENDER);
 	ex.ip = opt_str(&v, O_IP);
+	ex.helo = opt_str(&v, O_HELO);
 	if (kb_path == NULL)
 		kb_path = ndr_kb_default_path();
 	kb = ndr_kb_load_checked(kb_path, explain_is_check, explain_is_finding, why, sizeof(why));
@@ -421,7 +431,7 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 const struct command cmd_explain = {
 	.name = "explain",
 	.summary = N_("explain a bounce (NDR/DSN): cause, who must act, fix, live re-check"),
-	.usage = "explain [FILE|-]... [--kb FILE] [--no-dns] [--sender ADDR] [--ip IP]",
+	.usage = "explain [FILE|-]... [--kb FILE] [--no-dns] [--sender ADDR] [--ip IP] [--helo NAME]",
 	.opts = &explain_opts,
 	.run = explain_run,
 };

@@ -207,6 +207,8 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 		finding_data(f, "ip", json_string(in->ip));
 	if (s->ip_source != NULL && in->ip != NULL)
 		finding_data(f, "ip_source", json_string(s->ip_source));
+	if (in->helo != NULL && (checks_find(p->check)->needs & CHECK_IN_HELO) != 0)
+		finding_data(f, "helo", json_string(in->helo));
 }
 
 /* A proof that cannot run on what the bounce gives: say what is missing and how to give it. */
@@ -234,6 +236,11 @@ add_missing(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 		finding_msg(f, _("The bounce does not name the failed recipient, so its domain "
 		    "cannot be checked."));
 		hint = _("Paste the whole bounce, with the recipient's address.");
+	} else if (in->helo == NULL && (checks_find(p->check)->needs & CHECK_IN_HELO) != 0) {
+		f = report_add(ctx->rep, id, v.st, in->domain);
+		finding_msg(f, _("Cannot be checked from here: the bounce does not show the name "
+		    "the sending server announced (HELO)."));
+		hint = _("Run again with --helo NAME (the name your server announces).");
 	} else {
 		f = report_add(ctx->rep, id, v.st, in->domain);
 		finding_msg(f, _("Cannot be checked from here: the bounce does not show the "
@@ -255,9 +262,9 @@ already_run(struct proof_seen *seen, const struct ndr_proof *p, const struct che
 	char key[sizeof(seen->keys[0])];
 	size_t i;
 
-	snprintf(key, sizeof(key), "%s %s %s %s %s", p->check, p->as,
+	snprintf(key, sizeof(key), "%s %s %s %s %s %s", p->check, p->as,
 	    in->domain != NULL ? in->domain : "-", in->ip != NULL ? in->ip : "-",
-	    in->inbound != NULL && rcpt != NULL ? rcpt : "-");
+	    in->inbound != NULL && rcpt != NULL ? rcpt : "-", in->helo != NULL ? in->helo : "-");
 	for (i = 0; i < seen->n; i++)
 		if (strcmp(seen->keys[i], key) == 0)
 			return true;
@@ -278,6 +285,7 @@ prove_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof
 	struct check_inputs in = {
 		.domain = p->is_sender_side ? s->sender_domain : s->rcpt_domain,
 		.ip = s->ip,
+		.helo = s->helo,
 		.sender_domain = s->sender_domain,
 		.rcpt_domain = s->rcpt_domain,
 		.cause = k,

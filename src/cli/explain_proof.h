@@ -19,6 +19,7 @@ struct proof_subject {
 	const char *ip_source;	/* where ip was found ("--ip", "Received"), or NULL */
 	const char *rcpt;	/* the failed recipient's address, or NULL */
 	const char *rcpt_domain;	/* its domain, or NULL */
+	const char *helo;	/* the sending server's HELO name (--helo, the refusal), or NULL */
 };
 
 /* Proofs already run for this bounce, so that each runs once. */

@@ -84,3 +84,27 @@ ndr_origin_headers(struct ndr *n, const struct ndr_hdrs *h)
 		}
 	}
 }
+
+bool
+ndr_origin_helo(const char *diag, char *buf, size_t buf_len)
+{
+	static const char *const says[] = { ">: helo command rejected", ">: ehlo command rejected" };
+	const char *end = NULL, *open;
+	size_t i, len;
+
+	if (diag == NULL)
+		return false;
+	for (i = 0; i < sizeof(says) / sizeof(says[0]) && end == NULL; i++)
+		end = ndr_ci_find(diag, strlen(diag), says[i]);
+	if (end == NULL)
+		return false;
+	for (open = end; open > diag && open[-1] != '<'; open--)
+		if (open[-1] == ' ' || end - open > 255)
+			return false;
+	len = (size_t)(end - open);
+	if (open == diag || len == 0 || len >= buf_len)
+		return false;
+	memcpy(buf, open, len);
+	buf[len] = '\0';
+	return true;
+}

@@ -3,6 +3,7 @@
 #ifndef MXD_NDR_ORIGIN_H
 #define MXD_NDR_ORIGIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ndr;
@@ -16,5 +17,12 @@ struct ndr_hdrs;
  * address receivers judged.
  */
 void ndr_origin_headers(struct ndr *n, const struct ndr_hdrs *h);
+
+/*
+ * The HELO/EHLO name a refusal quotes ("504 5.5.2 <EXCH01.corp.local>: Helo command
+ * rejected", Postfix's form) from the server's words diag, into buf. false when diag names
+ * none.
+ */
+bool ndr_origin_helo(const char *diag, char *buf, size_t buf_len);
 
 #endif

@@ -103,6 +103,22 @@ case_json "message too big with port 25 blocked: UNKNOWN" 2 \
 	--has inbound.size-untestable:UNKNOWN -- $EX "$OUT/big.eml"
 lab-op25b off
 
+# HELO rejected: the name the refusal quotes (the AD-joined Exchange of the field notes).
+bounce rcpt@openrelay.test alice@exch.test \
+	'504 5.5.2 <EXCH01.corp.local>: Helo command rejected: need fully-qualified hostname' \
+	>"$OUT/helo.eml"
+case_json "HELO rejected: the quoted name is still internal" 2 \
+	--has ndr.helo-rejected:FAIL --has ndr.verify-helo \
+	--data ndr.verify-helo:result=still-true --data ndr.verify-helo:helo=EXCH01.corp.local \
+	-- $EX "$OUT/helo.eml"
+case_json "HELO rejected: --helo names the one announced now, fixed since" 2 \
+	--has ndr.verify-helo:OK --data ndr.verify-helo:result=fixed --has helo.ok:OK \
+	-- $EX --helo mx.exch.test "$OUT/helo.eml"
+bounce rcpt@openrelay.test alice@exch.test '550 5.7.1 Invalid HELO name' >"$OUT/helo-bare.eml"
+case_json "HELO rejected without the name: cannot be checked, --helo named" 2 \
+	--has ndr.verify-helo:INFO --data ndr.verify-helo:result=cannot-check \
+	-- $EX "$OUT/helo-bare.eml"
+
 # Null MX: the recipient domain still declares it takes no mail.
 bounce user@nullmx.test alice@example.test \
 	'556 5.1.10 Recipient address rejected: Domain nullmx.test does not accept mail (nullMX)' \

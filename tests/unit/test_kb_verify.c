@@ -17,6 +17,7 @@
 #include "explain_proof.h"
 #include "ndr.h"
 #include "ndr_kb.h"
+#include "ndr_origin.h"
 
 #ifndef MXD_TEST_KB
 #define MXD_TEST_KB "data/kb.json"
@@ -167,6 +168,25 @@ test_sending_ip(void **state)
 	ndr_free(n);
 }
 
+/* The HELO name a refusal quotes, Postfix's "<NAME>: Helo command rejected". */
+static void
+test_helo_name(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	assert_true(ndr_origin_helo("504 5.5.2 <EXCH01.corp.local>: Helo command rejected: need "
+	    "fully-qualified hostname", buf, sizeof(buf)));
+	assert_string_equal(buf, "EXCH01.corp.local");
+	assert_true(ndr_origin_helo("550 5.7.1 <[192.0.2.1]>: EHLO command rejected", buf,
+	    sizeof(buf)));
+	assert_string_equal(buf, "[192.0.2.1]");
+	assert_false(ndr_origin_helo("550 5.7.1 Invalid HELO name", buf, sizeof(buf)));
+	assert_false(ndr_origin_helo("<a b>: Helo command rejected", buf, sizeof(buf)));
+	assert_false(ndr_origin_helo(">: Helo command rejected", buf, sizeof(buf)));
+	assert_false(ndr_origin_helo(NULL, buf, sizeof(buf)));
+}
+
 int
 main(void)
 {
@@ -176,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_unknown_finding),
 		cmocka_unit_test(test_proof_fields),
 		cmocka_unit_test(test_sending_ip),
+		cmocka_unit_test(test_helo_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
