@@ -25,13 +25,10 @@
 #include "spf.h"
 #include "spf_dns.h"
 #include "tls.h"
-#include "tls_judge.h"
 #include "validate.h"
 #include "xmalloc.h"
 
 #define SH_TRANSCRIPT_LINES 40
-/* A certificate this close to expiry is a relay that stops working soon. */
-#define SH_EXPIRY_WARN_DAYS 14
 
 /* Without a port, try what smarthosts listen on, submission first (RFC 6409, RFC 8314). */
 static const unsigned auto_ports[] = { 587, 465, 25 };
@@ -276,15 +273,6 @@ tls_text(const struct smtp_result *r, char *buf, size_t len)
 }
 
 static void
-add_ep_data(struct finding *f, const struct sh_ep *ep)
-{
-	finding_data(f, "host", json_string(ep->cand->host));
-	finding_data(f, "address", json_string(ep->addr));
-	finding_data(f, "port", json_integer(ep->port));
-	finding_data(f, "session", probe_session_json(ep->res));
-}
-
-static void
 reply_text(const struct smtp_step *s, char *buf, size_t len)
 {
 	if (s == NULL || s->reply.code == 0)
@@ -507,87 +495,9 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		finding_ref(f, "RFC 5321 section 4.2.5");
 		break;
 	}
-	add_ep_data(f, ep);
+	smarthost_ep_data(f, ep);
 	finding_data(f, "rank_outcome", json_string(finding_id(f)));
 	probe_evidence_smtp(f, r, SH_TRANSCRIPT_LINES);
-}
-
-/* Certificate problems where they matter: at the recommended endpoint, or anywhere when
- * nothing works (WARN); elsewhere they only describe an alternative (INFO). */
-static void
-report_tls(struct sh_run *run, struct sh_ep *ep, bool is_best)
-{
-	struct report *rep = run->ctx->rep;
-	const struct smtp_result *r = ep->res;
-	const struct tls_info *t = &r->tls;
-	enum status st = is_best || run->nworking == 0 ? ST_WARN : ST_INFO;
-	char subject[300];
-	struct finding *f;
-	unsigned j = tls_judge(r, SH_EXPIRY_WARN_DAYS);
-
-	smarthost_subject(ep, subject, sizeof(subject));
-	if (ep->outcome == SH_GREETING_REFUSED)
-		return;
-	if (j & TLS_J_MISSING) {
-		f = probe_add(rep, run->group, "smarthost.tls-missing", st, subject);
-		finding_msg(f, _("%s does not offer STARTTLS: the password and the mail "
-		    "would cross the network unencrypted."), subject);
-		finding_fix(f, _("Use a relay port with STARTTLS (587) or implicit TLS "
-		    "(465)."));
-		finding_ref(f, "RFC 3207 section 4");
-		finding_ref(f, "RFC 8314 section 3");
-		add_ep_data(f, ep);
-		return;
-	}
-	if (j & TLS_J_FAILED)
-		return;	/* reported as smarthost.tls-failed */
-	if (j & TLS_J_UNTRUSTED) {
-		f = probe_add(rep, run->group, "smarthost.tls-untrusted", st, subject);
-		finding_msg(f, _("The certificate of %s does not verify: %s (subject %s, issuer "
-		    "%s)."), subject, t->verify_error, t->subject, t->issuer);
-		finding_fix(f, t->is_self_signed ? _("The certificate is self-signed: a mail "
-		    "server verifying it will refuse to relay. Ask the provider for a certificate "
-		    "from a public CA, or import its CA and use --ca-file.") : _("Check the "
-		    "relay's certificate chain (a missing intermediate certificate is the usual "
-		    "cause), or give its CA with --ca-file."));
-		finding_ref(f, "RFC 8314 section 4.1");
-		finding_ref(f, "RFC 5280 section 6");
-		add_ep_data(f, ep);
-	}
-	if (j & TLS_J_NAME_MISMATCH) {
-		f = probe_add(rep, run->group, "smarthost.tls-name-mismatch", st, subject);
-		finding_msg(f, _("The certificate of %s is not valid for \"%s\" (it names "
-		    "%s%s%s)."), subject, t->name, t->subject, t->sans[0] != '\0' ? "; " : "",
-		    t->sans);
-		if (ep->cand->is_ip)
-			finding_fix(f, _("Configure the relay by its host name, not its IP "
-			    "address: the certificate names the host, so TLS verification by "
-			    "address fails."));
-		else
-			finding_fix(f, _("Use the host name the certificate names (see its subject "
-			    "alternative names)."));
-		finding_ref(f, "RFC 6125 section 6");
-		add_ep_data(f, ep);
-	}
-	if (j & TLS_J_EXPIRED) {
-		f = probe_add(rep, run->group, "smarthost.tls-expired",
-		    st == ST_WARN ? ST_FAIL : ST_INFO,
-		    subject);
-		finding_msg(f, _("The certificate of %s is %s (valid until %s)."), subject,
-		    t->is_expired ? _("expired") : _("not yet valid"), t->not_after);
-		finding_fix(f, _("The provider must renew its certificate; until then a verifying "
-		    "mail server will not relay through it."));
-		finding_ref(f, "RFC 5280 section 4.1.2.5");
-		add_ep_data(f, ep);
-	} else if (j & TLS_J_EXPIRING) {
-		f = probe_add(rep, run->group, "smarthost.tls-expiring", st, subject);
-		finding_msg(f, _("The certificate of %s expires in %lld days (%s)."), subject,
-		    (long long)t->days_left, t->not_after);
-		finding_fix(f, _("Nothing to do on your side unless it is your own relay: renew "
-		    "it before it expires."));
-		finding_ref(f, "RFC 5280 section 4.1.2.5");
-		add_ep_data(f, ep);
-	}
 }
 
 static void
@@ -658,7 +568,7 @@ report_all(struct sh_run *run)
 			report_unresolved(run, &run->cands[i]);
 	for (i = 0; i < run->neps; i++) {
 		report_outcome(run, order[i]);
-		report_tls(run, order[i], i == 0 && order[i]->outcome == SH_WORKS);
+		smarthost_report_tls(run, order[i], i == 0 && order[i]->outcome == SH_WORKS);
 	}
 	smarthost_report_stale(run);
 	if (run->nworking == 0)

@@ -74,6 +74,15 @@ smarthost_rank(struct sh_run *run, struct sh_ep **order)
 }
 
 void
+smarthost_ep_data(struct finding *f, const struct sh_ep *ep)
+{
+	finding_data(f, "host", json_string(ep->cand->host));
+	finding_data(f, "address", json_string(ep->addr));
+	finding_data(f, "port", json_integer(ep->port));
+	finding_data(f, "session", probe_session_json(ep->res));
+}
+
+void
 smarthost_subject(const struct sh_ep *ep, char *buf, size_t len)
 {
 	if (ep->cand->is_ip && strchr(ep->cand->host, ':') != NULL)

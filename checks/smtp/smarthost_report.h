@@ -14,6 +14,8 @@
 #include "spf.h"
 #include "spf_dns.h"
 
+struct finding;
+
 #define SH_MAX_CANDS SMARTHOST_MAX_CANDS
 #define SH_MAX_EPS (SH_MAX_CANDS * 3)
 #define SH_MAX_RELAY_IPS SMARTHOST_MAX_RELAY_IPS
@@ -112,6 +114,10 @@ struct sh_run {
 int smarthost_tls_score(const struct smtp_result *r);
 /* order[0..neps) = run's endpoints, best first. */
 void smarthost_rank(struct sh_run *run, struct sh_ep **order);
+/* The endpoint's host, address, port and session as finding data. */
+void smarthost_ep_data(struct finding *f, const struct sh_ep *ep);
+/* smarthost_tls.c: certificate findings, WARN at the best endpoint or when none works. */
+void smarthost_report_tls(struct sh_run *run, struct sh_ep *ep, bool is_best);
 /* "host:port" (or "[v6]:port") of ep into buf. */
 void smarthost_subject(const struct sh_ep *ep, char *buf, size_t len);
 /* smarthost_spf.c: check_host() of spf_domain for the relay's addresses; the findings. */
