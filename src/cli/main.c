@@ -34,6 +34,19 @@ prescan_lang(int argc, char **argv)
 	return NULL;
 }
 
+/* A stable order of findings, in the command's sections (report_settle). */
+static void
+settle(struct report *rep, const struct render_section *sections)
+{
+	const char *groups[16];
+	size_t n = 0;
+
+	for (; sections != NULL && sections->group != NULL && n < 15; sections++)
+		groups[n++] = sections->group;
+	groups[n] = NULL;
+	report_settle(rep, groups);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -58,6 +71,7 @@ main(int argc, char **argv)
 		    .problems_only = ctx.problems_only, .sections = cli.cmd->sections };
 
 		report_finish(ctx.rep);
+		settle(ctx.rep, cli.cmd->sections);
 		if (cli.g.json)
 			rc = render_json(stdout, ctx.rep) < 0 ? EXIT_UNKNOWN : -1;
 		else

@@ -130,6 +130,85 @@ report_free(struct report *rep)
 	free(rep);
 }
 
+static int severity(enum status st);
+
+/* What report_settle() sorts by, for qsort (which is not stable: seq keeps it so). */
+struct settle_key {
+	struct finding *f;
+	size_t group, seq;
+	bool is_target;
+};
+
+static int
+cmp_settle(const void *a, const void *b)
+{
+	const struct settle_key *x = a, *y = b;
+	int c;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	if (x->is_target != y->is_target)
+		return x->is_target ? -1 : 1;
+	if ((c = strcmp(x->f->subject, y->f->subject)) != 0)
+		return c;
+	if (x->f->status != y->f->status)
+		return severity(x->f->status) > severity(y->f->status) ? -1 : 1;
+	if ((c = strcmp(x->f->id, y->f->id)) != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static size_t
+group_rank(const char *const *groups, const char *g)
+{
+	size_t i;
+
+	for (i = 0; groups != NULL && groups[i] != NULL; i++)
+		if (g != NULL && strcmp(groups[i], g) == 0)
+			return i + 1;
+	return 0;	/* no titled section: the untitled lead comes first */
+}
+
+static bool
+says_the_same(const struct finding *a, const struct finding *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->subject, b->subject) == 0 &&
+	    a->status == b->status && a->message != NULL && b->message != NULL &&
+	    strcmp(a->message, b->message) == 0;
+}
+
+void
+report_settle(struct report *rep, const char *const *groups)
+{
+	struct settle_key *keys;
+	size_t i, n = 0;
+
+	if (rep->count < 2)
+		return;
+	keys = xcalloc(rep->count, sizeof(*keys));
+	for (i = 0; i < rep->count; i++) {
+		keys[i].f = rep->findings[i];
+		keys[i].group = group_rank(groups, rep->findings[i]->group);
+		keys[i].seq = i;
+		keys[i].is_target = rep->target != NULL &&
+		    strcmp(rep->findings[i]->subject, rep->target) == 0;
+	}
+	qsort(keys, rep->count, sizeof(*keys), cmp_settle);
+	for (i = 0; i < rep->count; i++) {
+		struct finding *f = keys[i].f;
+
+		if (n > 0 && says_the_same(rep->findings[n - 1], f)) {
+			json_array_extend(rep->findings[n - 1]->evidence, f->evidence);
+			finding_fini(f);
+			free(f);
+			continue;
+		}
+		rep->findings[n++] = f;
+	}
+	rep->count = n;
+	free(keys);
+}
+
 void
 report_finish(struct report *rep)
 {

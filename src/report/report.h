@@ -74,6 +74,15 @@ json_t *report_answers(const struct report *rep);	/* borrowed array of strings, 
  */
 void report_regrade(struct report *rep, size_t i, enum status st, const char *why);
 
+/*
+ * Put the findings in a stable order before they are shown, whatever order the network
+ * answered in: by section (groups, NULL-terminated, in print order; NULL for none), then
+ * the report's target before other subjects, then subject, then the worst status first,
+ * then id; the first arrived first among equals. Findings that say the same thing (same id,
+ * subject, status and message) become one, with every evidence line kept.
+ */
+void report_settle(struct report *rep, const char *const *groups);
+
 size_t report_count(const struct report *rep);
 const struct finding *report_finding(const struct report *rep, size_t i);
 /* First finding with this id, or NULL. */
