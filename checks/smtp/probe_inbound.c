@@ -732,7 +732,10 @@ judge(struct ib_run *run)
 				report_untestable(run, order[i]);
 			continue;
 		}
-		report_ep(run, order[i], i == path, path < run->neps);
+		/* Both addresses of the host that decides are on the path: senders may use
+		 * either family, so the same refusal is as grave over IPv4 and IPv6. */
+		report_ep(run, order[i], path < run->neps && order[i]->host == order[path]->host,
+		    path < run->neps);
 		report_tls(run, order[i]);
 		report_greeting(run, order[i]);
 	}

@@ -693,8 +693,10 @@ judge(struct p25_run *run)
 		struct finding *f = probe_add(rep, run->group, "port25.no-targets", ST_UNKNOWN,
 		    _("port 25"));
 
-		finding_msg(f, _("No port 25 target could be resolved to an address, so "
-		    "nothing was probed (%zu lookups found nothing)."), run->unresolved);
+		finding_msg(f, ngettext("No port 25 target could be resolved to an address, so "
+		    "nothing was probed (%zu lookup found nothing).", "No port 25 target could be "
+		    "resolved to an address, so nothing was probed (%zu lookups found nothing).",
+		    run->unresolved), run->unresolved);
 		finding_fix(f, _("Check DNS resolution (mxdiag check DOMAIN) or give targets as "
 		    "IP addresses."));
 		probe_evidence_list(f, run->dns_evidence);

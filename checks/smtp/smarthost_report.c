@@ -115,7 +115,11 @@ smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order)
 	}
 	report_set_extra(rep, "ranking", ranking);
 	if (run->neps == 0 || best->outcome != SH_WORKS) {
-		f = probe_add(rep, run->group, "smarthost.none-working", ST_FAIL, _("smarthost"));
+		/* Nothing dialled because the resolver failed: that says nothing of the relays
+		 * (the exit-status contract: a resolver failure is never a FAIL). */
+		f = probe_add(rep, run->group, "smarthost.none-working", run->neps == 0 &&
+		    report_find(rep, "smarthost.dns-failed") != NULL ? ST_UNKNOWN : ST_FAIL,
+		    _("smarthost"));
 		finding_msg(f, _("No endpoint tried (%zu) accepts mail from <%s> to <%s> for "
 		    "relaying; the findings above say why each failed."), run->neps, run->from,
 		    run->rcpt);

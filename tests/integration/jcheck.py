@@ -3,7 +3,7 @@
 
 usage: jcheck.py FILE [--has ID[:STATUS]]... [--not ID]... [--status STATUS]
                       [--data ID:KEY[=VALUE]]... [--count ID:N]...
-                      [--doc PATH=VALUE]... [--none-worse-than STATUS]
+                      [--doc PATH=VALUE]... [--all ID:STATUS]... [--none-worse-than STATUS]
 --doc reads a member of the document by a dotted path (verdict.outbound.path=relay);
 --none-worse-than fails for any finding ranked above STATUS (OK < INFO < WARN < FAIL;
 UNKNOWN is allowed unless STATUS is UNKNOWN-free: it is not a problem found).
@@ -54,6 +54,11 @@ def main(argv):
                     bad.append(f"{fid}.data has no {key}")
             elif want not in vals:
                 bad.append(f"{fid}.data.{key} is {vals}, want {want}")
+        elif opt == "--all":  # every finding with ID has STATUS
+            fid, _, st = val.partition(":")
+            sts = [f["status"] for f in findings if f["id"] == fid]
+            if not sts or any(x != st for x in sts):
+                bad.append(f"{fid} statuses {sts}, want all {st}")
         elif opt == "--doc":
             path, _, want = val.partition("=")
             node = doc
