@@ -54,6 +54,8 @@ struct check_inputs {
 	const char *sender_domain;	/* explain: from the bounce or --sender */
 	const char *rcpt_domain;	/* explain: the failed recipient's domain */
 	const struct ndr_cause *cause;	/* explain: the cause being proven */
+	const char *const *dkim_selectors;	/* --dkim-selector; none: dkim guesses */
+	size_t n_dkim_selectors;
 };
 
 /* What a diagnosis reads while it runs; everything is borrowed for the run. */

@@ -22,6 +22,21 @@ const struct render_section finding_sections[] = {
 
 /* Sorted by id (strcmp order): findings_lookup() searches it. */
 const struct finding_def finding_defs[] = {
+	{ "dkim.bad-key", "docs/checks.md#dkimbad-key", "dns" },
+	{ "dkim.cname", "docs/checks.md#dkimcname", "dns" },
+	{ "dkim.cname-dangling", "docs/checks.md#dkimcname-dangling", "dns" },
+	{ "dkim.key-ok", "docs/checks.md#dkimkey-ok", "dns" },
+	{ "dkim.key-short", "docs/checks.md#dkimkey-short", "dns" },
+	{ "dkim.key-weak", "docs/checks.md#dkimkey-weak", "dns" },
+	{ "dkim.multiple", "docs/checks.md#dkimmultiple", "dns" },
+	{ "dkim.no-key", "docs/checks.md#dkimno-key", "dns" },
+	{ "dkim.none-found", "docs/checks.md#dkimnone-found", "dns" },
+	{ "dkim.not-found", "docs/checks.md#dkimnot-found", "dns" },
+	{ "dkim.revoked", "docs/checks.md#dkimrevoked", "dns" },
+	{ "dkim.sha1-only", "docs/checks.md#dkimsha1-only", "dns" },
+	{ "dkim.strict-identity", "docs/checks.md#dkimstrict-identity", "dns" },
+	{ "dkim.syntax", "docs/checks.md#dkimsyntax", "dns" },
+	{ "dkim.testing", "docs/checks.md#dkimtesting", "dns" },
 	{ "dmarc.missing", "docs/checks.md#dmarcmissing", "dns" },
 	{ "dmarc.multiple", "docs/checks.md#dmarcmultiple", "dns" },
 	{ "dmarc.present", "docs/checks.md#dmarcpresent", "dns" },

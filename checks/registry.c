@@ -15,6 +15,7 @@
 #include "xmalloc.h"
 
 extern const struct check check_address;
+extern const struct check check_dkim;
 extern const struct check check_dmarc;
 extern const struct check check_domain;
 extern const struct check check_helo;
@@ -38,6 +39,7 @@ const struct check *const checks[] = {
 	&check_spf_verdict,
 	&check_helo,
 	&check_dmarc,
+	&check_dkim,
 	&check_port25,
 	&check_smarthost,
 	&check_inbound,

@@ -1,4 +1,5 @@
-/* `mxdiag check DOMAIN [--ip IP] [--helo NAME]`: the DNS facts of a sending domain. */
+/* `mxdiag check DOMAIN [--ip IP] [--helo NAME] [--dkim-selector S]`: the DNS facts of a
+ * sending domain. */
 #include "config.h"
 
 #include <stdio.h>
@@ -12,7 +13,7 @@
 #include "path.h"
 #include "run.h"
 
-enum { O_DOMAIN, O_IP, O_HELO };
+enum { O_DOMAIN, O_IP, O_HELO, O_DKIM_SELECTOR };
 
 static const struct opt check_rows[] = {
 	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 1, 1,
@@ -23,14 +24,18 @@ static const struct opt check_rows[] = {
 	 * refuses what cannot be a name at all. */
 	[O_HELO] = { OPT_VALUE, "helo", "NAME", OPT_HOST, 0, 0,
 	    N_("the name the mail server announces in HELO/EHLO"), NULL },
+	[O_DKIM_SELECTOR] = { OPT_LIST, "dkim-selector", "S", OPT_DOMAIN, 0, OPT_MAX_LIST,
+	    N_("a DKIM selector (s= of a DKIM-Signature), repeatable; without it,\n"
+	    "common selectors are guessed"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
-static const struct opt_spec check_opts = { "check", check_rows, 17, NULL };
+static const struct opt_spec check_opts = { "check", check_rows, 20, NULL };
 
 /* The DNS facts of a domain; spf-verdict and helo run when --ip and --helo are given. */
 static const char *const check_diagnoses[] = {
 	"domain", "mx", "address", "ptr", "spf-record", "spf-verdict", "helo", "dmarc",
+	"dkim",
 };
 
 static int
@@ -56,6 +61,8 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 		in.domain = domain;
 		in.ip = ip;
 		in.helo = helo;
+		in.dkim_selectors = v.list[O_DKIM_SELECTOR];
+		in.n_dkim_selectors = v.n[O_DKIM_SELECTOR];
 		cr = checks_run(ctx, &in, check_diagnoses,
 		    sizeof(check_diagnoses) / sizeof(check_diagnoses[0]), false, NULL);
 		loop_run(ctx->loop);
@@ -71,7 +78,7 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 const struct command cmd_check = {
 	.name = "check",
 	.summary = N_("DNS facts of a mail domain: MX, addresses, and what senders will see"),
-	.usage = "check DOMAIN [--ip IP] [--helo NAME]",
+	.usage = "check DOMAIN [--ip IP] [--helo NAME] [--dkim-selector S]...",
 	.opts = &check_opts,
 	.run = check_run,
 };

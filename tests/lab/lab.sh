@@ -272,6 +272,41 @@ setup_dnssec() {
 	[ -s dnssec.test.anchor-name ] && [ -s expired.test.anchor-name ]
 }
 
+# DKIM keys (dkim.test and its Microsoft 365 tenant zone): fresh from openssl on every
+# start, put where the zone templates say @RSA512@ ... as the strings of a TXT record.
+DKIM_ZONES="dkim.test dkimtest.onmicrosoft.com"
+setup_dkim() {
+	local W=$1 k z b64 line s
+	local -A val
+	cd "$W/keys" || return 1
+	for k in rsa512 rsa1024 rsa2048 ed25519; do
+		case $k in
+		rsa*) openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:${k#rsa}" -out "dkim-$k.pem" &&
+			openssl pkey -in "dkim-$k.pem" -pubout -outform DER -out "dkim-$k.der" ;;
+		*) openssl genpkey -algorithm ED25519 -out "dkim-$k.pem" &&
+			openssl pkey -in "dkim-$k.pem" -pubout -outform DER -out "dkim-$k.der" ;;
+		esac &
+	done
+	wait
+	for k in rsa512 rsa1024 rsa2048 ed25519 ed25519spki; do
+		case $k in
+		ed25519) b64=$(tail -c 32 dkim-ed25519.der | base64 -w0) ;; # the bare key
+		ed25519spki) b64=$(base64 -w0 dkim-ed25519.der) ;;
+		*) b64=$(base64 -w0 "dkim-$k.der") ;;
+		esac
+		[ -n "$b64" ] || return 1
+		b64="p=$b64" s=""
+		while [ -n "$b64" ]; do s+="\"${b64:0:250}\" "; b64=${b64:250}; done
+		val[${k^^}]=$s
+	done
+	for z in $DKIM_ZONES; do
+		while IFS= read -r line; do
+			for k in "${!val[@]}"; do line=${line//@$k@/${val[$k]}}; done
+			printf '%s\n' "$line"
+		done <"$LAB_DIR/zones/$z.zone" >"../zones/$z.zone"
+	done
+}
+
 # NSD and unbound configurations (no forks: this machine class forks slowly)
 setup_dns() {
 	local W=$1 f o zf line delegated=" "
@@ -317,6 +352,7 @@ setup_dns() {
 		root) o=. zf="$W/zones/root.zone" ;;
 		*) zf=$f ;;
 		esac
+		[[ " $DKIM_ZONES " == *" $o "* ]] && zf="$W/zones/$o.zone"
 		printf 'zone:\n    name: "%s"\n    zonefile: "%s"\n' "$o" "$zf" >>"$W/nsd.conf"
 	done
 	printf '%s\n' ".                 3600000 IN NS   a.root.lab.test." \
@@ -380,7 +416,7 @@ write_env() {
 }
 
 start_lab() {
-	local W=$1 dnssec_pid z a
+	local W=$1 dnssec_pid dkim_pid z a
 	now_ms
 	T0=$NOW
 	LAB_WORK_DIR=$W
@@ -410,6 +446,8 @@ start_lab() {
 		--ready-file "$W/hostile-smtp.ready" >"$W/log/hostile-smtp.log" 2>&1 &
 	(setup_dnssec "$W") >"$W/log/dnssec.log" 2>&1 &
 	dnssec_pid=$!
+	(setup_dkim "$W") >"$W/log/dkim.log" 2>&1 &
+	dkim_pid=$!
 	setup_etc "$W" || die "cannot set up /etc files"
 	mta_users "$W" || die "cannot set up the lab's /etc/passwd for the real mail servers"
 	mark etc
@@ -422,6 +460,8 @@ start_lab() {
 		echo "    trust-anchor-file: \"$a\""
 	done >"$W/unbound.anchors.conf"
 	mark "dnssec signed"
+	wait $dkim_pid || { cat "$W/log/dkim.log" >&2; die "DKIM key generation failed"; }
+	mark "dkim keys"
 	nsd -d -c "$W/nsd.conf" >"$W/log/nsd.out" 2>&1 &
 	unbound -d -c "$W/unbound.conf" >"$W/log/unbound.out" 2>&1 &
 	wait_for "nsd ($LAB_AUTH_NS:53)" "$W/log/nsd.log" port_open "$LAB_AUTH_NS" 53 || die "lab start-up failed"
