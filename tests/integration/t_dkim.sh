@@ -34,8 +34,10 @@ case_json "dkim: two selectors, each judged" 2 --has dkim.key-ok:OK --has dkim.k
 case_json "dkim: guessed Microsoft 365 selectors" 1 --has dkim.key-ok:OK --has dkim.cname:INFO \
 	--has dkim.cname-dangling:WARN --data dkim.key-ok:guessed=True --not dkim.none-found \
 	-- check $D
-case_json "dkim: nothing at the guessed selectors" 0 --has dkim.none-found:INFO \
-	--not dkim.not-found -- check example.test
+case_json "dkim: nothing at the guessed selectors" 1 --has dkim.none-found:INFO \
+	--not dkim.not-found -- check nodmarc.test
+case_json "dkim: a key at a common selector" 0 --has dkim.key-ok:OK --data dkim.key-ok:selector=s1 \
+	--not dkim.none-found -- check example.test
 # A resolver that never answers: UNKNOWN, never "no key".
 rc=0
 "$MXDIAG" --json --resolver "$LAB_DEAD_NS" --timeout 1 check $D --dkim-selector rsa2048 \
