@@ -145,9 +145,16 @@ is_not_address_status(const char *status)
 	return status[2] == '2' && strcmp(status + 3, ".2") != 0 && strcmp(status + 3, ".3") != 0;
 }
 
+/* RFC 3463 3.2: X.1.x speaks of the address itself. */
+static bool
+is_address_status(const char *status)
+{
+	return status[0] != '\0' && status[1] == '.' && status[2] == '1' && status[3] == '.';
+}
+
 static const struct ndr_cause *
-by_text(const struct ndr_kb *kb, const struct ndr_rcpt *r, const char *text, size_t len,
-    const char **phrase)
+by_text(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
+    const char *text, size_t len, const char **phrase)
 {
 	struct ndr_kb_match m;
 	const struct ndr_cause *k;
@@ -160,9 +167,10 @@ by_text(const struct ndr_kb *kb, const struct ndr_rcpt *r, const char *text, siz
 	/* e.g. "user unknown" after DATA is the recipient's filter speaking, not the
 	 * directory (the address was accepted at RCPT) */
 	if (k != NULL && k->n_confirm_command > 0 && k->otherwise != NULL &&
+	    !code_in(*phrase, k->confirmed, k->n_confirmed) &&
 	    !code_in(r->status, k->status, k->n_status) && (r->command != NULL ?
 	    !code_in(r->command, k->confirm_command, k->n_confirm_command) :
-	    is_not_address_status(r->status))) {
+	    (is_not_address_status(r->status) || (!n->has_dsn && !is_address_status(r->status))))) {
 		const struct ndr_cause *o = ndr_kb_find(kb, k->otherwise);
 
 		if (o != NULL)
@@ -224,17 +232,17 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		set_cause(kb, r, k, NULL, "refused command or code", phrase);
 		return;
 	}
-	k = by_text(kb, r, r->diag, r->diag != NULL ? strlen(r->diag) : 0, &phrase);
+	k = by_text(kb, n, r, r->diag, r->diag != NULL ? strlen(r->diag) : 0, &phrase);
 	/* RFC 3463 X.4.7 and "message expired" say the queue gave up, not why: the
 	 * report's other words may say (no connector, port 25 unreachable) */
 	if ((k != NULL && strcmp(k->reason, "expired") == 0) || (k == NULL &&
 	    r->status[0] != '\0' && strcmp(r->status + 1, ".4.7") == 0)) {
 		const char *why = NULL;
-		const struct ndr_cause *w = by_text(kb, r, r->context, r->context != NULL ?
+		const struct ndr_cause *w = by_text(kb, n, r, r->context, r->context != NULL ?
 		    strlen(r->context) : 0, &why);
 
 		if (w == NULL || strcmp(w->reason, "expired") == 0)
-			w = by_text(kb, r, n->text, n->human_len, &why);
+			w = by_text(kb, n, r, n->text, n->human_len, &why);
 		if (w != NULL && strcmp(w->reason, "expired") != 0) {
 			set_cause(kb, r, w, NULL, "phrase in the report", why);
 			return;
@@ -257,10 +265,10 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		set_cause(kb, r, k, NULL, "status code", r->status);
 		return;
 	}
-	k = by_text(kb, r, r->context, r->context != NULL ? strlen(r->context) : 0, &phrase);
+	k = by_text(kb, n, r, r->context, r->context != NULL ? strlen(r->context) : 0, &phrase);
 	if (k == NULL)
 		/* the server's words, not the returned message (which may well say "spam") */
-		k = by_text(kb, r, n->text, n->human_len, &phrase);
+		k = by_text(kb, n, r, n->text, n->human_len, &phrase);
 	if (k != NULL) {
 		set_cause(kb, r, k, NULL, "phrase in the report", phrase);
 		return;
@@ -285,7 +293,12 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		    "refused at EHLO/HELO", NULL);
 		return;
 	}
-	if ((r->diag != NULL && r->diag[0] != '\0') || r->status[0] != '\0' || r->reply[0] != '\0')
+	/* a delivery-status part with neither a status nor a code for this recipient: what
+	 * words there are come from the report's boilerplate, not from a server */
+	if (n->has_dsn && r->status[0] == '\0' && r->reply[0] == '\0')
+		set_cause(kb, r, NULL, "undefined", "DSN without a status or a code", NULL);
+	else if ((r->diag != NULL && r->diag[0] != '\0') || r->status[0] != '\0' ||
+	    r->reply[0] != '\0')
 		set_cause(kb, r, NULL, "onhold", "no rule matched", NULL);
 	else
 		set_cause(kb, r, NULL, "undefined", "nothing to match", NULL);

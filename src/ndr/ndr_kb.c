@@ -380,6 +380,7 @@ ndr_kb_load_checked(const char *path, ndr_kb_known_fn *is_check, ndr_kb_known_fn
 		k->confirm_command = string_array(json_object_get(m, "confirm_command"),
 		    &k->n_confirm_command);
 		k->otherwise = json_string_value(json_object_get(m, "otherwise"));
+		k->confirmed = string_array(json_object_get(m, "confirmed"), &k->n_confirmed);
 		k->phrases = string_array(json_object_get(m, "phrases"), &k->n_phrases);
 		k->first_phrase = n_phr;
 		n_phr += k->n_phrases;
@@ -460,6 +461,7 @@ ndr_kb_free(struct ndr_kb *kb)
 		free(kb->causes[i].when_status);
 		free(kb->causes[i].unless_status);
 		free(kb->causes[i].confirm_command);
+		free(kb->causes[i].confirmed);
 		free(kb->causes[i].phrases);
 	}
 	for (i = 0; i < kb->n_phr; i++)

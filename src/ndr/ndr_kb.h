@@ -74,6 +74,10 @@ struct ndr_cause {
 	const char **confirm_command;
 	size_t n_confirm_command;
 	const char *otherwise;
+	/* Phrases that stand without that confirmation: a directory's own answer ("the
+	 * recipient name is not recognized", Exchange 2000/2003), never a filter's words. */
+	const char **confirmed;
+	size_t n_confirmed;
 	const char **phrases;	/* lower case; '*' matches up to 80 bytes */
 	size_t n_phrases;
 	size_t first_phrase;	/* index into the kb's phrase table */

@@ -734,6 +734,37 @@ transcript_command(const struct scan *sc, struct ndr_rcpt *r)
 		r->command = xstrdup(mine);
 }
 
+/* The one RFC 3463 status in the report's reply lines ("Could not be delivered because
+ * of 550 5.1.1 User unknown" above the list of recipients), or "" when none or several. */
+static void
+only_status(const struct scan *sc, char *out, size_t out_len)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < sc->n_lines; i++) {
+		const struct line *l = &sc->lines[i];
+		size_t off = 0;
+		char st[16], rc[4];
+
+		/* a server's reply line, not a version number in a header */
+		if (!ndr_find_reply(l->s, l->len, rc))
+			continue;
+		while (off < l->len && ndr_find_status(l->s + off, l->len - off, st, sizeof(st))) {
+			const char *at = ndr_ci_find(l->s + off, l->len - off, st);
+
+			if (out[0] != '\0' && strcmp(out, st) != 0) {
+				out[0] = '\0';
+				return;
+			}
+			snprintf(out, out_len, "%s", st);
+			if (at == NULL)
+				break;
+			off = (size_t)(at - l->s) + strlen(st);
+		}
+	}
+}
+
 void
 ndr_text_scan(struct ndr *n)
 {
@@ -754,6 +785,8 @@ ndr_text_scan(struct ndr *n)
 		rcpt_details(&n->rcpts[i]);
 		if (n->rcpts[i].command == NULL)
 			transcript_command(&sc, &n->rcpts[i]);
+		if (n->rcpts[i].status[0] == '\0')
+			only_status(&sc, n->rcpts[i].status, sizeof(n->rcpts[i].status));
 	}
 	free(sc.lines);
 }
