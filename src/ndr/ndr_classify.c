@@ -165,12 +165,15 @@ by_text(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
 	k = ndr_kb_first(kb, &m, r->status, phrase);
 	ndr_kb_match_fini(&m);
 	/* e.g. "user unknown" after DATA is the recipient's filter speaking, not the
-	 * directory (the address was accepted at RCPT) */
+	 * directory (the address was accepted at RCPT). A whole bounce email that shows no
+	 * command, no DSN and no address status does not say so either (Sisimai's rule);
+	 * a pasted line is taken at its word. */
 	if (k != NULL && k->n_confirm_command > 0 && k->otherwise != NULL &&
 	    !code_in(*phrase, k->confirmed, k->n_confirmed) &&
 	    !code_in(r->status, k->status, k->n_status) && (r->command != NULL ?
 	    !code_in(r->command, k->confirm_command, k->n_confirm_command) :
-	    (is_not_address_status(r->status) || (!n->has_dsn && !is_address_status(r->status))))) {
+	    (is_not_address_status(r->status) || (n->kind == NDR_KIND_EMAIL && !n->has_dsn &&
+	    !is_address_status(r->status))))) {
 		const struct ndr_cause *o = ndr_kb_find(kb, k->otherwise);
 
 		if (o != NULL)
