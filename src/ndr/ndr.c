@@ -134,6 +134,30 @@ detect_vacation(struct ndr *n, const struct ndr_hdrs *h)
 		}
 }
 
+/* Complaints that are not ARF (RFC 5965): Amazon SES's JSON notifications, Microsoft's
+ * JMRP ("complaint about message from"), Apple Mail's unsubscribe message. */
+static void
+detect_other_feedback(struct ndr *n)
+{
+	const char *type = NULL;
+
+	if (n->is_feedback || n->has_dsn || n->text == NULL)
+		return;
+	if (ndr_ci_find(n->text, n->text_len, "\"notificationType\":\"Complaint\"") != NULL)
+		type = ndr_ci_find(n->text, n->text_len, "\"complaintFeedbackType\":\"abuse\"") !=
+		    NULL ? "abuse" : "";
+	else if (n->bounce_subject != NULL && ndr_ci_find(n->bounce_subject,
+	    strlen(n->bounce_subject), "complaint about message from") != NULL)
+		type = "abuse";
+	else if (ndr_ci_find(n->text, n->text_len, "sent this email to unsubscribe from") != NULL)
+		type = "opt-out";
+	if (type == NULL)
+		return;
+	n->is_feedback = true;
+	if (type[0] != '\0')
+		n->feedback_type = xstrdup(type);
+}
+
 struct ndr *
 ndr_parse(const char *buf, size_t len)
 {
@@ -200,13 +224,7 @@ ndr_parse(const char *buf, size_t len)
 		if (len > NDR_MAX_TEXT)
 			ndr_set_partial(n, "human-readable text over 256 KB");
 	}
-	/* Amazon SES delivers complaints as JSON notifications, not ARF (RFC 5965) */
-	if (!n->is_feedback && !n->has_dsn && n->text != NULL &&
-	    ndr_ci_find(n->text, n->text_len, "\"notificationType\":\"Complaint\"") != NULL) {
-		n->is_feedback = true;
-		if (ndr_ci_find(n->text, n->text_len, "\"complaintFeedbackType\":\"abuse\"") != NULL)
-			n->feedback_type = xstrdup("abuse");
-	}
+	detect_other_feedback(n);
 	if (n->is_feedback && n->n_rcpts == 0) {
 		struct ndr_rcpt *r = ndr_rcpt_add(n);
 
