@@ -153,8 +153,8 @@ is_address_status(const char *status)
 }
 
 static const struct ndr_cause *
-by_text(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
-    const char *text, size_t len, const char **phrase)
+by_text_except(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
+    const char *text, size_t len, const char *skip, const char **phrase)
 {
 	struct ndr_kb_match m;
 	const struct ndr_cause *k;
@@ -162,7 +162,7 @@ by_text(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
 	if (text == NULL || len == 0)
 		return NULL;
 	ndr_kb_scan(kb, text, len, &m);
-	k = ndr_kb_first(kb, &m, r->status, phrase);
+	k = ndr_kb_first_except(kb, &m, r->status, skip, phrase);
 	ndr_kb_match_fini(&m);
 	/* e.g. "user unknown" after DATA is the recipient's filter speaking, not the
 	 * directory (the address was accepted at RCPT). A whole bounce email that shows no
@@ -180,6 +180,13 @@ by_text(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
 			k = o;
 	}
 	return k;
+}
+
+static const struct ndr_cause *
+by_text(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
+    const char *text, size_t len, const char **phrase)
+{
+	return by_text_except(kb, n, r, text, len, NULL, phrase);
 }
 
 /* Sisimai's internal status for a reason when the bounce has no RFC 3463 code */
@@ -235,24 +242,54 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		set_cause(kb, r, k, NULL, "refused command or code", phrase);
 		return;
 	}
+	/* a provider's own documented code says more than its words */
+	{
+		char code[32];
+
+		k = ndr_kb_provider_code(kb, r->diag, r->diag != NULL ? strlen(r->diag) : 0, code,
+		    sizeof(code));
+		if (k == NULL)
+			k = ndr_kb_provider_code(kb, r->context, r->context != NULL ?
+			    strlen(r->context) : 0, code, sizeof(code));
+		if (k != NULL) {
+			set_cause(kb, r, k, NULL, "provider code", code);
+			return;
+		}
+	}
 	k = by_text(kb, n, r, r->diag, r->diag != NULL ? strlen(r->diag) : 0, &phrase);
 	/* RFC 3463 X.4.7 and "message expired" say the queue gave up, not why: the
 	 * report's other words may say (no connector, port 25 unreachable) */
 	if ((k != NULL && strcmp(k->reason, "expired") == 0) || (k == NULL &&
 	    r->status[0] != '\0' && strcmp(r->status + 1, ".4.7") == 0)) {
 		const char *why = NULL;
-		const struct ndr_cause *w = by_text(kb, n, r, r->context, r->context != NULL ?
-		    strlen(r->context) : 0, &why);
+		const struct ndr_cause *w = by_text_except(kb, n, r, r->diag, r->diag != NULL ?
+		    strlen(r->diag) : 0, "expired", &why);
 
-		if (w == NULL || strcmp(w->reason, "expired") == 0)
-			w = by_text(kb, n, r, n->text, n->human_len, &why);
-		if (w != NULL && strcmp(w->reason, "expired") != 0) {
+		if (w == NULL)
+			w = by_text_except(kb, n, r, r->context, r->context != NULL ?
+			    strlen(r->context) : 0, "expired", &why);
+		if (w == NULL)
+			w = by_text_except(kb, n, r, n->text, n->human_len, "expired", &why);
+		if (w != NULL) {
 			set_cause(kb, r, w, NULL, "phrase in the report", why);
 			return;
 		}
 	}
+	/* the recipient's domain was never asked about when MAIL FROM was refused: "host
+	 * unknown" there is about the sending host (RFC 5321 3.3) */
+	if (k != NULL && strcmp(k->reason, "hostunknown") == 0 && r->command != NULL &&
+	    strcmp(r->command, "MAIL") == 0) {
+		set_cause(kb, r, NULL, "blocked", "host unknown before RCPT", r->command);
+		return;
+	}
 	if (k != NULL) {
 		set_cause(kb, r, k, NULL, "diagnostic phrase", phrase);
+		return;
+	}
+	/* RFC 3464 2.3.6: an X-Unix diagnostic is a local delivery program's exit; a
+	 * temporary one says the program failed, not the system */
+	if (r->diag_type != NULL && strcmp(r->diag_type, "x-unix") == 0 && r->status[0] != '5') {
+		set_cause(kb, r, NULL, "mailererror", "Diagnostic-Code: X-Unix", NULL);
 		return;
 	}
 	/* RFC 5321 3.3: a refusal of MAIL FROM, with no words saying more, is about the

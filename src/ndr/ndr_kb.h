@@ -106,6 +106,14 @@ struct json_t;
 struct json_t *ndr_kb_root(const struct ndr_kb *kb);
 /* The cause used when only the reason is known (status class, fallbacks), or NULL. */
 const struct ndr_cause *ndr_kb_for_reason(const struct ndr_kb *kb, const char *reason);
+/*
+ * A provider's own documented error code in text/len (kb.json provider_codes: Orange's
+ * "OFR005_505", Spectrum's "AUP#In-1310"): the cause its table names, or NULL; the code
+ * as written is copied into code (code_len bytes).
+ */
+const struct ndr_cause *ndr_kb_provider_code(const struct ndr_kb *kb, const char *text,
+    size_t len, char *code, size_t code_len);
+
 /* Cause for a status code by RFC 3463 class ("5.7" of "5.7.99"), or NULL. */
 const struct ndr_cause *ndr_kb_for_status_class(const struct ndr_kb *kb, const char *status);
 
@@ -123,6 +131,9 @@ struct ndr_kb_match {
 void ndr_kb_scan(const struct ndr_kb *kb, const char *text, size_t len, struct ndr_kb_match *m);
 const struct ndr_cause *ndr_kb_first(const struct ndr_kb *kb, const struct ndr_kb_match *m,
     const char *status, const char **phrase);
+/* The same, passing over causes of reason skip ("expired": the queue gave up, why?). */
+const struct ndr_cause *ndr_kb_first_except(const struct ndr_kb *kb,
+    const struct ndr_kb_match *m, const char *status, const char *skip, const char **phrase);
 void ndr_kb_match_fini(struct ndr_kb_match *m);
 
 #endif
