@@ -715,6 +715,17 @@ status_fits(const struct ndr_cause *k, const char *status)
 	return false;
 }
 
+static bool
+is_confirmed(const struct ndr_cause *k, const char *phrase)
+{
+	size_t i;
+
+	for (i = 0; i < k->n_confirmed; i++)
+		if (strcmp(k->confirmed[i], phrase) == 0)
+			return true;
+	return false;
+}
+
 const struct ndr_cause *
 ndr_kb_first(const struct ndr_kb *kb, const struct ndr_kb_match *m, const char *status,
     const char **phrase)
@@ -731,12 +742,17 @@ ndr_kb_first_except(const struct ndr_kb *kb, const struct ndr_kb_match *m, const
 	for (i = 0; i < kb->n_causes; i++) {
 		const struct ndr_cause *k = &kb->causes[i];
 
-		if (!status_fits(k, status) || (skip != NULL && strcmp(k->reason, skip) == 0))
+		bool fits = status_fits(k, status);
+
+		if (skip != NULL && strcmp(k->reason, skip) == 0)
 			continue;
 		for (j = 0; j < k->n_phrases; j++) {
 			size_t id = k->first_phrase + j;
 
 			if (!(m->hits[id / 8] & (1u << (id % 8))))
+				continue;
+			/* a confirmed phrase stands without the status its cause asks for */
+			if (!fits && !is_confirmed(k, k->phrases[j]))
 				continue;
 			if (kb->phr[id].is_wild && !wild_match(m->norm, kb->phr[id].norm))
 				continue;

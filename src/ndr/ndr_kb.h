@@ -74,8 +74,9 @@ struct ndr_cause {
 	const char **confirm_command;
 	size_t n_confirm_command;
 	const char *otherwise;
-	/* Phrases that stand without that confirmation: a directory's own answer ("the
-	 * recipient name is not recognized", Exchange 2000/2003), never a filter's words. */
+	/* Phrases that stand on their own: without that confirmation (a directory's own
+	 * answer, "the recipient name is not recognized"), and without the status that
+	 * when_status asks for (Postfix's "Host not found, try again" is temporary). */
 	const char **confirmed;
 	size_t n_confirmed;
 	const char **phrases;	/* lower case; '*' matches up to 80 bytes */

@@ -317,6 +317,24 @@ static const struct {
 	  "ndr.send-as-denied", "securityerror" },
 	{ "#554 5.1.8 <a@example.jp>: Sender address rejected: Domain not found ##",
 	  "ndr.sender-domain-not-found", "rejected" },
+	/* providers' own documented codes come before their words */
+	{ "421 4.2.0 Service refuse. Veuillez essayer plus tard. Service refused, please try "
+	  "later. OFR005_505 [505] (in reply to end of DATA command)", "ndr.system-error",
+	  "systemerror" },
+	{ "550 5.5.0 Service refuse. Veuillez essayer plus tard. service refused, please try "
+	  "later. LPN001_108", "ndr.provider-unexplained", "undefined" },
+	{ "550 5.1.0 <a@example.org> sender rejected. AUP#In-1310", "ndr.too-many-connections",
+	  "toomanyconn" },
+	{ "550 5.7.1 MFR005_505 is not Orange's", "ndr.security-error", "securityerror" },
+	/* Yahoo checks the address after DATA: its words stand without RCPT */
+	{ "... while talking to mta5.am0.yahoodns.net.:\n>>> DATA\n<<< 554 delivery error: dd "
+	  "This user doesn't have a yahoo.com account (u@yahoo.com) [0]",
+	  "ndr.user-unknown", "userunknown" },
+	/* "host unknown" answered to MAIL FROM is about the sending host */
+	{ "554 <u@example.org>... Remote protocol error 550 (in reply to MAIL FROM command) 550 "
+	  "Host unknown", "ndr.blocked", "blocked" },
+	{ "Name service error for domain example.org: Host not found, try again",
+	  "ndr.dns-temporary", "networkerror" },
 };
 
 static void
