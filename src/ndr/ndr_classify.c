@@ -119,6 +119,50 @@ refine_by_domain(const struct ndr_kb *kb, struct ndr_rcpt *r)
 	}
 }
 
+/* Is host the recipient's domain or inside it ("mx.example.test" for a@example.test)? */
+static bool
+host_in_rcpt_domain(const char *host, const char *addr)
+{
+	const char *at = addr != NULL ? strrchr(addr, '@') : NULL;
+	size_t hl, dl;
+
+	if (host == NULL || at == NULL || at[1] == '\0')
+		return false;
+	at++;
+	hl = strlen(host);
+	dl = strlen(at);
+	while (hl > 0 && host[hl - 1] == '.')
+		hl--;
+	if (hl < dl || strncasecmp(host + hl - dl, at, dl) != 0)
+		return false;
+	return hl == dl || host[hl - dl - 1] == '.';
+}
+
+/* Structure over words, for phrases real servers use loosely (issue 16, bounces written
+ * by a real Postfix in the lab):
+ * - "host unknown"/"unrouteable address" with no specific status (none or X.0.0), in the
+ *   reply of the recipient domain's own server (Remote-MTA inside that domain): the
+ *   domain was found and its server answered, so the address is what it cannot route
+ *   (Exim: "550 Unrouteable address");
+ * - a condition that retrying clears (the cause's if_final: greylisting) in a final
+ *   report (Action: failed) with a temporary status: the queue retried until it gave up. */
+static const struct ndr_cause *
+by_report_structure(const struct ndr_kb *kb, const struct ndr_rcpt *r,
+    const struct ndr_cause *k, const char **how)
+{
+	if (strcmp(k->reason, "hostunknown") == 0 && (r->status[0] == '\0' ||
+	    strcmp(r->status + 1, ".0.0") == 0) && host_in_rcpt_domain(r->remote_mta, r->addr)) {
+		*how = "the recipient domain's own server answered";
+		return ndr_kb_for_reason(kb, "userunknown");
+	}
+	if (k->if_final != NULL && r->action != NULL && strcmp(r->action, "failed") == 0 &&
+	    r->status[0] == '4') {
+		*how = "a condition retrying clears, in a final report (the queue gave up)";
+		return ndr_kb_find(kb, k->if_final);
+	}
+	return NULL;
+}
+
 static const struct ndr_cause *
 by_reply(const struct ndr_kb *kb, const char *reply)
 {
@@ -283,7 +327,13 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		return;
 	}
 	if (k != NULL) {
-		set_cause(kb, r, k, NULL, "diagnostic phrase", phrase);
+		const char *how = NULL;
+		const struct ndr_cause *s = by_report_structure(kb, r, k, &how);
+
+		if (s != NULL)
+			set_cause(kb, r, s, NULL, how, phrase);
+		else
+			set_cause(kb, r, k, NULL, "diagnostic phrase", phrase);
 		return;
 	}
 	/* RFC 3464 2.3.6: an X-Unix diagnostic is a local delivery program's exit; a

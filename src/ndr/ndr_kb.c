@@ -382,6 +382,7 @@ ndr_kb_load_checked(const char *path, ndr_kb_known_fn *is_check, ndr_kb_known_fn
 		    &k->n_confirm_command);
 		k->otherwise = json_string_value(json_object_get(m, "otherwise"));
 		k->confirmed = string_array(json_object_get(m, "confirmed"), &k->n_confirmed);
+		k->if_final = json_string_value(json_object_get(m, "if_final"));
 		k->phrases = string_array(json_object_get(m, "phrases"), &k->n_phrases);
 		k->first_phrase = n_phr;
 		n_phr += k->n_phrases;

@@ -79,6 +79,10 @@ struct ndr_cause {
 	 * when_status asks for (Postfix's "Host not found, try again" is temporary). */
 	const char **confirmed;
 	size_t n_confirmed;
+	/* The cause to take when the report is final (Action: failed) with a temporary
+	 * status: a condition that retrying clears by design (greylisting) means the queue
+	 * gave up, which is another cause ("ndr.expired"). */
+	const char *if_final;
 	const char **phrases;	/* lower case; '*' matches up to 80 bytes */
 	size_t n_phrases;
 	size_t first_phrase;	/* index into the kb's phrase table */

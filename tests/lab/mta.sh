@@ -60,8 +60,10 @@ mta_users() {
 # One Postfix master, three servers (one smtpd service each, own address,
 # host name and restrictions): the MX of pfmx.test, the submission server of
 # pfsub.test, and an open relay.
-setup_postfix() {
-	local W=$1 P=$1/mta/postfix d
+# A Postfix instance's directories under P: conf/, data/ and queue/ with the owners and
+# modes postfix(1) would give them (master is started directly, without postfix-script).
+postfix_dirs() {
+	local P=$1 d
 	mkdir -p "$P/conf/sasl" "$P/data" || return 1
 	for d in active bounce corrupt defer deferred flush hold incoming maildrop \
 		private public saved trace pid; do
@@ -71,8 +73,41 @@ setup_postfix() {
 		chown root:root "$P/queue" "$P/queue/pid" &&
 		chgrp postdrop "$P/queue/maildrop" "$P/queue/public" &&
 		chmod 730 "$P/queue/maildrop" && chmod 710 "$P/queue/public" &&
-		chmod 700 "$P/queue/"{active,bounce,corrupt,defer,deferred,flush,hold,incoming,private,saved,trace} ||
-		return 1
+		chmod 700 "$P/queue/"{active,bounce,corrupt,defer,deferred,flush,hold,incoming,private,saved,trace}
+}
+
+# The internal services of master.cf (no chroot), after the instance's own listeners.
+postfix_services() {
+	cat <<-EOF
+		postlog   unix-dgram n - n - 1 postlogd
+		pickup    unix n - n 60 1 pickup
+		cleanup   unix n - n - 0 cleanup
+		qmgr      unix n - n 300 1 qmgr
+		tlsmgr    unix - - n 1000? 1 tlsmgr
+		rewrite   unix - - n - - trivial-rewrite
+		bounce    unix - - n - 0 bounce
+		defer     unix - - n - 0 bounce
+		trace     unix - - n - 0 bounce
+		verify    unix - - n - 1 verify
+		flush     unix n - n 1000? 0 flush
+		proxymap  unix - - n - - proxymap
+		smtp      unix - - n - - smtp
+		relay     unix - - n - - smtp
+		showq     unix n - n - - showq
+		error     unix - - n - - error
+		retry     unix - - n - - error
+		discard   unix - - n - - discard
+		local     unix - n n - - local
+		virtual   unix - n n - - virtual
+		lmtp      unix - - n - - lmtp
+		anvil     unix - - n - 1 anvil
+		scache    unix - - n - 1 scache
+	EOF
+}
+
+setup_postfix() {
+	local W=$1 P=$1/mta/postfix
+	postfix_dirs "$P" || return 1
 	# SASL accounts: the passwords are random per run, in files only
 	# (saslpasswd2 -p reads stdin)
 	local u pw
@@ -168,30 +203,8 @@ setup_postfix() {
 		  -o smtpd_tls_security_level=none
 		  -o mynetworks=0.0.0.0/0
 		  -o smtpd_sender_restrictions=
-		postlog   unix-dgram n - n - 1 postlogd
-		pickup    unix n - n 60 1 pickup
-		cleanup   unix n - n - 0 cleanup
-		qmgr      unix n - n 300 1 qmgr
-		tlsmgr    unix - - n 1000? 1 tlsmgr
-		rewrite   unix - - n - - trivial-rewrite
-		bounce    unix - - n - 0 bounce
-		defer     unix - - n - 0 bounce
-		trace     unix - - n - 0 bounce
-		verify    unix - - n - 1 verify
-		flush     unix n - n 1000? 0 flush
-		proxymap  unix - - n - - proxymap
-		smtp      unix - - n - - smtp
-		relay     unix - - n - - smtp
-		showq     unix n - n - - showq
-		error     unix - - n - - error
-		retry     unix - - n - - error
-		discard   unix - - n - - discard
-		local     unix - n n - - local
-		virtual   unix - n n - - virtual
-		lmtp      unix - - n - - lmtp
-		anvil     unix - - n - 1 anvil
-		scache    unix - - n - 1 scache
 	EOF
+	postfix_services >>"$P/conf/master.cf"
 	# Postfix waits (0.3 s at a time) while a table or main.cf is younger than 2 s
 	touch -d '1 minute ago' "$P/conf/"* || return 1
 	# the queue's parents: the work directory is 0700
@@ -261,14 +274,17 @@ setup_opensmtpd() {
 	cat >"$O/smtpd.conf" <<-EOF
 		pki mx.smtpdtls.test cert "$W/tls/mx.smtpdtls.test.pem"
 		pki mx.smtpdtls.test key "$O/server.key"
+		table rcpts { "alice@smtpdmx.test", "bob@smtpdmx.test", "postmaster@smtpdmx.test", "alice@smtpdtls.test", "postmaster@smtpdtls.test" }
 		table users { "alice@smtpdmx.test" = "nobody", "bob@smtpdmx.test" = "nobody", "postmaster@smtpdmx.test" = "nobody", "alice@smtpdtls.test" = "nobody", "postmaster@smtpdtls.test" = "nobody" }
 		table anyaddr { 0.0.0.0/0 }
 		filter "nodata" phase data match src <anyaddr> reject "554 5.7.1 lab OpenSMTPD refuses DATA: mxdiag must never send message content"
 		listen on 192.0.2.74 port 25 hostname mx.smtpdmx.test filter "nodata"
 		listen on 192.0.2.75 port 25 tls pki mx.smtpdtls.test hostname mx.smtpdtls.test filter "nodata"
-		# a recipient not in the table: "550 Invalid recipient"
+		# a recipient not in rcpts: "550 Invalid recipient" (without rcpt-to, an
+		# address missing from the virtual table is "524 5.2.4 Mailing list expansion
+		# problem")
 		action "lab" mbox virtual <users>
-		match from any for domain { "smtpdmx.test", "smtpdtls.test" } action "lab"
+		match from any for domain { "smtpdmx.test", "smtpdtls.test" } rcpt-to <rcpts> action "lab"
 	EOF
 	# smtpd refuses a key readable by others (the lab's server.key is 0644)
 	(umask 077 && cp "$W/tls/server.key" "$O/server.key") || return 1
