@@ -1,11 +1,12 @@
 #!/bin/sh
 # Install what mxdiag needs to build, test and run its lab on Debian 12.
-# Usage: scripts/install-deps.sh [build|lab|bench|all]   (default: all but bench)
+# Usage: scripts/install-deps.sh [build|lab|bench|deb|all]   (default: all but bench, deb)
 # Runs apt-get through sudo when not root; does nothing when all is present.
 set -eu
 
 BUILD_PKGS="build-essential autoconf automake autopoint gettext pkg-config
-libldns-dev libc-ares-dev libssl-dev libjansson-dev libcmocka-dev ca-certificates"
+libldns-dev libc-ares-dev libssl-dev libjansson-dev libcmocka-dev ca-certificates
+bash-completion"
 LAB_PKGS="nsd unbound ldnsutils bind9-dnsutils python3 python3-aiosmtpd nftables
 iproute2 openssl util-linux procps python3-cryptography
 postfix sasl2-bin libsasl2-modules libgnutls-dane0 libidn12 libnsl2 libpcre2-8-0 libdb5.3
@@ -14,6 +15,9 @@ libevent-2.1-7"
 # packages are unpacked (dpkg -x) into MTA_CACHE and run from there (tests/lab/mta.sh).
 MTA_DEBS="exim4-daemon-light opensmtpd"
 MTA_CACHE=${LAB_MTA_CACHE:-/var/cache/mxdiag-lab/mta}
+# The Debian package's build and check (scripts/build-deb.sh; debian/control's
+# Build-Depends are BUILD_PKGS).
+DEB_PKGS="debhelper dpkg-dev fakeroot lintian"
 BENCH_PKGS="python3-spf spfquery libmail-spf-perl libsisimai-perl hyperfine"
 
 what=${1:-default}
@@ -21,8 +25,9 @@ case "$what" in
 	build) pkgs=$BUILD_PKGS ;;
 	lab) pkgs=$LAB_PKGS ;;
 	bench) pkgs="$BUILD_PKGS $LAB_PKGS $BENCH_PKGS" ;;
+	deb) pkgs="$BUILD_PKGS $DEB_PKGS" ;;
 	default|all) pkgs="$BUILD_PKGS $LAB_PKGS" ;;
-	*) echo "usage: $0 [build|lab|bench|all]" >&2; exit 64 ;;
+	*) echo "usage: $0 [build|lab|bench|deb|all]" >&2; exit 64 ;;
 esac
 
 missing=""
@@ -31,7 +36,7 @@ for p in $pkgs; do
 done
 # unpack_mtas: Exim and OpenSMTPD into $MTA_CACHE/{exim,opensmtpd} (never installed)
 unpack_mtas() {
-	[ "$what" != build ] || return 0
+	case "$what" in build|deb) return 0 ;; esac
 	[ -x "$MTA_CACHE/exim/usr/sbin/exim4" ] && [ -x "$MTA_CACHE/opensmtpd/usr/sbin/smtpd" ] &&
 		return 0
 	$SUDO mkdir -p "$MTA_CACHE/debs"
