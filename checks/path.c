@@ -47,9 +47,20 @@ data_str(const struct finding *f, const char *key)
  * the server's own address (its PTR, its SPF verdict), its HELO name and port 25 from this
  * line no longer decide delivery. They stay in the report, as INFO, with the reason.
  */
-static void
-regrade_for_relay(struct report *rep, const struct check_inputs *in, const char *via)
+/* "host:25": a relay endpoint on port 25, which OP25B blocks like any other. */
+static bool
+is_port25_endpoint(const char *subject)
 {
+	size_t n = strlen(subject);
+
+	return n > 3 && strcmp(subject + n - 3, ":25") == 0;
+}
+
+static void
+regrade_for_relay(struct report *rep, const struct check_facts *facts,
+    const struct check_inputs *in, const char *via)
+{
+	enum port25_state p25 = facts->port25[0].state;
 	char why[512];
 	size_t i;
 
@@ -59,6 +70,16 @@ regrade_for_relay(struct report *rep, const struct check_inputs *in, const char 
 
 		if (finding_status(f) <= ST_INFO)
 			continue;
+		if ((p25 == PORT25_BLOCKED || p25 == PORT25_INTERCEPTED) &&
+		    (strcmp(id, "smarthost.unreachable") == 0 ||
+		    strcmp(id, "smarthost.provider-stale") == 0) &&
+		    is_port25_endpoint(finding_subject(f))) {
+			snprintf(why, sizeof(why), _("Port 25 is blocked from this line and mail "
+			    "goes out through %s: a relay's port 25 not answering is expected."),
+			    via);
+			report_regrade(rep, i, ST_INFO, why);
+			continue;
+		}
 		if (has_prefix(id, "spf.result-") || (has_prefix(id, "ptr.") && in->ip != NULL &&
 		    strcmp(finding_subject(f), in->ip) == 0)) {
 			snprintf(why, sizeof(why), _("Mail is relayed through %s: receivers judge "
@@ -97,8 +118,8 @@ relay_spf_words(const struct report *rep, const struct relay_fact *r, const char
 }
 
 static json_t *
-outbound_relayed(struct report *rep, const struct check_inputs *in,
-    const struct relay_fact *r, char *line, size_t len)
+outbound_relayed(struct report *rep, const struct check_facts *facts,
+    const struct check_inputs *in, const struct relay_fact *r, char *line, size_t len)
 {
 	char via[300], addrs[RELAY_FACT_ADDRS * 48] = "", how[64];
 	const char *spf_result, *spf = relay_spf_words(rep, r, &spf_result);
@@ -123,7 +144,7 @@ outbound_relayed(struct report *rep, const struct check_inputs *in,
 	else
 		snprintf(line, len, _("Outbound: mail from %s will get out through %s (%s)."),
 		    in->domain, via, how);
-	regrade_for_relay(rep, in, via);
+	regrade_for_relay(rep, facts, in, via);
 	o = json_pack("{s:s, s:s, s:b, s:b, s:o, s:b, s:s}", "path", "relay", "relay", via,
 	    "tls", r->is_tls, "auth", r->is_auth, "addresses", list, "addresses_approx",
 	    r->is_addr_approx, "spf", spf_result);
@@ -163,7 +184,7 @@ outbound_verdict(struct report *rep, const struct check_facts *facts,
 	const struct port25_fact *p = &facts->port25[0];
 
 	if (r != NULL)
-		return outbound_relayed(rep, in, r, line, len);
+		return outbound_relayed(rep, facts, in, r, line, len);
 	if (p->state == PORT25_OPEN)
 		return outbound_direct(rep, in, line, len);
 	if (p->state == PORT25_BLOCKED || p->state == PORT25_INTERCEPTED) {

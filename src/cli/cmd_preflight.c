@@ -18,6 +18,7 @@
 #include "probe_port25.h"
 #include "probe_relay.h"
 #include "probe_smarthost.h"
+#include "providers.h"
 #include "report.h"
 #include "run.h"
 #include "secret.h"
@@ -29,6 +30,7 @@
 struct pf_opts {
 	char *domain;			/* owned, normalised */
 	const char *ip, *helo, *mx_host, *from, *user, *pw_file, *pw_env, *rcpt;
+	const char *isp, *providers;	/* where candidates come from without --smarthost */
 	const char *smarthosts[PF_MAX_LIST], *targets[PF_MAX_LIST], *submission[PF_MAX_LIST];
 	const char *relay_ips[PF_MAX_LIST];
 	size_t nsmarthosts, ntargets, nsubmission, nrelay_ips;
@@ -53,6 +55,8 @@ struct pf_run {
 	struct check_inputs in;
 	struct check_run *cr;
 	char *isp_hosts[PF_MAX_LIST];	/* the smarthosts' names, owned */
+	struct providers *ps;		/* the provider list, when candidates came from it */
+	char *cands[PF_MAX_LIST];	/* its candidates, owned */
 };
 
 static void
@@ -113,8 +117,8 @@ start_parts(struct pf_run *run)
 
 enum {
 	O_DOMAIN, O_IP, O_HELO, O_MX_HOST, O_SMARTHOST, O_FROM, O_RCPT, O_USER, O_PW_FILE,
-	O_PW_ENV, O_RELAY_IP, O_PORT25_TARGET, O_SUBMISSION, O_NO_PORT25, O_NO_INBOUND,
-	O_NO_RELAY, O_PROBLEMS_ONLY
+	O_PW_ENV, O_RELAY_IP, O_PORT25_TARGET, O_SUBMISSION, O_ISP, O_PROVIDERS, O_NO_PORT25,
+	O_NO_INBOUND, O_NO_RELAY, O_PROBLEMS_ONLY
 };
 
 /* The lists hold what the parts take (probe_*.h), in arrays of PF_MAX_LIST. */
@@ -149,6 +153,11 @@ static const struct opt preflight_rows[] = {
 	    "the MX hosts of a few large providers)"), NULL },
 	[O_SUBMISSION] = { OPT_LIST, "submission", "HOST", OPT_HOST, 0, PORT25_MAX_SUBMISSION,
 	    N_("where to test 587/465 (repeatable)"), NULL },
+	[O_ISP] = { OPT_VALUE, "isp", "NAME", OPT_ANY, 0, 0,
+	    N_("without --smarthost: test the relays the provider list\n"
+	    "gives for this ISP (default: the domain of --from)"), NULL },
+	[O_PROVIDERS] = { OPT_VALUE, "providers", "FILE", OPT_ANY, 0, 0,
+	    N_("a provider list of your own, before the shipped one"), NULL },
 	[O_NO_PORT25] = { OPT_FLAG, "no-port25", NULL, OPT_ANY, 0, 0,
 	    N_("skip that part"), "--no-port25, --no-inbound, --no-relay" },
 	[O_NO_INBOUND] = { OPT_FLAG, "no-inbound", NULL, OPT_ANY, 0, 0, NULL, NULL },
@@ -184,6 +193,44 @@ take_opts(struct pf_opts *o, const struct opt_vals *v)
 	o->skip_port25 = opt_flag(v, O_NO_PORT25);
 	o->skip_inbound = opt_flag(v, O_NO_INBOUND);
 	o->skip_relay = opt_flag(v, O_NO_RELAY);
+	o->isp = opt_str(v, O_ISP);
+	o->providers = opt_str(v, O_PROVIDERS);
+}
+
+/*
+ * No --smarthost but an ISP or a sender address: the provider list's relays for it become
+ * the candidates, each tested live (an entry is a claim, not a fact). 1 when the list has
+ * no entry (the checklist goes on without a relay), -1 when it can, or a usage error.
+ */
+static int
+cands_from_data(struct pf_run *run, struct pf_opts *o)
+{
+	const char *domain = o->from != NULL ? strrchr(o->from, '@') + 1 : NULL;
+	char *cands[SMARTHOST_MAX_CANDS] = { NULL }, err[512];
+	size_t n = 0, i;
+	int rc;
+
+	if (o->nsmarthosts > 0 || (o->isp == NULL && domain == NULL))
+		return 1;
+	if (domain == NULL)
+		return cli_usage_error("preflight", _("--isp needs --from ADDR, the address of "
+		    "your account at the ISP"));
+	rc = providers_candidates(o->providers, o->isp, domain, &run->ps, &run->so.provider,
+	    cands, SMARTHOST_MAX_CANDS, &n, err, sizeof(err));
+	if (rc < 0)
+		return cli_usage_error("preflight", "%s", err);
+	if (rc > 0) {
+		if (o->isp != NULL)
+			return cli_usage_error("preflight", _("the provider list has no entry for "
+			    "\"%s\": name the relay with --smarthost HOST[:PORT]"), o->isp);
+		return 1;
+	}
+	_Static_assert(SMARTHOST_MAX_CANDS <= PF_MAX_LIST, "the candidates fit the list");
+	for (i = 0; i < n; i++) {
+		run->cands[i] = cands[i];
+		o->smarthosts[o->nsmarthosts++] = cands[i];
+	}
+	return -1;
 }
 
 static int
@@ -204,6 +251,9 @@ preflight_run(struct run_ctx *ctx, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	o.domain = run_normalise_domain(v.operands[0]);
+	rc = cands_from_data(&run, &o);
+	if (rc >= 0 && rc != 1)
+		goto out;
 	if (o.from == NULL) {
 		/* The sender the server will use: its postmaster is the safest default. */
 		o.from_default = xasprintf("postmaster@%s", o.domain);
@@ -221,8 +271,11 @@ preflight_run(struct run_ctx *ctx, int argc, char **argv)
 out:
 	check_run_free(run.cr);
 	secret_free(run.pass);
-	for (i = 0; i < PF_MAX_LIST; i++)
+	for (i = 0; i < PF_MAX_LIST; i++) {
 		free(run.isp_hosts[i]);
+		free(run.cands[i]);
+	}
+	providers_free(run.ps);
 	free(o.from_default);
 	free(o.domain);
 	return rc;

@@ -65,3 +65,18 @@ case_json "path check: an AD domain cannot send" 2 --doc verdict.outbound.path=r
 	-- check corp.local --ip 198.51.100.7
 case_json "path check: null MX takes no mail" "*" --doc verdict.inbound.state=dns \
 	--has mx.null-mx -- check nullmx.test
+
+# No --smarthost: the provider list's relays for the --from domain are tested live, and the
+# one that works carries the path; the stale port 25 entry does not spoil the answer.
+lab-op25b reject
+case_json "path reject: candidates from the provider list carry the path" "*" \
+	--doc verdict.outbound.path=relay --doc verdict.outbound.relay=smtp.isp.test:587 \
+	--has smarthost.provider-candidates --all smarthost.unreachable:INFO \
+	--none-worse-than INFO --not port25.blocked-except-isp:WARN \
+	-- "${PT_COMMON[@]}" preflight example.test --ip 192.0.2.25 --helo mx1.example.test \
+	--from alice@isp.test --user alice@isp.test --password-env MXD_TEST_PW \
+	--providers "$here/../lab/providers.json" --port25-target example.test \
+	--port25-target isp.test --no-inbound --no-relay
+lab-op25b off
+case_cmd "path: --isp without --from is a usage error" 64 "needs --from" \
+	-- "$MXDIAG" preflight example.test --isp isp
