@@ -83,6 +83,19 @@ if rm_up postfix; then
 		--has smarthost.relay-denied:FAIL --not smarthost.auth-not-used \
 		-- $RM_SH mx.pfmx.test:25 --from alice@example.test --rcpt bob@elsewhere.test
 
+	# --- the MX behind a DNSBL that lists our address (reject_rbl_client rbl.test):
+	# Postfix delays the client's refusal to RCPT (smtpd_delay_reject)
+	case_json "real postfix DNSBL MX: mail is refused" 2 \
+		--has inbound.rejected:FAIL --not inbound.accepted \
+		-- inbound pfrbl.test --from alice@example.test
+	case_cmd "real postfix DNSBL MX: the refusal names the blocklist" 2 \
+		"Client host \[198.51.100.7\] blocked using rbl.test" \
+		-- "$MXDIAG" --resolver "$LAB_RESOLVER" inbound pfrbl.test --from alice@example.test
+	# the MX that wants a PTR accepts us: 198.51.100.7 has one
+	case_json "real postfix PTR-checking MX: our address has a PTR, accepted" 1 \
+		--has inbound.accepted:OK --has inbound.starttls-missing:WARN \
+		-- inbound pfptr.test --from alice@example.test
+
 	# --- the open relay (mynetworks = 0.0.0.0/0)
 	case_json "real postfix open relay: relay.open FAIL" 2 \
 		--has relay.open:FAIL --status FAIL -- relay mail.pfopen.test --from alice@example.test

@@ -5,7 +5,8 @@
 # (tests fail). See README.md, "Real mail servers".
 
 MTA_CACHE=${LAB_MTA_CACHE:-/var/cache/mxdiag-lab/mta} # Exim and OpenSMTPD, dpkg -x'ed
-MTA_V4="192.0.2.71 192.0.2.72 192.0.2.73 192.0.2.74 192.0.2.75 203.0.113.60"
+MTA_V4="192.0.2.71 192.0.2.72 192.0.2.73 192.0.2.74 192.0.2.75 192.0.2.76 192.0.2.81
+203.0.113.60 192.0.2.29" # .29: no PTR, the bounce writer's source for the no-PTR case
 MTA_CERTS="mx.pfmx.test smtp.pfsub.test mx.eximmx.test mx.smtpdtls.test"
 # uids for the users Exim and OpenSMTPD want, added to the lab's own /etc/passwd
 MTA_UID0=64970
@@ -125,7 +126,8 @@ setup_postfix() {
 		sasldb_path: $P/sasldb2
 	EOF
 	printf '%s\n' "alice@pfmx.test x" "bob@pfmx.test x" "postmaster@pfmx.test x" "postmaster@pfsub.test x" \
-		"carol@pfsub.test x" "dave@pfsub.test x" "boss@pfsub.test x" >"$P/conf/vmailbox"
+		"carol@pfsub.test x" "dave@pfsub.test x" "boss@pfsub.test x" \
+		"postmaster@pfrbl.test x" "postmaster@pfptr.test x" >"$P/conf/vmailbox"
 	# who may send as whom after AUTH (reject_sender_login_mismatch)
 	printf '%s\n' "carol@pfsub.test carol@pfsub.test" "dave@pfsub.test dave@pfsub.test" \
 		"boss@pfsub.test dave@pfsub.test" >"$P/conf/senders"
@@ -146,7 +148,7 @@ setup_postfix() {
 		inet_protocols = ipv4
 		mynetworks = 127.0.0.0/8
 		smtpd_banner = \$myhostname ESMTP \$mail_name (Debian/GNU)
-		virtual_mailbox_domains = pfmx.test pfsub.test
+		virtual_mailbox_domains = pfmx.test pfsub.test pfrbl.test pfptr.test
 		virtual_mailbox_maps = texthash:$P/conf/vmailbox
 		# no DATA ever arrives; were it to, nothing would be stored
 		virtual_transport = discard:lab
@@ -203,6 +205,16 @@ setup_postfix() {
 		  -o smtpd_tls_security_level=none
 		  -o mynetworks=0.0.0.0/0
 		  -o smtpd_sender_restrictions=
+		192.0.2.76:25 inet n - n - - smtpd
+		  -o syslog_name=postfix/pfrbl
+		  -o myhostname=mx.pfrbl.test
+		  -o smtpd_tls_security_level=none
+		  -o smtpd_client_restrictions=reject_rbl_client,rbl.test
+		192.0.2.81:25 inet n - n - - smtpd
+		  -o syslog_name=postfix/pfptr
+		  -o myhostname=mx.pfptr.test
+		  -o smtpd_tls_security_level=none
+		  -o smtpd_client_restrictions=reject_unknown_reverse_client_hostname
 	EOF
 	postfix_services >>"$P/conf/master.cf"
 	# Postfix waits (0.3 s at a time) while a table or main.cf is younger than 2 s
@@ -336,7 +348,8 @@ mta_listening() {
 # not is FAILED (its tests fail), the lab itself goes on.
 mta_wait() {
 	local W=$1 m ap ok
-	local -A ports=([postfix]="192.0.2.71:25 203.0.113.60:587 203.0.113.60:465 192.0.2.72:25"
+	local -A ports=([postfix]="192.0.2.71:25 203.0.113.60:587 203.0.113.60:465 192.0.2.72:25
+		192.0.2.76:25 192.0.2.81:25"
 		[exim]="192.0.2.73:25" [opensmtpd]="192.0.2.74:25 192.0.2.75:25")
 	local -A logs=([postfix]=mta/postfix.log [exim]=log/exim.out [opensmtpd]=mta/opensmtpd.log)
 	for m in $MTA_STARTED; do

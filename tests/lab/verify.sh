@@ -199,9 +199,10 @@ check "slow NS $LAB_SLOW_NS: ~2 x $LAB_DELAY_MS ms (UDP)" "IN_RANGE" in_range $l
 check "slow NS over TCP" "^10 mx1.example.test.$" s +tcp @"$LAB_SLOW_NS" example.test MX
 
 echo "== real mail servers (mta.sh)"
-for ip in 192.0.2.71 192.0.2.72 192.0.2.73 192.0.2.74 192.0.2.75 203.0.113.60; do
+for ip in 192.0.2.71 192.0.2.72 192.0.2.73 192.0.2.74 192.0.2.75 192.0.2.76 192.0.2.81 203.0.113.60; do
 	check "real MTA $ip: PTR forward-confirmed" "^[a-z0-9.-]+ confirmed$" ptr_fc "$ip"
 done
+check "rbl.test lists the client" "^127.0.0.2$" s @"$R" 7.100.51.198.rbl.test A
 check "pfsub.test: submission SRV on 587" "^0 1 587 smtp.pfsub.test.$" s @"$R" _submission._tcp.pfsub.test SRV
 banner() { # banner IP PORT: the first line the server sends
 	local fd line

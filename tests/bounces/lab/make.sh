@@ -32,6 +32,8 @@ refused|expired|4.4.1|refused@writer.test|someone@nomx.test|connection refused (
 greylisted|expired|4.7.1|greylisted@writer.test|someone@greylist.test|greylisted (451 4.7.1) until the queue lifetime ends
 tlsrequired|securityerror|4.7.4|tlsrequired@writer.test|someone@openrelay.test|TLS required by the sender's policy (smtp_tls_policy_maps encrypt), the MX offers no STARTTLS, until the queue lifetime ends
 mesgtoobig|mesgtoobig|5.3.4|mesgtoobig@writer.test|alice@pfmx.test|10.5 MB message, the MX announces SIZE 10240000
+dnsbl|blocked|5.7.1|dnsbl@writer.test|postmaster@pfrbl.test|the writer's address is on the DNSBL the Postfix MX uses (reject_rbl_client rbl.test)
+noptr|requireptr|4.7.1|noptr@writer.test|postmaster@pfptr.test|the writer connects from 192.0.2.29, which has no PTR; the MX has reject_unknown_reverse_client_hostname (450 4.7.1), until the queue lifetime ends
 EOF
 )
 # sent after the others, with Postfix's bounce_template_file in Japanese (ISO-2022-JP)
@@ -89,9 +91,11 @@ while IFS='|' read -r name _ _ from _; do
 done <<<"$CASES
 $JA_CASES" >"$P/conf/mailboxes"
 printf 'openrelay.test encrypt\n' >"$P/conf/tls_policy"
-printf 'relay-via-pfmx.test smtp:[192.0.2.71]\n' >"$P/conf/transport"
+printf '%s\n' 'relay-via-pfmx.test smtp:[192.0.2.71]' 'pfptr.test noptr:' >"$P/conf/transport"
 {
 	postfix_services
+	# the no-PTR case: from the lab address that has no reverse name
+	echo "noptr     unix - - n - - smtp -o smtp_bind_address=192.0.2.29"
 } >"$P/conf/master.cf"
 touch -d '1 minute ago' "$P/conf/"*
 /usr/lib/postfix/sbin/master -c "$P/conf" -d >"$D/master.out" 2>&1 &
@@ -152,14 +156,14 @@ sleep 0.5
 send_wait "$JA_CASES"
 
 ver=$(/usr/sbin/postconf -c "$P/conf" -h mail_version)
-mkdir -p "$here/emails"
-rm -f "$here"/emails/*.eml
+out=$D/out # this folder is replaced only once every case has its DSN
+mkdir -p "$out/emails"
 entries=()
 while IFS='|' read -r name reason status from to what; do
 	f=$(ls "$M/$name/new/"* 2>/dev/null | head -1) || true
 	if [ -z "$f" ]; then
 		echo "make.sh: no DSN for $name" >&2
-		continue
+		exit 1
 	fi
 	# the label is by construction; the Status Postfix wrote must agree with it
 	got=$(sed -n 's/^Status: //p' "$f" | head -1)
@@ -168,11 +172,11 @@ while IFS='|' read -r name reason status from to what; do
 		exit 1
 	fi
 	# Delivered-To and Return-Path are the writer's local delivery, not the DSN
-	grep -v -e '^Delivered-To: ' -e '^Return-Path: ' "$f" >"$here/emails/postfix-$name.eml"
+	grep -v -e '^Delivered-To: ' -e '^Return-Path: ' "$f" >"$out/emails/postfix-$name.eml"
 	entries+=("$name|$reason|$status|$from|$to|$what")
 done <<<"$CASES
 $JA_CASES"
-/usr/bin/python3 - "$here/manifest.json" "Postfix $ver" "${entries[@]}" <<'PY'
+/usr/bin/python3 - "$out/manifest.json" "Postfix $ver" "${entries[@]}" <<'PY'
 import json, sys
 out, writer, rows = sys.argv[1], sys.argv[2], sys.argv[3:]
 man = []
@@ -190,4 +194,7 @@ with open(out, "w") as f:
     json.dump(man, f, indent=1, ensure_ascii=False)
     f.write("\n")
 PY
+rm -f "$here"/emails/*.eml
+mkdir -p "$here/emails"
+cp "$out"/emails/*.eml "$here/emails/" && cp "$out/manifest.json" "$here/manifest.json"
 echo "make.sh: wrote ${#entries[@]} emails and manifest.json in $here" >&2
