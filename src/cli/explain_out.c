@@ -2,6 +2,7 @@
  * must act, the fix and the next command, all shown without -v. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,7 +44,8 @@ first_addr(const char *s, char *buf, size_t len)
 	return s != NULL && ndr_text_find_addr(s, strlen(s), &pos, buf, len) >= 0;
 }
 
-/* Replace each token of tmpl found in keys by its value (when known) into out. */
+/* Replace each token of tmpl found in keys by its value into out; a token the bounce
+ * does not fill becomes a word to type in: {sender_domain} -> SENDER_DOMAIN. */
 static void
 fill_tokens(const char *tmpl, const char *const keys[][2], size_t n_keys, char *out,
     size_t out_len)
@@ -55,18 +57,24 @@ fill_tokens(const char *tmpl, const char *const keys[][2], size_t n_keys, char *
 
 		for (k = 0; k < n_keys; k++) {
 			l = strlen(keys[k][0]);
-			if (keys[k][1] != NULL && keys[k][1][0] != '\0' &&
-			    strncmp(tmpl, keys[k][0], l) == 0)
+			if (strncmp(tmpl, keys[k][0], l) == 0)
 				break;
 		}
-		if (k < n_keys) {
-			o += (size_t)snprintf(out + o, out_len - o, "%s", keys[k][1]);
-			if (o >= out_len)
-				o = out_len - 1;
-			tmpl += l;
-		} else {
+		if (k == n_keys) {
 			out[o++] = *tmpl++;
+			continue;
 		}
+		if (keys[k][1] != NULL && keys[k][1][0] != '\0') {
+			o += (size_t)snprintf(out + o, out_len - o, "%s", keys[k][1]);
+		} else {
+			size_t i;
+
+			for (i = 1; i + 1 < l && o + 1 < out_len; i++)
+				out[o++] = (char)toupper((unsigned char)keys[k][0][i]);
+		}
+		if (o >= out_len)
+			o = out_len - 1;
+		tmpl += l;
 	}
 	out[o] = '\0';
 }
