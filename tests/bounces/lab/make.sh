@@ -37,7 +37,9 @@ noptr|requireptr|4.7.1|noptr@writer.test|postmaster@pfptr.test|the writer connec
 EOF
 )
 # sent after the others, with Postfix's bounce_template_file in Japanese (ISO-2022-JP)
+# and a 100 kB mailbox limit (the first pass needs no message size limit)
 JA_CASES=$(cat <<'EOF'
+mailboxfull|mailboxfull|5.2.2|mailboxfull@writer.test|full@writer.test|the writer's own mailbox full@ is a 96 kB mbox file and virtual_mailbox_limit is 100 kB
 ja-userunknown|userunknown|5.1.1|ja-userunknown@writer.test|nosuch@pfmx.test|unknown user at the Postfix MX; the writer's bounce template is Japanese (ISO-2022-JP)
 ja-refused|expired|4.4.1|ja-refused@writer.test|someone@nomx.test|connection refused until the queue lifetime ends; Japanese template
 EOF
@@ -90,6 +92,7 @@ while IFS='|' read -r name _ _ from _; do
 	printf '%s %s/\n' "$from" "$name"
 done <<<"$CASES
 $JA_CASES" >"$P/conf/mailboxes"
+echo "full@writer.test full" >>"$P/conf/mailboxes" # an mbox file: the limit is its size
 printf 'openrelay.test encrypt\n' >"$P/conf/tls_policy"
 printf '%s\n' 'relay-via-pfmx.test smtp:[192.0.2.71]' 'pfptr.test noptr:' >"$P/conf/transport"
 {
@@ -105,9 +108,10 @@ msg() { # msg FROM TO CASE: a small message; mesgtoobig gets 10.5 MB of text
 	printf 'From: %s\nTo: %s\nSubject: lab bounce case %s\nMessage-ID: <%s@writer.test>\n\n' \
 		"$1" "$2" "$3" "$3"
 	echo "This message was sent by tests/bounces/lab/make.sh to make a bounce ($3)."
-	if [ "$3" = mesgtoobig ]; then
-		head -c 11000000 /dev/zero | tr '\0' 'x' | fold -w 76
-	fi
+	case $3 in
+	mesgtoobig) head -c 11000000 /dev/zero | tr '\0' 'x' | fold -w 76 ;;
+	mailboxfull) head -c 8000 /dev/zero | tr '\0' 'x' | fold -w 76 ;;
+	esac
 }
 send_wait() { # send_wait CASES: send each case, wait until its DSN is in its maildir
 	local name reason status from to what got want
@@ -149,7 +153,10 @@ Postmaster-Subject: Postmaster Copy: Undelivered Mail
                    メールシステム
 EOT
 EOF
-echo "bounce_template_file = $P/conf/bounce.cf" >>"$P/conf/main.cf"
+/usr/sbin/postconf -c "$P/conf" -e "bounce_template_file = $P/conf/bounce.cf" \
+	"message_size_limit = 100000" "virtual_mailbox_limit = 100000"
+head -c 98000 /dev/zero | tr '\0' 'x' | fold -w 76 | sed '1s/^/From lab  Thu Jan  1 00:00:00 2026\n/' >"$M/full"
+chown postfix: "$M/full"
 touch -d '1 minute ago' "$P/conf/"*
 kill -HUP "$(sed -n 1p "$P/queue/pid/master.pid" | tr -d ' ')"
 sleep 0.5
@@ -186,7 +193,8 @@ for r in rows:
            "hardbounce": status.startswith("5")}
     man.append({"file": f"emails/postfix-{name}.eml", "reason": reason, "status": status,
                 "replycode": "", "lhost": "lab-postfix",
-                "japanese": name.startswith("ja-"),
+                "japanese": b"charset=iso-2022-jp" in open(
+                    f"{out.rsplit('/', 1)[0]}/emails/postfix-{name}.eml", "rb").read(),
                 "expected": [exp], "expected_from": "construction",
                 "staged": what, "sender": frm, "recipient": to,
                 "written_by": f"{writer}, in the mxdiag lab (tests/bounces/lab/make.sh)"})
