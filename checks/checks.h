@@ -56,6 +56,7 @@ struct check_inputs {
 	const struct ndr_cause *cause;	/* explain: the cause being proven */
 	const char *const *dkim_selectors;	/* --dkim-selector; none: dkim guesses */
 	size_t n_dkim_selectors;
+	const char *dnsbl_zones;	/* --dnsbl-zones FILE; NULL: data/dnsbl.json */
 };
 
 /* What a diagnosis reads while it runs; everything is borrowed for the run. */

@@ -17,6 +17,7 @@
 extern const struct check check_address;
 extern const struct check check_dkim;
 extern const struct check check_dmarc;
+extern const struct check check_dnsbl;
 extern const struct check check_domain;
 extern const struct check check_helo;
 extern const struct check check_inbound;
@@ -40,6 +41,7 @@ const struct check *const checks[] = {
 	&check_helo,
 	&check_dmarc,
 	&check_dkim,
+	&check_dnsbl,
 	&check_port25,
 	&check_smarthost,
 	&check_inbound,

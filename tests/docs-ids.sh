@@ -32,10 +32,11 @@ while read -r line; do [ -z "$line" ] || bad "${line#FAIL }"; done <<E
 $(grep '^FAIL' "${TMPDIR:-/tmp}/docs-ids.$$")
 E
 rm -f "${TMPDIR:-/tmp}/docs-ids.$$"
-# Id literals in the sources (not the table itself) must be table rows; a literal ending in
-# "-" is a prefix that names a family of ids ("spf.result-"), not an id.
+# Id literals in the sources (not the table itself, nor file names: "dnsbl.json") must be
+# table rows; a literal ending in "-" is a prefix that names a family of ids
+# ("spf.result-"), not an id.
 code=$(grep -rhoE "\"($areas)\.[a-z0-9-]+\"" "$top/src" "$top/checks" --include='*.c' |
-	grep -v '^$' | tr -d '"' | grep -vE '\.(c|h)$|-$' | sort -u)
+	grep -v '^$' | tr -d '"' | grep -vE '\.(c|h|json)$|-$' | sort -u)
 for id in $code; do
 	echo "$ids" | grep -qx "$id" && continue
 	echo "$kb" | grep -qx "$id" && continue

@@ -13,7 +13,7 @@
 #include "path.h"
 #include "run.h"
 
-enum { O_DOMAIN, O_IP, O_HELO, O_DKIM_SELECTOR };
+enum { O_DOMAIN, O_IP, O_HELO, O_DKIM_SELECTOR, O_DNSBL_ZONES };
 
 static const struct opt check_rows[] = {
 	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 1, 1,
@@ -27,6 +27,8 @@ static const struct opt check_rows[] = {
 	[O_DKIM_SELECTOR] = { OPT_LIST, "dkim-selector", "S", OPT_DOMAIN, 0, OPT_MAX_LIST,
 	    N_("a DKIM selector (s= of a DKIM-Signature), repeatable; without it,\n"
 	    "common selectors are guessed"), NULL },
+	[O_DNSBL_ZONES] = { OPT_VALUE, "dnsbl-zones", "FILE", OPT_ANY, 0, 0,
+	    N_("the blocklists to ask about --ip (default: data/dnsbl.json)"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -35,7 +37,7 @@ static const struct opt_spec check_opts = { "check", check_rows, 20, NULL };
 /* The DNS facts of a domain; spf-verdict and helo run when --ip and --helo are given. */
 static const char *const check_diagnoses[] = {
 	"domain", "mx", "address", "ptr", "spf-record", "spf-verdict", "helo", "dmarc",
-	"dkim",
+	"dkim", "dnsbl",
 };
 
 static int
@@ -63,6 +65,7 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 		in.helo = helo;
 		in.dkim_selectors = v.list[O_DKIM_SELECTOR];
 		in.n_dkim_selectors = v.n[O_DKIM_SELECTOR];
+		in.dnsbl_zones = opt_str(&v, O_DNSBL_ZONES);
 		cr = checks_run(ctx, &in, check_diagnoses,
 		    sizeof(check_diagnoses) / sizeof(check_diagnoses[0]), false, NULL);
 		loop_run(ctx->loop);

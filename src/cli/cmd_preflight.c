@@ -29,7 +29,7 @@
 
 struct pf_opts {
 	char *domain;			/* owned, normalised */
-	const char *ip, *helo, *mx_host, *from, *user, *pw_file, *pw_env, *rcpt;
+	const char *ip, *helo, *mx_host, *from, *user, *pw_file, *pw_env, *rcpt, *dnsbl_zones;
 	const char *isp, *providers;	/* where candidates come from without --smarthost */
 	const char *smarthosts[PF_MAX_LIST], *targets[PF_MAX_LIST], *submission[PF_MAX_LIST];
 	const char *relay_ips[PF_MAX_LIST];
@@ -41,7 +41,7 @@ struct pf_opts {
 /* The checklist is one registry run: every part at once, each in its own section. */
 static const char *const pf_diagnoses[] = {
 	"domain", "mx", "address", "ptr", "spf-record", "spf-verdict", "helo", "dmarc",
-	"port25", "smarthost", "inbound", "relay",
+	"port25", "smarthost", "inbound", "relay", "dnsbl",
 };
 
 struct pf_run {
@@ -70,6 +70,7 @@ start_parts(struct pf_run *run)
 	run->in.domain = o->domain;
 	run->in.ip = o->ip;
 	run->in.helo = o->helo;
+	run->in.dnsbl_zones = o->dnsbl_zones;
 	if (!o->skip_port25) {
 		run->po.targets = o->targets;
 		run->po.ntargets = o->ntargets;
@@ -118,7 +119,7 @@ start_parts(struct pf_run *run)
 enum {
 	O_DOMAIN, O_IP, O_HELO, O_MX_HOST, O_SMARTHOST, O_FROM, O_RCPT, O_USER, O_PW_FILE,
 	O_PW_ENV, O_RELAY_IP, O_PORT25_TARGET, O_SUBMISSION, O_ISP, O_PROVIDERS, O_NO_PORT25,
-	O_NO_INBOUND, O_NO_RELAY, O_PROBLEMS_ONLY
+	O_NO_INBOUND, O_NO_RELAY, O_PROBLEMS_ONLY, O_DNSBL_ZONES
 };
 
 /* The lists hold what the parts take (probe_*.h), in arrays of PF_MAX_LIST. */
@@ -164,6 +165,8 @@ static const struct opt preflight_rows[] = {
 	[O_NO_RELAY] = { OPT_FLAG, "no-relay", NULL, OPT_ANY, 0, 0, NULL, NULL },
 	[O_PROBLEMS_ONLY] = { OPT_FLAG, "problems-only", NULL, OPT_ANY, 0, 0,
 	    N_("print only WARN, FAIL and UNKNOWN lines"), NULL },
+	[O_DNSBL_ZONES] = { OPT_VALUE, "dnsbl-zones", "FILE", OPT_ANY, 0, 0,
+	    N_("the blocklists to ask (default: data/dnsbl.json)"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -182,6 +185,7 @@ take_opts(struct pf_opts *o, const struct opt_vals *v)
 	o->user = opt_str(v, O_USER);
 	o->pw_file = opt_str(v, O_PW_FILE);
 	o->pw_env = opt_str(v, O_PW_ENV);
+	o->dnsbl_zones = opt_str(v, O_DNSBL_ZONES);
 	o->nsmarthosts = v->n[O_SMARTHOST];
 	memcpy(o->smarthosts, v->list[O_SMARTHOST], o->nsmarthosts * sizeof(char *));
 	o->nrelay_ips = v->n[O_RELAY_IP];

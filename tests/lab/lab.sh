@@ -25,7 +25,8 @@
 #
 # Inside (also in $LAB_WORK/lab.env): LAB_RESOLVER LAB_AUTH_NS LAB_DEAD_NS
 # LAB_SLOW_NS LAB_DELAY_MS LAB_CA LAB_SPOOL LAB_CLIENT_IP LAB_CLIENT_IP6
-# LAB_WORK LAB_DIR, and lab-op25b on PATH. See tests/lab/README.md.
+# LAB_WORK LAB_DIR, MXD_DNSBL (the lab's blocklists, tests/lab/dnsbl.json), and
+# lab-op25b on PATH. See tests/lab/README.md.
 set -u
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PY=/usr/bin/python3 # Debian's python: pyenv/venv pythons cannot see python3-aiosmtpd
@@ -499,6 +500,8 @@ inner() {
 			[[ $line == *rror* ]] && echo "lab.sh: WARNING: nsd: $line" >&2
 		done <"$W/log/nsd.log"
 	fi
+	# Blocklists: the lab's own (bl.test), never a real one, for everything run inside.
+	export MXD_DNSBL=$LAB_DIR/dnsbl.json
 	export PATH="$LAB_DIR/bin:$PATH" LAB_WORK=$W LAB_DIR LAB_AUTH_NS LAB_RESOLVER LAB_DEAD_NS \
 		LAB_SLOW_NS LAB_DELAY_MS LAB_CA=$W/tls/ca.pem LAB_SPOOL=$W/spool LAB_CLIENT_IP \
 		LAB_CLIENT_IP6 LAB_UP_MS
