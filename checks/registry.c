@@ -21,6 +21,7 @@ extern const struct check check_dnsbl;
 extern const struct check check_domain;
 extern const struct check check_helo;
 extern const struct check check_inbound;
+extern const struct check check_mta_sts;
 extern const struct check check_mx;
 extern const struct check check_mx_size;
 extern const struct check check_port25;
@@ -29,6 +30,7 @@ extern const struct check check_relay;
 extern const struct check check_smarthost;
 extern const struct check check_spf_record;
 extern const struct check check_spf_verdict;
+extern const struct check check_tls_rpt;
 
 /* In the order a checklist reads: the domain's DNS, then the line, the relays, the way in. */
 const struct check *const checks[] = {
@@ -42,6 +44,8 @@ const struct check *const checks[] = {
 	&check_dmarc,
 	&check_dkim,
 	&check_dnsbl,
+	&check_mta_sts,
+	&check_tls_rpt,
 	&check_port25,
 	&check_smarthost,
 	&check_inbound,

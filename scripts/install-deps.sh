@@ -5,8 +5,8 @@
 set -eu
 
 BUILD_PKGS="build-essential autoconf automake autopoint gettext pkg-config
-libldns-dev libc-ares-dev libssl-dev libjansson-dev libcmocka-dev ca-certificates
-bash-completion"
+libldns-dev libc-ares-dev libssl-dev libjansson-dev libcmocka-dev libcurl4-openssl-dev
+ca-certificates bash-completion"
 LAB_PKGS="nsd unbound ldnsutils bind9-dnsutils python3 python3-aiosmtpd nftables
 iproute2 openssl util-linux procps python3-cryptography
 postfix sasl2-bin libsasl2-modules libgnutls-dane0 libidn12 libnsl2 libpcre2-8-0 libdb5.3

@@ -14,7 +14,7 @@ not_ok() {
 	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/    /'; done
 }
 
-for dir in src/util src/loop src/dns src/smtp src/spf src/ndr; do
+for dir in src/util src/loop src/dns src/smtp src/http src/spf src/ndr; do
 	[ -d "$dir" ] || { not_ok "$dir exists" "engine folder missing"; continue; }
 	hits=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](.*/)?(report|render_text|render_json)\.h[>"]' \
 	    "$dir" --include='*.c' --include='*.h' 2>/dev/null)

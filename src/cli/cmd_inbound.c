@@ -31,6 +31,9 @@ static const struct opt inbound_rows[] = {
 static const struct opt_spec inbound_opts = { "inbound", inbound_rows, 17,
 	N_("No message is ever sent: the session ends with RSET and QUIT, never DATA.\n") };
 
+/* The delivery itself, and the transport security senders apply on the way in. */
+static const char *const inbound_diagnoses[] = { "inbound", "mta-sts", "tls-rpt" };
+
 static int
 inbound_run(struct run_ctx *ctx, int argc, char **argv)
 {
@@ -52,8 +55,10 @@ inbound_run(struct run_ctx *ctx, int argc, char **argv)
 	o.domain = domain;
 	rc = run_open(ctx, "inbound", domain);
 	if (rc == 0) {
+		in.domain = domain;
 		in.inbound = &o;
-		cr = run_start(ctx, &in, "inbound");
+		cr = checks_run(ctx, &in, inbound_diagnoses,
+		    sizeof(inbound_diagnoses) / sizeof(inbound_diagnoses[0]), false, NULL);
 		run_finish(ctx, cr);
 		rc = -1;
 	}

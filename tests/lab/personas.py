@@ -548,6 +548,10 @@ async def main():
             return ctx
     tls = TLSDir()
     table = personas(tls)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import mtasts
+    for n in mtasts.NAMES:
+        tls[n]  # an MTA-STS policy host: a lab-CA certificate of its own
     extra = [n for n in args.extra_certs.split(",") if n]
     make_tls(args.tls_dir, [n for n in tls if n != "selfsigned"] + extra)
     with open(os.path.join(args.tls_dir, "tls.ready"), "w"):
@@ -556,6 +560,7 @@ async def main():
         base = os.path.join(args.tls_dir, name)
         ctx.load_cert_chain(base + ".pem", base + ".key" if name == "selfsigned"
                             else os.path.join(args.tls_dir, "server.key"))
+    waits.append(await mtasts.start(tls, SPOOL))
     for name, handler, hostname, addrs, port, opts in table:
         opts = dict(opts)
         implicit = opts.pop("implicit_tls", None)
