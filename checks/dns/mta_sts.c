@@ -351,9 +351,17 @@ on_txt(const struct dns_answer *ans, void *arg)
 static void
 on_mx(struct check_ctx *ctx, const struct probe_mx *mx)
 {
-	struct sts_run *s = xcalloc(1, sizeof(*s));
-	char *name = xasprintf("_mta-sts.%s", ctx->domain);
+	struct sts_run *s;
+	char *name;
 
+	/* no mail host (no domain, a null MX, a failed lookup): nothing to secure; the mx
+	 * diagnosis says why */
+	if (mx == NULL || mx->nhosts == 0) {
+		check_done(ctx);
+		return;
+	}
+	s = xcalloc(1, sizeof(*s));
+	name = xasprintf("_mta-sts.%s", ctx->domain);
 	s->ctx = ctx;
 	s->mx = mx;
 	s->host = xasprintf("mta-sts.%s", ctx->domain);

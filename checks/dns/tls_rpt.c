@@ -7,6 +7,8 @@
 
 #include "checks.h"
 #include "dns.h"
+#include "facts.h"
+#include "probe.h"
 #include "i18n.h"
 #include "report.h"
 #include "sts_policy.h"
@@ -24,8 +26,10 @@ on_txt(const struct dns_answer *ans, void *arg)
 	char *rec = NULL, rua[1024], why[200];
 	struct finding *f;
 
-	if (check_dns_failed(ctx, ans, _("TLS-RPT")))
+	if (check_dns_failed(ctx, ans, _("TLS-RPT"))) {
+		check_done(ctx);
 		return;
+	}
 	n = dns_answer_rrs(ans, LDNS_RR_TYPE_TXT, rrs, TLSRPT_MAX_RECORDS);
 	for (i = 0; i < n; i++) {
 		char *txt = dns_rr_txt_joined(rrs[i], TLSRPT_MAX_LEN);
@@ -65,15 +69,31 @@ on_txt(const struct dns_answer *ans, void *arg)
 	finding_ref(f, "RFC 8460 section 3");
 	finding_dns(f, ans);
 	free(rec);
+	check_done(ctx);
 }
 
 static void
+on_mx(struct check_ctx *ctx, const struct probe_mx *mx)
+{
+	char *name;
+
+	/* no mail host: no delivery to report on (the mx diagnosis says why) */
+	if (mx == NULL || mx->nhosts == 0) {
+		check_done(ctx);
+		return;
+	}
+	name = xasprintf("_smtp._tls.%s", ctx->domain);
+	if (dns_query(ctx->dns, name, LDNS_RR_TYPE_TXT, 0, on_txt, ctx) != 0)
+		check_done(ctx);
+	free(name);
+}
+
+/* The MX hosts first (the run's fact): a domain that takes no mail gets no report. */
+static void
 tls_rpt_start(struct check_ctx *ctx)
 {
-	char *name = xasprintf("_smtp._tls.%s", ctx->domain);
-
-	dns_query(ctx->dns, name, LDNS_RR_TYPE_TXT, 0, on_txt, ctx);
-	free(name);
+	if (check_fact_mx(ctx, on_mx) != 0)
+		check_done(ctx);
 }
 
 const struct check check_tls_rpt = {
@@ -81,4 +101,5 @@ const struct check check_tls_rpt = {
 	.section = "inbound",
 	.needs = CHECK_IN_DOMAIN,
 	.start = tls_rpt_start,
+	.is_async = true,
 };
