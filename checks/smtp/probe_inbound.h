@@ -8,7 +8,10 @@ struct check_ctx;
 struct run_ctx;
 
 /* RFC 2606: a domain that is nobody's, so that the probe is plainly a probe. */
-#define INBOUND_DEFAULT_FROM "mxdiag-probe@example.org"
+/* The null reverse-path: a bounce to postmaster, which every MX must accept (RFC 5321
+ * 4.5.5, 6.1), and which sender-domain checks (Postfix reject_unknown_sender_domain)
+ * cannot refuse; a made-up sender domain would be deferred by them. */
+#define INBOUND_DEFAULT_FROM ""
 
 /* Strings are copied by inbound_start(), except group (borrowed until done). */
 struct inbound_opts {

@@ -304,7 +304,7 @@ judge(struct rl_run *run)
 	const struct rl_variant *plain = &run->v[0];
 	struct finding *f;
 	char direct[200], bypass[200], ep[80];
-	bool control_ok = false, any_deferred = false;
+	bool control_ok = false, any_deferred = false, direct_refused = false;
 	size_t i;
 
 	if (run->is_unresolved || run->res == NULL) {
@@ -345,6 +345,10 @@ judge(struct rl_run *run)
 		return;
 	}
 	for (i = 0; i < run->nv; i++) {
+		/* A relay attempt refused for good, whatever a sender check did to others. */
+		if (run->v[i].kind == RL_DIRECT && run->v[i].is_tested && !run->v[i].is_accepted &&
+		    !run->v[i].is_deferred)
+			direct_refused = true;
 		if (run->v[i].kind == RL_CONTROL && run->v[i].is_accepted)
 			control_ok = true;
 		if (run->v[i].kind != RL_CONTROL && run->v[i].is_deferred)
@@ -377,7 +381,7 @@ judge(struct rl_run *run)
 		    run->domain, RL_CONTROL_LOCAL, run->domain, bypass);
 		finding_fix(f, _("Validate recipients at RCPT time (reject unknown users; a "
 		    "backup MX needs the recipient list too): it also stops backscatter."));
-	} else if (any_deferred && !plain->is_accepted) {
+	} else if (any_deferred && !direct_refused) {
 		f = probe_add(rep, run->group, "relay.deferred", ST_UNKNOWN, run->host);
 		finding_msg(f, _("%s (%s) answered the relay attempts with temporary errors "
 		    "(greylisting?): cannot tell whether it relays."), run->host, ep);
@@ -393,6 +397,12 @@ judge(struct rl_run *run)
 		    "attempts%s."), run->host, ep, tested, run->domain == NULL ?
 		    _(" (bypass variants not tried: the server's domain is unknown, give "
 		    "--domain)") : "");
+		/* The plain attempt was refused for good; variants answered 4xx (a sender-domain
+		 * check, greylisting) stay unjudged, and the message says so. */
+		if (any_deferred)
+			finding_evidence(f, _("Some variants were answered with temporary errors "
+			    "(4xx, often a check of the sender's domain: give --from with a real "
+			    "domain of yours) and are not judged."));
 	}
 	finding_ref(f, "RFC 5321 section 3.6.2");
 	finding_ref(f, "RFC 2505 section 2");

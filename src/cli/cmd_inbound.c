@@ -22,7 +22,8 @@ static const struct opt inbound_rows[] = {
 	    N_("recipient to test (default postmaster@DOMAIN)"), NULL },
 	/* The default is spelled out: xgettext cannot see through a macro. */
 	[O_FROM] = { OPT_VALUE, "from", "ADDR", OPT_SENDER, 0, 0,
-	    N_("outside sender to use (default mxdiag-probe@example.org)"), NULL },
+	    N_("outside sender to use (default: the null reverse-path <>,\n"
+	    "as a bounce to postmaster)"), NULL },
 	[O_HELO] = { OPT_VALUE, "helo", "NAME", OPT_DOMAIN, 0, 0,
 	    N_("name to send in EHLO (default: our address literal)"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
