@@ -12,6 +12,7 @@
 #include "ndr.h"
 #include "ndr_classify.h"
 #include "ndr_kb.h"
+#include "ndr_provider.h"
 
 static void
 set_cause(const struct ndr_kb *kb, struct ndr_rcpt *r, const struct ndr_cause *k,

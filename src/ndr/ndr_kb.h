@@ -111,14 +111,6 @@ struct json_t;
 struct json_t *ndr_kb_root(const struct ndr_kb *kb);
 /* The cause used when only the reason is known (status class, fallbacks), or NULL. */
 const struct ndr_cause *ndr_kb_for_reason(const struct ndr_kb *kb, const char *reason);
-/*
- * A provider's own documented error code in text/len (kb.json provider_codes: Orange's
- * "OFR005_505", Spectrum's "AUP#In-1310"): the cause its table names, or NULL; the code
- * as written is copied into code (code_len bytes).
- */
-const struct ndr_cause *ndr_kb_provider_code(const struct ndr_kb *kb, const char *text,
-    size_t len, char *code, size_t code_len);
-
 /* Cause for a status code by RFC 3463 class ("5.7" of "5.7.99"), or NULL. */
 const struct ndr_cause *ndr_kb_for_status_class(const struct ndr_kb *kb, const char *status);
 
