@@ -50,7 +50,11 @@ rc=0
 # explain loads /usr/share/mxdiag/kb.json (exit 64 when it cannot)
 bounce=$(ls "$top"/tests/bounces/data/emails/*.eml | head -n 1)
 /usr/bin/mxdiag explain --no-dns "$bounce" >/dev/null || [ $? -lt 64 ] || rc=1
-for f in /usr/share/mxdiag/kb.json /usr/share/mxdiag/providers.json \
+comp=/usr/share/bash-completion/completions/mxdiag
+res=$(MXDIAG=/usr/bin/mxdiag MXDIAG_COMPLETION=$comp srcdir=$top "$top/tests/completion.sh") ||
+	{ echo "$res"; rc=1; }
+echo "build-deb: the installed bash completion: $(echo "$res" | tail -n 1)"
+for f in /usr/share/mxdiag/kb.json /usr/share/mxdiag/providers.json $comp \
     /usr/share/man/man1/mxdiag.1.gz /usr/share/locale/ja/LC_MESSAGES/mxdiag.mo; do
 	[ -s "$f" ] || { echo "build-deb: not installed: $f" >&2; rc=1; }
 done

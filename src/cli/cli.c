@@ -60,6 +60,39 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* The global options for `mxdiag --list-options` (the bash completion): the long names
+ * cli_parse() takes, with the value's name when one follows. */
+static const struct {
+	const char *name, *meta;
+} global_list[] = {
+	{ "--json", NULL },
+	{ "--resolver", "IP[:PORT]" },
+	{ "--timeout", "SECONDS" },
+	{ "--ca-file", "FILE" },
+	{ "--lang", "en|ja" },
+	{ "--no-color", NULL },
+	{ "--verbose", NULL },
+	{ "--help", NULL },
+	{ "--version", NULL },
+};
+
+static void
+list_options(const struct command *cmd)
+{
+	size_t i;
+
+	if (cmd != NULL) {
+		if (cmd->opts != NULL)
+			opt_list(stdout, cmd->opts);
+		return;
+	}
+	for (i = 0; commands[i] != NULL; i++)
+		printf("command %s\n", commands[i]->name);
+	for (i = 0; i < sizeof(global_list) / sizeof(global_list[0]); i++)
+		printf("option %s%s%s\n", global_list[i].name, global_list[i].meta ? " " : "",
+		    global_list[i].meta ? global_list[i].meta : "");
+}
+
 static void
 main_help(void)
 {
@@ -203,7 +236,7 @@ int
 cli_parse(struct cli *cli, int argc, char **argv)
 {
 	unsigned nresolvers = 0;
-	bool want_help = false, after_dashes = false;
+	bool want_help = false, want_list = false, after_dashes = false;
 	int i, rc;
 
 	memset(cli, 0, sizeof(*cli));
@@ -240,6 +273,9 @@ cli_parse(struct cli *cli, int argc, char **argv)
 			cli->g.verbose += 2;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			want_help = true;
+		} else if (strcmp(a, "--list-options") == 0) {
+			/* Hidden: the options for the bash completion (data/bash-completion). */
+			want_list = true;
 		} else if (strcmp(a, "--list-findings") == 0) {
 			/* Hidden: the findings table, for tests/docs-ids.sh. */
 			findings_print(stdout);
@@ -276,6 +312,10 @@ cli_parse(struct cli *cli, int argc, char **argv)
 		i += used - 1;
 	}
 	cli->g.resolvers = cli->resolvers_csv;
+	if (want_list) {
+		list_options(cli->cmd);
+		return 0;
+	}
 	if (want_help) {
 		if (cli->cmd != NULL)
 			cli_command_help(cli->cmd);

@@ -274,3 +274,18 @@ opt_help(FILE *out, const struct opt_spec *spec)
 		print_text(out, _(spec->note), 2);
 	}
 }
+
+void
+opt_list(FILE *out, const struct opt_spec *spec)
+{
+	const struct opt *r;
+
+	for (r = spec->rows; r->kind != OPT_END; r++) {
+		if (r->kind == OPT_OPERAND)
+			fprintf(out, "operand %s\n", r->meta);
+		else if (r->kind == OPT_FLAG || r->meta == NULL)
+			fprintf(out, "option --%s\n", r->name);
+		else
+			fprintf(out, "option --%s %s\n", r->name, r->meta);
+	}
+}

@@ -83,4 +83,8 @@ int opt_login(const char *cmd, const char *user, const char *pw_file, const char
 /* The option list of `mxdiag COMMAND --help`, translated. */
 void opt_help(FILE *out, const struct opt_spec *spec);
 
+/* The table for machines (`mxdiag COMMAND --list-options`, read by the bash completion):
+ * "option --NAME[ META]" per option, hidden ones too, and "operand META". */
+void opt_list(FILE *out, const struct opt_spec *spec);
+
 #endif
