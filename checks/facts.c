@@ -3,11 +3,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "checks.h"
 #include "facts.h"
 #include "loop.h"
 #include "probe.h"
+#include "smtp.h"
 #include "xmalloc.h"
 
 struct mx_waiter {
@@ -92,6 +94,17 @@ check_fact_relay(struct check_facts *facts, const struct relay_fact *relay)
 		facts->relays[facts->nrelays++] = *relay;
 }
 
+const struct mx_tls_fact *
+check_fact_mx_tls(const struct check_facts *facts, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < facts->nmx_tls; i++)
+		if (strcmp(facts->mx_tls[i].host, host) == 0)
+			return &facts->mx_tls[i];
+	return NULL;
+}
+
 const struct relay_fact *
 check_fact_best_relay(const struct check_facts *facts)
 {
@@ -120,6 +133,7 @@ void
 check_facts_fini(struct check_facts *facts)
 {
 	struct mx_waiter *w, *next;
+	size_t i;
 
 	if (facts->drain_timer != NULL)
 		loop_timer_cancel(facts->loop, facts->drain_timer);
@@ -128,6 +142,9 @@ check_facts_fini(struct check_facts *facts)
 		next = w->next;
 		free(w);
 	}
+	for (i = 0; i < facts->nmx_tls; i++)
+		smtp_result_free(facts->mx_tls[i].res);
+	facts->nmx_tls = 0;
 	if (facts->mx != NULL)
 		probe_mx_free(facts->mx);
 	facts->mx = NULL;

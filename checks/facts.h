@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vantage.h"
+
 struct check_ctx;
 struct loop;
 struct loop_timer;
@@ -19,6 +21,7 @@ enum {
 	CHECK_FACT_MX = 1 << 0,		/* the domain's mail hosts with their addresses */
 	CHECK_FACT_PORT25 = 1 << 1,	/* outbound port 25 from this network */
 	CHECK_FACT_RELAYS = 1 << 2,	/* the smarthosts tested, and which relay for us */
+	CHECK_FACT_MX_TLS = 1 << 3,	/* each MX host's STARTTLS and certificate chain */
 };
 
 /* How outbound port 25 behaves from here, per address family. */
@@ -54,11 +57,26 @@ struct relay_fact {
 	bool is_addr_approx;
 };
 
+#define MX_TLS_FACT_MAX 8
+
+/* One MX host's STARTTLS session as the mx-tls probe saw it (MTA-STS and DANE judge it). */
+struct mx_tls_fact {
+	char host[256];		/* the MX host name dialled */
+	char addr[46];		/* its first address */
+	/* whether the answer is the host's own, not a block's or an interceptor's: only
+	 * VANTAGE_CLEAR lets the certificate be judged (vantage_explain() says why not) */
+	struct vantage_why vantage;
+	unsigned tls_problems;	/* TLS_J_* (tls_judge.h) when clear */
+	struct smtp_result *res;	/* owned: the session, its certificate chain included */
+};
+
 struct check_facts {
 	unsigned published;		/* CHECK_FACT_* */
 	struct port25_fact port25[2];	/* [0] IPv4, [1] IPv6 */
 	struct relay_fact relays[RELAY_FACT_MAX];	/* in the smarthost ranking's order */
 	size_t nrelays;
+	struct mx_tls_fact mx_tls[MX_TLS_FACT_MAX];	/* in MX preference order */
+	size_t nmx_tls;
 	struct probe_mx *mx;		/* owned; NULL until resolved */
 	struct mx_waiter *mx_waiters;	/* asked while the lookup runs */
 	bool is_mx_asked;
@@ -82,6 +100,10 @@ void check_fact_port25(struct check_facts *facts, bool is_v6, enum port25_state 
 
 /* Record a tested relay (ignored beyond RELAY_FACT_MAX); the best first. */
 void check_fact_relay(struct check_facts *facts, const struct relay_fact *relay);
+
+/* The mx-tls fact of host, or NULL when none was recorded (not probed in this run). */
+const struct mx_tls_fact *check_fact_mx_tls(const struct check_facts *facts,
+    const char *host);
 
 /* The best relay that works, or NULL. */
 const struct relay_fact *check_fact_best_relay(const struct check_facts *facts);

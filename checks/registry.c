@@ -24,6 +24,7 @@ extern const struct check check_inbound;
 extern const struct check check_mta_sts;
 extern const struct check check_mx;
 extern const struct check check_mx_size;
+extern const struct check check_mx_tls;
 extern const struct check check_port25;
 extern const struct check check_ptr;
 extern const struct check check_relay;
@@ -50,6 +51,7 @@ const struct check *const checks[] = {
 	&check_smarthost,
 	&check_inbound,
 	&check_mx_size,
+	&check_mx_tls,
 	&check_relay,
 	NULL,
 };

@@ -20,7 +20,10 @@
 #include "i18n.h"
 #include "probe.h"
 #include "report.h"
+#include "smtp.h"
 #include "sts_policy.h"
+#include "tls_judge.h"
+#include "vantage.h"
 #include "xmalloc.h"
 
 #define STS_MAX_RECORDS 8
@@ -37,6 +40,8 @@ struct sts_run {
 	char id[40];
 	struct sts_policy pol;
 	json_t *https_ev;	/* owned: the fetch as evidence */
+	size_t missed;		/* MX hosts no pattern covers */
+	bool is_waiting;	/* judge_mode() ends the run */
 };
 
 static void
@@ -60,28 +65,161 @@ add_https_ev(const struct sts_run *s, struct finding *f)
 		finding_evidence_json(f, json_incref(s->https_ev));
 }
 
-/* The verdict once the policy is valid: every MX host against its patterns. */
+/* What a sender applying the policy finds wrong with host's TLS: the reason, or NULL. */
+static const char *
+cert_problem(unsigned j)
+{
+	if (j & TLS_J_MISSING)
+		return _("it offers no STARTTLS");
+	if (j & TLS_J_FAILED)
+		return _("the TLS handshake fails");
+	if (j & TLS_J_EXPIRED)
+		return _("its certificate has expired");
+	if (j & TLS_J_UNTRUSTED)
+		return _("its certificate chain does not verify to a trusted CA");
+	if (j & TLS_J_NAME_MISMATCH)
+		return _("its certificate does not name it");
+	return NULL;
+}
+
+/* Enforce and testing: each MX host's certificate as the mx-tls probe saw it (inbound,
+ * preflight). Returns how many hosts fail or could not be judged; *is_checked says whether
+ * the run probed any. */
+static size_t
+judge_certs(struct sts_run *s, bool *is_checked)
+{
+	struct check_ctx *ctx = s->ctx;
+	const struct probe_mx *mx = s->mx;
+	bool is_enforce = s->pol.mode == STS_MODE_ENFORCE;
+	struct finding *f;
+	size_t i, bad = 0;
+
+	*is_checked = false;
+	for (i = 0; i < mx->nhosts; i++) {
+		const char *h = mx->hosts[i].name;
+		const struct mx_tls_fact *m = check_fact_mx_tls(ctx->facts, h);
+		const char *why;
+
+		if (m == NULL || m->res == NULL)
+			continue;
+		*is_checked = true;
+		if (m->vantage.v != VANTAGE_CLEAR) {
+			f = check_add(ctx, "mta-sts.mx-unverified", ST_UNKNOWN, h);
+			vantage_explain(f, &m->vantage, h);
+			probe_evidence_smtp(f, m->res, 12);
+			bad++;
+			continue;
+		}
+		if (m->res->conn != SMTP_CONN_OK) {
+			f = check_add(ctx, "mta-sts.mx-unverified", ST_UNKNOWN, h);
+			finding_msg(f, _("The certificate of the MX host %s (%s) could not be checked: "
+			    "the connection failed (%s)."), h, m->addr, smtp_conn_name(m->res->conn));
+			probe_evidence_smtp(f, m->res, 12);
+			bad++;
+			continue;
+		}
+		why = cert_problem(m->tls_problems);
+		if (why == NULL)
+			continue;
+		bad++;
+		f = check_add(ctx, "mta-sts.mx-certificate", is_enforce ? ST_FAIL : ST_WARN, h);
+		if (is_enforce)
+			finding_msg(f, _("The MTA-STS policy of %s is in enforce mode, but its MX host "
+			    "%s fails it: %s. Senders that apply the policy refuse to deliver to it "
+			    "(Exchange Online: 4.4.8 or 5.4.8)."), ctx->domain, h, why);
+		else
+			finding_msg(f, _("The MX host %s of %s would fail its MTA-STS policy in enforce "
+			    "mode: %s. In testing mode senders deliver anyway and report it."), h,
+			    ctx->domain, why);
+		finding_fix(f, _("Give %s a certificate from a public CA that names %s (and send "
+		    "the whole chain), and offer STARTTLS."), h, h);
+		finding_data(f, "mode", json_string(sts_mode_name(s->pol.mode)));
+		if (m->res->tls.has_cert) {
+			finding_data(f, "subject", json_string(m->res->tls.subject));
+			finding_data(f, "verify", json_string(m->res->tls.verify_error));
+		}
+		finding_ref(f, "RFC 8461 section 4.2");
+		probe_evidence_smtp(f, m->res, 12);
+	}
+	return bad;
+}
+
+/* The verdict once the policy is valid and the MX TLS fact is in: the summary. */
+static void
+judge_mode(void *arg)
+{
+	struct sts_run *s = arg;
+	struct check_ctx *ctx = s->ctx;
+	enum sts_mode mode = s->pol.mode;
+	struct finding *f;
+	bool is_checked = false;
+	size_t bad = mode == STS_MODE_NONE ? 0 : judge_certs(s, &is_checked);
+	json_t *pats = json_array();
+	size_t j;
+
+	for (j = 0; j < s->pol.nmx; j++)
+		json_array_append_new(pats, json_string(s->pol.mx[j]));
+	if (s->missed > 0 || bad > 0) {
+		json_decref(pats);
+		sts_end(s);
+		return;
+	}
+	switch (mode) {
+	case STS_MODE_ENFORCE:
+		f = check_add(ctx, "mta-sts.enforce", ST_OK, ctx->domain);
+		finding_msg(f, _("%s publishes an MTA-STS policy in enforce mode (id %s, max_age "
+		    "%ld s) and every MX host matches it: senders that apply it deliver only over "
+		    "TLS to a certificate valid for the MX name."), ctx->domain, s->id,
+		    s->pol.max_age);
+		break;
+	case STS_MODE_TESTING:
+		f = check_add(ctx, "mta-sts.testing", ST_INFO, ctx->domain);
+		finding_msg(f, _("%s publishes an MTA-STS policy in testing mode (id %s) and every "
+		    "MX host matches it. Senders deliver as before and only report TLS failures to "
+		    "the TLS-RPT address; nothing is protected yet."), ctx->domain, s->id);
+		finding_fix(f, _("Once the TLS-RPT reports show no failures, change mode to "
+		    "enforce and change id= in the _mta-sts record."));
+		break;
+	default:
+		f = check_add(ctx, "mta-sts.mode-none", ST_INFO, ctx->domain);
+		finding_msg(f, _("%s publishes an MTA-STS policy in mode none (id %s): senders "
+		    "drop any policy they cached. This is how a policy is withdrawn; it protects "
+		    "nothing."), ctx->domain, s->id);
+		break;
+	}
+	if (mode != STS_MODE_NONE)
+		finding_data(f, "certificates", json_string(is_checked ? "verified" :
+		    "not checked (mxdiag inbound checks them)"));
+	finding_data(f, "mode", json_string(sts_mode_name(mode)));
+	finding_data(f, "max_age", json_integer(s->pol.max_age));
+	finding_data(f, "patterns", pats);
+	finding_ref(f, "RFC 8461 section 3.2");
+	add_https_ev(s, f);
+	sts_end(s);
+}
+
+/* Every MX host against the patterns; the certificates once the MX TLS fact is in. */
 static void
 judge_mx(struct sts_run *s)
 {
 	struct check_ctx *ctx = s->ctx;
 	const struct probe_mx *mx = s->mx;
 	struct finding *f;
-	size_t i, j, missed = 0;
+	size_t i, j;
 	enum sts_mode mode = s->pol.mode;
 	json_t *pats = json_array();
 
 	for (j = 0; j < s->pol.nmx; j++)
 		json_array_append_new(pats, json_string(s->pol.mx[j]));
 	/* mode none withdraws the policy: its patterns bind no one */
-	for (i = 0; mode != STS_MODE_NONE && mx != NULL && i < mx->nhosts; i++) {
+	for (i = 0; mode != STS_MODE_NONE && i < mx->nhosts; i++) {
 		const char *h = mx->hosts[i].name;
 
 		for (j = 0; j < s->pol.nmx && !sts_mx_match(s->pol.mx[j], h); j++)
 			;
 		if (j < s->pol.nmx)
 			continue;
-		missed++;
+		s->missed++;
 		f = check_add(ctx, "mta-sts.mx-mismatch", mode == STS_MODE_ENFORCE ? ST_FAIL :
 		    ST_WARN, h);
 		if (mode == STS_MODE_ENFORCE)
@@ -102,38 +240,9 @@ judge_mx(struct sts_run *s)
 		finding_ref(f, "RFC 8461 section 4.1");
 		add_https_ev(s, f);
 	}
-	if (missed == 0 && (mode == STS_MODE_NONE || (mx != NULL && mx->nhosts > 0))) {
-		switch (mode) {
-		case STS_MODE_ENFORCE:
-			f = check_add(ctx, "mta-sts.enforce", ST_OK, ctx->domain);
-			finding_msg(f, _("%s publishes an MTA-STS policy in enforce mode (id %s, "
-			    "max_age %ld s) and every MX host matches it: senders that apply it "
-			    "deliver only over TLS to a certificate valid for the MX name."),
-			    ctx->domain, s->id, s->pol.max_age);
-			break;
-		case STS_MODE_TESTING:
-			f = check_add(ctx, "mta-sts.testing", ST_INFO, ctx->domain);
-			finding_msg(f, _("%s publishes an MTA-STS policy in testing mode (id %s) and "
-			    "every MX host matches it. Senders deliver as before and only report TLS "
-			    "failures to the TLS-RPT address; nothing is protected yet."),
-			    ctx->domain, s->id);
-			finding_fix(f, _("Once the TLS-RPT reports show no failures, change mode to "
-			    "enforce and change id= in the _mta-sts record."));
-			break;
-		default:
-			f = check_add(ctx, "mta-sts.mode-none", ST_INFO, ctx->domain);
-			finding_msg(f, _("%s publishes an MTA-STS policy in mode none (id %s): "
-			    "senders drop any policy they cached. This is how a policy is "
-			    "withdrawn; it protects nothing."), ctx->domain, s->id);
-			break;
-		}
-		finding_data(f, "mode", json_string(sts_mode_name(mode)));
-		finding_data(f, "max_age", json_integer(s->pol.max_age));
-		finding_data(f, "patterns", json_incref(pats));
-		finding_ref(f, "RFC 8461 section 3.2");
-		add_https_ev(s, f);
-	}
 	json_decref(pats);
+	s->is_waiting = true;
+	check_await(ctx, CHECK_FACT_MX_TLS, judge_mode, s);
 }
 
 static void
@@ -247,7 +356,8 @@ on_policy(struct https_result *res, void *arg)
 	else
 		fetch_failed(s, res);
 	https_result_free(res);
-	sts_end(s);
+	if (!s->is_waiting)
+		sts_end(s);
 }
 
 static void

@@ -33,7 +33,9 @@ static const struct opt_spec inbound_opts = { "inbound", inbound_rows, 17,
 	N_("No message is ever sent: the session ends with RSET and QUIT, never DATA.\n") };
 
 /* The delivery itself, and the transport security senders apply on the way in. */
-static const char *const inbound_diagnoses[] = { "inbound", "mta-sts", "tls-rpt" };
+static const char *const inbound_diagnoses[] = {
+	"inbound", "mx-tls", "mta-sts", "tls-rpt",
+};
 
 static int
 inbound_run(struct run_ctx *ctx, int argc, char **argv)

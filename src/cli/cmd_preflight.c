@@ -42,7 +42,7 @@ struct pf_opts {
 static const char *const pf_diagnoses[] = {
 	"domain", "mx", "address", "ptr", "spf-record", "spf-verdict", "helo", "dmarc",
 	"mta-sts", "tls-rpt",
-	"port25", "smarthost", "inbound", "relay", "dnsbl",
+	"port25", "smarthost", "inbound", "relay", "dnsbl", "mx-tls",
 };
 
 struct pf_run {

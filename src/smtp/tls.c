@@ -222,6 +222,26 @@ san_text(X509 *cert, char *buf, size_t len)
 	GENERAL_NAMES_free(gens);
 }
 
+/* The peer's chain in DER, leaf first, as far as it fits. */
+static void
+keep_chain(struct tls_conn *c)
+{
+	struct tls_info *in = &c->info;
+	STACK_OF(X509) *sk = SSL_get_peer_cert_chain(c->ssl);
+	int i, n = sk != NULL ? sk_X509_num(sk) : 0;
+
+	for (i = 0; i < n && in->nchain < TLS_CHAIN_MAX; i++) {
+		X509 *x = sk_X509_value(sk, i);
+		int len = i2d_X509(x, NULL);
+		unsigned char *p = in->chain[in->nchain];
+
+		in->chain_len[in->nchain] = 0;
+		if (len > 0 && len <= TLS_CERT_MAX && i2d_X509(x, &p) == len)
+			in->chain_len[in->nchain] = (size_t)len;
+		in->nchain++;
+	}
+}
+
 /* Fill the certificate and session facts once the handshake has completed. */
 static void
 collect_info(struct tls_conn *c)
@@ -243,6 +263,7 @@ collect_info(struct tls_conn *c)
 		return;
 	}
 	in->has_cert = true;
+	keep_chain(c);
 	in->verify_code = SSL_get_verify_result(c->ssl);
 	in->is_chain_ok = in->verify_code == X509_V_OK;
 	snprintf(in->verify_error, sizeof(in->verify_error), "%s",

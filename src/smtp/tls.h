@@ -18,6 +18,8 @@ enum tls_status {
 };
 
 #define TLS_TEXT_MAX 256
+#define TLS_CHAIN_MAX 4		/* certificates of the peer's chain kept, leaf first */
+#define TLS_CERT_MAX 4096	/* DER bytes per certificate kept; a larger one is not */
 
 /* Facts about an established (or failed) TLS session, for findings. */
 struct tls_info {
@@ -40,6 +42,10 @@ struct tls_info {
 	int64_t days_left;		/* negative when expired */
 	bool is_expired;
 	bool is_not_yet_valid;
+	/* The chain as the peer sent it, leaf first, in DER (DANE matches against it). */
+	unsigned char chain[TLS_CHAIN_MAX][TLS_CERT_MAX];
+	size_t chain_len[TLS_CHAIN_MAX];	/* 0: too large to keep */
+	size_t nchain;
 };
 
 /*

@@ -31,6 +31,21 @@ sts "MTA-STS policy server's CA not trusted without --ca-file" 1 \
 sts "no MTA-STS, no TLS-RPT (example.test)" 0 \
 	--has mta-sts.none:INFO --has tls-rpt.none:INFO -- check example.test
 
+# inbound and preflight also dial each MX (mx-tls): enforce mode needs certificates valid for
+# the MX names.
+sts "inbound: enforce policy, the MX certificate verified (stsgood.test)" 0 \
+	--has mta-sts.enforce:OK --data mta-sts.enforce:certificates=verified \
+	--has inbound.accepted:OK -- "${CA[@]}" inbound stsgood.test
+sts "inbound: enforce policy, the MX certificate names another host: FAIL (stscert.test)" 2 \
+	--has mta-sts.mx-certificate:FAIL --not mta-sts.enforce -- "${CA[@]}" inbound stscert.test
+sts "check does not dial the MX: certificates not checked" "*" \
+	--has mta-sts.enforce:OK --not mta-sts.mx-certificate -- "${CA[@]}" check stscert.test
+lab-op25b drop
+sts "preflight behind a port 25 block: the MX certificate UNKNOWN, not judged" "*" \
+	--has mta-sts.mx-unverified:UNKNOWN --not mta-sts.mx-certificate --not mta-sts.enforce \
+	-- "${CA[@]}" --timeout 1 preflight stscert.test --no-relay
+lab-op25b off
+
 # A server that sends its headers and stalls: a finding within --timeout (a bound, not a
 # speed claim).
 t0=$(now_ms)

@@ -29,6 +29,9 @@ CASES = {
     # enforce, "*.test" does not cover mx1.example.test (the star is one label)
     "stsmiss.test": (200, {}, _policy("version: STSv1", "mode: enforce", "mx: *.test",
                                       "mx: mail.stsmiss.test", "max_age: 604800"), False),
+    # enforce, the pattern covers the MX, but its certificate names another host
+    "stscert.test": (200, {}, _policy("version: STSv1", "mode: enforce",
+                                      "mx: mx.wrongcert.test", "max_age: 604800"), False),
     # withdrawn: mode none needs no mx
     "stsnone.test": (200, {}, _policy("version: STSv1", "mode: none", "max_age: 86400"),
                      False),

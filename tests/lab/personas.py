@@ -392,7 +392,8 @@ def personas(tls):
     lab_domains = ["example.test", "noaddr.test", "cnamemx.test",
                    "twospf.test", "dnssec.test", "expired.test",
                    "dmarcnone.test", "nodmarc.test", "baddmarc.test",
-                   "spf.test"]
+                   "spf.test", "stsgood.test", "ststesting.test", "stsmiss.test",
+                   "stsnone.test"]
     good = MX(lab_domains)
     smart = Smarthost(["isp.test"])
     sub = dict(tls_context=tls["smtp.isp.test"], require_starttls=True,
@@ -432,7 +433,7 @@ def personas(tls):
         ("greylist", Greylist(["greylist.test"]), "mx.greylist.test",
          ["192.0.2.33"], 25,
          dict(tls_context=tls["mx.greylist.test"], ident="ESMTP Postfix")),
-        ("wrongcert", MX(["wrongcert.test"]), "mx.wrongcert.test",
+        ("wrongcert", MX(["wrongcert.test", "stscert.test"]), "mx.wrongcert.test",
          ["192.0.2.34"], 25,
          dict(tls_context=tls["other.example.net"], ident="ESMTP Postfix")),
         ("eqpref", eq, "mx-a.eqpref.test", ["192.0.2.35"], 25,
