@@ -57,6 +57,7 @@ struct check_inputs {
 	const char *const *dkim_selectors;	/* --dkim-selector; none: dkim guesses */
 	size_t n_dkim_selectors;
 	const char *dnsbl_zones;	/* --dnsbl-zones FILE; NULL: data/dnsbl.json */
+	bool is_dmarc_psl;	/* --dmarc-psl: RFC 7489's organisational domain */
 };
 
 /* What a diagnosis reads while it runs; everything is borrowed for the run. */

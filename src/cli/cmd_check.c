@@ -13,7 +13,7 @@
 #include "path.h"
 #include "run.h"
 
-enum { O_DOMAIN, O_IP, O_HELO, O_DKIM_SELECTOR, O_DNSBL_ZONES };
+enum { O_DOMAIN, O_IP, O_HELO, O_DKIM_SELECTOR, O_DNSBL_ZONES, O_DMARC_PSL };
 
 static const struct opt check_rows[] = {
 	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 1, 1,
@@ -29,6 +29,9 @@ static const struct opt check_rows[] = {
 	    "common selectors are guessed"), NULL },
 	[O_DNSBL_ZONES] = { OPT_VALUE, "dnsbl-zones", "FILE", OPT_ANY, 0, 0,
 	    N_("the blocklists to ask about --ip (default: data/dnsbl.json)"), NULL },
+	[O_DMARC_PSL] = { OPT_FLAG, "dmarc-psl", NULL, OPT_ANY, 0, 0,
+	    N_("DMARC as RFC 7489: the organisational domain from the public\n"
+	    "suffix list, not RFC 9989's DNS tree walk"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -67,6 +70,7 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 		in.dkim_selectors = v.list[O_DKIM_SELECTOR];
 		in.n_dkim_selectors = v.n[O_DKIM_SELECTOR];
 		in.dnsbl_zones = opt_str(&v, O_DNSBL_ZONES);
+		in.is_dmarc_psl = opt_flag(&v, O_DMARC_PSL);
 		cr = checks_run(ctx, &in, check_diagnoses,
 		    sizeof(check_diagnoses) / sizeof(check_diagnoses[0]), false, NULL);
 		loop_run(ctx->loop);
