@@ -36,6 +36,43 @@ find_prefix(const struct report *rep, const char *prefix, const char *subject)
 	return NULL;
 }
 
+/*
+ * An internal (Active Directory) name: domain.internal says what to do (mail needs a
+ * registered public domain). Advice to publish DMARC, SPF or DKIM under the internal name,
+ * or to register it, would send the administrator the wrong way: those findings go.
+ */
+static void
+drop_internal_advice(struct report *rep, const struct check_inputs *in)
+{
+	static const char *const moot[] = {
+		"dmarc.missing", "dkim.none-found", "spf.missing", "spf.result-none",
+		"domain.not-found", "dnsbl.not-listed", NULL,
+	};
+	size_t i, k;
+
+	if (report_find(rep, "domain.internal") == NULL)
+		return;
+	for (i = report_count(rep); i-- > 0;) {
+		const struct finding *f = report_finding(rep, i);
+
+		if (strcmp(finding_subject(f), in->domain) != 0)
+			continue;
+		for (k = 0; moot[k] != NULL; k++) {
+			if (strcmp(finding_id(f), moot[k]) == 0) {
+				report_remove(rep, i);
+				break;
+			}
+		}
+	}
+}
+
+static bool
+does_not_exist(const struct report *rep)
+{
+	return report_find(rep, "domain.not-found") != NULL ||
+	    report_find(rep, "domain.internal") != NULL;
+}
+
 static const char *
 data_str(const struct finding *f, const char *key)
 {
@@ -262,6 +299,7 @@ path_judge(struct report *rep, const struct check_facts *facts,
 
 	if (in->domain == NULL)
 		return;
+	drop_internal_advice(rep, in);
 	o = outbound_verdict(rep, facts, in, line, sizeof(line));
 	json_object_set_new(o, "text", json_string(line));
 	json_object_set_new(verdict, "outbound", o);
@@ -285,7 +323,7 @@ outbound_dns(const struct report *rep, const struct check_inputs *in, char *line
 	const char *result = spf != NULL ? finding_id(spf) + strlen("spf.result-") : "unknown";
 	char rdns[400];
 
-	if (report_find(rep, "domain.not-found") != NULL) {
+	if (does_not_exist(rep)) {
 		snprintf(line, len, _("Outbound: mail from %s will be refused: the domain does not "
 		    "exist in DNS, and receivers reject senders they cannot resolve (5.1.8)."),
 		    in->domain);
@@ -323,7 +361,7 @@ inbound_dns(const struct report *rep, const struct check_inputs *in, char *line,
 	if (f == NULL) {
 		if (report_find(rep, "mx.null-mx") != NULL)
 			snprintf(line, len, _("Inbound: %s accepts no mail (null MX)."), in->domain);
-		else if (report_find(rep, "domain.not-found") != NULL)
+		else if (does_not_exist(rep))
 			snprintf(line, len, _("Inbound: %s does not exist in DNS: no mail can reach "
 			    "it."), in->domain);
 		else if (report_find(rep, "mx.implicit-a") != NULL)
@@ -357,6 +395,7 @@ path_answer_dns(struct report *rep, const struct check_inputs *in)
 
 	if (in->domain == NULL)
 		return;
+	drop_internal_advice(rep, in);
 	o = outbound_dns(rep, in, line, sizeof(line));
 	json_object_set_new(o, "text", json_string(line));
 	json_object_set_new(verdict, "outbound", o);

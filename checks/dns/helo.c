@@ -22,6 +22,15 @@ struct helo_run {
 	json_t *evidence;
 };
 
+/* The domain to name in advice: never an internal (Active Directory) name, which no
+ * receiver can resolve. */
+static const char *
+public_domain(const struct check_ctx *ctx)
+{
+	return names_internal_suffix(ctx->domain) != NULL ? _("your-public-domain.example") :
+	    ctx->domain;
+}
+
 static struct finding *
 add(struct check_ctx *ctx, const char *id, enum status st, json_t *evidence)
 {
@@ -125,7 +134,9 @@ helo_start(struct check_ctx *ctx)
 		    "domain name; receivers reject it (\"504 5.5.2 Helo command rejected: need "
 		    "fully-qualified hostname\")."), helo);
 		finding_fix(f, _("Set the server's announced name to an FQDN with an A record, "
-		    "e.g. mail.%s (Exchange: the FQDN of the send connector)."), ctx->domain);
+		    "e.g. mail.%s. Exchange: Get-SendConnector | Set-SendConnector -Fqdn mail.%s. "
+		    "Postfix (main.cf): smtp_helo_name = mail.%s."), public_domain(ctx),
+		    public_domain(ctx), public_domain(ctx));
 		return;
 	}
 	suffix = names_internal_suffix(helo);
@@ -134,9 +145,11 @@ helo_start(struct check_ctx *ctx)
 		finding_msg(f, _("HELO name %s is under .%s, which does not exist on the Internet. "
 		    "Exchange servers joined to an Active Directory domain announce such a name "
 		    "by default, and receivers reject it."), helo, suffix);
-		finding_fix(f, _("Announce a public name with an A record, e.g. mail.%s: in "
-		    "Exchange set the FQDN on the Internet send connector "
-		    "(Set-SendConnector -Fqdn mail.%s)."), ctx->domain, ctx->domain);
+		finding_fix(f, _("Announce a public name with an A record and a matching PTR, "
+		    "e.g. mail.%s. Exchange (every send connector): Get-SendConnector | "
+		    "Set-SendConnector -Fqdn mail.%s. Postfix (main.cf): smtp_helo_name = "
+		    "mail.%s, then postfix reload."), public_domain(ctx), public_domain(ctx),
+		    public_domain(ctx));
 		return;
 	}
 	run = xcalloc(1, sizeof(*run));

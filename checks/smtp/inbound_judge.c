@@ -269,11 +269,14 @@ report_ep(struct ib_run *run, struct ib_ep *ep, bool on_path, bool has_path)
 		finding_msg(f, _("%s refuses anonymous senders: %s. Every mail server on the "
 		    "Internet delivers anonymously, so all of them get this and bounce."), h->name,
 		    rt);
-		finding_fix(f, _("On Exchange, allow \"Anonymous users\" in the Permission groups "
-		    "of the Internet-facing receive connector (Default Frontend / Default "
-		    "<server>): Set-ReceiveConnector -PermissionGroups AnonymousUsers,... "
-		    "Anonymous is all that is needed. Never tick \"Externally secured\" on a "
-		    "connector facing the Internet: it makes the server an open relay."));
+		finding_fix(f, _("On Exchange, add \"Anonymous users\" to the permission groups of "
+		    "the Internet-facing receive connector, keeping the groups it has (2013 and "
+		    "later: \"SERVER\\Default Frontend SERVER\"; 2007/2010: \"SERVER\\Default "
+		    "SERVER\"; SERVER is the server's name): $c = Get-ReceiveConnector "
+		    "\"SERVER\\Default Frontend SERVER\"; Set-ReceiveConnector $c.Identity "
+		    "-PermissionGroups \"$($c.PermissionGroups), AnonymousUsers\". Anonymous is all "
+		    "that is needed. Never tick \"Externally secured\" on a connector facing the "
+		    "Internet: it makes the server an open relay."));
 		finding_ref(f, "RFC 5321 section 4.5.1");
 		finding_ref(f, "RFC 4954 section 6");
 		break;

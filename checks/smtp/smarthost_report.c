@@ -93,6 +93,44 @@ smarthost_subject(const struct sh_ep *ep, char *buf, size_t len)
 
 /* Severity of a problem at an endpoint: nothing works -> FAIL; another endpoint works ->
  * WARN for a port the user named, INFO for one we only tried. */
+/*
+ * Settings that paste as they are, for what was tested: Postfix main.cf with the
+ * sasl_passwd line and postmap (the password itself is never printed), and Exchange's
+ * send connector, to create (the field notes' server had none) or to change.
+ */
+static void
+recommend_settings(struct finding *f, const struct sh_run *run, const struct sh_ep *best)
+{
+	const struct smtp_result *r = best->res;
+	const char *host = best->cand->host;
+	bool is_auth = r->auth == SMTP_AUTH_OK, is_tls = r->tls_active;
+	char pf_auth[600] = "", exch[600];
+
+	if (is_auth)
+		snprintf(pf_auth, sizeof(pf_auth), _(", smtp_sasl_auth_enable = yes, "
+		    "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd, "
+		    "smtp_sasl_security_options = noanonymous; in /etc/postfix/sasl_passwd the line "
+		    "\"[%s]:%u %s:YOUR-PASSWORD\", then postmap /etc/postfix/sasl_passwd"), host,
+		    best->port, run->user);
+	if (r->tls_mode == SMTP_TLS_IMPLICIT) {
+		finding_fix(f, _("Postfix (main.cf): relayhost = [%s]:%u, smtp_tls_wrappermode = "
+		    "yes, smtp_tls_security_level = encrypt%s; then postfix reload. Exchange send "
+		    "connectors cannot use implicit TLS (465): use 587 there."), host, best->port,
+		    pf_auth);
+		return;
+	}
+	snprintf(exch, sizeof(exch), "-SmartHosts %s -Port %u -DNSRoutingEnabled $false "
+	    "-SmartHostAuthMechanism %s%s%s", host, best->port, !is_auth ? "None" : is_tls ?
+	    "BasicAuthRequireTLS" : "BasicAuth", is_auth ? " -AuthenticationCredential "
+	    "(Get-Credential)" : "", is_tls ? " -RequireTLS $true" : "");
+	finding_fix(f, _("Postfix (main.cf): relayhost = [%s]:%u, smtp_tls_security_level = "
+	    "%s%s; then postfix reload. Exchange, when there is no send connector yet: "
+	    "New-SendConnector -Name \"Internet via %s\" -Usage Internet -AddressSpaces * %s; "
+	    "to change an existing one (its name from Get-SendConnector): Set-SendConnector "
+	    "\"NAME\" %s."), host, best->port, is_tls ? "encrypt" : "may", pf_auth, host, exch,
+	    exch);
+}
+
 void
 smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order)
 {
@@ -144,21 +182,7 @@ smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order)
 	    "latency)."), best->cand->host, best->port, r->tls_active ? (r->tls_mode ==
 	    SMTP_TLS_IMPLICIT ? _("implicit TLS") : "STARTTLS") : _("no TLS"), auth,
 	    run->nworking, run->neps);
-	if (r->tls_mode == SMTP_TLS_IMPLICIT)
-		finding_fix(f, _("Postfix: relayhost = [%s]:%u, smtp_tls_wrappermode = yes, "
-		    "smtp_tls_security_level = encrypt, smtp_sasl_auth_enable = yes, "
-		    "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd, "
-		    "smtp_sasl_security_options = noanonymous. Exchange send connectors cannot "
-		    "use implicit TLS (465): use 587 there."), best->cand->host, best->port);
-	else
-		finding_fix(f, _("Postfix: relayhost = [%s]:%u, smtp_tls_security_level = %s, "
-		    "smtp_sasl_auth_enable = %s, smtp_sasl_password_maps = "
-		    "hash:/etc/postfix/sasl_passwd, smtp_sasl_security_options = noanonymous. "
-		    "Exchange: Set-SendConnector -SmartHosts %s -Port %u -DNSRoutingEnabled "
-		    "$false%s."), best->cand->host, best->port, r->tls_active ? "encrypt" : "may",
-		    r->auth == SMTP_AUTH_OK ? "yes" : "no", best->cand->host, best->port,
-		    r->auth == SMTP_AUTH_OK ? " -SmartHostAuthMechanism BasicAuthRequireTLS "
-		    "-AuthenticationCredential (Get-Credential) -RequireTLS $true" : "");
+	recommend_settings(f, run, best);
 	finding_ref(f, "RFC 6409 section 3");
 	finding_ref(f, "RFC 8314 section 3");
 	finding_data(f, "host", json_string(best->cand->host));

@@ -413,6 +413,18 @@ report_regrade(struct report *rep, size_t i, enum status st, const char *why)
 	f->status = st;
 }
 
+void
+report_remove(struct report *rep, size_t i)
+{
+	if (i >= rep->count)
+		return;
+	finding_fini(rep->findings[i]);
+	free(rep->findings[i]);
+	memmove(&rep->findings[i], &rep->findings[i + 1],
+	    (rep->count - i - 1) * sizeof(*rep->findings));
+	rep->count--;
+}
+
 const struct finding *
 report_find(const struct report *rep, const char *id)
 {

@@ -83,6 +83,10 @@ void report_regrade(struct report *rep, size_t i, enum status st, const char *wh
  */
 void report_settle(struct report *rep, const char *const *groups);
 
+/* Drop finding i: another finding already says all it says (for example that the domain
+ * is an internal name, so advice to publish records under it is wrong). */
+void report_remove(struct report *rep, size_t i);
+
 size_t report_count(const struct report *rep);
 const struct finding *report_finding(const struct report *rep, size_t i);
 /* First finding with this id, or NULL. */
