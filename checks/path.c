@@ -38,15 +38,16 @@ find_prefix(const struct report *rep, const char *prefix, const char *subject)
 
 /*
  * An internal (Active Directory) name: domain.internal says what to do (mail needs a
- * registered public domain). Advice to publish DMARC, SPF or DKIM under the internal name,
- * or to register it, would send the administrator the wrong way: those findings go.
+ * registered public domain). Advice to publish DMARC, SPF or DKIM under the internal name
+ * would send the administrator the wrong way: those findings go (domain.not-found stays:
+ * it is a fact, and mx.c words its fix for an internal name).
  */
 static void
 drop_internal_advice(struct report *rep, const struct check_inputs *in)
 {
 	static const char *const moot[] = {
 		"dmarc.missing", "dkim.none-found", "spf.missing", "spf.result-none",
-		"domain.not-found", "dnsbl.not-listed", NULL,
+		"dnsbl.not-listed", NULL,
 	};
 	size_t i, k;
 

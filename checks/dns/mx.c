@@ -10,6 +10,7 @@
 #include "dns.h"
 #include "dns_target.h"
 #include "i18n.h"
+#include "names.h"
 #include "netaddr.h"
 #include "report.h"
 
@@ -266,9 +267,13 @@ on_mx(struct dns_target_mx *mx, void *arg)
 		finding_msg(f, _("%s does not exist in DNS (NXDOMAIN). Receiving servers reject "
 		    "mail from it (\"554 5.1.8 Sender address rejected: Domain not found\") and "
 		    "senders to it get \"Host or domain name not found\"."), ctx->domain);
-		finding_fix(f, _("Register %s and publish its zone at the registrar's name servers, "
-		    "or, if it is an internal (Active Directory) name, give users addresses in "
-		    "the public mail domain instead."), ctx->domain);
+		if (names_internal_suffix(ctx->domain) != NULL)
+			finding_fix(f, _("%s is an internal (Active Directory) name: do not "
+			    "register or publish it; give users addresses in a registered public "
+			    "mail domain instead (see domain.internal)."), ctx->domain);
+		else
+			finding_fix(f, _("Register %s and publish its zone at the registrar's name "
+			    "servers."), ctx->domain);
 		finding_ref(f, "RFC 5321 section 5.1");
 		finding_ref(f, "RFC 1035 section 4.1.1");
 		finding_dns(f, ans);

@@ -37,7 +37,7 @@ fix_has "fixes: receive connector groups are kept, no literal ..." \
 	'"$c.PermissionGroups" in fix and "AnonymousUsers,..." not in fix'
 
 case_json "fixes: an AD domain" 2 --has domain.internal:FAIL --has helo.internal-name:FAIL \
-	--not dmarc.missing --not dkim.none-found --not spf.result-none --not domain.not-found \
+	--not dmarc.missing --not dkim.none-found --not spf.result-none --has domain.not-found \
 	-- check corp.local --ip 198.51.100.7 --helo exch.corp.local
 if /usr/bin/python3 - "$OUT/fixes__an_AD_domain.json" <<'PY'
 import json, re, sys
