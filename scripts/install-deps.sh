@@ -8,7 +8,7 @@ BUILD_PKGS="build-essential autoconf automake autopoint gettext pkg-config
 libldns-dev libc-ares-dev libssl-dev libjansson-dev libpsl-dev libcmocka-dev libcurl4-openssl-dev
 ca-certificates bash-completion"
 LAB_PKGS="nsd unbound ldnsutils bind9-dnsutils python3 python3-aiosmtpd nftables
-iproute2 openssl util-linux procps python3-cryptography
+iproute2 openssl util-linux procps python3-cryptography python3-jsonschema
 postfix sasl2-bin libsasl2-modules libgnutls-dane0 libidn12 libnsl2 libpcre2-8-0 libdb5.3
 libevent-2.1-7"
 # The lab's other real mail servers conflict with Postfix as the system MTA: their

@@ -51,7 +51,27 @@ case_cmd() {
 # elapsed_ms CMD...: run and print wall milliseconds (for bounds, never for speed claims).
 now_ms() { date +%s%3N; }
 
+# Every JSON output of the run against docs/mxdiag.schema.json, as one case.
+check_schema() {
+	local schema="$(dirname "${BASH_SOURCE[0]}")/../../docs/mxdiag.schema.json" res
+	if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+		skip "JSON Schema" "python3-jsonschema is not installed"
+		return
+	fi
+	shopt -s nullglob
+	local files=("$OUT"/*.json)
+	shopt -u nullglob
+	if res=$(/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/jschema.py" "$schema" \
+	    "${files[@]}" 2>&1); then
+		ok "JSON Schema: $(tail -n 1 <<<"$res")"
+	else
+		mapfile -t lines < <(head -n 40 <<<"$res")
+		not_ok "JSON Schema: every output valid" "${lines[@]}"
+	fi
+}
+
 summary() {
+	check_schema
 	rm -rf "$OUT"
 	echo "$PASS passed, $FAIL failed, $SKIP skipped"
 	[ "$FAIL" -eq 0 ]
