@@ -187,3 +187,33 @@ case_cmd "kb: an unknown verify name is a load error naming cause and name" 64 \
 sed 's/"still": \["ptr.missing"/"still": ["ptr.missign"/' "$MXD_KB" >"$OUT/badkb2.json"
 case_cmd "kb: an unknown finding id in a proof is a load error" 64 \
 	'unknown finding id "ptr.missign"' -- "$MXDIAG" explain --kb "$OUT/badkb2.json" "$OUT/ptr.eml"
+
+# Sender authentication and reputation (issue 17): the blocklists, DKIM and DMARC of the
+# sender as live proofs.
+bounce rcpt@example.net alice@example.test \
+	'554 5.7.1 Service unavailable; Client host [198.51.100.66] blocked using zen.bl.test' \
+	198.51.100.66 >"$OUT/blocked.eml"
+case_json "blocked using a zone: the sending address is still listed" 2 \
+	--has ndr.blocklisted --has ndr.verify-dnsbl:FAIL --data ndr.verify-dnsbl:result=still-true \
+	--data ndr.verify-dnsbl:finding=dnsbl.listed --data ndr.verify-dnsbl:ip=198.51.100.66 \
+	-- $EX "$OUT/blocked.eml"
+bounce rcpt@example.net alice@example.test \
+	'554 5.7.1 Service unavailable; Client host [192.0.2.25] blocked using zen.bl.test' \
+	192.0.2.25 >"$OUT/unblocked.eml"
+case_json "blocked using a zone: not listed now is no proof, cannot be checked" "*" \
+	--has ndr.verify-dnsbl:INFO --data ndr.verify-dnsbl:result=cannot-check \
+	--data ndr.verify-dnsbl:finding=dnsbl.not-listed -- $EX "$OUT/unblocked.eml"
+bounce rcpt@example.net alice@nodmarc.test \
+	'550 5.7.26 Unauthenticated email from nodmarc.test is not accepted due to domain'"'"'s DMARC policy' \
+	198.51.100.7 >"$OUT/dmarc.eml"
+case_json "DMARC reject: the DKIM and DMARC proofs run on the sender domain" "*" \
+	--has ndr.dmarc-reject --has ndr.verify-dkim --has ndr.verify-dmarc \
+	--data ndr.verify-dkim:domain=nodmarc.test --data ndr.verify-dmarc:finding=dmarc.missing \
+	-- $EX "$OUT/dmarc.eml"
+bounce rcpt@example.net alice@dkim.test \
+	'550 5.7.515 Access denied, sending domain dkim.test does not meet the required authentication level' \
+	198.51.100.7 >"$OUT/auth.eml"
+case_json "5.7.515: the sender's DKIM keys are judged live" "*" \
+	--has ndr.sender-unauthenticated --has ndr.verify-dkim:WARN \
+	--data ndr.verify-dkim:result=still-true --data ndr.verify-dkim:finding=dkim.cname-dangling \
+	--has ndr.verify-dmarc:INFO -- $EX "$OUT/auth.eml"
