@@ -22,6 +22,13 @@ const struct render_section finding_sections[] = {
 
 /* Sorted by id (strcmp order): findings_lookup() searches it. */
 const struct finding_def finding_defs[] = {
+	{ "dane.match", "docs/checks.md#danematch", "inbound" },
+	{ "dane.mismatch", "docs/checks.md#danemismatch", "inbound" },
+	{ "dane.none", "docs/checks.md#danenone", "inbound" },
+	{ "dane.present", "docs/checks.md#danepresent", "inbound" },
+	{ "dane.unsigned", "docs/checks.md#daneunsigned", "inbound" },
+	{ "dane.unusable", "docs/checks.md#daneunusable", "inbound" },
+	{ "dane.unverified", "docs/checks.md#daneunverified", "inbound" },
 	{ "dkim.bad-key", "docs/checks.md#dkimbad-key", "dns" },
 	{ "dkim.cname", "docs/checks.md#dkimcname", "dns" },
 	{ "dkim.cname-dangling", "docs/checks.md#dkimcname-dangling", "dns" },
@@ -56,6 +63,9 @@ const struct finding_def finding_defs[] = {
 	{ "dnsbl.listed", "docs/checks.md#dnsbllisted", "outbound" },
 	{ "dnsbl.not-listed", "docs/checks.md#dnsblnot-listed", "outbound" },
 	{ "dnsbl.zone-broken", "docs/checks.md#dnsblzone-broken", "outbound" },
+	{ "dnssec.bogus", "docs/checks.md#dnssecbogus", "dns" },
+	{ "dnssec.insecure", "docs/checks.md#dnssecinsecure", "dns" },
+	{ "dnssec.signed", "docs/checks.md#dnssecsigned", "dns" },
 	{ "domain.address", "docs/checks.md#domainaddress", "dns" },
 	{ "domain.address-private", "docs/checks.md#domainaddress-private", "dns" },
 	{ "domain.internal", "docs/checks.md#domaininternal", "dns" },

@@ -16,7 +16,9 @@
 
 extern const struct check check_address;
 extern const struct check check_dkim;
+extern const struct check check_dane;
 extern const struct check check_dmarc;
+extern const struct check check_dnssec;
 extern const struct check check_dnsbl;
 extern const struct check check_domain;
 extern const struct check check_helo;
@@ -37,6 +39,7 @@ extern const struct check check_tls_rpt;
 const struct check *const checks[] = {
 	&check_domain,
 	&check_mx,
+	&check_dnssec,
 	&check_address,
 	&check_ptr,
 	&check_spf_record,
@@ -47,6 +50,7 @@ const struct check *const checks[] = {
 	&check_dnsbl,
 	&check_mta_sts,
 	&check_tls_rpt,
+	&check_dane,
 	&check_port25,
 	&check_smarthost,
 	&check_inbound,

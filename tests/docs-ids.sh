@@ -8,7 +8,7 @@
 set -u
 M=${MXDIAG:-./mxdiag}
 top=${srcdir:-.}
-areas='dns|domain|mx|mta-sts|tls-rpt|ptr|helo|spf|dmarc|dkim|dnsbl|port25|smarthost|inbound|relay|ndr|tls|smtp|preflight|report'
+areas='dns|dnssec|dane|domain|mx|mta-sts|tls-rpt|ptr|helo|spf|dmarc|dkim|dnsbl|port25|smarthost|inbound|relay|ndr|tls|smtp|preflight|report'
 pass=0 fail=0
 bad() { echo "$1"; fail=$((fail + 1)); }
 table=$("$M" --list-findings) || { echo "mxdiag --list-findings failed"; exit 1; }

@@ -41,7 +41,7 @@ static const struct opt_spec check_opts = { "check", check_rows, 20, NULL };
 static const char *const check_diagnoses[] = {
 	"domain", "mx", "address", "ptr", "spf-record", "spf-verdict", "helo", "dmarc",
 	"dkim", "dnsbl",
-	"mta-sts", "tls-rpt",
+	"mta-sts", "tls-rpt", "dane", "dnssec",
 };
 
 static int

@@ -34,7 +34,7 @@ static const struct opt_spec inbound_opts = { "inbound", inbound_rows, 17,
 
 /* The delivery itself, and the transport security senders apply on the way in. */
 static const char *const inbound_diagnoses[] = {
-	"inbound", "mx-tls", "mta-sts", "tls-rpt",
+	"inbound", "mx-tls", "mta-sts", "tls-rpt", "dane", "dnssec",
 };
 
 static int

@@ -41,7 +41,7 @@ struct pf_opts {
 /* The checklist is one registry run: every part at once, each in its own section. */
 static const char *const pf_diagnoses[] = {
 	"domain", "mx", "address", "ptr", "spf-record", "spf-verdict", "helo", "dmarc",
-	"mta-sts", "tls-rpt",
+	"mta-sts", "tls-rpt", "dane", "dnssec",
 	"port25", "smarthost", "inbound", "relay", "dnsbl", "mx-tls",
 };
 

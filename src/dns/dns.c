@@ -32,6 +32,7 @@ struct dns_waiter {
 struct dns_entry {
 	char *qname;
 	uint16_t qtype;
+	unsigned flags;		/* DNS_Q_*: part of the question (a CD answer is another) */
 	bool is_done;
 	struct dns_answer ans;
 	ldns_pkt *pkt;
@@ -425,10 +426,14 @@ send_question(struct dns *dns, struct dns_entry *e)
 
 	if (ldns_str2rdf_dname(&dname, e->qname[0] != '\0' ? e->qname : ".") != LDNS_STATUS_OK)
 		goto out;
-	q = ldns_pkt_query_new(dname, e->qtype, LDNS_RR_CLASS_IN, LDNS_RD);
+	q = ldns_pkt_query_new(dname, e->qtype, LDNS_RR_CLASS_IN,
+	    LDNS_RD | ((e->flags & DNS_Q_CD) ? LDNS_CD : 0));
 	dname = NULL;	/* owned by q now */
 	if (q == NULL)
 		goto out;
+	/* DO: the signatures too (RFC 3225), to say why a zone does not validate. */
+	if (e->flags & DNS_Q_DO)
+		ldns_pkt_set_edns_do(q, true);
 	/* AD asks a validating resolver to say whether it validated (RFC 6840 5.7). */
 	ldns_pkt_set_ad(q, true);
 	ldns_pkt_set_edns_udp_size(q, DNS_EDNS_SIZE);
@@ -481,6 +486,13 @@ int
 dns_query(struct dns *dns, const char *name, uint16_t type, unsigned parent_depth, dns_cb *cb,
     void *arg)
 {
+	return dns_query_flags(dns, name, type, 0, parent_depth, cb, arg);
+}
+
+int
+dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags,
+    unsigned parent_depth, dns_cb *cb, void *arg)
+{
 	char *qname;
 	unsigned h;
 	struct dns_entry *e;
@@ -491,7 +503,7 @@ dns_query(struct dns *dns, const char *name, uint16_t type, unsigned parent_dept
 	qname = normalise_name(name);
 	h = hash_question(qname, type);
 	for (e = dns->buckets[h]; e != NULL; e = e->next)
-		if (e->qtype == type && strcmp(e->qname, qname) == 0)
+		if (e->qtype == type && e->flags == flags && strcmp(e->qname, qname) == 0)
 			break;
 	w = xcalloc(1, sizeof(*w));
 	w->cb = cb;
@@ -522,6 +534,7 @@ dns_query(struct dns *dns, const char *name, uint16_t type, unsigned parent_dept
 	e = xcalloc(1, sizeof(*e));
 	e->qname = qname;
 	e->qtype = type;
+	e->flags = flags;
 	e->dns = dns;
 	e->ans.qname = e->qname;
 	e->ans.qtype = type;

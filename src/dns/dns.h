@@ -87,6 +87,16 @@ void dns_free(struct dns *dns);
 int dns_query(struct dns *dns, const char *name, uint16_t type, unsigned parent_depth,
     dns_cb *cb, void *arg);
 
+/* Question flags for dns_query_flags(); each combination is its own question (cache). */
+enum {
+	DNS_Q_CD = 1 << 0,	/* checking disabled: the answer even when DNSSEC fails */
+	DNS_Q_DO = 1 << 1,	/* DNSSEC OK: with the RRSIG records */
+};
+
+/* dns_query() with DNS_Q_* flags (DNSSEC's evidence: dnssec.c). */
+int dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags,
+    unsigned parent_depth, dns_cb *cb, void *arg);
+
 /* Status of a reply to a QTYPE question: NOERROR with a QTYPE answer is DNS_OK, without
  * one DNS_NODATA; NXDOMAIN, SERVFAIL, REFUSED map to theirs, any other rcode DNS_ERROR. */
 /* True when the resolver could not answer (SERVFAIL, REFUSED, timeout, other error): the

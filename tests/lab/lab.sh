@@ -46,7 +46,7 @@ V4_ADDRS="$LAB_CLIENT_IP $LAB_AUTH_NS $LAB_RESOLVER $LAB_DEAD_NS $LAB_SLOW_NS
 192.0.2.25 192.0.2.26 192.0.2.27 192.0.2.28 192.0.2.30 192.0.2.31 192.0.2.32
 192.0.2.33 192.0.2.34 192.0.2.35 192.0.2.36 192.0.2.80 192.0.2.97 192.0.2.98
 192.0.2.99 203.0.113.10 203.0.113.12 203.0.113.25 198.51.100.25
-192.0.2.40 192.0.2.41 192.0.2.42 192.0.2.43 192.0.2.44 192.0.2.45 192.0.2.46 192.0.2.60
+192.0.2.40 192.0.2.41 192.0.2.42 192.0.2.43 192.0.2.44 192.0.2.45 192.0.2.46 192.0.2.60 192.0.2.61
 $MTA_V4"
 V6_ADDRS="$LAB_CLIENT_IP6 2001:db8::25 2001:db8::35 2001:db8::53 2001:db8::54
 2001:db8::80 2001:db8::100:25"
@@ -251,16 +251,16 @@ setup_etc() {
 	done
 }
 
-# DNSSEC: dnssec.test signed now (valid), expired.test with 2019..2020
-# validity. Writes keys/<zone>.anchor-name (the KSK's DS file, unbound's
+# DNSSEC: dnssec.test and dane.test signed now (valid), expired.test with
+# 2019..2020 validity. Writes keys/<zone>.anchor-name (the KSK's DS file, unbound's
 # trust anchor).
 setup_dnssec() {
 	local W=$1 z
 	cd "$W/keys" || return 1
-	for z in dnssec.test expired.test; do
+	for z in dnssec.test expired.test dane.test; do
 		(
 			ksk=$(ldns-keygen -a ECDSAP256SHA256 -k $z) && zsk=$(ldns-keygen -a ECDSAP256SHA256 $z) || exit 1
-			if [ $z = dnssec.test ]; then
+			if [ $z != expired.test ]; then
 				ldns-signzone -n -o $z -f ../zones/$z.zone.signed "$LAB_DIR/zones/$z.zone" "$ksk" "$zsk"
 			else
 				ldns-signzone -i 20190101000000 -e 20200101000000 -o $z \
@@ -270,7 +270,8 @@ setup_dnssec() {
 		) &
 	done
 	wait
-	[ -s dnssec.test.anchor-name ] && [ -s expired.test.anchor-name ]
+	[ -s dnssec.test.anchor-name ] && [ -s expired.test.anchor-name ] &&
+		[ -s dane.test.anchor-name ]
 }
 
 # DKIM keys (dkim.test and its Microsoft 365 tenant zone): fresh from openssl on every
@@ -349,7 +350,7 @@ setup_dns() {
 		o=${f##*/}
 		o=${o%.zone}
 		case $o in
-		dnssec.test | expired.test) zf="$W/zones/$o.zone.signed" ;;
+		dnssec.test | expired.test | dane.test) zf="$W/zones/$o.zone.signed" ;;
 		root) o=. zf="$W/zones/root.zone" ;;
 		*) zf=$f ;;
 		esac
@@ -456,7 +457,7 @@ start_lab() {
 	write_env "$W"
 	mark "etc, dns configs"
 	wait $dnssec_pid || { cat "$W/log/dnssec.log" >&2; die "DNSSEC signing failed"; }
-	for z in dnssec.test expired.test; do
+	for z in dnssec.test expired.test dane.test; do
 		read -r a <"$W/keys/$z.anchor-name"
 		echo "    trust-anchor-file: \"$a\""
 	done >"$W/unbound.anchors.conf"

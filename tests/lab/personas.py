@@ -48,6 +48,15 @@ SUBMISSION_USERS = {  # smarthost accounts: login -> password
     "bob@isp.test": "bob-pass",
 }
 CONN_IDS = itertools.count(1)
+# Host names whose certificate carries a key of the repository's (a lab-only test key):
+# DANE's TLSA records in the signed zone dane.test name it.
+FIXED_KEYS = {
+    "mx.good.dane.test": os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                      "dane.key"),
+}
+# every MX name the DANE persona answers for (one certificate names them all)
+DANE_SANS = ["mx.good.dane.test", "mx.roll.dane.test", "mx.bad.dane.test",
+             "mx.unusable.dane.test", "mx.daneunsigned.test"]
 SPOOL = "."
 
 
@@ -443,6 +452,12 @@ def personas(tls):
         ("aaaaonly", MX(["aaaaonly.test"]), "mx.aaaaonly.test",
          ["2001:db8::35"], 25,
          dict(tls_context=tls["mx.aaaaonly.test"], ident="ESMTP Postfix")),
+        # DANE (dane.test): a certificate for mx.good.dane.test on a fixed key
+        # (tests/lab/dane.key), so that the signed zone's TLSA records can name it
+        ("dane", MX(["good.dane.test", "roll.dane.test", "bad.dane.test",
+                     "unusable.dane.test", "daneunsigned.test"]),
+         "mx.good.dane.test", ["192.0.2.61"], 25,
+         dict(tls_context=tls["mx.good.dane.test"], ident="ESMTP Postfix")),
         ("interceptor", Persona(), "intercept.isp.test",
          ["198.51.100.25", "2001:db8::100:25"], 25,
          dict(ident="ESMTP ISP-Transparent-Proxy")),
@@ -505,8 +520,11 @@ def make_tls(tls_dir, names):
     srv_key = ec.generate_private_key(ec.SECP256R1())
     write("server.key", key_pem(srv_key))
     for n in names:
-        write(n + ".pem", cert(dn(n), ca_name, srv_key.public_key(), ca_key,
-                               sans=[n]))
+        key = FIXED_KEYS.get(n)
+        pub = (serialization.load_pem_private_key(open(key, "rb").read(), None)
+               .public_key() if key else srv_key.public_key())
+        write(n + ".pem", cert(dn(n), ca_name, pub, ca_key,
+                               sans=DANE_SANS if key else [n]))
     ss_key = ec.generate_private_key(ec.SECP256R1())
     write("selfsigned.key", key_pem(ss_key))
     write("selfsigned.pem", cert(dn("EXCH01"), dn("EXCH01"), ss_key.public_key(),
@@ -560,7 +578,8 @@ async def main():
     for name, ctx in tls.items():
         base = os.path.join(args.tls_dir, name)
         ctx.load_cert_chain(base + ".pem", base + ".key" if name == "selfsigned"
-                            else os.path.join(args.tls_dir, "server.key"))
+                            else FIXED_KEYS.get(name) or
+                            os.path.join(args.tls_dir, "server.key"))
     waits.append(await mtasts.start(tls, SPOOL))
     for name, handler, hostname, addrs, port, opts in table:
         opts = dict(opts)

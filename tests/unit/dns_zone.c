@@ -19,7 +19,7 @@
 
 #define ZONE_CNAME_MAX 8	/* hops followed before answering with what was found */
 
-enum zfail { ZF_SERVFAIL, ZF_REFUSED, ZF_TIMEOUT };
+enum zfail { ZF_SERVFAIL, ZF_REFUSED, ZF_TIMEOUT, ZF_SECURE, ZF_BOGUS };
 
 struct zfail_rule {
 	enum zfail kind;
@@ -37,16 +37,19 @@ struct zone {
 static bool
 parse_fail(struct zone *z, const char *line)
 {
-	static const char *const kinds[] = { "SERVFAIL ", "REFUSED ", "TIMEOUT " };
-	char name[256], type[16];
+	static const char *const kinds[] = { "SERVFAIL ", "REFUSED ", "TIMEOUT ", "SECURE ",
+	    "BOGUS " };
+	char name[256], type[16] = "ANY";
 	size_t k;
 
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < 5; k++)
 		if (strncmp(line, kinds[k], strlen(kinds[k])) == 0)
 			break;
-	if (k == 3)
+	if (k == 5)
 		return false;
-	if (sscanf(line + strlen(kinds[k]), "%255s %15s", name, type) != 2)
+	/* SECURE and BOGUS name a whole subtree (a signed zone), no type */
+	if (k >= ZF_SECURE ? sscanf(line + strlen(kinds[k]), "%255s", name) != 1 :
+	    sscanf(line + strlen(kinds[k]), "%255s %15s", name, type) != 2)
 		fail_msg("zone: bad failure line: %s", line);
 	z->fails = xrealloc(z->fails, (z->nfails + 1) * sizeof(*z->fails));
 	z->fails[z->nfails].kind = (enum zfail)k;
@@ -109,8 +112,22 @@ find_fail(const struct zone *z, const ldns_rdf *name, uint16_t type)
 	size_t i;
 
 	for (i = 0; i < z->nfails; i++)
-		if ((z->fails[i].type == 0 || z->fails[i].type == type) &&
-		    ldns_dname_compare(z->fails[i].name, name) == 0)
+		if (z->fails[i].kind < ZF_SECURE && (z->fails[i].type == 0 ||
+		    z->fails[i].type == type) && ldns_dname_compare(z->fails[i].name, name) == 0)
+			return &z->fails[i];
+	return NULL;
+}
+
+/* The SECURE or BOGUS rule whose subtree holds name, or NULL (unsigned). */
+static const struct zfail_rule *
+find_signed(const struct zone *z, const ldns_rdf *name)
+{
+	size_t i;
+
+	for (i = 0; i < z->nfails; i++)
+		if (z->fails[i].kind >= ZF_SECURE &&
+		    (ldns_dname_compare(z->fails[i].name, name) == 0 ||
+		    ldns_dname_is_subdomain(name, z->fails[i].name)))
 			return &z->fails[i];
 	return NULL;
 }
@@ -162,6 +179,7 @@ zone_answer(void *arg, const uint8_t *query, size_t query_len, size_t *len, bool
 	struct zone *z = arg;
 	ldns_pkt *q = NULL, *reply;
 	const ldns_rr *question, *cname;
+	const struct zfail_rule *sig;
 	const ldns_rdf *name;
 	uint16_t type;
 	uint8_t *wire = NULL;
@@ -179,6 +197,15 @@ zone_answer(void *arg, const uint8_t *query, size_t query_len, size_t *len, bool
 	ldns_pkt_set_ra(reply, true);
 	ldns_pkt_push_rr(reply, LDNS_SECTION_QUESTION, ldns_rr_clone(question));
 	name = ldns_rr_owner(question);
+	sig = find_signed(z, name);
+	/* a validating resolver: AD for a secure subtree, SERVFAIL for a bogus one unless
+	 * the question disabled checking (CD) */
+	if (sig != NULL && sig->kind == ZF_BOGUS && !ldns_pkt_cd(q)) {
+		ldns_pkt_set_rcode(reply, LDNS_RCODE_SERVFAIL);
+		goto wire;
+	}
+	if (sig != NULL && sig->kind == ZF_SECURE)
+		ldns_pkt_set_ad(reply, true);
 	for (hops = 0; hops <= ZONE_CNAME_MAX; hops++) {
 		const struct zfail_rule *f = find_fail(z, name, type);
 
@@ -201,6 +228,7 @@ zone_answer(void *arg, const uint8_t *query, size_t query_len, size_t *len, bool
 		ldns_pkt_push_rr(reply, LDNS_SECTION_ANSWER, ldns_rr_clone(cname));
 		name = ldns_rr_rdf(cname, 0);
 	}
+wire:
 	if (ldns_pkt2wire(&wire, reply, len) != LDNS_STATUS_OK)
 		fail_msg("zone: cannot build a reply");
 out:

@@ -7,7 +7,9 @@
  * ("mx.t.test. 300 IN A 192.0.2.25"; TTL and class may be left out), blank lines and
  * lines starting with ';' ignored, and failure lines making one question fail:
  *   SERVFAIL name TYPE     REFUSED name TYPE     TIMEOUT name TYPE
- * (TYPE "ANY" for every type of the name). The server answers like a recursive resolver:
+ * (TYPE "ANY" for every type of the name), and signed subtrees as a validating resolver
+ * sees them: SECURE name (answers at and below name carry the AD bit), BOGUS name (SERVFAIL,
+ * unless the question sets CD). The server answers like a recursive resolver:
  * CNAME chains followed, NODATA for a name that exists (or has names below it), NXDOMAIN
  * otherwise.
  */
