@@ -34,7 +34,7 @@ has() {	# has WHAT GOT WORD
 		echo "FAIL $1: [$3] not in [$(echo $2)]"; fail=$((fail + 1)); fi
 }
 
-cmds=$("$M" --help | sed -n 's/^  \([a-z0-9]*\)  .*/\1/p' | sort)
+cmds=$("$M" --help | sed -n 's/^  \([a-z0-9][a-z0-9]*\)  .*/\1/p' | sort)
 expect "commands" "$(complete_line "" | grep -vx help)" "$cmds"
 expect "ch" "$(complete_line ch)" "check"
 expect "help ex" "$(complete_line help ex)" "explain"

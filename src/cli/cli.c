@@ -66,6 +66,7 @@ static const struct {
 	const char *name, *meta;
 } global_list[] = {
 	{ "--json", NULL },
+	{ "--format", "text|json|nagios" },
 	{ "--resolver", "IP[:PORT]" },
 	{ "--timeout", "SECONDS" },
 	{ "--ca-file", "FILE" },
@@ -105,6 +106,8 @@ main_help(void)
 		printf("  %-10s %s\n", commands[i]->name, _(commands[i]->summary));
 	printf(_("\nOptions (before or after the command):\n"
 	    "  --json               one JSON document on stdout (docs/json-schema.md)\n"
+	    "  --format FORMAT      text (default), json (as --json), or nagios: a monitoring\n"
+	    "                       plugin's status line with performance data, exit 0-3\n"
 	    "  --resolver IP[:PORT] DNS resolver to ask (repeatable; IPv6 as [ADDR]:PORT)\n"
 	    "  --timeout SECONDS    longest wait for any one network step (default 5)\n"
 	    "  --ca-file FILE       CA certificates for TLS verification (default: system)\n"
@@ -265,6 +268,7 @@ cli_parse(struct cli *cli, int argc, char **argv)
 		}
 		if (strcmp(a, "--json") == 0) {
 			cli->g.json = true;
+			cli->g.nagios = false;
 		} else if (strcmp(a, "--no-color") == 0 || strcmp(a, "--no-colour") == 0) {
 			cli->g.no_color = true;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
@@ -299,6 +303,13 @@ cli_parse(struct cli *cli, int argc, char **argv)
 			if ((rc = check_ca_file(val)) >= 0)
 				return rc;
 			cli->g.ca_file = val;
+		} else if (takes_value(a, "--format", argv[i + 1], &val, &used)) {
+			if (val == NULL || (strcmp(val, "text") != 0 && strcmp(val, "json") != 0 &&
+			    strcmp(val, "nagios") != 0))
+				return cli_usage_error(NULL, _("--format must be 'text', 'json' or "
+				    "'nagios'"));
+			cli->g.json = strcmp(val, "json") == 0;
+			cli->g.nagios = strcmp(val, "nagios") == 0;
 		} else if (takes_value(a, "--lang", argv[i + 1], &val, &used)) {
 			if (val == NULL || (strcmp(val, "en") != 0 && strcmp(val, "ja") != 0))
 				return cli_usage_error(NULL, _("--lang must be 'en' or 'ja'"));

@@ -26,6 +26,7 @@
 #include "ndr_text.h"
 #include "options.h"
 #include "render.h"
+#include "render_nagios.h"
 #include "report.h"
 #include "run.h"
 #include "validate.h"
@@ -75,6 +76,11 @@ struct explain {
 	const char *ip;		/* --ip: the address the message was sent from */
 	const char *helo;	/* --helo: the name the sending server announces */
 	struct proof_seen seen;
+	/* --format nagios over several bounces: one status line for all, printed last with
+	 * each bounce's problem lines (buffered here) under it */
+	FILE *nagios_buf;
+	struct nagios_totals nagios;
+	size_t n_reports;
 };
 
 /* The live proofs the cause names (kb.json `verify`), on this bounce's facts. */
@@ -278,7 +284,8 @@ explain_one(struct explain *ex, const struct ndr_message *m)
 	ndr_free(n);
 }
 
-/* A bounce of many: one JSON line (same document as for one bounce) or one text block. */
+/* A bounce of many: one JSON line (same document as for one bounce), one text block, or
+ * its share of the one nagios status line. */
 static int
 emit_one(struct explain *ex, struct report *rep)
 {
@@ -292,6 +299,14 @@ emit_one(struct explain *ex, struct report *rep)
 		json_decref(doc);
 		if (rc != 0 || fputc('\n', stdout) == EOF)
 			return EXIT_UNKNOWN;
+	} else if (g->nagios) {
+		nagios_add(&ex->nagios, rep);
+		ex->n_reports++;
+		if (status_exit_code(report_worst(rep)) != EXIT_OK) {
+			fprintf(ex->nagios_buf, "%s: %s\n", report_target(rep),
+			    status_name(report_worst(rep)));
+			nagios_problems(ex->nagios_buf, rep);
+		}
 	} else {
 		struct render_opts ro = { .color = run_use_colour(g), .verbose = g->verbose };
 
@@ -307,6 +322,27 @@ worse(int a, int b)
 	return a > b ? a : b;
 }
 
+/* --format nagios after several bounces: the one status line (its state the exit status),
+ * then the problem lines of each bounce that had some. Returns the exit status. */
+static int
+nagios_many(struct explain *ex, char *const *paths, int n_paths, int worst, char **text,
+    size_t *len)
+{
+	static const enum status by_exit[] = { ST_OK, ST_WARN, ST_FAIL, ST_UNKNOWN };
+	char target[4200];
+
+	fclose(ex->nagios_buf);	/* sets *text and *len */
+	ex->nagios_buf = NULL;
+	snprintf(target, sizeof(target), _("%s%s (%zu bounces)"), paths[0],
+	    n_paths > 1 ? " ..." : "", ex->n_reports);
+	nagios_status_line(stdout, by_exit[worst], "explain", target, &ex->nagios);
+	if (*text != NULL)
+		fwrite(*text, 1, *len, stdout);
+	free(*text);
+	*text = NULL;
+	return worst;
+}
+
 /* Several files, an mbox or a Maildir: every message in turn, one report each, memory
  * bounded by one message. The DNS engine and its cache are the run's (ctx->rep stays the
  * run's report, which is not printed); the exit status is the worst of all. */
@@ -315,6 +351,8 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 {
 	struct run_ctx *ctx = ex->ctx;
 	struct report *run_rep;
+	char *nagios_text = NULL;
+	size_t nagios_len = 0;
 	int i, worst = EXIT_OK, rc;
 
 	if (ex->no_dns) {
@@ -324,6 +362,13 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		return rc;
 	}
 	run_rep = ctx->rep;
+	if (ctx->g->nagios)
+		ex->nagios_buf = open_memstream(&nagios_text, &nagios_len);
+	if (ctx->g->nagios && ex->nagios_buf == NULL) {
+		ctx->rep = run_rep;
+		ndr_mailbox_close(first);
+		return EXIT_UNKNOWN;
+	}
 	for (i = 0; i < n_paths; i++) {
 		enum ndr_mailbox_err err;
 		struct ndr_mailbox *mb = i == 0 && first != NULL ? first :
@@ -364,6 +409,8 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		ndr_mailbox_close(mb);
 	}
 	ctx->rep = run_rep;
+	if (ex->nagios_buf != NULL)
+		worst = nagios_many(ex, paths, n_paths, worst, &nagios_text, &nagios_len);
 	return worst;
 }
 

@@ -15,7 +15,8 @@ enum { EXIT_OK = 0, EXIT_WARN = 1, EXIT_FAIL = 2, EXIT_UNKNOWN = 3, EXIT_USAGE =
 
 /* Global options, parsed before the command name. */
 struct global_opts {
-	bool json;
+	bool json;		/* --json, --format json */
+	bool nagios;		/* --format nagios: a monitoring plugin's output */
 	bool no_color;
 	int verbose;		/* -v: show evidence; -vv: debug log */
 	const char *lang;	/* "en", "ja" or NULL */

@@ -14,24 +14,43 @@
 #include "log.h"
 #include "loop.h"
 #include "render.h"
+#include "render_nagios.h"
 #include "run.h"
 #include "report.h"
 
-/* --lang must apply to help text, which is printed while parsing. */
+/* The value of global option NAME ("--lang"), looked up before parsing: --lang must
+ * apply to help text, which is printed while parsing, and --format nagios to a usage
+ * error found before it. The last one counts, as in cli_parse(). */
 static const char *
-prescan_lang(int argc, char **argv)
+prescan(int argc, char **argv, const char *name)
 {
+	const char *val = NULL;
+	size_t len = strlen(name);
 	int i;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
-		if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
-			return argv[i + 1];
-		if (strncmp(argv[i], "--lang=", 7) == 0)
-			return argv[i] + 7;
+		if (strcmp(argv[i], name) == 0 && i + 1 < argc)
+			val = argv[i + 1];
+		else if (strncmp(argv[i], name, len) == 0 && argv[i][len] == '=')
+			val = argv[i] + len + 1;
 	}
-	return NULL;
+	return val;
+}
+
+/* --format nagios: a run that ends without a report still owes the monitoring system a
+ * status line and an exit status from 0 to 3 (usage errors are UNKNOWN there). */
+static int
+nagios_no_report(int rc)
+{
+	if (rc >= EXIT_OK && rc <= EXIT_UNKNOWN)
+		return rc;
+	if (rc == EXIT_USAGE)
+		printf("MXDIAG UNKNOWN - %s\n", _("usage error (see 'mxdiag --help')"));
+	else
+		printf("MXDIAG UNKNOWN - %s\n", _("no result"));
+	return EXIT_UNKNOWN;
 }
 
 /* A stable order of findings, in the command's sections (report_settle). */
@@ -52,14 +71,18 @@ main(int argc, char **argv)
 {
 	struct cli cli;
 	struct run_ctx ctx = { 0 };
+	const char *format = prescan(argc, argv, "--format");
 	int rc;
 
 	/* A server closing on us must not kill the process: write errors are handled. */
 	signal(SIGPIPE, SIG_IGN);
-	i18n_init(prescan_lang(argc, argv));
+	i18n_init(prescan(argc, argv, "--lang"));
 	rc = cli_parse(&cli, argc, argv);
-	if (rc >= 0)
+	if (rc >= 0) {
+		if (format != NULL && strcmp(format, "nagios") == 0)
+			rc = nagios_no_report(rc);
 		goto out;
+	}
 	if (cli.g.verbose >= 2)
 		log_set_level(LOG_DEBUG);
 	ctx.loop = loop_new();
@@ -74,6 +97,8 @@ main(int argc, char **argv)
 		settle(ctx.rep, cli.cmd->sections);
 		if (cli.g.json)
 			rc = render_json(stdout, ctx.rep) < 0 ? EXIT_UNKNOWN : -1;
+		else if (cli.g.nagios)
+			rc = render_nagios(stdout, ctx.rep) < 0 ? EXIT_UNKNOWN : -1;
 		else
 			render_text(stdout, ctx.rep, &ro);
 		if (rc < 0)
@@ -81,6 +106,8 @@ main(int argc, char **argv)
 	} else if (rc < 0) {
 		rc = EXIT_UNKNOWN;
 	}
+	if (cli.g.nagios)
+		rc = nagios_no_report(rc);
 	if (fflush(stdout) != 0 && rc < EXIT_UNKNOWN)
 		rc = EXIT_UNKNOWN;
 	dns_free(ctx.dns);
