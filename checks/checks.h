@@ -82,6 +82,10 @@ struct check {
 	unsigned needs;		/* CHECK_IN_* */
 	unsigned reads;		/* CHECK_FACT_* it reads (facts.h) */
 	unsigned publishes;	/* CHECK_FACT_* it publishes */
+	/* CHECK_FACT_* it waits for with check_await() before judging, and judges better
+	 * with: a run that wants its best verdict starts their publishers beside it (explain's
+	 * proofs start mx-tls beside mta-sts and dane). Without them it still ends. */
+	unsigned awaits;
 	/* Queue lookups or sessions with callbacks and return; never block. A diagnosis that
 	 * finishes later calls check_done(ctx) once, when its last finding is in. */
 	void (*start)(struct check_ctx *ctx);

@@ -290,6 +290,7 @@ const struct check check_dane = {
 	.name = "dane",
 	.section = "inbound",
 	.needs = CHECK_IN_DOMAIN,
+	.awaits = CHECK_FACT_MX_TLS,	/* the MX certificates, when mx-tls runs beside */
 	.start = dane_start,
 	.is_async = true,
 };

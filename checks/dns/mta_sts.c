@@ -493,6 +493,7 @@ const struct check check_mta_sts = {
 	.name = "mta-sts",
 	.section = "inbound",
 	.needs = CHECK_IN_DOMAIN,
+	.awaits = CHECK_FACT_MX_TLS,	/* the MX certificates, when mx-tls runs beside */
 	.start = sts_start,
 	.is_async = true,
 };

@@ -292,13 +292,17 @@ prove_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof
 		.port25 = s->rcpt_domain != NULL ? &p25 : NULL,
 		.inbound = s->rcpt_domain != NULL ? &ib : NULL,
 	};
-	const char *names[2] = { p->check, "port25" };
+	const char *names[3] = { p->check, "port25", "mx-tls" };
 	struct verdict v = { 0 };
 	struct check_run *cr;
 	size_t first, n = 1;
+	/* A diagnosis that judges the MX certificates (mta-sts, dane) gets them: mx-tls
+	 * dials the recipient's MX beside it. */
+	bool with_mx_tls = c != NULL && (c->awaits & CHECK_FACT_MX_TLS) != 0;
 	/* A diagnosis that talks to the recipient's MX over port 25 is judged with this
 	 * line's port 25 fact: port25 runs beside it. */
-	bool over_port25 = c != NULL && (c->needs & (CHECK_IN_INBOUND | CHECK_IN_RELAY)) != 0;
+	bool over_port25 = c != NULL &&
+	    ((c->needs & (CHECK_IN_INBOUND | CHECK_IN_RELAY)) != 0 || with_mx_tls);
 
 	if (c == NULL)
 		return;	/* the kb was checked at load */
@@ -311,6 +315,8 @@ prove_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof
 		return;
 	if (over_port25)
 		n = 2;
+	if (with_mx_tls && in.inbound != NULL)
+		n = 3;
 	first = report_count(ctx->rep);
 	cr = checks_run(ctx, &in, names, n, false, NULL);
 	loop_run(ctx->loop);

@@ -217,3 +217,24 @@ case_json "5.7.515: the sender's DKIM keys are judged live" "*" \
 	--has ndr.sender-unauthenticated --has ndr.verify-dkim:WARN \
 	--data ndr.verify-dkim:result=still-true --data ndr.verify-dkim:finding=dkim.cname-dangling \
 	--has ndr.verify-dmarc:INFO -- $EX "$OUT/auth.eml"
+
+# MTA-STS and DANE bounces (Exchange Online 5.4.8, 5.7.5): the policy's mx patterns still miss
+# the MX; the TLSA record still does not match the MX's key. Never "fixed": the bounce does
+# not say which of the two refused.
+bounce rcpt@stsmiss.test alice@example.test \
+	'550 5.4.8 MTA-STS policy for stsmiss.test does not include mx1.example.test' >"$OUT/sts.eml"
+case_json "MTA-STS bounce: the policy still misses the MX" 2 \
+	--has ndr.mta-sts-dane:FAIL --has ndr.verify-mta-sts:FAIL \
+	--data ndr.verify-mta-sts:finding=mta-sts.mx-mismatch --has ndr.verify-dane:INFO \
+	-- $EX "$OUT/sts.eml"
+bounce rcpt@bad.dane.test alice@example.test \
+	'550 5.7.5 TLSA record for mx.bad.dane.test does not match the certificate' >"$OUT/dane.eml"
+case_json "DANE bounce: the TLSA record still does not match the MX" 2 \
+	--has ndr.mta-sts-dane:FAIL --has ndr.verify-dane:FAIL \
+	--data ndr.verify-dane:finding=dane.mismatch --data ndr.verify-mta-sts:result=cannot-check \
+	-- $EX "$OUT/dane.eml"
+bounce rcpt@good.dane.test alice@example.test \
+	'450 4.7.5 TLSA validation failed for mx.good.dane.test' >"$OUT/danegood.eml"
+case_json "DANE bounce whose TLSA matches now: cannot be checked, not fixed" "*" \
+	--has ndr.verify-dane:INFO --data ndr.verify-dane:result=cannot-check \
+	--data ndr.verify-dane:finding=dane.match -- $EX "$OUT/danegood.eml"
