@@ -17,6 +17,7 @@ const struct render_section finding_sections[] = {
 	{ "relay-choice", N_("Relay choice") },
 	{ "inbound", N_("Inbound path") },
 	{ "safety", N_("Safety") },
+	{ "receivers", N_("Big receivers' sender rules") },
 	{ NULL, NULL },
 };
 
@@ -183,6 +184,12 @@ const struct finding_def finding_defs[] = {
 	{ "relay.untestable", "docs/smtp.md#relayuntestable", "safety" },
 	{ "relay.untested", "docs/smtp.md#relayuntested", "safety" },
 	{ "report.truncated", "docs/checks.md#reporttruncated", NULL },
+	{ "rules.alignment", "docs/checks.md#rulesalignment", "receivers" },
+	{ "rules.dmarc", "docs/checks.md#rulesdmarc", "receivers" },
+	{ "rules.ptr", "docs/checks.md#rulesptr", "receivers" },
+	{ "rules.spf-and-dkim", "docs/checks.md#rulesspf-and-dkim", "receivers" },
+	{ "rules.spf-or-dkim", "docs/checks.md#rulesspf-or-dkim", "receivers" },
+	{ "rules.tls", "docs/checks.md#rulestls", "receivers" },
 	{ "smarthost.auth-encryption-required",
 	    "docs/smtp.md#smarthostauth-encryption-required", "relay-choice" },
 	{ "smarthost.auth-failed", "docs/smtp.md#smarthostauth-failed", "relay-choice" },

@@ -12,8 +12,9 @@
 #include "options.h"
 #include "path.h"
 #include "run.h"
+#include "sender_rules.h"
 
-enum { O_DOMAIN, O_IP, O_HELO, O_DKIM_SELECTOR, O_DNSBL_ZONES, O_DMARC_PSL };
+enum { O_DOMAIN, O_IP, O_HELO, O_DKIM_SELECTOR, O_DNSBL_ZONES, O_DMARC_PSL, O_RECEIVERS };
 
 static const struct opt check_rows[] = {
 	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 1, 1,
@@ -32,6 +33,8 @@ static const struct opt check_rows[] = {
 	[O_DMARC_PSL] = { OPT_FLAG, "dmarc-psl", NULL, OPT_ANY, 0, 0,
 	    N_("DMARC as RFC 7489: the organisational domain from the public\n"
 	    "suffix list, not RFC 9989's DNS tree walk"), NULL },
+	[O_RECEIVERS] = { OPT_FLAG, "receivers", NULL, OPT_ANY, 0, 0,
+	    N_("judge against Gmail, Yahoo and Outlook.com's sender rules"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -75,6 +78,8 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 		    sizeof(check_diagnoses) / sizeof(check_diagnoses[0]), false, NULL);
 		loop_run(ctx->loop);
 		path_answer_dns(ctx->rep, &in);
+		if (opt_flag(&v, O_RECEIVERS))
+			sender_rules_judge(ctx->rep, check_run_facts(cr), &in);
 		check_run_free(cr);
 		rc = -1;
 	}

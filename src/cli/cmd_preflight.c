@@ -22,6 +22,7 @@
 #include "report.h"
 #include "run.h"
 #include "secret.h"
+#include "sender_rules.h"
 #include "validate.h"
 #include "xmalloc.h"
 
@@ -120,7 +121,7 @@ start_parts(struct pf_run *run)
 enum {
 	O_DOMAIN, O_IP, O_HELO, O_MX_HOST, O_SMARTHOST, O_FROM, O_RCPT, O_USER, O_PW_FILE,
 	O_PW_ENV, O_RELAY_IP, O_PORT25_TARGET, O_SUBMISSION, O_ISP, O_PROVIDERS, O_NO_PORT25,
-	O_NO_INBOUND, O_NO_RELAY, O_PROBLEMS_ONLY, O_DNSBL_ZONES
+	O_NO_INBOUND, O_NO_RELAY, O_PROBLEMS_ONLY, O_DNSBL_ZONES, O_RECEIVERS
 };
 
 /* The lists hold what the parts take (probe_*.h), in arrays of PF_MAX_LIST. */
@@ -168,6 +169,8 @@ static const struct opt preflight_rows[] = {
 	    N_("print only WARN, FAIL and UNKNOWN lines"), NULL },
 	[O_DNSBL_ZONES] = { OPT_VALUE, "dnsbl-zones", "FILE", OPT_ANY, 0, 0,
 	    N_("the blocklists to ask (default: data/dnsbl.json)"), NULL },
+	[O_RECEIVERS] = { OPT_FLAG, "receivers", NULL, OPT_ANY, 0, 0,
+	    N_("judge against Gmail, Yahoo and Outlook.com's sender rules"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -272,6 +275,8 @@ preflight_run(struct run_ctx *ctx, int argc, char **argv)
 	start_parts(&run);
 	loop_run(ctx->loop);
 	path_judge(ctx->rep, check_run_facts(run.cr), &run.in);
+	if (opt_flag(&v, O_RECEIVERS))
+		sender_rules_judge(ctx->rep, check_run_facts(run.cr), &run.in);
 	rc = -1;
 out:
 	check_run_free(run.cr);
