@@ -48,3 +48,4 @@ assert "smtp.isp.test" in l[0]["message"], l[0]["message"]
 assert not any(f["id"].startswith("dnsbl.") and f["subject"] == "192.0.2.25" for f in d["findings"])
 PY
 	not_ok "dnsbl: the relay's address is the subject, in the outbound section"
+unset MXD_TEST_PW
