@@ -33,8 +33,8 @@ struct pf_opts {
 	const char *ip, *helo, *mx_host, *from, *user, *pw_file, *pw_env, *rcpt, *dnsbl_zones;
 	const char *isp, *providers;	/* where candidates come from without --smarthost */
 	const char *smarthosts[PF_MAX_LIST], *targets[PF_MAX_LIST], *submission[PF_MAX_LIST];
-	const char *relay_ips[PF_MAX_LIST];
-	size_t nsmarthosts, ntargets, nsubmission, nrelay_ips;
+	const char *relay_ips[PF_MAX_LIST], *dkim_selectors[PF_MAX_LIST];
+	size_t nsmarthosts, ntargets, nsubmission, nrelay_ips, ndkim_selectors;
 	bool skip_port25, skip_inbound, skip_relay;
 	char *from_default;		/* owned */
 };
@@ -42,7 +42,7 @@ struct pf_opts {
 /* The checklist is one registry run: every part at once, each in its own section. */
 static const char *const pf_diagnoses[] = {
 	"domain", "mx", "address", "ptr", "spf-record", "spf-verdict", "helo", "dmarc",
-	"mta-sts", "tls-rpt", "dane", "dnssec",
+	"dkim", "mta-sts", "tls-rpt", "dane", "dnssec",
 	"port25", "smarthost", "inbound", "relay", "dnsbl", "mx-tls",
 };
 
@@ -73,6 +73,8 @@ start_parts(struct pf_run *run)
 	run->in.ip = o->ip;
 	run->in.helo = o->helo;
 	run->in.dnsbl_zones = o->dnsbl_zones;
+	run->in.dkim_selectors = o->dkim_selectors;
+	run->in.n_dkim_selectors = o->ndkim_selectors;
 	if (!o->skip_port25) {
 		run->po.targets = o->targets;
 		run->po.ntargets = o->ntargets;
@@ -121,7 +123,8 @@ start_parts(struct pf_run *run)
 enum {
 	O_DOMAIN, O_IP, O_HELO, O_MX_HOST, O_SMARTHOST, O_FROM, O_RCPT, O_USER, O_PW_FILE,
 	O_PW_ENV, O_RELAY_IP, O_PORT25_TARGET, O_SUBMISSION, O_ISP, O_PROVIDERS, O_NO_PORT25,
-	O_NO_INBOUND, O_NO_RELAY, O_PROBLEMS_ONLY, O_DNSBL_ZONES, O_RECEIVERS
+	O_NO_INBOUND, O_NO_RELAY, O_PROBLEMS_ONLY, O_DNSBL_ZONES, O_RECEIVERS,
+	O_DKIM_SELECTOR
 };
 
 /* The lists hold what the parts take (probe_*.h), in arrays of PF_MAX_LIST. */
@@ -171,6 +174,8 @@ static const struct opt preflight_rows[] = {
 	    N_("the blocklists to ask (default: data/dnsbl.json)"), NULL },
 	[O_RECEIVERS] = { OPT_FLAG, "receivers", NULL, OPT_ANY, 0, 0,
 	    N_("judge against Gmail, Yahoo and Outlook.com's sender rules"), NULL },
+	[O_DKIM_SELECTOR] = { OPT_LIST, "dkim-selector", "S", OPT_DOMAIN, 0, PF_MAX_LIST,
+	    N_("a DKIM selector of the domain (repeatable; default: a guess)"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -190,6 +195,8 @@ take_opts(struct pf_opts *o, const struct opt_vals *v)
 	o->pw_file = opt_str(v, O_PW_FILE);
 	o->pw_env = opt_str(v, O_PW_ENV);
 	o->dnsbl_zones = opt_str(v, O_DNSBL_ZONES);
+	o->ndkim_selectors = v->n[O_DKIM_SELECTOR];
+	memcpy(o->dkim_selectors, v->list[O_DKIM_SELECTOR], o->ndkim_selectors * sizeof(char *));
 	o->nsmarthosts = v->n[O_SMARTHOST];
 	memcpy(o->smarthosts, v->list[O_SMARTHOST], o->nsmarthosts * sizeof(char *));
 	o->nrelay_ips = v->n[O_RELAY_IP];

@@ -17,9 +17,10 @@ case_json "rules: address without PTR" 2 --has rules.ptr:FAIL \
 case_json "rules: only with --receivers" "*" --not rules.spf-or-dkim -- check example.test
 export MXD_TEST_PW=alice-pass
 case_json "rules: preflight through the ISP's relay over TLS" "*" \
-	--has rules.tls:OK --has rules.spf-or-dkim:OK \
+	--has rules.tls:OK --has rules.spf-or-dkim:OK --has rules.spf-and-dkim:OK \
+	--has dkim.key-ok:OK --data dkim.key-ok:selector=s1 \
 	-- --timeout 2 --ca-file "$LAB_CA" preflight example.test --ip 198.51.100.7 --no-inbound \
 	--no-relay --no-port25 --smarthost smtp.isp.test:587 --from alice@isp.test \
-	--user alice@isp.test --password-env MXD_TEST_PW --receivers
+	--user alice@isp.test --password-env MXD_TEST_PW --receivers --dkim-selector s1
 # Keep the password out of the environment of the suites that follow (t_secrets).
 unset MXD_TEST_PW
