@@ -55,5 +55,9 @@ mutate regraded 'd["findings"][0]["data"]["regraded"] = {"from": "BAD", "why": "
 invalid "regraded from BAD" "$dir/regraded.json"
 mutate verdict 'd["verdict"] = {"outbound": {"path": 3, "text": "x"}}'
 invalid "verdict path a number" "$dir/verdict.json"
+mutate idn 'd["idn"] = [{"input": "\u65e5\u672c\u8a9e.jp"}]'
+invalid "idn without its ascii form" "$dir/idn.json"
+mutate idn2 'd["idn"] = [{"input": "\u65e5\u672c\u8a9e.jp", "ascii": "xn--wgv71a119e.jp"}]'
+valid "idn with both forms" "$dir/idn2.json"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "loop.h"
+#include "options.h"
 #include "render.h"
 #include "render_nagios.h"
 #include "run.h"
@@ -66,6 +67,29 @@ settle(struct report *rep, const struct render_section *sections)
 	report_settle(rep, groups);
 }
 
+/* Internationalised names typed: both forms, as the first answer lines and as "idn". */
+static void
+show_idns(struct report *rep)
+{
+	json_t *list = json_array(), *answers = report_answers(rep);
+	char line[1024];
+	size_t i;
+
+	for (i = 0; i < opt_idn_count(); i++) {
+		const struct opt_idn *n = opt_idn_get(i);
+
+		snprintf(line, sizeof(line), _("%s is written %s in DNS (an internationalised "
+		    "domain name)."), n->input, n->ascii);
+		if (answers != NULL)
+			json_array_insert_new(answers, i, json_string(line));
+		else
+			report_answer(rep, line);
+		json_array_append_new(list, json_pack("{s:s, s:s}", "input", n->input, "ascii",
+		    n->ascii));
+	}
+	report_set_extra(rep, "idn", list);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -95,6 +119,8 @@ main(int argc, char **argv)
 
 		report_finish(ctx.rep);
 		settle(ctx.rep, cli.cmd->sections);
+		if (opt_idn_count() > 0)
+			show_idns(ctx.rep);
 		if (cli.g.json)
 			rc = render_json(stdout, ctx.rep) < 0 ? EXIT_UNKNOWN : -1;
 		else if (cli.g.nagios)

@@ -14,9 +14,16 @@
 #include "options.h"
 #include "secret.h"
 #include "validate.h"
+#include "xmalloc.h"
 
 #define OPT_VAL_BASE 1000	/* getopt_long's val for row i: clear of any short option */
 #define USER_MAX 256
+
+/* The internationalised names typed in this run, as typed and as DNS has them. Static, so
+ * the strings live (and stay reachable) until the process ends, as argv's do. */
+static struct opt_idn *idns;
+static size_t n_idns;
+static const char **operands_ascii;	/* the operands with names converted, or NULL */
 
 static size_t
 count_rows(const struct opt *rows)
@@ -76,6 +83,101 @@ opt_check_value(const char *cmd, const char *what, enum opt_check check, const c
 	return -1;
 }
 
+size_t
+opt_idn_count(void)
+{
+	return n_idns;
+}
+
+const struct opt_idn *
+opt_idn_get(size_t i)
+{
+	return i < n_idns ? &idns[i] : NULL;
+}
+
+/* Where the name is in a value of this kind: from *start, *len bytes (the domain of an
+ * address, the host of HOST:PORT). false when the kind holds no name. */
+static bool
+name_part(enum opt_check check, const char *s, size_t *start, size_t *len)
+{
+	const char *at, *colon;
+
+	*start = 0;
+	*len = strlen(s);
+	switch (check) {
+	case OPT_DOMAIN:
+	case OPT_HOST:
+		return true;
+	case OPT_ADDRESS:
+	case OPT_SENDER:
+		if ((at = strrchr(s, '@')) == NULL)
+			return false;
+		*start = (size_t)(at + 1 - s);
+		*len -= *start;
+		return true;
+	case OPT_HOST_PORT:
+		if (s[0] == '[')
+			return false;
+		colon = strrchr(s, ':');
+		if (colon != NULL && strchr(s, ':') == colon)
+			*len = (size_t)(colon - s);
+		return true;
+	case OPT_ANY:
+	case OPT_IP:
+		break;
+	}
+	return false;
+}
+
+/*
+ * A value with an internationalised name in it (check 日本語.jp, --from a@bücher.test)
+ * has the name in its A-label form, as DNS and SMTP need it, and the pair is kept for the
+ * report (opt_idn_get). Returns the value to use (s itself when nothing is converted), or
+ * NULL after the usage error.
+ */
+static const char *
+to_ascii(const char *cmd, const char *what, enum opt_check check, const char *s)
+{
+	char why[256], *name, *ascii, *value;
+	size_t start, len;
+	int rc;
+
+	if (!name_part(check, s, &start, &len))
+		return s;
+	name = xstrndup(s + start, len);
+	rc = validate_idn(name, &ascii, why, sizeof(why));
+	if (rc == 1) {
+		free(name);
+		return s;
+	}
+	if (rc < 0) {
+		free(name);
+		if (what == NULL)
+			cli_usage_error(cmd, _("'%s' is not a valid internationalised domain name: "
+			    "%s"), s, why);
+		else
+			cli_usage_error(cmd, _("%s '%s' is not a valid internationalised domain "
+			    "name: %s"), what, s, why);
+		return NULL;
+	}
+	/* An error in the name is told about the name as typed, not its A-label form. */
+	if (validate_domain(ascii, why, sizeof(why)) < 0) {
+		free(name);
+		free(ascii);
+		if (what == NULL)
+			cli_usage_error(cmd, _("'%s' is not a valid domain name: %s"), s, why);
+		else
+			cli_usage_error(cmd, _("%s '%s' is not a host name: %s"), what, s, why);
+		return NULL;
+	}
+	value = xasprintf("%.*s%s%s", (int)start, s, ascii, s + start + len);
+	idns = xrealloc(idns, (n_idns + 1) * sizeof(*idns));
+	idns[n_idns].input = name;
+	idns[n_idns].ascii = ascii;
+	idns[n_idns++].value = value;
+	return value;
+}
+
 /* "--name" of row r into buf, for the messages. */
 static const char *
 dashed(const struct opt *r, char *buf, size_t buf_len)
@@ -112,9 +214,16 @@ check_operands(const struct opt_spec *spec, const struct opt *op, struct opt_val
 		return cli_usage_error(spec->cmd, _("unexpected argument '%s'"), v->operands[1]);
 	if (op->max > 0 && v->n_operands > op->max)
 		return cli_usage_error(spec->cmd, _("at most %u %s arguments"), op->max, op->meta);
-	for (i = 0; i < v->n_operands; i++)
-		if (opt_check_value(spec->cmd, NULL, op->check, v->operands[i]) >= 0)
+	free(operands_ascii);
+	operands_ascii = xcalloc(v->n_operands + 1, sizeof(*operands_ascii));
+	for (i = 0; i < v->n_operands; i++) {
+		const char *val = to_ascii(spec->cmd, NULL, op->check, v->operands[i]);
+
+		if (val == NULL || opt_check_value(spec->cmd, NULL, op->check, val) >= 0)
 			return EXIT_USAGE;
+		operands_ascii[i] = val;
+	}
+	v->operands = operands_ascii;
 	return -1;
 }
 
@@ -142,6 +251,7 @@ opt_parse(const struct opt_spec *spec, int argc, char **argv, struct opt_vals *v
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		const struct opt *r;
+		const char *val;
 
 		if (c == ':')
 			return cli_usage_error(spec->cmd, _("option '%s' needs a value"),
@@ -162,16 +272,17 @@ opt_parse(const struct opt_spec *spec, int argc, char **argv, struct opt_vals *v
 			v->n[i]++;
 			continue;
 		}
-		if (opt_check_value(spec->cmd, dashed(r, name, sizeof(name)), r->check,
-		    optarg) >= 0)
+		val = to_ascii(spec->cmd, dashed(r, name, sizeof(name)), r->check, optarg);
+		if (val == NULL || opt_check_value(spec->cmd, dashed(r, name, sizeof(name)),
+		    r->check, val) >= 0)
 			return EXIT_USAGE;
 		if (r->kind == OPT_LIST) {
 			if (v->n[i] == r->max || v->n[i] == OPT_MAX_LIST)
 				return cli_usage_error(spec->cmd, _("at most %d %s options"),
 				    (int)v->n[i], dashed(r, name, sizeof(name)));
-			v->list[i][v->n[i]] = optarg;
+			v->list[i][v->n[i]] = val;
 		}
-		v->val[i] = optarg;
+		v->val[i] = val;
 		v->n[i]++;
 	}
 	v->operands = (const char *const *)argv + optind;

@@ -83,6 +83,17 @@ int opt_login(const char *cmd, const char *user, const char *pw_file, const char
 /* The option list of `mxdiag COMMAND --help`, translated. */
 void opt_help(FILE *out, const struct opt_spec *spec);
 
+/* An internationalised name typed (a domain, an address's domain, a host): opt_parse()
+ * hands the command the value with the name in its A-label form, and keeps the pair so
+ * that the report can show both (main.c). */
+struct opt_idn {
+	const char *input;	/* the name as typed: 日本語.jp */
+	const char *ascii;	/* as DNS has it: xn--wgv71a119e.jp */
+	const char *value;	/* the whole value the command got */
+};
+size_t opt_idn_count(void);
+const struct opt_idn *opt_idn_get(size_t i);
+
 /* The table for machines (`mxdiag COMMAND --list-options`, read by the bash completion):
  * "option --NAME[ META]" per option, hidden ones too, and "operand META". */
 void opt_list(FILE *out, const struct opt_spec *spec);

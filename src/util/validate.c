@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <idn2.h>
+
 #include "err.h"
 #include "validate.h"
 #include "xmalloc.h"
@@ -61,6 +63,30 @@ validate_domain(const char *s, char *why, size_t why_len)
 		return refuse(why, why_len, "empty label at the end");
 	if (s[len - 1] == '-')
 		return refuse(why, why_len, "a label ends with a hyphen");
+	return 0;
+}
+
+int
+validate_idn(const char *s, char **ascii, char *why, size_t why_len)
+{
+	char *out = NULL;
+	const char *p;
+	int rc;
+
+	*ascii = NULL;
+	for (p = s; *p != '\0' && (unsigned char)*p < 0x80; p++)
+		;
+	if (*p == '\0')
+		return 1;
+	/* Non-transitional: ß and ς stay themselves, as registries of IDNA2008 expect. */
+	rc = idn2_to_ascii_8z(s, &out, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+	if (rc != IDN2_OK) {
+		if (why != NULL && why_len > 0)
+			snprintf(why, why_len, "%s", idn2_strerror(rc));
+		return MXD_EINVAL;
+	}
+	*ascii = xstrdup(out);
+	idn2_free(out);
 	return 0;
 }
 

@@ -63,7 +63,10 @@ def main(argv):
             path, _, want = val.partition("=")
             node = doc
             for part in path.split("."):
-                node = node.get(part) if isinstance(node, dict) else None
+                if isinstance(node, list) and part.isdigit():  # idn.0.input
+                    node = node[int(part)] if int(part) < len(node) else None
+                else:
+                    node = node.get(part) if isinstance(node, dict) else None
             got = json.dumps(node) if isinstance(node, (dict, list, bool)) or node is None \
                 else str(node)
             if got != want:

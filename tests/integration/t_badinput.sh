@@ -83,7 +83,7 @@ bad "64" "check: empty label" -- check a..test
 bad "64" "check: only a dot" -- check .
 bad "64" "check: label of 64" -- check "$B_L64.test"
 bad "64" "check: name of 255 characters" -- check "$B_255"
-bad "64" "check: IDN in U-label form" -- check 'ドメイン.テスト'
+bad "2" "check: IDN in U-label form is looked up (it does not exist)" -- check 'ドメイン.テスト'
 bad "64" "check: Latin-1 bytes" -- check $'caf\xe9.test'
 bad "64" "check: address instead of a domain" -- check alice@example.test
 bad "64" "check: host:port" -- check example.test:25

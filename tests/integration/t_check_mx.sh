@@ -66,7 +66,8 @@ case_cmd "usage: bad --ip" 64 "not an IPv4 or IPv6" -- "$MXDIAG" check example.t
 case_cmd "usage: bad resolver" 64 "resolver" -- "$MXDIAG" --resolver nothing check example.test
 case_cmd "usage: unknown command" 64 "unknown command" -- "$MXDIAG" frobnicate
 case_cmd "usage: missing domain" 64 "missing DOMAIN" -- "$MXDIAG" check
-case_cmd "usage: IDN needs the A-label" 64 "xn--" -- "$MXDIAG" check "bücher.test"
+case_cmd "usage: a bad IDN is exit 64" 64 "not a valid internationalised domain name" -- \
+	"$MXDIAG" check $'\xff.test'
 case_cmd "--help lists commands" 0 "check" -- "$MXDIAG" --help
 case_cmd "check --help" 0 "--helo" -- "$MXDIAG" check --help
 case_cmd "resolver over IPv6 transport" 0 "mx.present" -- "$MXDIAG" --json --resolver "[2001:db8::54]:53" check example.test

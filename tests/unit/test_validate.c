@@ -121,6 +121,41 @@ test_ranges(void **state)
 	assert_null(netaddr_special_range("not an ip"));
 }
 
+/* IDNA2008 with the UTS #46 mapping, as libidn2 does it: the A-labels are the registries'. */
+static void
+test_idn(void **state)
+{
+	static const struct {
+		const char *in, *want;	/* want NULL: refused */
+	} cases[] = {
+		{ "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e.jp", "xn--wgv71a119e.jp" },	/* 日本語.jp */
+		{ "b\xc3\xbc" "cher.test", "xn--bcher-kva.test" },				/* bücher */
+		{ "B\xc3\x9c" "CHER.test", "xn--bcher-kva.test" },		/* mapped to lower case */
+		{ "stra\xc3\x9f" "e.test", "xn--strae-oqa.test" },	/* ß kept: non-transitional */
+		{ "\xff.test", NULL },					/* not UTF-8 */
+	};
+	char why[128], *ascii;
+	size_t i;
+	int rc;
+
+	(void)state;
+	assert_int_equal(validate_idn("example.test", &ascii, why, sizeof(why)), 1);
+	assert_null(ascii);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = validate_idn(cases[i].in, &ascii, why, sizeof(why));
+		if (cases[i].want == NULL) {
+			assert_true(rc < 0);
+			assert_null(ascii);
+			assert_true(why[0] != '\0');
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_string_equal(ascii, cases[i].want);
+		assert_int_equal(validate_domain(ascii, why, sizeof(why)), 0);
+		free(ascii);
+	}
+}
+
 static void
 test_reverse(void **state)
 {
@@ -146,6 +181,7 @@ main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_host_port),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_idn),
 		cmocka_unit_test(test_reverse),
 	};
 
