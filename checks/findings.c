@@ -156,6 +156,7 @@ const struct finding_def finding_defs[] = {
 	{ "ndr.verify-size", "docs/explain.md#ndrverify-size", NULL },
 	{ "ndr.verify-spf", "docs/explain.md#ndrverify-spf", NULL },
 	{ "ndr.verify-tls", "docs/explain.md#ndrverify-tls", NULL },
+	{ "ndr.verify-truncated", "docs/explain.md#ndrverify-truncated", NULL },
 	{ "port25.banner-mismatch", "docs/smtp.md#port25banner-mismatch", "outbound" },
 	{ "port25.blocked-drop", "docs/smtp.md#port25blocked-drop", "outbound" },
 	{ "port25.blocked-except-isp", "docs/smtp.md#port25blocked-except-isp", "outbound" },

@@ -25,6 +25,7 @@
 #include "ndr_origin.h"
 #include "ndr_text.h"
 #include "options.h"
+#include "proof_cache.h"
 #include "render.h"
 #include "render_nagios.h"
 #include "report.h"
@@ -81,6 +82,7 @@ struct explain {
 	FILE *nagios_buf;
 	struct nagios_totals nagios;
 	size_t n_reports;
+	struct proof_cache *cache;	/* the run's proofs, each run once (NULL: --no-dns) */
 };
 
 /* The live proofs the cause names (kb.json `verify`), on this bounce's facts. */
@@ -115,7 +117,7 @@ verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
 		s.helo = ex->helo;
 	else if (ndr_origin_helo(r->diag, helo, sizeof(helo)))
 		s.helo = helo;
-	explain_prove(ex->ctx, r->cause, &s, &ex->seen);
+	explain_prove(ex->ctx, r->cause, &s, &ex->seen, ex->cache);
 }
 
 static void
@@ -279,8 +281,10 @@ explain_one(struct explain *ex, const struct ndr_message *m)
 		add_rcpt_finding(ex, n, &n->rcpts[i]);
 	for (i = 0; i < n->n_rcpts; i++)
 		verify_cause(ex, n, &n->rcpts[i]);
-	if (!ex->no_dns)
+	if (!ex->no_dns) {
 		loop_run(ex->ctx->loop);
+		explain_prove_end(ex->ctx, &ex->seen);
+	}
 	ndr_free(n);
 }
 
@@ -456,7 +460,10 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 		    input_error(err));
 	}
 	if (n_paths > 1 || ndr_mailbox_kind(mb) != NDR_MB_ONE) {
+		if (!ex.no_dns)
+			ex.cache = proof_cache_new();
 		rc = explain_many(&ex, paths, n_paths, mb);
+		proof_cache_free(ex.cache);
 		ndr_kb_free(kb);
 		return rc;
 	}

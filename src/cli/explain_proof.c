@@ -17,6 +17,7 @@
 #include "loop.h"
 #include "probe_inbound.h"
 #include "probe_port25.h"
+#include "proof_cache.h"
 #include "report.h"
 
 enum proof_result { PROOF_FIXED, PROOF_STILL, PROOF_NOT_HERE, PROOF_UNKNOWN };
@@ -94,6 +95,7 @@ struct verdict {
 	enum status st;
 	const struct finding *basis;	/* the finding the verdict reads, or NULL */
 	char why[300];			/* for UNKNOWN without a basis */
+	const char *reused_from;	/* the bounce the proof ran for, when reused */
 };
 
 /* What findings first..end of the proof's run say about its fact. */
@@ -139,26 +141,23 @@ read_findings(const struct report *rep, size_t first, const struct ndr_proof *p,
 }
 
 /* Results over outbound port 25 from a line that blocks or intercepts it say nothing about
- * the receiver: an interceptor answers RCPT in its place. */
+ * the receiver: an interceptor answers RCPT in its place. Says why into why. */
 static bool
-port25_spoils(const struct check_facts *facts, struct verdict *v)
+port25_spoils(const struct check_facts *facts, char *why, size_t len)
 {
 	const struct port25_fact *p = &facts->port25[0];
 
 	if (!(facts->published & CHECK_FACT_PORT25))
 		return false;
 	if (p->state == PORT25_BLOCKED)
-		snprintf(v->why, sizeof(v->why), _("outbound port 25 is blocked from this "
-		    "network (%s), so the receiver's answer cannot be seen from here"), p->how);
+		snprintf(why, len, _("outbound port 25 is blocked from this network (%s), so the "
+		    "receiver's answer cannot be seen from here"), p->how);
 	else if (p->state == PORT25_INTERCEPTED)
-		snprintf(v->why, sizeof(v->why), _("outbound port 25 from this network is "
-		    "intercepted (%s answers in the receivers' place), so what answered is not "
-		    "the receiver"), p->banner[0] != '\0' ? p->banner : p->how);
+		snprintf(why, len, _("outbound port 25 from this network is intercepted (%s "
+		    "answers in the receivers' place), so what answered is not the receiver"),
+		    p->banner[0] != '\0' ? p->banner : p->how);
 	else
 		return false;
-	v->result = PROOF_UNKNOWN;
-	v->st = ST_UNKNOWN;
-	v->basis = NULL;
 	return true;
 }
 
@@ -209,6 +208,8 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 		finding_data(f, "ip_source", json_string(s->ip_source));
 	if (in->helo != NULL && (checks_find(p->check)->needs & CHECK_IN_HELO) != 0)
 		finding_data(f, "helo", json_string(in->helo));
+	if (v->reused_from != NULL)
+		finding_data(f, "reused_from", json_string(v->reused_from));
 }
 
 /* A proof that cannot run on what the bounce gives: say what is missing and how to give it. */
@@ -268,15 +269,76 @@ already_run(struct proof_seen *seen, const struct ndr_proof *p, const struct che
 	for (i = 0; i < seen->n; i++)
 		if (strcmp(seen->keys[i], key) == 0)
 			return true;
-	if (seen->n >= PROOF_MAX_RUNS)
+	if (seen->n >= PROOF_MAX_RUNS) {
+		seen->dropped++;
 		return true;
+	}
 	snprintf(seen->keys[seen->n++], sizeof(seen->keys[0]), "%s", key);
 	return false;
 }
 
+/* What a proof's run depends on: the diagnosis and the inputs it reads (the failed
+ * address only for a delivery to the MX, the port 25 target only beside port25). */
+static void
+run_key(const struct check *c, const struct check_inputs *in, const char *rcpt,
+    bool over_port25, char *key, size_t len)
+{
+	snprintf(key, len, "%s %s %s %s %s %s", c->name, in->domain,
+	    in->ip != NULL ? in->ip : "-",
+	    (c->needs & CHECK_IN_INBOUND) != 0 && rcpt != NULL ? rcpt : "-",
+	    in->helo != NULL ? in->helo : "-",
+	    over_port25 && in->rcpt_domain != NULL ? in->rcpt_domain : "-");
+}
+
+/* Run the proof's diagnoses into ctx->rep, or copy the findings of the same run made for an
+ * earlier bounce; *spoiled and why say whether port 25 from here spoils them. */
+static void
+run_or_reuse(struct run_ctx *ctx, const struct check *c, const struct check_inputs *in,
+    const char *rcpt, struct proof_cache *cache, struct verdict *v, bool *spoiled)
+{
+	const char *names[3] = { c->name, "port25", "mx-tls" };
+	/* A diagnosis that judges the MX certificates (mta-sts, dane) gets them: mx-tls
+	 * dials the recipient's MX beside it. */
+	bool with_mx_tls = (c->awaits & CHECK_FACT_MX_TLS) != 0;
+	/* A diagnosis that talks to the recipient's MX over port 25 is judged with this
+	 * line's port 25 fact: port25 runs beside it. */
+	bool over_port25 = (c->needs & (CHECK_IN_INBOUND | CHECK_IN_RELAY)) != 0 || with_mx_tls;
+	size_t first = report_count(ctx->rep), i, n = 1;
+	const struct proof_run *pr = NULL;
+	struct proof_run *kept;
+	struct check_run *cr;
+	char key[1400];
+
+	run_key(c, in, rcpt, over_port25, key, sizeof(key));
+	if (cache != NULL)
+		pr = proof_cache_get(cache, key);
+	if (pr != NULL) {
+		for (i = 0; i < report_count(pr->findings); i++)
+			report_add_copy(ctx->rep, report_finding(pr->findings, i));
+		*spoiled = pr->spoiled;
+		snprintf(v->why, sizeof(v->why), "%s", pr->why);
+		v->reused_from = pr->where;
+		return;
+	}
+	if (over_port25)
+		n = 2;
+	if (with_mx_tls && in->inbound != NULL)
+		n = 3;
+	cr = checks_run(ctx, in, names, n, false, NULL);
+	loop_run(ctx->loop);
+	*spoiled = over_port25 && port25_spoils(check_run_facts(cr), v->why, sizeof(v->why));
+	check_run_free(cr);
+	if (cache == NULL)
+		return;
+	kept = proof_cache_put(cache, key, ctx->rep, first);
+	kept->spoiled = *spoiled;
+	snprintf(kept->why, sizeof(kept->why), "%s", v->why);
+	snprintf(kept->where, sizeof(kept->where), "%s", report_target(ctx->rep));
+}
+
 static void
 prove_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof *p,
-    const struct proof_subject *s, struct proof_seen *seen)
+    const struct proof_subject *s, struct proof_seen *seen, struct proof_cache *cache)
 {
 	const struct check *c = checks_find(p->check);
 	const char *target = s->rcpt_domain;
@@ -292,17 +354,9 @@ prove_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof
 		.port25 = s->rcpt_domain != NULL ? &p25 : NULL,
 		.inbound = s->rcpt_domain != NULL ? &ib : NULL,
 	};
-	const char *names[3] = { p->check, "port25", "mx-tls" };
 	struct verdict v = { 0 };
-	struct check_run *cr;
-	size_t first, n = 1;
-	/* A diagnosis that judges the MX certificates (mta-sts, dane) gets them: mx-tls
-	 * dials the recipient's MX beside it. */
-	bool with_mx_tls = c != NULL && (c->awaits & CHECK_FACT_MX_TLS) != 0;
-	/* A diagnosis that talks to the recipient's MX over port 25 is judged with this
-	 * line's port 25 fact: port25 runs beside it. */
-	bool over_port25 = c != NULL &&
-	    ((c->needs & (CHECK_IN_INBOUND | CHECK_IN_RELAY)) != 0 || with_mx_tls);
+	size_t first;
+	bool spoiled;
 
 	if (c == NULL)
 		return;	/* the kb was checked at load */
@@ -313,25 +367,40 @@ prove_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof
 	}
 	if (already_run(seen, p, &in, s->rcpt))
 		return;
-	if (over_port25)
-		n = 2;
-	if (with_mx_tls && in.inbound != NULL)
-		n = 3;
 	first = report_count(ctx->rep);
-	cr = checks_run(ctx, &in, names, n, false, NULL);
-	loop_run(ctx->loop);
-	if (!over_port25 || !port25_spoils(check_run_facts(cr), &v))
+	run_or_reuse(ctx, c, &in, s->rcpt, cache, &v, &spoiled);
+	if (spoiled) {
+		v.result = PROOF_UNKNOWN;
+		v.st = ST_UNKNOWN;
+	} else {
 		read_findings(ctx->rep, first, p, in.ip, &v);
-	check_run_free(cr);
+	}
 	add_verdict(ctx, k, p, &in, s, &v);
 }
 
 void
 explain_prove(struct run_ctx *ctx, const struct ndr_cause *k, const struct proof_subject *s,
-    struct proof_seen *seen)
+    struct proof_seen *seen, struct proof_cache *cache)
 {
 	size_t i;
 
 	for (i = 0; k != NULL && i < k->n_verify; i++)
-		prove_one(ctx, k, &k->proofs[i], s, seen);
+		prove_one(ctx, k, &k->proofs[i], s, seen, cache);
+}
+
+void
+explain_prove_end(struct run_ctx *ctx, const struct proof_seen *seen)
+{
+	struct finding *f;
+
+	if (seen->dropped == 0)
+		return;
+	f = report_add(ctx->rep, "ndr.verify-truncated", ST_INFO, _("live proofs"));
+	finding_msg(f, _("%zu more live proofs were not run: at most %d distinct proofs run "
+	    "for one bounce, and the verdicts above are theirs."), seen->dropped,
+	    PROOF_MAX_RUNS);
+	finding_fix(f, _("Explain the other recipients from bounces of their own, or run the "
+	    "diagnoses the missing proofs name (mxdiag check DOMAIN) yourself."));
+	finding_data(f, "not_run", json_integer((json_int_t)seen->dropped));
+	finding_data(f, "max", json_integer(PROOF_MAX_RUNS));
 }

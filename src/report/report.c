@@ -242,6 +242,28 @@ report_add(struct report *rep, const char *id, enum status st, const char *subje
 	return f;
 }
 
+struct finding *
+report_add_copy(struct report *rep, const struct finding *src)
+{
+	struct finding *f = report_add(rep, src->id, src->status, src->subject);
+
+	if (strcmp(f->id, src->id) != 0)
+		return f;	/* the ceiling: the slot says the rest was dropped */
+	if (src->message != NULL)
+		f->message = xstrdup(src->message);
+	if (src->fix != NULL)
+		f->fix = xstrdup(src->fix);
+	if (src->group != NULL)
+		f->group = xstrdup(src->group);
+	json_decref(f->evidence);
+	json_decref(f->refs);
+	json_decref(f->data);
+	f->evidence = json_deep_copy(src->evidence);
+	f->refs = json_deep_copy(src->refs);
+	f->data = json_deep_copy(src->data);
+	return f;
+}
+
 void
 finding_msg(struct finding *f, const char *fmt, ...)
 {

@@ -31,6 +31,10 @@ void report_finish(struct report *rep);
 struct finding *report_add(struct report *rep, const char *id, enum status st,
     const char *subject);
 
+/* A copy of src (a finding of another report, e.g. one kept from an earlier run) added to
+ * rep, texts, evidence, references and data included. */
+struct finding *report_add_copy(struct report *rep, const struct finding *src);
+
 /* printf-style setters; each copies. msg and fix replace, evidence and ref append. */
 void finding_msg(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void finding_fix(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,39 @@
+/* explain's proofs of one run kept by their inputs, so that a proof of the same fact runs
+ * once per run however many bounces need it (explain_proof.c). Bounded: at most
+ * PROOF_CACHE_MAX distinct proofs are kept, the oldest dropped first. */
+#ifndef MXD_PROOF_CACHE_H
+#define MXD_PROOF_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct report;
+
+#define PROOF_CACHE_MAX 1024	/* distinct proofs kept per run */
+
+/* A proof that ran: its diagnoses' findings and what the port 25 fact made of them. */
+struct proof_run {
+	struct report *findings;	/* owned copies, in the order they came */
+	bool spoiled;		/* outbound port 25 blocked or intercepted: why says how */
+	char why[300];
+	char where[256];	/* the bounce it ran for ("FILE #N"), for the reuse's data */
+};
+
+struct proof_cache;
+
+struct proof_cache *proof_cache_new(void);
+void proof_cache_free(struct proof_cache *pc);
+
+/* The run kept for key, or NULL. */
+const struct proof_run *proof_cache_get(struct proof_cache *pc, const char *key);
+
+/* Keep findings first.. of rep as key's run (copied); the caller fills in spoiled and why.
+ * The oldest run is dropped when PROOF_CACHE_MAX are kept. */
+struct proof_run *proof_cache_put(struct proof_cache *pc, const char *key,
+    const struct report *rep, size_t first);
+
+/* Counters of the run: proofs run, proofs reused, runs dropped for the cap. */
+void proof_cache_counts(const struct proof_cache *pc, size_t *ran, size_t *reused,
+    size_t *dropped);
+
+#endif

@@ -1,0 +1,89 @@
+# mxdiag explain over a mailbox (issue 15, scale): a proof of the same fact runs once per run
+# and its verdict serves every bounce that needs it; past the per-bounce cap of distinct
+# proofs the output says what did not run. Sourced by run.sh inside the lab.
+
+SC_EX="--ca-file $LAB_CA --timeout 2 explain"
+
+# An mbox of N bounces (distinct Message-IDs) for RCPT with the server's words DIAG.
+sc_mbox() {
+	local n=$1 rcpt=$2 diag=$3 i
+	for i in $(seq 1 "$n"); do
+		printf 'From MAILER-DAEMON Mon Jan  1 00:00:00 2024\n'
+		printf 'From: MAILER-DAEMON@mta.example.org\nTo: alice@example.test\n'
+		printf 'Message-ID: <scale-%s@mta.example.org>\nSubject: Undelivered Mail\n' "$i"
+		printf 'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+		printf -- '--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n'
+		printf -- '--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mta.example.org\n\n'
+		printf 'Final-Recipient: rfc822; %s\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; %s\n\n' \
+			"$rcpt" "$diag"
+		printf -- '--B\nContent-Type: text/rfc822-headers\n\nFrom: alice@example.test\nTo: %s\nSubject: hi %s\n\n--B--\n\n' \
+			"$rcpt" "$i"
+	done
+}
+
+# JSON Lines FILE: assert with a python expression over docs (the parsed lines), sessions
+# (each line's SMTP sessions), queries (each line's DNS queries) and verdicts (each line's
+# findings with id ID).
+sc_assert() {
+	local name=$1 file=$2 id=$3 expr=$4 out
+	if out=$(/usr/bin/python3 - "$file" "$id" "$expr" <<'PY' 2>&1
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+sessions = [d["stats"]["smtp"]["sessions"] for d in docs]
+queries = [d["stats"]["dns"]["queries"] for d in docs]
+verdicts = [[f for f in d["findings"] if f["id"] == sys.argv[2]] for d in docs]
+if not eval(sys.argv[3]):
+    print("false: %s; lines %d, sessions %s, queries %s, first verdicts %s" % (sys.argv[3],
+          len(docs), sessions[:5], queries[:5], verdicts[:2]))
+    sys.exit(1)
+PY
+	); then ok "$name"; else not_ok "$name" "$out"; fi
+}
+
+sc_mbox 50 nosuchuser@example.test \
+	'550 5.1.1 <nosuchuser@example.test>: Recipient address rejected: User unknown' \
+	>"$OUT/same50.mbox"
+rc=0
+"$MXDIAG" --json --resolver "$LAB_RESOLVER" $SC_EX "$OUT/same50.mbox" >"$OUT/same50.jsonl" \
+	2>"$OUT/same50.err" || rc=$?
+case_cmd "50 identical bounces: exit FAIL (user unknown, still refused)" 0 "^2$" -- echo "$rc"
+sc_assert "50 identical bounces: the RCPT proof's sessions happen for the first bounce only" \
+	"$OUT/same50.jsonl" ndr.verify-recipient \
+	'len(docs) == 50 and sessions[0] >= 1 and sum(sessions[1:]) == 0'
+sc_assert "50 identical bounces: no DNS query after the first bounce" \
+	"$OUT/same50.jsonl" ndr.verify-recipient 'queries[0] >= 1 and sum(queries[1:]) == 0'
+sc_assert "50 identical bounces: every bounce has the verdict, still true" \
+	"$OUT/same50.jsonl" ndr.verify-recipient \
+	'all(len(v) == 1 and v[0]["data"]["result"] == "still-true" and v[0]["status"] == "FAIL" for v in verdicts)'
+sc_assert "50 identical bounces: the reused verdicts name the bounce the proof ran for" \
+	"$OUT/same50.jsonl" ndr.verify-recipient \
+	'"reused_from" not in verdicts[0][0]["data"] and all(v[0]["data"].get("reused_from") == docs[0]["target"] for v in verdicts[1:])'
+sc_assert "50 identical bounces: a reused proof shows the same evidence findings" \
+	"$OUT/same50.jsonl" inbound.rcpt-unknown \
+	'all(len(v) >= 1 for v in verdicts) and verdicts[1][0]["message"] == verdicts[0][0]["message"]'
+
+# A different failed address is another fact: its proof runs.
+sc_mbox 2 alice@example.test '550 5.1.1 <alice@example.test>: User unknown' >"$OUT/other.mbox"
+cat "$OUT/same50.mbox" "$OUT/other.mbox" >"$OUT/mixed.mbox"
+"$MXDIAG" --json --resolver "$LAB_RESOLVER" $SC_EX "$OUT/mixed.mbox" >"$OUT/mixed.jsonl" \
+	2>/dev/null || true
+sc_assert "another failed address is another proof: it runs once more, then is reused" \
+	"$OUT/mixed.jsonl" ndr.verify-recipient \
+	'len(docs) == 52 and sessions[50] >= 1 and sessions[51] == 0 and verdicts[50][0]["data"]["result"] == "fixed"'
+
+# One bounce with more distinct proofs than the per-bounce cap (32): 40 recipients in 40
+# domains that do not exist; 8 proofs do not run, and the output says so.
+{
+	printf 'From: MAILER-DAEMON@mta.example.org\nTo: alice@example.test\nSubject: Undelivered Mail\n'
+	printf 'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+	printf -- '--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mta.example.org\n\n'
+	for i in $(seq 1 40); do
+		printf 'Final-Recipient: rfc822; u@d%s.nowhere.test\nAction: failed\nStatus: 5.1.2\n' "$i"
+		printf 'Diagnostic-Code: smtp; 550 5.1.2 Host unknown: Domain d%s.nowhere.test not found\n\n' "$i"
+	done
+	printf -- '--B--\n'
+} >"$OUT/forty.eml"
+case_json "more distinct proofs than the cap: ndr.verify-truncated says how many did not run" \
+	"*" --has ndr.verify-truncated:INFO --data ndr.verify-truncated:not_run=8 \
+	--data ndr.verify-truncated:max=32 --count ndr.verify-recipient-domain:32 \
+	-- $SC_EX "$OUT/forty.eml"
