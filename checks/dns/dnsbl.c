@@ -217,10 +217,20 @@ judge_test_points(struct group *g)
 	return false;
 }
 
+static void finish(struct dnsbl_run *run);
+
+/* A listing waiting for its TXT record, the list's reason (RFC 5782 2.1). */
+struct listed_q {
+	struct dnsbl_run *run;
+	const struct dnsbl_zone *z;
+	struct subject *s;
+	struct dns_answer a;	/* the A answer: its pointers stay in the run's cache */
+};
+
 static void
-subject_listed(struct group *g, struct subject *s, const struct dns_answer *ans)
+subject_listed(struct dnsbl_run *run, const struct dnsbl_zone *z, struct subject *s,
+    const struct dns_answer *ans, const char *reason)
 {
-	struct dnsbl_run *run = g->run;
 	char addrs[ANSWER_ADDRS][46], codes[512];
 	size_t na = answer_addrs(ans, addrs, ANSWER_ADDRS), i, off = 0;
 	json_t *list = json_array();
@@ -228,7 +238,7 @@ subject_listed(struct group *g, struct subject *s, const struct dns_answer *ans)
 
 	codes[0] = '\0';
 	for (i = 0; i < na && off < sizeof(codes); i++) {
-		const char *m = dnsbl_meaning(g->z->codes, addrs[i]);
+		const char *m = dnsbl_meaning(z->codes, addrs[i]);
 		json_t *c = json_pack("{s:s}", "code", addrs[i]);
 
 		if (m != NULL)
@@ -241,28 +251,69 @@ subject_listed(struct group *g, struct subject *s, const struct dns_answer *ans)
 	f = check_add(run->ctx, "dnsbl.listed", ST_FAIL, s->name);
 	if (s->kind == K_DOMAIN)
 		finding_msg(f, _("%s is listed on %s (%s): %s. Receivers that use this list "
-		    "reject or junk mail naming it."), s->name, g->z->name, g->z->zone, codes);
+		    "reject or junk mail naming it."), s->name, z->name, z->zone, codes);
 	else if (run->relay != NULL)
 		finding_msg(f, _("%s, the outbound address of relay %s, is listed on %s (%s): "
 		    "%s. Receivers that use this list reject its mail (\"554 5.7.1 Service "
 		    "unavailable; Client host [%s] blocked using %s\")."), s->name,
-		    run->relay->host, g->z->name, g->z->zone, codes, s->name, g->z->zone);
+		    run->relay->host, z->name, z->zone, codes, s->name, z->zone);
 	else
 		finding_msg(f, _("The sending address %s is listed on %s (%s): %s. Receivers "
 		    "that use this list reject its mail (\"554 5.7.1 Service unavailable; "
-		    "Client host [%s] blocked using %s\")."), s->name, g->z->name, g->z->zone,
-		    codes, s->name, g->z->zone);
+		    "Client host [%s] blocked using %s\")."), s->name, z->name, z->zone,
+		    codes, s->name, z->zone);
 	finding_fix(f, _("Find and stop the cause first (an infected host, a compromised "
 	    "account, an open relay), then ask the list to delist it (its lookup page gives the "
 	    "reason). A policy listing of an end-user range (Spamhaus PBL) means: send through "
 	    "the provider's relay instead of directly."));
-	finding_data(f, "zone", json_string(g->z->zone));
-	finding_data(f, "list", json_string(g->z->name));
+	finding_data(f, "zone", json_string(z->zone));
+	finding_data(f, "list", json_string(z->name));
 	finding_data(f, "codes", list);
 	if (na > 0)
 		finding_data(f, "code", json_string(addrs[0]));
+	if (reason != NULL) {
+		finding_data(f, "reason", json_string(reason));
+		finding_evidence(f, "%s TXT \"%s\"", ans->qname, reason);
+	}
 	finding_dns(f, ans);
 	finding_ref(f, "RFC 5782 section 2.1");
+}
+
+static void
+on_reason(const struct dns_answer *ans, void *arg)
+{
+	struct listed_q *q = arg;
+	struct dnsbl_run *run = q->run;
+	const ldns_rr *rr[1];
+	char *txt = NULL;
+
+	/* The reason is a courtesy of the list: without one the listing stands. */
+	if (ans->status == DNS_OK && dns_answer_rrs(ans, LDNS_RR_TYPE_TXT, rr, 1) == 1)
+		txt = dns_rr_txt_joined(rr[0], 512);
+	subject_listed(run, q->z, q->s, &q->a, txt);
+	free(txt);
+	free(q);
+	if (--run->pending == 0)
+		finish(run);
+}
+
+static void
+ask_reason(struct group *g, struct subject *s, const struct dns_answer *a)
+{
+	struct dnsbl_run *run = g->run;
+	struct listed_q *q = xcalloc(1, sizeof(*q));
+
+	s->is_listed = true;
+	q->run = run;
+	q->z = g->z;
+	q->s = s;
+	q->a = *a;
+	run->pending++;
+	if (dns_query(run->ctx->dns, a->qname, LDNS_RR_TYPE_TXT, a->depth, on_reason, q) < 0) {
+		run->pending--;
+		subject_listed(run, g->z, s, a, NULL);
+		free(q);
+	}
 }
 
 static void
@@ -282,7 +333,7 @@ judge_group(struct group *g)
 		if (check_dns_failed(run->ctx, a, _("the blocklist")))
 			continue;
 		if (a->status == DNS_OK) {
-			subject_listed(g, s, a);
+			ask_reason(g, s, a);
 			continue;
 		}
 		/* RFC 5782 2.1: NXDOMAIN (or no A record) is "not listed". */

@@ -7,6 +7,7 @@ case_json "dnsbl: clean address and domain" "*" --has dnsbl.not-listed:OK --not 
 case_json "dnsbl: listed address is FAIL with the zone and its codes" 2 \
 	--has dnsbl.listed:FAIL --data dnsbl.listed:zone=zen.bl.test \
 	--data dnsbl.listed:code=127.0.0.2 --not dnsbl.error-answer \
+	--data "dnsbl.listed:reason=Listed in the lab SBL, see https://lab.test/sbl/66" \
 	-- check example.test --ip 198.51.100.66
 case_json "dnsbl: listed IPv6 address (nibble form)" 2 --has dnsbl.listed:FAIL \
 	--data dnsbl.listed:code=127.0.0.4 -- check example.test --ip 2001:db8::66

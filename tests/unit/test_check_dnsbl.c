@@ -89,12 +89,15 @@ test_clean_and_listed(void **state)
 	assert_non_null(strstr(finding_message(f), "bl.t, other.t"));
 	zone_run_free(&r);
 
-	run_dnsbl(&r, "7.2.0.192.bl.t. A 127.0.0.4\n7.2.0.192.bl.t. A 127.0.0.2\n",
-	    "192.0.2.7", NULL);
+	run_dnsbl(&r, "7.2.0.192.bl.t. A 127.0.0.4\n7.2.0.192.bl.t. A 127.0.0.2\n"
+	    "7.2.0.192.bl.t. TXT \"see https://bl.t/7\"\n", "192.0.2.7", NULL);
 	zone_assert(&r, "dnsbl.listed", "192.0.2.7", ST_FAIL);
 	f = report_find(r.ctx.rep, "dnsbl.listed");
 	assert_non_null(strstr(finding_message(f), "127.0.0.2 SBL, 127.0.0.4 XBL"));
 	assert_non_null(strstr(finding_message(f), "blocked using bl.t"));
+	/* The list's reason, from its TXT record (RFC 5782 2.1). */
+	assert_string_equal(json_string_value(json_object_get(finding_data_obj(f), "reason")),
+	    "see https://bl.t/7");
 	/* Listed on one list: no "not listed" for it, whatever the others say. */
 	assert_int_equal(zone_status(&r, "dnsbl.not-listed", "192.0.2.7"), -1);
 	zone_run_free(&r);
@@ -106,11 +109,12 @@ test_ipv6_and_domains(void **state)
 	struct zone_run r;
 
 	(void)state;
-	/* 2001:db8::66 in nibble form; other.t has no IPv6 and is not asked. */
+	/* 2001:db8::66 in nibble form; other.t has no IPv6 and is not asked. Six A
+	 * questions, and the listing's TXT. */
 	run_dnsbl(&r, "6.6.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.t. "
 	    "A 127.0.0.4\n", "2001:db8::66", NULL);
 	zone_assert(&r, "dnsbl.listed", "2001:db8::66", ST_FAIL);
-	assert_int_equal(zone_queries(r.zone), 6);
+	assert_int_equal(zone_queries(r.zone), 7);
 	zone_run_free(&r);
 
 	run_dnsbl(&r, "mail.bad.test.dbl.t. A 127.0.1.2\n", "192.0.2.7", "mail.bad.test");
