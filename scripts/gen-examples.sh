@@ -28,6 +28,8 @@ export EXAMPLE_PASSWORD=alice-pass
 ex "smarthost: which relay, port and TLS mode to use" smarthost smtp.isp.test \
 	--from alice@isp.test --user alice@isp.test --password-env EXAMPLE_PASSWORD
 ex "inbound: Exchange refuses anonymous senders" inbound exch.test
+ex "inbound: an MTA-STS policy that leaves out the MX" inbound stsmiss.test
+ex "inbound: a TLSA record for a key the MX no longer has" inbound bad.dane.test
 ex "relay: an open relay" relay mail.openrelay.test
 d=$(mktemp -d)
 printf 'Diagnostic-Code: smtp; 550 5.1.1 <nobody@example.test>: Recipient address rejected: User unknown\n' >"$d/bounce.txt"

@@ -216,14 +216,23 @@ judge(void *arg)
 	struct dane_run *run = arg;
 	struct check_ctx *ctx = run->ctx;
 	struct finding *f;
-	size_t i, n_with = 0;
+	size_t i, n_with = 0, n_signed = 0;
 
-	for (i = 0; i < run->n; i++)
+	for (i = 0; i < run->n; i++) {
 		judge_host(run, &run->hosts[i], &n_with);
+		if (run->hosts[i].has_ans && run->hosts[i].ans.is_authenticated)
+			n_signed++;
+	}
 	if (n_with == 0) {
 		f = check_add(ctx, "dane.none", ST_INFO, ctx->domain);
-		finding_msg(f, _("No MX host of %s publishes TLSA records (_25._tcp.HOST): DANE "
-		    "senders use opportunistic TLS."), ctx->domain);
+		if (n_signed > 0)
+			finding_msg(f, _("No MX host of %s publishes TLSA records (_25._tcp.HOST), "
+			    "though %zu of them are in signed zones: DANE senders use opportunistic "
+			    "TLS. A \"3 1 1\" record of each MX key would make them require it."),
+			    ctx->domain, n_signed);
+		else
+			finding_msg(f, _("No MX host of %s publishes TLSA records (_25._tcp.HOST), "
+			    "and none is in a signed zone: DANE does not apply."), ctx->domain);
 		finding_ref(f, "RFC 7672 section 2.2");
 		for (i = 0; i < run->n; i++)
 			if (run->hosts[i].has_ans)

@@ -19,7 +19,10 @@ case_json "DANE: TLSA on an unsigned zone is WARN, senders ignore it (daneunsign
 	-- "${CA[@]}" inbound daneunsigned.test
 case_json "DANE: check reads the records without dialling the MX (good.dane.test)" "*" \
 	--has dane.present:OK --not dane.match -- check good.dane.test
-case_json "DANE: no TLSA anywhere (example.test)" "*" --has dane.none:INFO -- check example.test
+case_json "DANE: a signed MX zone without TLSA (notlsa.dane.test)" "*" --has dane.none:INFO \
+	-- check notlsa.dane.test
+case_json "DANE: unsigned MX zones without TLSA (example.test)" "*" \
+	--has dane.none:INFO --has dnssec.insecure:INFO -- check example.test
 lab-op25b drop
 case_json "DANE: preflight behind a port 25 block is UNKNOWN, not a mismatch" "*" \
 	--has dane.unverified:UNKNOWN --not dane.mismatch --not dane.match \

@@ -56,7 +56,7 @@ FIXED_KEYS = {
 }
 # every MX name the DANE persona answers for (one certificate names them all)
 DANE_SANS = ["mx.good.dane.test", "mx.roll.dane.test", "mx.bad.dane.test",
-             "mx.unusable.dane.test", "mx.daneunsigned.test"]
+             "mx.unusable.dane.test", "mx.daneunsigned.test", "mx.notlsa.dane.test"]
 SPOOL = "."
 
 
@@ -455,7 +455,8 @@ def personas(tls):
         # DANE (dane.test): a certificate for mx.good.dane.test on a fixed key
         # (tests/lab/dane.key), so that the signed zone's TLSA records can name it
         ("dane", MX(["good.dane.test", "roll.dane.test", "bad.dane.test",
-                     "unusable.dane.test", "daneunsigned.test"]),
+                     "notlsa.dane.test", "unusable.dane.test",
+                     "daneunsigned.test"]),
          "mx.good.dane.test", ["192.0.2.61"], 25,
          dict(tls_context=tls["mx.good.dane.test"], ident="ESMTP Postfix")),
         ("interceptor", Persona(), "intercept.isp.test",

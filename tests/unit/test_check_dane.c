@@ -33,7 +33,12 @@ test_dane(void **state)
 	struct zone_run r;
 
 	(void)state;
+	/* unsigned or signed, no TLSA: DANE does not apply (the message says which) */
 	run1(&r, MX, dane_only);
+	zone_assert(&r, "dane.none", "t.test", ST_INFO);
+	zone_run_free(&r);
+
+	run1(&r, MX "SECURE t.test.\n", dane_only);
 	zone_assert(&r, "dane.none", "t.test", ST_INFO);
 	zone_run_free(&r);
 
