@@ -119,6 +119,8 @@ const struct finding_def finding_defs[] = {
 	{ "mta-sts.mx-mismatch", "docs/checks.md#mta-stsmx-mismatch", "inbound" },
 	{ "mta-sts.mx-unverified", "docs/checks.md#mta-stsmx-unverified", "inbound" },
 	{ "mta-sts.none", "docs/checks.md#mta-stsnone", "inbound" },
+	{ "mta-sts.policy-content-type", "docs/checks.md#mta-stspolicy-content-type",
+	    "inbound" },
 	{ "mta-sts.policy-redirect", "docs/checks.md#mta-stspolicy-redirect", "inbound" },
 	{ "mta-sts.policy-syntax", "docs/checks.md#mta-stspolicy-syntax", "inbound" },
 	{ "mta-sts.policy-timeout", "docs/checks.md#mta-stspolicy-timeout", "inbound" },

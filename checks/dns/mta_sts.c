@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checks.h"
 #include "command.h"
@@ -338,6 +339,26 @@ fetch_failed(struct sts_run *s, const struct https_result *res)
 	add_https_ev(s, f);
 }
 
+/* RFC 8461 3.3: the policy is text/plain; some senders discard any other type. */
+static void
+content_type(struct sts_run *s, const struct https_result *res)
+{
+	struct finding *f;
+	const char *ct = res->content_type;
+
+	if (ct != NULL && strncasecmp(ct, "text/plain", 10) == 0 &&
+	    (ct[10] == '\0' || ct[10] == ';' || ct[10] == ' '))
+		return;
+	f = check_add(s->ctx, "mta-sts.policy-content-type", ST_WARN, s->url);
+	finding_msg(f, _("The MTA-STS policy of %s is served as \"%s\", not text/plain: "
+	    "senders that check the media type discard it."), s->ctx->domain,
+	    ct != NULL ? ct : _("(no Content-Type)"));
+	finding_fix(f, _("Serve %s with Content-Type: text/plain."), s->url);
+	finding_data(f, "content_type", ct != NULL ? json_string(ct) : json_null());
+	finding_ref(f, "RFC 8461 section 3.3");
+	add_https_ev(s, f);
+}
+
 static void
 on_policy(struct https_result *res, void *arg)
 {
@@ -351,8 +372,10 @@ on_policy(struct https_result *res, void *arg)
 	s->https_ev = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "kind", "https", "url",
 	    s->url, "address", s->addr, "outcome", https_outcome_name(res->outcome), "status",
 	    (json_int_t)res->status, "ms", (json_int_t)res->ms, "text", text);
-	if (res->outcome == HTTPS_OK && res->status == 200)
+	if (res->outcome == HTTPS_OK && res->status == 200) {
+		content_type(s, res);
 		judge_policy(s, res);
+	}
 	else
 		fetch_failed(s, res);
 	https_result_free(res);

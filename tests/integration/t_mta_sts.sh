@@ -15,6 +15,9 @@ sts "MTA-STS testing policy with LF line ends, a misspelt key (ststesting.test)"
 	--has tls-rpt.syntax:WARN -- "${CA[@]}" check ststesting.test
 sts "MTA-STS policy in mode none, withdrawn (stsnone.test)" "*" \
 	--has mta-sts.mode-none:INFO --not mta-sts.mx-mismatch -- "${CA[@]}" check stsnone.test
+sts "MTA-STS policy served as text/html (ststype.test)" "*" \
+	--has mta-sts.policy-content-type:WARN --has mta-sts.testing:INFO \
+	-- "${CA[@]}" check ststype.test
 sts "MTA-STS policy with a bad version (stsbad.test)" 1 \
 	--has mta-sts.policy-syntax:WARN --not mta-sts.enforce -- "${CA[@]}" check stsbad.test
 sts "MTA-STS policy server redirects: not followed (stsredir.test)" 1 \

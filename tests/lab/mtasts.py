@@ -32,6 +32,10 @@ CASES = {
     # enforce, the pattern covers the MX, but its certificate names another host
     "stscert.test": (200, {}, _policy("version: STSv1", "mode: enforce",
                                       "mx: mx.wrongcert.test", "max_age: 604800"), False),
+    # a good testing policy served as text/html
+    "ststype.test": (200, {"Content-Type": "text/html; charset=utf-8"},
+                     _policy("version: STSv1", "mode: testing", "mx: mx1.example.test",
+                             "max_age: 86400"), False),
     # withdrawn: mode none needs no mx
     "stsnone.test": (200, {}, _policy("version: STSv1", "mode: none", "max_age: 86400"),
                      False),
@@ -82,8 +86,8 @@ async def _handle(reader, writer, spool):
     else:
         status, headers, body, stall = CASES[case]
     reason = {200: "OK", 301: "Moved Permanently", 404: "Not Found"}[status]
-    hdr = ["HTTP/1.1 %d %s" % (status, reason), "Content-Type: text/plain",
-           "Connection: close"]
+    headers = dict({"Content-Type": "text/plain"}, **headers)
+    hdr = ["HTTP/1.1 %d %s" % (status, reason), "Connection: close"]
     hdr += ["%s: %s" % kv for kv in headers.items()]
     if stall:
         hdr.append("Content-Length: 100")
