@@ -42,6 +42,7 @@ expect "help ex" "$(complete_line help ex)" "explain"
 expect "--timeout 3 sp" "$(complete_line --timeout 3 sp)" "spf"
 expect "--lang" "$(complete_line --lang "")" "$(printf 'en\nja')"
 expect "--lang=j" "$(complete_line --lang = j)" "ja"
+expect "--format" "$(complete_line --format "")" "$(printf 'json\nnagios\ntext')"
 globals=$("$M" --help | sed -n 's/^  \(-[^ ].*\)/\1/p' | sed 's/  .*//' |
 	grep -oE -- '--[a-z0-9-]+' | sort -u)
 expect "global options" "$(complete_line --)" "$globals"

@@ -58,9 +58,8 @@ check_schema() {
 		skip "JSON Schema" "python3-jsonschema is not installed"
 		return
 	fi
-	shopt -s nullglob
-	local files=("$OUT"/*.json)
-	shopt -u nullglob
+	local files=()
+	mapfile -t files < <(find "$OUT" -name '*.json' -type f | sort)
 	if res=$(/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/jschema.py" "$schema" \
 	    "${files[@]}" 2>&1); then
 		case $res in
