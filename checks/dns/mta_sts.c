@@ -392,6 +392,15 @@ on_host(struct dns_target_host *h, void *arg)
 	struct finding *f;
 	size_t i;
 
+	/* the resolver failed: says nothing of the policy host (UNKNOWN, never unreachable) */
+	if (h->naddrs == 0 && dns_status_is_failure(h->status)) {
+		for (i = 0; i < h->nanswers; i++)
+			if (check_dns_failed(ctx, &h->answers[i], _("the MTA-STS policy host")))
+				break;
+		dns_target_host_free(h);
+		sts_end(s);
+		return;
+	}
 	if (h->naddrs == 0) {
 		f = check_add(ctx, "mta-sts.policy-unreachable", ST_WARN, s->url);
 		finding_msg(f, _("%s publishes an _mta-sts record, but its policy host %s has no "

@@ -171,6 +171,13 @@ test_check_records(void **state)
 	    "https://mta-sts.t.test/.well-known/mta-sts.txt", ST_WARN);
 	zone_run_free(&r);
 
+	/* the policy host's lookup failed: UNKNOWN, not "unreachable" */
+	run_sts(&r, MX "_mta-sts.t.test. TXT \"v=STSv1; id=1\"\n"
+	    "SERVFAIL mta-sts.t.test. ANY\n");
+	zone_assert(&r, "dns.servfail", "mta-sts.t.test", ST_UNKNOWN);
+	zone_assert_none(&r, "mta-sts.policy-unreachable");
+	zone_run_free(&r);
+
 	/* the resolver failed: UNKNOWN, never "no policy" */
 	run_sts(&r, MX "SERVFAIL _mta-sts.t.test. TXT\nTIMEOUT _smtp._tls.t.test. TXT\n");
 	zone_assert(&r, "dns.servfail", "_mta-sts.t.test", ST_UNKNOWN);
