@@ -241,6 +241,26 @@ outbound_verdict(struct report *rep, const struct check_facts *facts,
 	return json_pack("{s:s}", "path", "unknown");
 }
 
+/* Senders that enforce DANE or MTA-STS refuse a host that plain senders reach. */
+static void
+transport_caveat(const struct report *rep, char *line, size_t len)
+{
+	static const char *const ids[] = {
+		"dane.mismatch", "mta-sts.mx-mismatch", "mta-sts.mx-certificate", NULL,
+	};
+	size_t i, n = strlen(line);
+
+	for (i = 0; ids[i] != NULL; i++) {
+		const struct finding *f = report_find(rep, ids[i]);
+
+		if (f != NULL && finding_status(f) == ST_FAIL) {
+			snprintf(line + n, len - n, _(" But senders that enforce DANE or MTA-STS "
+			    "will not deliver there (%s)."), ids[i]);
+			return;
+		}
+	}
+}
+
 static json_t *
 inbound_verdict(const struct report *rep, const struct check_inputs *in, char *line,
     size_t len)
@@ -286,6 +306,8 @@ inbound_verdict(const struct report *rep, const struct check_inputs *in, char *l
 		snprintf(line, len, _("Inbound: cannot be tested from this network (outbound "
 		    "port 25 is blocked or intercepted here): test from a network without "
 		    "OP25B."));
+	if (strcmp(state, "accepted") == 0 || strcmp(state, "backup-only") == 0)
+		transport_caveat(rep, line, len);
 	if (strcmp(mx, "?") == 0)
 		return json_pack("{s:s}", "state", state);
 	return json_pack("{s:s, s:s, s:I}", "state", state, "mx", mx, "preference", pref);

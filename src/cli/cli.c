@@ -72,6 +72,7 @@ static const struct {
 	{ "--ca-file", "FILE" },
 	{ "--lang", "en|ja" },
 	{ "--no-color", NULL },
+	{ "--problems-only", NULL },
 	{ "--verbose", NULL },
 	{ "--help", NULL },
 	{ "--version", NULL },
@@ -113,6 +114,7 @@ main_help(void)
 	    "  --ca-file FILE       CA certificates for TLS verification (default: system)\n"
 	    "  --lang en|ja         language of messages (default: from the locale)\n"
 	    "  --no-color           no colour even on a terminal\n"
+	    "  --problems-only      only WARN, FAIL and UNKNOWN findings (text and JSON)\n"
 	    "  -v, --verbose        show the evidence (queries, SMTP lines); -vv adds a debug log\n"
 	    "  -h, --help           this help; 'mxdiag COMMAND --help' for a command\n"
 	    "  -V, --version        print the version\n\n"
@@ -271,6 +273,8 @@ cli_parse(struct cli *cli, int argc, char **argv)
 			cli->g.nagios = false;
 		} else if (strcmp(a, "--no-color") == 0 || strcmp(a, "--no-colour") == 0) {
 			cli->g.no_color = true;
+		} else if (strcmp(a, "--problems-only") == 0) {
+			cli->g.problems_only = true;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			cli->g.verbose++;
 		} else if (strcmp(a, "-vv") == 0) {

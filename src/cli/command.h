@@ -18,6 +18,7 @@ struct global_opts {
 	bool json;		/* --json, --format json */
 	bool nagios;		/* --format nagios: a monitoring plugin's output */
 	bool no_color;
+	bool problems_only;	/* --problems-only: only WARN, FAIL and UNKNOWN findings */
 	int verbose;		/* -v: show evidence; -vv: debug log */
 	const char *lang;	/* "en", "ja" or NULL */
 	const char *resolvers;	/* c-ares CSV built from --resolver, NULL = system */

@@ -115,14 +115,16 @@ main(int argc, char **argv)
 	rc = cli.cmd->run(&ctx, cli.argc, cli.argv);
 	if (rc < 0 && ctx.rep != NULL) {
 		struct render_opts ro = { .color = run_use_colour(&cli.g), .verbose = cli.g.verbose,
-		    .problems_only = ctx.problems_only, .sections = cli.cmd->sections };
+		    .problems_only = ctx.problems_only || cli.g.problems_only,
+		    .sections = cli.cmd->sections };
 
 		report_finish(ctx.rep);
 		settle(ctx.rep, cli.cmd->sections);
 		if (opt_idn_count() > 0)
 			show_idns(ctx.rep);
 		if (cli.g.json)
-			rc = render_json(stdout, ctx.rep) < 0 ? EXIT_UNKNOWN : -1;
+			rc = render_json_problems(stdout, ctx.rep, ro.problems_only) < 0 ?
+			    EXIT_UNKNOWN : -1;
 		else if (cli.g.nagios)
 			rc = render_nagios(stdout, ctx.rep) < 0 ? EXIT_UNKNOWN : -1;
 		else

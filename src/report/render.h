@@ -32,5 +32,8 @@ void render_text(FILE *out, const struct report *rep, const struct render_opts *
 json_t *render_json_doc(const struct report *rep);
 /* Writes one JSON document and a newline. Returns 0 or MXD_EIO. */
 int render_json(FILE *out, const struct report *rep);
+/* The same, without the OK and INFO findings when problems_only (--problems-only); the
+ * document's status and exit code stay those of the whole run. */
+int render_json_problems(FILE *out, const struct report *rep, bool problems_only);
 
 #endif

@@ -1,6 +1,8 @@
 /* JSON renderer: one document per run with a versioned schema (docs/json-schema.md). */
 #include "config.h"
 
+#include <string.h>
+
 #include "err.h"
 #include "render.h"
 #include "report.h"
@@ -55,8 +57,25 @@ render_json_doc(const struct report *rep)
 int
 render_json(FILE *out, const struct report *rep)
 {
-	json_t *doc = render_json_doc(rep);
-	int rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	return render_json_problems(out, rep, false);
+}
+
+int
+render_json_problems(FILE *out, const struct report *rep, bool problems_only)
+{
+	json_t *doc = render_json_doc(rep), *findings = json_object_get(doc, "findings");
+	size_t i;
+	int rc;
+
+	/* The status stays the whole run's: only the OK and INFO lines go. */
+	for (i = json_array_size(findings); problems_only && i-- > 0;) {
+		const char *st = json_string_value(json_object_get(json_array_get(findings, i),
+		    "status"));
+
+		if (st != NULL && (strcmp(st, "OK") == 0 || strcmp(st, "INFO") == 0))
+			json_array_remove(findings, i);
+	}
+	rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
 	json_decref(doc);
 	if (rc != 0 || fputc('\n', out) == EOF)

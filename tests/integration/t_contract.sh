@@ -35,3 +35,13 @@ else
 	not_ok "contract: preflight's findings in the same order on every run" \
 		"$(diff <(echo "$a") <(echo "$b") | head -n 10)"
 fi
+
+# --problems-only for every command, honoured by --json: no OK or INFO finding, and the
+# status and exit code of the whole run.
+case_json "contract: --problems-only with --json keeps only the problems" 1 \
+	--none-worse-than FAIL --not mx.present --not spf.present --has inbound.mx-unreachable:WARN \
+	--status WARN -- --problems-only "${CT[@]}" inbound example.test
+f="$OUT/contract__--problems-only_with_--json_keeps_only_the_problems.json"
+if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(any(f["status"] in ("OK","INFO") for f in d["findings"]))' "$f"; then
+	ok "contract: --problems-only drops every OK and INFO line"
+else not_ok "contract: --problems-only drops every OK and INFO line"; fi

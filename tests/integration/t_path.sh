@@ -80,3 +80,15 @@ case_json "path reject: candidates from the provider list carry the path" "*" \
 lab-op25b off
 case_cmd "path: --isp without --from is a usage error" 64 "needs --from" \
 	-- "$MXDIAG" preflight example.test --isp isp
+
+# The inbound answer weighs DANE and MTA-STS: a host that plain senders reach is refused by
+# senders that enforce them.
+for d in stsmiss.test:mta-sts.mx-mismatch bad.dane.test:dane.mismatch; do
+	out=$("$MXDIAG" --resolver "$LAB_RESOLVER" "${PT_COMMON[@]}" preflight "${d%%:*}" \
+		--no-port25 --no-relay 2>&1 | grep '^Inbound:')
+	if grep -q "enforce DANE or MTA-STS will not deliver there (${d#*:})" <<<"$out"; then
+		ok "path: the inbound answer names ${d#*:} for ${d%%:*}"
+	else
+		not_ok "path: the inbound answer names ${d#*:} for ${d%%:*}" "$out"
+	fi
+done
