@@ -25,6 +25,7 @@
 #include "ndr_origin.h"
 #include "ndr_text.h"
 #include "options.h"
+#include "progress.h"
 #include "proof_cache.h"
 #include "render.h"
 #include "render_nagios.h"
@@ -32,6 +33,10 @@
 #include "run.h"
 #include "validate.h"
 #include "xmalloc.h"
+
+/* DNS questions a run over many bounces keeps before its cache starts afresh (each bounce
+ * asks a few dozen at most; the engine's own ceiling is far above). */
+#define EXPLAIN_DNS_KEEP 4096
 
 /* gettext's choice of language: --lang, then LANGUAGE, LC_ALL, LC_MESSAGES, LANG. */
 static enum ndr_lang
@@ -357,6 +362,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 	struct report *run_rep;
 	char *nagios_text = NULL;
 	size_t nagios_len = 0;
+	struct progress prog;
 	int i, worst = EXIT_OK, rc;
 
 	if (ex->no_dns) {
@@ -373,6 +379,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		ndr_mailbox_close(first);
 		return EXIT_UNKNOWN;
 	}
+	progress_begin(&prog);
 	for (i = 0; i < n_paths; i++) {
 		enum ndr_mailbox_err err;
 		struct ndr_mailbox *mb = i == 0 && first != NULL ? first :
@@ -381,6 +388,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		int got;
 
 		if (mb == NULL) {
+			progress_hide(&prog);
 			fprintf(stderr, "mxdiag: explain: %s: %s\n", paths[i], input_error(err));
 			worst = worse(worst, EXIT_UNKNOWN);
 			continue;
@@ -391,6 +399,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 			char target[4200];
 
 			if (got < 0) {
+				progress_hide(&prog);
 				fprintf(stderr, "mxdiag: explain: %s: %s\n", m.name, input_error(err));
 				worst = worse(worst, EXIT_UNKNOWN);
 				continue;
@@ -399,6 +408,14 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 				snprintf(target, sizeof(target), "%s #%zu", m.name, m.index);
 			else
 				snprintf(target, sizeof(target), "%s", m.name);
+			/* The cache is the run's: past EXPLAIN_DNS_KEEP questions it starts afresh,
+			 * so memory stays bounded however many domains a mailbox names. */
+			if (!ex->no_dns && dns_cache_count(ctx->dns) > EXPLAIN_DNS_KEEP &&
+			    run_dns_reopen(ctx, &report_stats(run_rep)->dns) != 0) {
+				ndr_mailbox_close(mb);
+				worst = EXIT_UNKNOWN;
+				goto out;
+			}
 			ctx->rep = report_new("explain", target);
 			memset(&ex->seen, 0, sizeof(ex->seen));
 			explain_one(ex, &m);
@@ -407,11 +424,17 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 			*st = report_stats(run_rep)->dns;
 			st->queries -= before.queries;
 			st->cache_hits -= before.cache_hits;
+			if (prog.share_tty)
+				progress_hide(&prog);
 			worst = worse(worst, emit_one(ex, ctx->rep));
 			report_free(ctx->rep);
+			progress_tick(&prog, m.name);
+			progress_show(&prog);
 		}
 		ndr_mailbox_close(mb);
 	}
+out:
+	progress_end(&prog);
 	ctx->rep = run_rep;
 	if (ex->nagios_buf != NULL)
 		worst = nagios_many(ex, paths, n_paths, worst, &nagios_text, &nagios_len);

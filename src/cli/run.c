@@ -22,24 +22,39 @@ run_use_colour(const struct global_opts *g)
 	return !g->no_color && (no_color == NULL || *no_color == '\0') && isatty(STDOUT_FILENO);
 }
 
-int
-run_open(struct run_ctx *ctx, const char *command, const char *target)
+/* The run's DNS engine from the global options, counting into stats. */
+static int
+dns_open(struct run_ctx *ctx, struct dns_stats *stats)
 {
 	struct dns_config cfg = { 0 };
 	const char *why = NULL;
 	int err = 0;
 
-	ctx->rep = report_new(command, target);
 	cfg.servers = ctx->g->resolvers;
 	/* c-ares doubles the wait on the second try: T/3 + 2T/3 keeps a lookup within T. */
 	cfg.tries = 2;
 	cfg.timeout_ms = ctx->g->timeout_ms / 3 > 100 ? ctx->g->timeout_ms / 3 : 100;
-	ctx->dns = dns_new(ctx->loop, &cfg, &report_stats(ctx->rep)->dns, &err, &why);
+	ctx->dns = dns_new(ctx->loop, &cfg, stats, &err, &why);
 	if (ctx->dns == NULL) {
 		log_err("cannot set up DNS: %s", why != NULL ? why : "unknown error");
 		return EXIT_UNKNOWN;
 	}
 	return 0;
+}
+
+int
+run_open(struct run_ctx *ctx, const char *command, const char *target)
+{
+	ctx->rep = report_new(command, target);
+	return dns_open(ctx, &report_stats(ctx->rep)->dns);
+}
+
+int
+run_dns_reopen(struct run_ctx *ctx, struct dns_stats *stats)
+{
+	dns_free(ctx->dns);
+	ctx->dns = NULL;
+	return dns_open(ctx, stats);
 }
 
 char *

@@ -10,6 +10,12 @@
  * EXIT_UNKNOWN after printing why (e.g. an unusable resolver). */
 int run_open(struct run_ctx *ctx, const char *command, const char *target);
 
+struct dns_stats;
+
+/* A fresh DNS engine, its cache empty (the old one freed: nothing may be in flight), counting
+ * into stats; a long run (explain over a mailbox) bounds its cache so. 0, or an exit status. */
+int run_dns_reopen(struct run_ctx *ctx, struct dns_stats *stats);
+
 /* Colour in text output: not with --no-color or NO_COLOR, only on a terminal. */
 bool run_use_colour(const struct global_opts *g);
 

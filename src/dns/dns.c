@@ -235,6 +235,12 @@ dns_free(struct dns *dns)
 	free(dns);
 }
 
+size_t
+dns_cache_count(const struct dns *dns)
+{
+	return dns->nentries;
+}
+
 static unsigned
 hash_question(const char *name, uint16_t type)
 {

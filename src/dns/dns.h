@@ -78,6 +78,9 @@ struct dns *dns_new(struct loop *loop, const struct dns_config *cfg, struct dns_
     int *err, const char **why);
 void dns_free(struct dns *dns);
 
+/* How many questions the cache holds (answered or in flight). */
+size_t dns_cache_count(const struct dns *dns);
+
 /*
  * Ask name/type. parent_depth is the depth of the answer that caused this question (0 for
  * a first question). cb is always called exactly once, later from the loop, never from

@@ -1,0 +1,33 @@
+/* A progress line on stderr for long runs (explain over a mailbox): bounces read, how many
+ * per second, the current file. Only when stderr is a terminal; redrawn at most
+ * PROGRESS_EVERY_MS apart and cleared at the end, so that nothing of it stays on screen or
+ * reaches a file or a pipe. */
+#ifndef MXD_PROGRESS_H
+#define MXD_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROGRESS_EVERY_MS 250
+
+struct progress {
+	bool on;		/* stderr is a terminal */
+	bool shown;		/* the line is on screen now */
+	bool share_tty;		/* stdout is a terminal too: hide the line while it writes */
+	int64_t start_ms, last_ms;
+	size_t n;
+	char line[320];
+};
+
+/* Decide from stderr (and stdout) whether to show anything. */
+void progress_begin(struct progress *p);
+/* One more bounce of file name read: redraw when PROGRESS_EVERY_MS have passed. */
+void progress_tick(struct progress *p, const char *name);
+/* Before and after writing to stdout or stderr: the line off, then back. */
+void progress_hide(struct progress *p);
+void progress_show(struct progress *p);
+/* The end: the line cleared for good. */
+void progress_end(struct progress *p);
+
+#endif
