@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "path.h"
 #include "report.h"
+#include "text.h"
 
 static bool
 has_prefix(const char *s, const char *prefix)
@@ -166,11 +167,7 @@ outbound_relayed(struct report *rep, const struct check_facts *facts,
 
 	snprintf(via, sizeof(via), "%s:%u", r->host, r->port);
 	for (i = 0; i < r->naddrs; i++) {
-		int k = snprintf(addrs + used, sizeof(addrs) - used, "%s%s", i > 0 ? ", " : "",
-		    r->addrs[i]);
-
-		if (k > 0 && (size_t)k < sizeof(addrs) - used)
-			used += (size_t)k;
+		text_list_add(addrs, sizeof(addrs), &used, r->addrs[i]);
 		json_array_append_new(list, json_string(r->addrs[i]));
 	}
 	snprintf(how, sizeof(how), "%s%s%s", r->is_tls ? "TLS" : _("no TLS"),
@@ -397,13 +394,12 @@ inbound_dns(const struct report *rep, const struct check_inputs *in, char *line,
 	}
 	hosts = json_object_get(finding_data_obj(f), "hosts");
 	json_array_foreach(hosts, i, h) {
-		int k = snprintf(list + used, sizeof(list) - used, "%s%s (%lld)",
-		    i > 0 ? ", " : "", json_string_value(json_object_get(h, "name")),
-		    (long long)json_integer_value(json_object_get(h, "preference")));
+		char item[300];
 
-		if (k < 0 || (size_t)k >= sizeof(list) - used)
+		snprintf(item, sizeof(item), "%s (%lld)", json_string_value(json_object_get(h,
+		    "name")), (long long)json_integer_value(json_object_get(h, "preference")));
+		if (!text_list_add(list, sizeof(list), &used, item))
 			break;
-		used += (size_t)k;
 	}
 	snprintf(line, len, _("Inbound: DNS sends mail for %s to %s; whether they take it is "
 	    "not probed here (mxdiag inbound %s)."), in->domain, list, in->domain);

@@ -163,15 +163,6 @@ judge_ep(const struct smtp_result *r)
 }
 
 static void
-reply_text(const struct smtp_step *s, char *buf, size_t len)
-{
-	if (s == NULL || s->reply.code == 0)
-		snprintf(buf, len, "%s", _("(no reply)"));
-	else
-		smtp_reply_format(&s->reply, buf, len);
-}
-
-static void
 subject_of(const struct ib_run *run, const struct ib_ep *ep, char *buf, size_t len)
 {
 	const char *name = run->mx->hosts[ep->host].name;
@@ -233,7 +224,7 @@ report_ep(struct ib_run *run, struct ib_ep *ep, bool on_path, bool has_path)
 		finding_ref(f, "RFC 5321 section 5.1");
 		break;
 	case IB_GREETING_REFUSED:
-		reply_text(smtp_result_step(r, SMTP_STEP_BANNER, 0, 0), rt, sizeof(rt));
+		probe_reply_text(smtp_result_step(r, SMTP_STEP_BANNER, 0, 0), rt, sizeof(rt));
 		f = probe_add(rep, run->group, "inbound.mx-refuses",
 		    has_path ? ST_WARN : ST_FAIL, subject);
 		finding_msg(f, _("MX host %s (preference %u) refuses sessions at its greeting: "
@@ -254,7 +245,7 @@ report_ep(struct ib_run *run, struct ib_ep *ep, bool on_path, bool has_path)
 		finding_ref(f, "RFC 5321 section 4.5.3.2");
 		break;
 	case IB_SENDER_REJECTED:
-		reply_text(mail, rt, sizeof(rt));
+		probe_reply_text(mail, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "inbound.sender-rejected", ST_WARN, subject);
 		finding_msg(f, _("%s refuses the outside sender <%s>: %s"), h->name, run->from,
 		    rt);
@@ -264,7 +255,7 @@ report_ep(struct ib_run *run, struct ib_ep *ep, bool on_path, bool has_path)
 		finding_ref(f, "RFC 5321 section 4.1.1.2");
 		break;
 	case IB_ANON_REFUSED:
-		reply_text(rcpt, rt, sizeof(rt));
+		probe_reply_text(rcpt, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "inbound.anonymous-refused", hard, subject);
 		finding_msg(f, _("%s refuses anonymous senders: %s. Every mail server on the "
 		    "Internet delivers anonymously, so all of them get this and bounce."), h->name,
@@ -281,7 +272,7 @@ report_ep(struct ib_run *run, struct ib_ep *ep, bool on_path, bool has_path)
 		finding_ref(f, "RFC 4954 section 6");
 		break;
 	case IB_RCPT_UNKNOWN:
-		reply_text(rcpt, rt, sizeof(rt));
+		probe_reply_text(rcpt, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "inbound.rcpt-unknown", hard, subject);
 		finding_msg(f, _("%s does not know the recipient <%s>: %s"), h->name, run->rcpt,
 		    rt);
@@ -295,7 +286,7 @@ report_ep(struct ib_run *run, struct ib_ep *ep, bool on_path, bool has_path)
 		finding_ref(f, "RFC 3463 section 3.2");
 		break;
 	case IB_RCPT_REJECTED:
-		reply_text(rcpt, rt, sizeof(rt));
+		probe_reply_text(rcpt, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "inbound.rcpt-rejected", hard, subject);
 		finding_msg(f, _("%s refuses mail for <%s>: %s"), h->name, run->rcpt, rt);
 		finding_fix(f, _("If it answers \"relay denied\", the server does not count %s as "
@@ -305,7 +296,7 @@ report_ep(struct ib_run *run, struct ib_ep *ep, bool on_path, bool has_path)
 		finding_ref(f, "RFC 5321 section 3.6.2");
 		break;
 	case IB_GREYLISTED:
-		reply_text(rcpt, rt, sizeof(rt));
+		probe_reply_text(rcpt, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "inbound.greylisted", ST_WARN, subject);
 		finding_msg(f, _("%s defers the first attempt (greylisting): %s. Real senders "
 		    "retry and get through after minutes; mail is delayed, not lost."), h->name,
@@ -315,7 +306,7 @@ report_ep(struct ib_run *run, struct ib_ep *ep, bool on_path, bool has_path)
 		finding_ref(f, "RFC 6647 section 2.1");
 		break;
 	case IB_RCPT_DEFERRED:
-		reply_text(rcpt, rt, sizeof(rt));
+		probe_reply_text(rcpt, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "inbound.rcpt-deferred", ST_WARN, subject);
 		finding_msg(f, _("%s defers RCPT TO <%s>: %s. Senders retry; if it persists, "
 		    "mail bounces after days."), h->name, run->rcpt, rt);

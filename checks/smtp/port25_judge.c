@@ -15,6 +15,7 @@
 #include "report.h"
 #include "run.h"
 #include "smtp.h"
+#include "text.h"
 
 static const char *
 class_name(enum p25_class c)
@@ -256,17 +257,10 @@ judge_family(struct p25_run *run, bool is_v6)
 		char names[300] = "";
 		size_t used = 0;
 
-		for (i = 0; i < n; i++) {
-			int k;
-
-			if (ps[i]->cls != P25_OPEN && ps[i]->cls != P25_REFUSED_BY_TARGET)
-				continue;
-			k = snprintf(names + used, sizeof(names) - used, "%s%s", used > 0 ? ", " :
-			    "", ps[i]->target);
-			if (k < 0 || (size_t)k >= sizeof(names) - used)
+		for (i = 0; i < n; i++)
+			if ((ps[i]->cls == P25_OPEN || ps[i]->cls == P25_REFUSED_BY_TARGET) &&
+			    !text_list_add(names, sizeof(names), &used, ps[i]->target))
 				break;
-			used += (size_t)k;
-		}
 		f = probe_add(rep, run->group, "port25.blocked-except-isp",
 		    nblocked >= 2 ? ST_FAIL : ST_WARN, subject);
 		finding_msg(f, _("Outbound port 25 is blocked, except to your ISP's own servers: "

@@ -9,6 +9,7 @@
 
 #include "dns_target.h"
 #include "err.h"
+#include "i18n.h"
 #include "loop.h"
 #include "probe.h"
 #include "report.h"
@@ -370,4 +371,13 @@ probe_session_json(const struct smtp_result *r)
 	}
 	json_object_set_new(o, "total_ms", json_integer(r->total_ms));
 	return o;
+}
+
+void
+probe_reply_text(const struct smtp_step *s, char *buf, size_t len)
+{
+	if (s == NULL || s->reply.code == 0)
+		snprintf(buf, len, "%s", _("(no reply)"));
+	else
+		smtp_reply_format(&s->reply, buf, len);
 }

@@ -15,6 +15,7 @@ struct finding;
 struct loop;
 struct report;
 struct smtp_result;
+struct smtp_step;
 
 #define PROBE_MAX_ADDRS 8	/* per host: more only repeat the same test */
 #define PROBE_MAX_MX 16		/* MX hosts tried per domain */
@@ -79,6 +80,8 @@ char *probe_endpoint(const char *addr, unsigned port, char *buf, size_t len);
 /* Add the session's transcript to f, one evidence object per line ({"kind": "smtp",
  * "endpoint", "text"}), at most max_lines of it. */
 void probe_evidence_smtp(struct finding *f, const struct smtp_result *r, size_t max_lines);
+/* A step's reply as one line ("550 5.1.1 ..."), or "(no reply)" when there was none. */
+void probe_reply_text(const struct smtp_step *s, char *buf, size_t len);
 
 /* Copy the DNS evidence objects of list (may be NULL) to f. */
 void probe_evidence_list(struct finding *f, json_t *list);

@@ -21,6 +21,7 @@
 #include "run.h"
 #include "session.h"
 #include "smtp.h"
+#include "text.h"
 #include "tls.h"
 #include "validate.h"
 #include "vantage.h"
@@ -273,16 +274,10 @@ accepted_names(const struct rl_run *run, enum rl_kind kind, char *buf, size_t le
 	size_t i, used = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < run->nv; i++) {
-		int n;
-
-		if (!run->v[i].is_accepted || run->v[i].kind != kind)
-			continue;
-		n = snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "", run->v[i].name);
-		if (n < 0 || (size_t)n >= len - used)
+	for (i = 0; i < run->nv; i++)
+		if (run->v[i].is_accepted && run->v[i].kind == kind &&
+		    !text_list_add(buf, len, &used, run->v[i].name))
 			break;
-		used += (size_t)n;
-	}
 }
 
 static const char *

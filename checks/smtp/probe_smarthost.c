@@ -273,15 +273,6 @@ tls_text(const struct smtp_result *r, char *buf, size_t len)
 }
 
 static void
-reply_text(const struct smtp_step *s, char *buf, size_t len)
-{
-	if (s == NULL || s->reply.code == 0)
-		snprintf(buf, len, "%s", _("(no reply)"));
-	else
-		smtp_reply_format(&s->reply, buf, len);
-}
-
-static void
 report_outcome(struct sh_run *run, struct sh_ep *ep)
 {
 	struct report *rep = run->ctx->rep;
@@ -321,7 +312,7 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		finding_ref(f, "RFC 6409 section 3.1");
 		break;
 	case SH_GREETING_REFUSED:
-		reply_text(smtp_result_step(r, SMTP_STEP_BANNER, 0, 0), rt, sizeof(rt));
+		probe_reply_text(smtp_result_step(r, SMTP_STEP_BANNER, 0, 0), rt, sizeof(rt));
 		f = probe_add(rep, run->group, "smarthost.greeting-refused", bad, subject);
 		finding_msg(f, _("%s refuses the session at its greeting: %s"), subject, rt);
 		finding_fix(f, _("The relay does not accept connections from this address: ask "
@@ -346,7 +337,7 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		finding_ref(f, ep->port == 465 ? "RFC 8314 section 3.3" : "RFC 3207 section 4");
 		break;
 	case SH_AUTH_FAILED:
-		reply_text(auth, rt, sizeof(rt));
+		probe_reply_text(auth, rt, sizeof(rt));
 		f = probe_add(rep, run->group, r->auth_code == 538 ?
 		    "smarthost.auth-encryption-required" : "smarthost.auth-failed", bad, subject);
 		finding_msg(f, _("%s refused the login for %s: %s"), subject, run->user, rt);
@@ -394,7 +385,7 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		finding_ref(f, "RFC 4954 section 4");
 		break;
 	case SH_AUTH_REQUIRED:
-		reply_text(mail != NULL && mail->reply.code / 100 != 2 ? mail : rcpt, rt,
+		probe_reply_text(mail != NULL && mail->reply.code / 100 != 2 ? mail : rcpt, rt,
 		    sizeof(rt));
 		f = probe_add(rep, run->group, "smarthost.auth-required", bad, subject);
 		finding_msg(f, _("%s requires authentication: %s"), subject, rt);
@@ -403,7 +394,7 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		finding_ref(f, "RFC 4954 section 6");
 		break;
 	case SH_SENDER_DENIED:
-		reply_text(mail != NULL && mail->reply.code / 100 != 2 ? mail : rcpt, rt,
+		probe_reply_text(mail != NULL && mail->reply.code / 100 != 2 ? mail : rcpt, rt,
 		    sizeof(rt));
 		f = probe_add(rep, run->group, "smarthost.sender-not-permitted", bad, subject);
 		finding_msg(f, _("%s accepted the login %s, but this login may not send as <%s>: "
@@ -418,7 +409,7 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		finding_ref(f, "RFC 4954 section 5");
 		break;
 	case SH_AUTH_UNUSED:
-		reply_text(mail != NULL && mail->reply.code / 100 != 2 ? mail : rcpt, rt,
+		probe_reply_text(mail != NULL && mail->reply.code / 100 != 2 ? mail : rcpt, rt,
 		    sizeof(rt));
 		f = probe_add(rep, run->group, "smarthost.auth-not-used", bad, subject);
 		finding_msg(f, _("%s offers AUTH (%s), but no login was given, and it refused "
@@ -431,7 +422,7 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		finding_ref(f, "RFC 6409 section 4");
 		break;
 	case SH_MAIL_REJECTED:
-		reply_text(mail, rt, sizeof(rt));
+		probe_reply_text(mail, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "smarthost.mail-rejected", bad, subject);
 		finding_msg(f, _("%s refuses MAIL FROM <%s>: %s"), subject, run->from, rt);
 		finding_fix(f, _("Read the reply: the sender domain may need to exist in DNS, or "
@@ -439,7 +430,7 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		finding_ref(f, "RFC 5321 section 4.1.1.2");
 		break;
 	case SH_RELAY_DENIED:
-		reply_text(rcpt, rt, sizeof(rt));
+		probe_reply_text(rcpt, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "smarthost.relay-denied", bad, subject);
 		finding_msg(f, _("%s will not relay to <%s>: %s"), subject, run->rcpt, rt);
 		if (r->auth == SMTP_AUTH_OK)
@@ -452,7 +443,7 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		finding_ref(f, "RFC 5321 section 3.6.2");
 		break;
 	case SH_NOT_A_RELAY:
-		reply_text(rcpt, rt, sizeof(rt));
+		probe_reply_text(rcpt, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "smarthost.not-a-relay", bad, subject);
 		finding_msg(f, _("%s is an MX, not a relay for you: it takes mail for <%s> but "
 		    "refuses the outside recipient <%s>: %s%s"), subject, run->local_rcpt,
@@ -485,7 +476,7 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 		finding_ref(f, "RFC 2505 section 2");
 		break;
 	case SH_RCPT_TEMPFAIL:
-		reply_text(rcpt, rt, sizeof(rt));
+		probe_reply_text(rcpt, rt, sizeof(rt));
 		f = probe_add(rep, run->group, "smarthost.rcpt-tempfail",
 		    run->nworking == 0 ? ST_WARN :
 		    ST_INFO, subject);

@@ -1,6 +1,8 @@
 /* UTF-8 validation (RFC 3629 4), shared by every sanitiser that keeps wire text. */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "text.h"
 
 size_t
@@ -60,4 +62,20 @@ text_has_control(const char *s)
 			return true;
 	}
 	return false;
+}
+
+bool
+text_list_add(char *buf, size_t len, size_t *used, const char *item)
+{
+	int n;
+
+	if (*used >= len)
+		return false;
+	n = snprintf(buf + *used, len - *used, "%s%s", *used > 0 ? ", " : "", item);
+	if (n < 0 || (size_t)n >= len - *used) {
+		buf[*used] = '\0';
+		return false;
+	}
+	*used += (size_t)n;
+	return true;
 }

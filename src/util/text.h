@@ -18,6 +18,13 @@ bool text_is_utf8(const char *s, size_t len);
 /* Whether s has a C0 control character or DEL (what no argument or input field may hold). */
 bool text_has_control(const char *s);
 
+/*
+ * Append item to the list in buf[0..len) ("a, b, c"), *used bytes long: after a comma when
+ * the list is not empty. An item that does not fit whole is left out, so the list never
+ * ends in half a word; returns false then (callers stop adding).
+ */
+bool text_list_add(char *buf, size_t len, size_t *used, const char *item);
+
 /* ASCII only, whatever the locale: a locale must not change what a grammar accepts
  * (<ctype.h> would). */
 static inline bool
