@@ -106,6 +106,9 @@ regrade_for_relay(struct report *rep, const struct check_facts *facts,
 	for (i = 0; i < report_count(rep); i++) {
 		const struct finding *f = report_finding(rep, i);
 		const char *id = finding_id(f);
+		/* The HELO fix stays good practice; the others' fixes (a fixed address, SPF
+		 * for it, a relay instead of port 25) are what relaying already did. */
+		bool keep_fix = false;
 
 		if (finding_status(f) <= ST_INFO)
 			continue;
@@ -116,17 +119,15 @@ regrade_for_relay(struct report *rep, const struct check_facts *facts,
 			snprintf(why, sizeof(why), _("Port 25 is blocked from this line and mail "
 			    "goes out through %s: a relay's port 25 not answering is expected."),
 			    via);
-			report_regrade(rep, i, ST_INFO, why);
-			continue;
-		}
-		if (has_prefix(id, "spf.result-") || (has_prefix(id, "ptr.") && in->ip != NULL &&
-		    strcmp(finding_subject(f), in->ip) == 0)) {
+		} else if (has_prefix(id, "spf.result-") || (has_prefix(id, "ptr.") &&
+		    in->ip != NULL && strcmp(finding_subject(f), in->ip) == 0)) {
 			snprintf(why, sizeof(why), _("Mail is relayed through %s: receivers judge "
 			    "the relay's address, not %s."), via, in->ip != NULL ? in->ip :
 			    finding_subject(f));
 		} else if (has_prefix(id, "helo.")) {
 			snprintf(why, sizeof(why), _("Mail is relayed through %s: receivers see "
 			    "the relay's own name; the relay took this one in the test."), via);
+			keep_fix = true;
 		} else if (has_prefix(id, "port25.")) {
 			snprintf(why, sizeof(why), _("Mail goes out through %s, so this line "
 			    "does not need outbound port 25: what the ISP does to it is expected "
@@ -134,7 +135,7 @@ regrade_for_relay(struct report *rep, const struct check_facts *facts,
 		} else {
 			continue;
 		}
-		report_regrade(rep, i, ST_INFO, why);
+		report_regrade(rep, i, ST_INFO, why, keep_fix);
 	}
 }
 

@@ -417,7 +417,8 @@ report_answer(struct report *rep, const char *line)
 json_t *report_answers(const struct report *rep) { return rep->answers; }
 
 void
-report_regrade(struct report *rep, size_t i, enum status st, const char *why)
+report_regrade(struct report *rep, size_t i, enum status st, const char *why,
+    bool keep_fix)
 {
 	struct finding *f = rep->findings[i];
 	char *old;
@@ -432,6 +433,10 @@ report_regrade(struct report *rep, size_t i, enum status st, const char *why)
 	f->message = NULL;
 	finding_msg(f, "%s%s%s", why, old != NULL ? " " : "", old != NULL ? old : "");
 	free(old);
+	if (!keep_fix) {
+		free(f->fix);
+		f->fix = NULL;
+	}
 	f->status = st;
 }
 

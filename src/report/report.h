@@ -2,6 +2,7 @@
 #ifndef MXD_REPORT_H
 #define MXD_REPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -73,10 +74,12 @@ json_t *report_answers(const struct report *rep);	/* borrowed array of strings, 
 
 /*
  * Finding i judged again once the whole path is known (mail is relayed, so the server's own
- * address is not what receivers see): its status becomes st, why is added to its evidence,
- * and data.regraded keeps the status it had.
+ * address is not what receivers see): its status becomes st, why leads its message and is
+ * added to its evidence, and data.regraded keeps the status it had. Without keep_fix the
+ * fix goes: the new premise has done it (relaying is the fix for a blocked port 25).
  */
-void report_regrade(struct report *rep, size_t i, enum status st, const char *why);
+void report_regrade(struct report *rep, size_t i, enum status st, const char *why,
+    bool keep_fix);
 
 /*
  * Put the findings in a stable order before they are shown, whatever order the network

@@ -28,6 +28,16 @@ case_json "path reject: Exchange behind OP25B relays: own PTR and HELO are INFO"
 	--data ptr.confirmed:ptr=smtp.isp.test \
 	-- "${PT_COMMON[@]}" preflight example.test --ip 198.51.100.7 --helo exch.corp.local \
 	"${PT_RELAY[@]}"
+f="$OUT/path_reject__Exchange_behind_OP25B_relays__own_PTR_and_HELO_are_INFO.json"
+if /usr/bin/python3 - "$f" <<'PY'
+import json, sys
+d = {f["id"]: f for f in json.load(open(sys.argv[1]))["findings"]}
+assert d["port25.blocked-except-isp"].get("fix") is None, "the port 25 fix is what relaying did"
+assert d["ptr.generic"].get("fix") is None, "a fixed address is moot when relayed"
+assert d["helo.internal-name"].get("fix"), "the HELO fix stays good practice"
+PY
+then ok "path reject: relaying drops the fixes it already is, keeps the HELO fix"
+else not_ok "path reject: relaying drops the fixes it already is, keeps the HELO fix"; fi
 case_json "path reject: no smarthost: mail cannot get out" 2 \
 	--doc verdict.outbound.path=none --doc verdict.outbound.port25=blocked \
 	--has port25.blocked-except-isp:FAIL \
