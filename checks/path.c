@@ -37,6 +37,32 @@ find_prefix(const struct report *rep, const char *prefix, const char *subject)
 	return NULL;
 }
 
+void
+path_judge_vantage(struct report *rep)
+{
+	static const char *const kept[] = {
+		"port25.blocked-drop", "port25.blocked-except-isp", "port25.blocked-icmp",
+		"port25.blocked-reset", "port25.intercepted", "port25.no-targets",
+		"port25.unknown", NULL,
+	};
+	const char *why = _("Port 25 was probed from here only to know how to read the answers "
+	    "of the servers dialled; `mxdiag port25` judges this line.");
+	size_t i, k;
+
+	for (i = report_count(rep); i-- > 0;) {
+		const char *id = finding_id(report_finding(rep, i));
+
+		if (!has_prefix(id, "port25."))
+			continue;
+		for (k = 0; kept[k] != NULL && strcmp(kept[k], id) != 0; k++)
+			;
+		if (kept[k] != NULL)
+			report_regrade(rep, i, ST_INFO, why, false);
+		else
+			report_remove(rep, i);
+	}
+}
+
 /*
  * An internal (Active Directory) name: domain.internal says what to do (mail needs a
  * registered public domain). Advice to publish DMARC, SPF or DKIM under the internal name

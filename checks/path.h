@@ -16,6 +16,15 @@ struct report;
 void path_judge(struct report *rep, const struct check_facts *facts,
     const struct check_inputs *in);
 
+/*
+ * inbound or relay run alone, with the port25 probe beside it only as its vantage (so
+ * that a block or an interceptor is not read as the server's answer): port25's verdicts
+ * on the line stay as INFO evidence when the line is not open (the UNKNOWN of inbound or
+ * relay says what they mean), and its findings about an open line go, so that on an open
+ * line the command says what it said before. `mxdiag port25` judges the line itself.
+ */
+void path_judge_vantage(struct report *rep);
+
 /* check: the same two lines from DNS alone (what receivers see of --ip; where DNS sends
  * mail for the domain), when no SMTP probe ran. */
 void path_answer_dns(struct report *rep, const struct check_inputs *in);

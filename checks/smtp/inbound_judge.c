@@ -187,7 +187,8 @@ add_ep_data(struct finding *f, const struct ib_run *run, const struct ib_ep *ep)
 }
 
 /* One finding per endpoint: it accepts, or why not. on_path: it decides delivery;
- * has_path: some host answered, so an unreachable one is a broken fallback (WARN). */
+ * has_path: some host answered, so an unreachable one is a broken fallback (WARN); or none
+ * did from a line not known to let port 25 out, so none is proven down (WARN). */
 static void
 report_ep(struct ib_run *run, struct ib_ep *ep, bool on_path, bool has_path)
 {
@@ -431,6 +432,50 @@ report_greeting(struct ib_run *run, struct ib_ep *ep)
 	}
 }
 
+static const struct check_facts *
+facts_of(const struct ib_run *run)
+{
+	return run->check != NULL ? run->check->facts : NULL;
+}
+
+/*
+ * No MX host took a connection: the servers' fault only when something answered on port 25
+ * or the port25 probe found the line open on the family tried. Else the line itself may
+ * block port 25 (OP25B, a firewall) and nothing proves otherwise.
+ */
+static bool
+is_line_shown_open(const struct ib_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->neps; i++)
+		if (run->eps[i].outcome != IB_UNREACHABLE ||
+		    vantage_is_line_open(facts_of(run), run->eps[i].addr))
+			return true;
+	return false;
+}
+
+static void
+report_unproven(struct ib_run *run, struct ib_ep **order, size_t n)
+{
+	struct finding *f;
+	size_t i;
+
+	f = probe_add(run->ctx->rep, run->group, "inbound.unreachable", ST_UNKNOWN, run->domain);
+	finding_msg(f, _("No MX host of %s took a connection on port 25 from here (%zu tried), "
+	    "and this network's own outbound port 25 was not shown to be open (%s): the block "
+	    "may be this line's (OP25B, a firewall), not the servers'."), run->domain, n,
+	    vantage_unproven_words(facts_of(run), order[0]->addr));
+	finding_fix(f, _("Run `mxdiag port25` to see what this line does to port 25, name a "
+	    "server that answers port 25 from anywhere with --port25-target HOST, or test from "
+	    "a network without outbound port 25 blocking."));
+	finding_ref(f, "RFC 5321 section 5.1");
+	finding_data(f, "port25", json_string("unproven"));
+	for (i = 0; i < n; i++)
+		finding_evidence(f, "%s %s: %s", run->mx->hosts[order[i]->host].name,
+		    order[i]->addr, order[i]->res->fail_detail);
+}
+
 /* What a sender experiences: walk the MX in preference order like RFC 5321 5.1. */
 static void
 report_path(struct ib_run *run, struct ib_ep **order, size_t n, size_t path)
@@ -454,6 +499,10 @@ report_path(struct ib_run *run, struct ib_ep **order, size_t n, size_t path)
 			    order[i]->res->fail_detail : _("session completed"));
 		return;
 	}
+	if (ep == NULL && !is_line_shown_open(run)) {
+		report_unproven(run, order, n);
+		return;
+	}
 	if (ep == NULL) {
 		f = probe_add(rep, run->group, "inbound.unreachable", ST_FAIL, run->domain);
 		finding_msg(f, _("No MX host of %s takes a session on port 25 (%zu tried): "
@@ -462,6 +511,12 @@ report_path(struct ib_run *run, struct ib_ep **order, size_t n, size_t path)
 		finding_fix(f, _("Make the MX host reachable on port 25 from the Internet. If "
 		    "this line blocks outbound port 25 (mxdiag port25), test from elsewhere."));
 		finding_ref(f, "RFC 5321 section 5.1");
+		for (i = 0; i < n; i++)
+			if (vantage_is_line_open(facts_of(run), order[i]->addr)) {
+				finding_evidence(f, _("Outbound port 25 from this network is open "
+				    "(port25.open): the failure is the servers', not this line's."));
+				break;
+			}
 		return;
 	}
 	switch (ep->outcome) {
@@ -510,7 +565,7 @@ static void
 judge_vantage(struct ib_run *run)
 {
 	struct vantage_session vs[IB_MAX_EPS];
-	const struct check_facts *facts = run->check != NULL ? run->check->facts : NULL;
+	const struct check_facts *facts = facts_of(run);
 	size_t i;
 
 	for (i = 0; i < run->neps; i++) {
@@ -540,6 +595,7 @@ inbound_judge(struct ib_run *run)
 {
 	struct ib_ep *order[IB_MAX_EPS];
 	size_t i, j, path, nclear = 0;
+	bool has_path;
 
 	if (run->mx == NULL)
 		return;
@@ -565,6 +621,9 @@ inbound_judge(struct ib_run *run)
 	    tries_next(order[path]->outcome); path++)
 		;
 	report_path(run, order, run->neps, path);
+	/* No host took a connection and the line is not known to be open: each host is
+	 * unreachable from here (WARN), not proven down. */
+	has_path = path < run->neps || !is_line_shown_open(run);
 	for (i = 0; i < run->neps; i++)
 		if (order[i]->vantage.v == VANTAGE_CLEAR)
 			nclear++;
@@ -578,7 +637,7 @@ inbound_judge(struct ib_run *run)
 		/* Both addresses of the host that decides are on the path: senders may use
 		 * either family, so the same refusal is as grave over IPv4 and IPv6. */
 		report_ep(run, order[i], path < run->neps && order[i]->host == order[path]->host,
-		    path < run->neps);
+		    has_path);
 		report_tls(run, order[i]);
 		report_greeting(run, order[i]);
 	}

@@ -115,6 +115,35 @@ vantage_of(const struct check_facts *facts, const struct vantage_session *all, s
 	return verdict(why, VANTAGE_CLEAR);
 }
 
+static enum port25_state
+line_state(const struct check_facts *facts, const char *addr)
+{
+	if (facts == NULL || (facts->published & CHECK_FACT_PORT25) == 0)
+		return PORT25_UNMEASURED;
+	return facts->port25[strchr(addr, ':') != NULL ? 1 : 0].state;
+}
+
+bool
+vantage_is_line_open(const struct check_facts *facts, const char *addr)
+{
+	return line_state(facts, addr) == PORT25_OPEN;
+}
+
+const char *
+vantage_unproven_words(const struct check_facts *facts, const char *addr)
+{
+	if (facts == NULL || (facts->published & CHECK_FACT_PORT25) == 0)
+		return _("this run did not probe it");
+	switch (line_state(facts, addr)) {
+	case PORT25_UNDECIDED:
+		return _("the port 25 probe could not tell");
+	case PORT25_UNMEASURED:
+		return _("no port 25 target could be probed on this address family");
+	default:
+		return _("the port 25 probe found it blocked or intercepted");
+	}
+}
+
 static const char *
 tls_words(unsigned problems)
 {

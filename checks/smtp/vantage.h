@@ -42,6 +42,13 @@ struct vantage_why {
 enum vantage vantage_of(const struct check_facts *facts, const struct vantage_session *all,
     size_t n, size_t k, struct vantage_why *why);
 
+/* Whether the run's port25 probe found outbound port 25 open on addr's family (facts may
+ * be NULL): only then does a connection that failed speak of the server dialled. */
+bool vantage_is_line_open(const struct check_facts *facts, const char *addr);
+
+/* Why the line is not known to be open on addr's family, as words for a message. */
+const char *vantage_unproven_words(const struct check_facts *facts, const char *addr);
+
 /* The message of a probe's UNKNOWN finding for target, and its data ("vantage"). */
 void vantage_explain(struct finding *f, const struct vantage_why *why, const char *target);
 

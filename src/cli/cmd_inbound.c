@@ -10,10 +10,12 @@
 #include "i18n.h"
 #include "loop.h"
 #include "options.h"
+#include "path.h"
 #include "probe_inbound.h"
+#include "probe_port25.h"
 #include "run.h"
 
-enum { O_DOMAIN, O_RCPT, O_FROM, O_HELO };
+enum { O_DOMAIN, O_RCPT, O_FROM, O_HELO, O_PORT25_TARGET };
 
 static const struct opt inbound_rows[] = {
 	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 1, 1,
@@ -26,15 +28,20 @@ static const struct opt inbound_rows[] = {
 	    "as a bounce to postmaster)"), NULL },
 	[O_HELO] = { OPT_VALUE, "helo", "NAME", OPT_DOMAIN, 0, 0,
 	    N_("name to send in EHLO (default: our address literal)"), NULL },
+	[O_PORT25_TARGET] = { OPT_LIST, "port25-target", "T", OPT_HOST, 0, PORT25_MAX_TARGETS,
+	    N_("where to test outbound port 25 (repeatable; default:\n"
+	    "the MX hosts of a few large providers)"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
 static const struct opt_spec inbound_opts = { "inbound", inbound_rows, 17,
 	N_("No message is ever sent: the session ends with RSET and QUIT, never DATA.\n") };
 
-/* The delivery itself, and the transport security senders apply on the way in. */
+/* The delivery itself, and the transport security senders apply on the way in; port25
+ * beside them, so that a line that blocks or intercepts port 25 is not read as the MX
+ * hosts' answer (path_judge_vantage). */
 static const char *const inbound_diagnoses[] = {
-	"inbound", "mx-tls", "mta-sts", "tls-rpt", "dane", "dnssec",
+	"inbound", "mx-tls", "mta-sts", "tls-rpt", "dane", "dnssec", "port25",
 };
 
 static int
@@ -43,6 +50,7 @@ inbound_run(struct run_ctx *ctx, int argc, char **argv)
 	struct check_inputs in = { 0 };
 	struct check_run *cr;
 	struct inbound_opts o = { .from = INBOUND_DEFAULT_FROM };
+	struct port25_opts p25 = { .no_submission = true };
 	struct opt_vals v;
 	char *domain;
 	int rc;
@@ -54,15 +62,21 @@ inbound_run(struct run_ctx *ctx, int argc, char **argv)
 	if (opt_str(&v, O_FROM) != NULL)
 		o.from = opt_str(&v, O_FROM);
 	o.helo = opt_str(&v, O_HELO);
+	p25.targets = v.list[O_PORT25_TARGET];
+	p25.ntargets = v.n[O_PORT25_TARGET];
+	p25.helo = o.helo;
 	domain = run_normalise_domain(v.operands[0]);
 	o.domain = domain;
 	rc = run_open(ctx, "inbound", domain);
 	if (rc == 0) {
 		in.domain = domain;
 		in.inbound = &o;
+		in.port25 = &p25;
 		cr = checks_run(ctx, &in, inbound_diagnoses,
 		    sizeof(inbound_diagnoses) / sizeof(inbound_diagnoses[0]), false, NULL);
-		run_finish(ctx, cr);
+		loop_run(ctx->loop);
+		path_judge_vantage(ctx->rep);
+		check_run_free(cr);
 		rc = -1;
 	}
 	free(domain);
@@ -72,7 +86,7 @@ inbound_run(struct run_ctx *ctx, int argc, char **argv)
 const struct command cmd_inbound = {
 	.name = "inbound",
 	.summary = N_("What a remote server sees when delivering to DOMAIN (MX, TLS, 530...)"),
-	.usage = "inbound DOMAIN [--rcpt ADDR] [--from ADDR] [--helo NAME]",
+	.usage = "inbound DOMAIN [--rcpt ADDR] [--from ADDR] [--helo NAME] [--port25-target T]...",
 	.opts = &inbound_opts,
 	.run = inbound_run,
 };

@@ -38,10 +38,39 @@ case_json "inbound equal preferences both accept" 0 --count inbound.mx-accepts:2
 case_json "inbound resolver REFUSED is UNKNOWN" 3 --has inbound.dns-failed:UNKNOWN \
 	-- $IB refused.test
 
-# Under OP25B every MX looks unreachable from here: FAIL with the port25 hint.
-lab-op25b drop
-case_json "inbound from a line with OP25B: unreachable" 2 \
-	--has inbound.unreachable:FAIL --has inbound.mx-unreachable:FAIL -- $IB example.test
+# inbound alone probes port 25 beside it (the lab's default targets, MXD_PORT25_TARGETS):
+# under every lab-op25b mode the MX hosts are never blamed for what this line does.
+declare -A IB_HOW=([reject]=port25.blocked-reset [drop]=port25.blocked-drop
+	[icmp]=port25.blocked-icmp [intercept]=port25.intercepted)
+for mode in reject drop icmp intercept; do
+	lab-op25b "$mode"
+	case_json "inbound alone, OP25B $mode: untestable, the MX not blamed" 3 \
+		--has inbound.untestable:UNKNOWN --data inbound.untestable:vantage \
+		--has "${IB_HOW[$mode]}:INFO" --not inbound.unreachable \
+		--not inbound.mx-unreachable --not inbound.accepted --not inbound.mx-accepts \
+		--none-worse-than INFO -- $IB example.test
+	case_json "inbound alone, OP25B $mode: a dead MX is not proven dead either" 3 \
+		--has inbound.untestable:UNKNOWN --not inbound.unreachable \
+		--none-worse-than WARN -- $IB nomx.test
+done
+lab-op25b off
+case_json "inbound alone, OP25B none: judged as before, port25 not shown" 1 \
+	--has inbound.accepted:OK --has inbound.mx-unreachable:WARN --not inbound.untestable \
+	--not port25.open -- $IB example.test
+case_json "inbound alone, OP25B none: the dead MX's FAIL stands (the line is open)" 2 \
+	--has inbound.unreachable:FAIL --has inbound.mx-unreachable:FAIL --not port25.open \
+	-- $IB nomx.test
+# No port 25 target answers: the line is not shown to be open, so a block is not ruled
+# out and nothing is blamed on the server.
+lab-op25b reject
+case_json "inbound, no port 25 target and every MX unreachable: UNKNOWN, not FAIL" 3 \
+	--has inbound.unreachable:UNKNOWN --data inbound.unreachable:port25=unproven \
+	--all inbound.mx-unreachable:WARN --has port25.no-targets:INFO --none-worse-than WARN \
+	-- $IB example.test --port25-target nothing.test
+case_json "inbound --port25-target: the targets named are the ones probed" 3 \
+	--has inbound.untestable:UNKNOWN --has port25.blocked-reset:INFO \
+	--data port25.blocked-reset:probed=2 --none-worse-than WARN \
+	-- $IB example.test --port25-target 192.0.2.25 --port25-target 192.0.2.26
 lab-op25b off
 
 case_cmd "inbound: bad domain is a usage error" 64 "not a valid domain" \

@@ -17,6 +17,30 @@ case_json "relay backup MX accepting any local part: inconclusive" 1 \
 case_json "relay greylisting: deferred, undecided" 3 \
 	--has relay.deferred:UNKNOWN -- $RL mx.greylist.test
 case_json "relay nothing listening" 3 --has relay.untested:UNKNOWN -- $RL 192.0.2.28
+
+# relay alone probes port 25 beside it (the lab's default targets): under every lab-op25b
+# mode the server is never judged (open or closed) through a block or an interceptor.
+declare -A RL_HOW=([reject]=port25.blocked-reset [drop]=port25.blocked-drop
+	[icmp]=port25.blocked-icmp [intercept]=port25.intercepted)
+for mode in reject drop icmp intercept; do
+	lab-op25b "$mode"
+	case_json "relay alone, OP25B $mode: untestable, never open or closed" 3 \
+		--has relay.untestable:UNKNOWN --has "${RL_HOW[$mode]}:INFO" \
+		--not relay.open --not relay.closed --not relay.untested --none-worse-than INFO \
+		-- $RL mx1.example.test
+	case_json "relay alone, OP25B $mode: an open relay is not judged through it" 3 \
+		--has relay.untestable:UNKNOWN --not relay.open --none-worse-than INFO \
+		-- $RL mail.openrelay.test
+done
+lab-op25b reject
+case_json "relay, no port 25 target: untested, the server not blamed" 3 \
+	--has relay.untested:UNKNOWN --has port25.no-targets:INFO --none-worse-than INFO \
+	-- $RL mx1.example.test --port25-target nothing.test
+lab-op25b off
+case_json "relay alone, OP25B none: judged as before, port25 not shown" 0 \
+	--has relay.closed:OK --not relay.untestable --not port25.open -- $RL mx1.example.test
+case_json "relay on 587: no port 25 probe beside it" "*" --not port25.open \
+	--not port25.no-targets -- $RL smtp.isp.test:587
 case_json "relay host without address" 3 --has relay.untested:UNKNOWN -- $RL nosuch.example.test
 case_json "relay explicit --domain and port" 2 \
 	--has relay.open-bypass:FAIL --data relay.open-bypass:domain=bypass.test \

@@ -26,13 +26,14 @@ case_json "vantage intercept: preflight judges nothing through the interceptor" 
 	--not inbound.accepted --not inbound.mx-accepts --not inbound.starttls-missing \
 	--not inbound.banner-mismatch --not port25.open \
 	-- "${VT_COMMON[@]}" "${VT_PF[@]}"
+# Without a port 25 target that answers, a probe alone still sees the interceptor.
 case_json "vantage intercept: relay alone sees the interceptor by its greeting" 3 \
 	--has relay.untestable:UNKNOWN --not relay.open --not relay.closed \
-	-- "${VT_COMMON[@]}" relay mx1.example.test
+	-- "${VT_COMMON[@]}" relay mx1.example.test --port25-target nothing.test
 case_json "vantage intercept: inbound alone sees the interceptor" 3 \
 	--has inbound.untestable:UNKNOWN --not inbound.accepted --not inbound.mx-accepts \
 	--not inbound.starttls-missing \
-	-- "${VT_COMMON[@]}" inbound example.test
+	-- "${VT_COMMON[@]}" inbound example.test --port25-target nothing.test
 case_json "vantage intercept: the ISP's own MX is still judged" "*" \
 	--has inbound.accepted:OK --not inbound.untestable \
 	-- "${VT_COMMON[@]}" inbound isp.test
@@ -57,3 +58,26 @@ case_json "vantage off: address targets with their own names are open" 0 \
 case_json "vantage off: ISP's MX and another both answer: open" 0 \
 	--has port25.open:OK --not port25.blocked-except-isp \
 	-- "${VT_COMMON[@]}" port25 example.test isp.test --submission smtp.isp.test
+
+# inbound and relay run alone, under each of the five lab-op25b modes: port25 runs beside
+# them (the lab's default targets), so no finding blames the user's server for the line.
+for mode in off reject drop icmp intercept; do
+	lab-op25b "$mode"
+	if [ "$mode" = off ]; then
+		case_json "vantage alone $mode: inbound judged as before" 1 \
+			--has inbound.accepted:OK --not inbound.untestable --not port25.open \
+			-- "${VT_COMMON[@]}" inbound example.test
+		case_json "vantage alone $mode: relay judged as before" 0 \
+			--has relay.closed:OK --not relay.untestable --not port25.open \
+			-- "${VT_COMMON[@]}" relay mx1.example.test
+		continue
+	fi
+	case_json "vantage alone $mode: inbound UNKNOWN, the MX not blamed" 3 \
+		--has inbound.untestable:UNKNOWN --not inbound.unreachable \
+		--not inbound.mx-unreachable --none-worse-than INFO \
+		-- "${VT_COMMON[@]}" inbound example.test
+	case_json "vantage alone $mode: relay UNKNOWN, never open or closed" 3 \
+		--has relay.untestable:UNKNOWN --not relay.open --not relay.closed \
+		--none-worse-than INFO -- "${VT_COMMON[@]}" relay mx1.example.test
+done
+lab-op25b off

@@ -25,7 +25,8 @@
 #
 # Inside (also in $LAB_WORK/lab.env): LAB_RESOLVER LAB_AUTH_NS LAB_DEAD_NS
 # LAB_SLOW_NS LAB_DELAY_MS LAB_CA LAB_SPOOL LAB_CLIENT_IP LAB_CLIENT_IP6
-# LAB_WORK LAB_DIR, MXD_DNSBL (the lab's blocklists, tests/lab/dnsbl.json), and
+# LAB_WORK LAB_DIR, MXD_DNSBL (the lab's blocklists, tests/lab/dnsbl.json),
+# MXD_PORT25_TARGETS (port 25's default targets: lab servers), and
 # lab-op25b on PATH. See tests/lab/README.md.
 set -u
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -503,6 +504,9 @@ inner() {
 	fi
 	# Blocklists: the lab's own (bl.test), never a real one, for everything run inside.
 	export MXD_DNSBL=$LAB_DIR/dnsbl.json
+	# Port 25's default targets (port25, and beside inbound and relay): three of the lab's
+	# operators, never the real providers.
+	export MXD_PORT25_TARGETS="example.test exch.test openrelay.test"
 	export PATH="$LAB_DIR/bin:$PATH" LAB_WORK=$W LAB_DIR LAB_AUTH_NS LAB_RESOLVER LAB_DEAD_NS \
 		LAB_SLOW_NS LAB_DELAY_MS LAB_CA=$W/tls/ca.pem LAB_SPOOL=$W/spool LAB_CLIENT_IP \
 		LAB_CLIENT_IP6 LAB_UP_MS
