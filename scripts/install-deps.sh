@@ -11,7 +11,7 @@ ca-certificates bash-completion"
 LAB_PKGS="nsd unbound ldnsutils bind9-dnsutils python3 python3-aiosmtpd nftables
 iproute2 openssl util-linux procps python3-cryptography python3-jsonschema
 postfix sasl2-bin libsasl2-modules libgnutls-dane0 libidn12 libnsl2 libpcre2-8-0 libdb5.3
-libevent-2.1-7"
+libevent-2.1-7 parallel yamllint"
 # The lab's other real mail servers conflict with Postfix as the system MTA: their
 # packages are unpacked (dpkg -x) into MTA_CACHE and run from there (tests/lab/mta.sh).
 MTA_DEBS="exim4-daemon-light opensmtpd"
@@ -19,7 +19,7 @@ MTA_CACHE=${LAB_MTA_CACHE:-/var/cache/mxdiag-lab/mta}
 # The Debian package's build and check (scripts/build-deb.sh; debian/control's
 # Build-Depends are BUILD_PKGS).
 DEB_PKGS="debhelper dpkg-dev fakeroot lintian"
-BENCH_PKGS="python3-spf spfquery libmail-spf-perl libsisimai-perl hyperfine"
+BENCH_PKGS="python3-spf spfquery libmail-spf-perl libsisimai-perl hyperfine dnsperf time"
 
 what=${1:-default}
 case "$what" in

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "batch.h"
+#include "check_batch.h"
 #include "checks.h"
+#include "cmd_check.h"
 #include "dns.h"
 #include "i18n.h"
 #include "loop.h"
@@ -14,10 +17,11 @@
 #include "run.h"
 #include "sender_rules.h"
 
-enum { O_DOMAIN, O_IP, O_HELO, O_DKIM_SELECTOR, O_DNSBL_ZONES, O_DMARC_PSL, O_RECEIVERS };
+enum { O_DOMAIN, O_IP, O_HELO, O_DKIM_SELECTOR, O_DNSBL_ZONES, O_DMARC_PSL, O_RECEIVERS,
+	O_BATCH, O_CONCURRENCY, O_QPS, O_SHARD, O_UNORDERED };
 
 static const struct opt check_rows[] = {
-	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 1, 1,
+	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 0, 1,
 	    N_("the mail domain (as in user@DOMAIN)"), NULL },
 	[O_IP] = { OPT_VALUE, "ip", "IP", OPT_IP, 0, 0,
 	    N_("the address the mail server sends from"), NULL },
@@ -35,6 +39,18 @@ static const struct opt check_rows[] = {
 	    "suffix list, not RFC 9989's DNS tree walk"), NULL },
 	[O_RECEIVERS] = { OPT_FLAG, "receivers", NULL, OPT_ANY, 0, 0,
 	    N_("judge against Gmail, Yahoo and Outlook.com's sender rules"), NULL },
+	[O_BATCH] = { OPT_VALUE, "batch", "FILE", OPT_ANY, 0, 0,
+	    N_("lines 'DOMAIN [IP [HELO]]' ('-' = stdin): with --json one\n"
+	    "check document per line out (JSON Lines), many domains at once"), NULL },
+	[O_CONCURRENCY] = { OPT_VALUE, "concurrency", "N", OPT_ANY, 0, 0,
+	    N_("--batch: domains in flight at once (default 64, at most 256)"), NULL },
+	[O_QPS] = { OPT_VALUE, "qps", "N", OPT_ANY, 0, 0,
+	    N_("--batch: at most N queries a second to each resolver"), NULL },
+	[O_SHARD] = { OPT_VALUE, "shard", "I/N", OPT_ANY, 0, 0,
+	    N_("--batch: only the domains in shard I of N (0 <= I < N), so that\n"
+	    "N processes cover the input once (docs/batch.md)"), NULL },
+	[O_UNORDERED] = { OPT_FLAG, "unordered", NULL, OPT_ANY, 0, 0,
+	    N_("--batch: print each domain when it is done, not in input order"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -46,6 +62,50 @@ static const char *const check_diagnoses[] = {
 	"dkim", "dnsbl",
 	"mta-sts", "tls-rpt", "dane", "dnssec",
 };
+
+struct check_run *
+check_start(struct run_ctx *ctx, const struct check_inputs *in)
+{
+	return checks_run(ctx, in, check_diagnoses,
+	    sizeof(check_diagnoses) / sizeof(check_diagnoses[0]), false, NULL);
+}
+
+void
+check_end(struct run_ctx *ctx, struct check_run *cr, const struct check_inputs *in,
+    bool is_receivers)
+{
+	path_answer_dns(ctx->rep, in);
+	if (is_receivers)
+		sender_rules_judge(ctx->rep, check_run_facts(cr), in);
+	check_run_free(cr);
+}
+
+/* check --batch FILE: the options of the batch, the others as for one domain. */
+static int
+check_batch(struct run_ctx *ctx, const struct opt_vals *v)
+{
+	struct check_batch_opts o = { .path = opt_str(v, O_BATCH),
+	    .concurrency = CHECK_BATCH_CONCURRENCY, .is_unordered = opt_flag(v, O_UNORDERED),
+	    .dkim_selectors = v->list[O_DKIM_SELECTOR], .n_dkim_selectors = v->n[O_DKIM_SELECTOR],
+	    .dnsbl_zones = opt_str(v, O_DNSBL_ZONES), .is_dmarc_psl = opt_flag(v, O_DMARC_PSL),
+	    .is_receivers = opt_flag(v, O_RECEIVERS) };
+	int rc = -1;
+
+	if (v->n_operands > 0 || opt_str(v, O_IP) != NULL || opt_str(v, O_HELO) != NULL)
+		return cli_usage_error("check", _("--batch takes its domains from the file; give "
+		    "no DOMAIN, --ip or --helo (a line is 'DOMAIN [IP [HELO]]')"));
+	if (ctx->g->nagios)
+		return cli_usage_error("check", _("--batch writes JSON Lines (--json) or a line "
+		    "per domain, not --format nagios"));
+	if (opt_str(v, O_CONCURRENCY) != NULL)
+		rc = batch_parse_count("check", "--concurrency", opt_str(v, O_CONCURRENCY), 256,
+		    &o.concurrency);
+	if (rc < 0 && opt_str(v, O_QPS) != NULL)
+		rc = batch_parse_count("check", "--qps", opt_str(v, O_QPS), 1000000, &o.qps);
+	if (rc < 0 && opt_str(v, O_SHARD) != NULL)
+		rc = batch_parse_shard("check", opt_str(v, O_SHARD), &o.shard, &o.shards);
+	return rc >= 0 ? rc : check_batch_run(ctx, &o);
+}
 
 static int
 check_run(struct run_ctx *ctx, int argc, char **argv)
@@ -60,6 +120,14 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 	rc = opt_parse(&check_opts, argc, argv, &v);
 	if (rc >= 0)
 		return rc;
+	if (opt_str(&v, O_BATCH) != NULL)
+		return check_batch(ctx, &v);
+	if (opt_str(&v, O_CONCURRENCY) != NULL || opt_str(&v, O_QPS) != NULL ||
+	    opt_str(&v, O_SHARD) != NULL || opt_flag(&v, O_UNORDERED))
+		return cli_usage_error("check", _("--concurrency, --qps, --shard and --unordered "
+		    "go with --batch"));
+	if (v.n_operands == 0)
+		return cli_usage_error("check", _("missing %s"), "DOMAIN");
 	ip = opt_str(&v, O_IP);
 	helo_arg = opt_str(&v, O_HELO);
 	domain = run_normalise_domain(v.operands[0]);
@@ -74,13 +142,9 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 		in.n_dkim_selectors = v.n[O_DKIM_SELECTOR];
 		in.dnsbl_zones = opt_str(&v, O_DNSBL_ZONES);
 		in.is_dmarc_psl = opt_flag(&v, O_DMARC_PSL);
-		cr = checks_run(ctx, &in, check_diagnoses,
-		    sizeof(check_diagnoses) / sizeof(check_diagnoses[0]), false, NULL);
+		cr = check_start(ctx, &in);
 		loop_run(ctx->loop);
-		path_answer_dns(ctx->rep, &in);
-		if (opt_flag(&v, O_RECEIVERS))
-			sender_rules_judge(ctx->rep, check_run_facts(cr), &in);
-		check_run_free(cr);
+		check_end(ctx, cr, &in, opt_flag(&v, O_RECEIVERS));
 		rc = -1;
 	}
 	free(domain);
@@ -91,7 +155,8 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 const struct command cmd_check = {
 	.name = "check",
 	.summary = N_("DNS facts of a mail domain: MX, addresses, and what senders will see"),
-	.usage = "check DOMAIN [--ip IP] [--helo NAME] [--dkim-selector S]...",
+	.usage = "check DOMAIN [--ip IP] [--helo NAME] [--dkim-selector S]... | check --batch FILE|- "
+	    "[--concurrency N] [--qps N] [--shard I/N]",
 	.opts = &check_opts,
 	.run = check_run,
 };

@@ -379,7 +379,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		ndr_mailbox_close(first);
 		return EXIT_UNKNOWN;
 	}
-	progress_begin(&prog);
+	progress_begin(&prog, _("explain: %zu bounces read, %.0f per second, %s"));
 	for (i = 0; i < n_paths; i++) {
 		enum ndr_mailbox_err err;
 		struct ndr_mailbox *mb = i == 0 && first != NULL ? first :

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "cmd_spf.h"
 #include "i18n.h"
 #include "loop.h"
@@ -42,7 +43,8 @@ one_done(const struct spf_outcome *out, void *arg)
 	    one->want_trace));
 }
 
-enum { O_DOMAIN, O_IP, O_SENDER, O_HELO, O_TRACE, O_BATCH };
+enum { O_DOMAIN, O_IP, O_SENDER, O_HELO, O_TRACE, O_BATCH, O_CONCURRENCY, O_SHARD,
+	O_UNORDERED };
 
 static const struct opt spf_rows[] = {
 	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 0, 1,
@@ -59,6 +61,13 @@ static const struct opt spf_rows[] = {
 	[O_BATCH] = { OPT_VALUE, "batch", "FILE", OPT_ANY, 0, 0,
 	    N_("lines 'IP SENDER [HELO]' ('-' = stdin; '<>' = null sender);\n"
 	    "one JSON object per line out, many evaluations at once"), NULL },
+	[O_CONCURRENCY] = { OPT_VALUE, "concurrency", "N", OPT_ANY, 0, 0,
+	    N_("--batch: evaluations in flight at once (default 256)"), NULL },
+	[O_SHARD] = { OPT_VALUE, "shard", "I/N", OPT_ANY, 0, 0,
+	    N_("--batch: only the lines whose sender domain is in shard I of N\n"
+	    "(docs/batch.md)"), NULL },
+	[O_UNORDERED] = { OPT_FLAG, "unordered", NULL, OPT_ANY, 0, 0,
+	    N_("--batch: print each line when it is done, not in input order"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -89,11 +98,24 @@ spf_run_cmd(struct run_ctx *ctx, int argc, char **argv)
 	if (helo != NULL && (helo[0] == '\0' || strlen(helo) > SPF_ARG_MAX || text_has_control(helo)))
 		return cli_usage_error("spf", _("--helo '%s' is not a host name"), helo);
 	if (batch != NULL) {
+		struct spf_batch_opts bo = { .path = batch, .want_trace = want_trace,
+		    .is_unordered = opt_flag(&v, O_UNORDERED),
+		    .concurrency = SPF_BATCH_INFLIGHT };
+
 		if (v.n_operands > 0 || ip != NULL || sender != NULL || helo != NULL)
 			return cli_usage_error("spf", _("--batch takes its addresses from the "
 			    "file; give no DOMAIN, --ip, --sender or --helo"));
-		return spf_batch_run(ctx, batch, want_trace);
+		if (opt_str(&v, O_CONCURRENCY) != NULL)
+			rc = batch_parse_count("spf", "--concurrency", opt_str(&v, O_CONCURRENCY),
+			    4096, &bo.concurrency);
+		if (rc < 0 && opt_str(&v, O_SHARD) != NULL)
+			rc = batch_parse_shard("spf", opt_str(&v, O_SHARD), &bo.shard, &bo.shards);
+		return rc >= 0 ? rc : spf_batch_run(ctx, &bo);
 	}
+	if (opt_str(&v, O_CONCURRENCY) != NULL || opt_str(&v, O_SHARD) != NULL ||
+	    opt_flag(&v, O_UNORDERED))
+		return cli_usage_error("spf", _("--concurrency, --shard and --unordered go with "
+		    "--batch"));
 	if (v.n_operands == 0)
 		return cli_usage_error("spf", _("missing %s"), "DOMAIN");
 	if (ip == NULL)
@@ -133,7 +155,8 @@ spf_run_cmd(struct run_ctx *ctx, int argc, char **argv)
 const struct command cmd_spf = {
 	.name = "spf",
 	.summary = N_("evaluate SPF (RFC 7208 check_host) for an address, with its trace"),
-	.usage = "spf DOMAIN --ip IP [--sender ADDR] [--helo NAME] [--trace] | spf --batch FILE|-",
+	.usage = "spf DOMAIN --ip IP [--sender ADDR] [--helo NAME] [--trace] | spf --batch FILE|- "
+	    "[--shard I/N]",
 	.opts = &spf_opts,
 	.run = spf_run_cmd,
 };

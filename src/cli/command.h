@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 struct dns;
+struct dns_gate;
 struct loop;
 struct opt_spec;
 struct render_section;
@@ -33,6 +34,8 @@ struct run_ctx {
 	struct report *rep;	/* set by the command (report_new), rendered by main */
 	const struct global_opts *g;
 	bool problems_only;	/* set by the command: text shows only WARN/FAIL/UNKNOWN */
+	struct dns_gate *dns_gate;	/* batch --qps: engines pace their queries, or NULL */
+	bool is_dns_rotating;	/* batch: questions start at each resolver in turn */
 };
 
 struct command {

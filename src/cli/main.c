@@ -54,42 +54,6 @@ nagios_no_report(int rc)
 	return EXIT_UNKNOWN;
 }
 
-/* A stable order of findings, in the command's sections (report_settle). */
-static void
-settle(struct report *rep, const struct render_section *sections)
-{
-	const char *groups[16];
-	size_t n = 0;
-
-	for (; sections != NULL && sections->group != NULL && n < 15; sections++)
-		groups[n++] = sections->group;
-	groups[n] = NULL;
-	report_settle(rep, groups);
-}
-
-/* Internationalised names typed: both forms, as the first answer lines and as "idn". */
-static void
-show_idns(struct report *rep)
-{
-	json_t *list = json_array(), *answers = report_answers(rep);
-	char line[1024];
-	size_t i;
-
-	for (i = 0; i < opt_idn_count(); i++) {
-		const struct opt_idn *n = opt_idn_get(i);
-
-		snprintf(line, sizeof(line), _("%s is written %s in DNS (an internationalised "
-		    "domain name)."), n->input, n->ascii);
-		if (answers != NULL)
-			json_array_insert_new(answers, i, json_string(line));
-		else
-			report_answer(rep, line);
-		json_array_append_new(list, json_pack("{s:s, s:s}", "input", n->input, "ascii",
-		    n->ascii));
-	}
-	report_set_extra(rep, "idn", list);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -119,9 +83,7 @@ main(int argc, char **argv)
 		    .sections = cli.cmd->sections };
 
 		report_finish(ctx.rep);
-		settle(ctx.rep, cli.cmd->sections);
-		if (opt_idn_count() > 0)
-			show_idns(ctx.rep);
+		run_settle(ctx.rep, cli.cmd->sections, opt_idn_get(0), opt_idn_count());
 		if (cli.g.json)
 			rc = render_json_problems(stdout, ctx.rep, ro.problems_only) < 0 ?
 			    EXIT_UNKNOWN : -1;

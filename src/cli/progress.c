@@ -1,4 +1,4 @@
-/* explain's progress line on stderr (progress.h). */
+/* The progress line of long runs on stderr (progress.h). */
 #include "config.h"
 
 #include <stdio.h>
@@ -6,14 +6,14 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "i18n.h"
 #include "loop.h"
 #include "progress.h"
 
 void
-progress_begin(struct progress *p)
+progress_begin(struct progress *p, const char *fmt)
 {
 	memset(p, 0, sizeof(*p));
+	p->fmt = fmt;
 	p->on = isatty(STDERR_FILENO) == 1;
 	p->share_tty = p->on && isatty(STDOUT_FILENO) == 1;
 	p->start_ms = loop_now_ms();
@@ -75,15 +75,13 @@ progress_tick(struct progress *p, const char *name)
 	secs = (double)(now - p->start_ms) / 1000.0;
 	rate = secs > 0 ? (double)p->n / secs : 0.0;
 	/* bytes, which are never fewer than the columns they take */
-	width = (size_t)snprintf(p->line, sizeof(p->line),
-	    _("explain: %zu bounces read, %.0f per second, %s"), p->n, rate, "");
+	width = (size_t)snprintf(p->line, sizeof(p->line), p->fmt, p->n, rate, "");
 	room = columns() - 1 > width ? columns() - 1 - width : 0;
 	if (room > sizeof(p->line) - width - 1)
 		room = sizeof(p->line) - width - 1;
 	shown = fit(name, room, &cut);
 	snprintf(file, sizeof(file), "%s%s", cut ? "..." : "", shown);
-	snprintf(p->line, sizeof(p->line), _("explain: %zu bounces read, %.0f per second, %s"),
-	    p->n, rate, file);
+	snprintf(p->line, sizeof(p->line), p->fmt, p->n, rate, file);
 	draw(p);
 }
 

@@ -3,6 +3,7 @@
 #define MXD_RUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "command.h"
 
@@ -16,6 +17,10 @@ struct dns_stats;
  * into stats; a long run (explain over a mailbox) bounds its cache so. 0, or an exit status. */
 int run_dns_reopen(struct run_ctx *ctx, struct dns_stats *stats);
 
+/* A DNS engine from the global options (and ctx's gate and rotation), counting into stats
+ * (borrowed). NULL after printing why. Caller frees with dns_free(). */
+struct dns *run_dns_new(struct run_ctx *ctx, struct dns_stats *stats);
+
 /* Colour in text output: not with --no-color or NO_COLOR, only on a terminal. */
 bool run_use_colour(const struct global_opts *g);
 
@@ -27,6 +32,16 @@ struct check_run;
 struct check_run *run_start(struct run_ctx *ctx, const struct check_inputs *in,
     const char *name);
 void run_finish(struct run_ctx *ctx, struct check_run *cr);
+
+struct opt_idn;
+struct render_section;
+struct report;
+
+/* A finished report made ready to show, the same for every command and batch line: its
+ * findings in a stable order, in sections' order (NULL: none), and the internationalised
+ * names typed (idns, n_idns of them; main passes opt_idn's) as first answers and "idn". */
+void run_settle(struct report *rep, const struct render_section *sections,
+    const struct opt_idn *idns, size_t n_idns);
 
 /* Lower-cased copy without a trailing dot; caller frees. */
 char *run_normalise_domain(const char *domain);

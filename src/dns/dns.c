@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ares.h>
 
@@ -38,6 +39,9 @@ struct dns_entry {
 	ldns_pkt *pkt;
 	char *error;
 	int64_t sent_ms;
+	uint8_t *held_wire;	/* the query waiting for its slot at the gate (owned) */
+	size_t held_len;
+	struct loop_timer *gate_timer;
 	struct dns_waiter *waiters;
 	struct dns *dns;
 	struct dns_entry *next;		/* hash chain */
@@ -55,6 +59,7 @@ struct dns {
 	ares_channel channel;
 	struct loop_timer *timer;
 	struct dns_stats *stats;
+	struct dns_gate *gate;
 	char *server_desc;
 	struct dns_entry *buckets[DNS_CACHE_BUCKETS];
 	size_t nentries;
@@ -63,7 +68,50 @@ struct dns {
 	bool is_sending;	/* inside ares_send(), which may answer at once on errors */
 };
 
+/* Slots are kept in microseconds: at thousands of queries a second, milliseconds are too
+ * coarse to space them. */
+struct dns_gate {
+	int64_t interval_us;
+	int64_t next_us;	/* the next free slot */
+};
+
 static void schedule_timeout(struct dns *dns);
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct dns_gate *
+dns_gate_new(unsigned rate)
+{
+	struct dns_gate *gate = xcalloc(1, sizeof(*gate));
+
+	gate->interval_us = 1000000 / (rate > 0 ? rate : 1);
+	if (gate->interval_us < 1)
+		gate->interval_us = 1;
+	return gate;
+}
+
+void
+dns_gate_free(struct dns_gate *gate)
+{
+	free(gate);
+}
+
+/* Take the next slot; returns how many milliseconds to wait for it (0: send now). */
+static int64_t
+gate_reserve(struct dns_gate *gate)
+{
+	int64_t now = now_us(), slot = gate->next_us > now ? gate->next_us : now;
+
+	gate->next_us = slot + gate->interval_us;
+	return (slot - now) / 1000;
+}
 
 static void
 on_socket(int fd, short revents, void *arg)
@@ -162,8 +210,11 @@ dns_new(struct loop *loop, const struct dns_config *cfg, struct dns_stats *stats
 	opts.sock_state_cb_data = dns;
 	optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_EDNSPSZ |
 	    ARES_OPT_SOCK_STATE_CB;
+	if (cfg->is_rotating)
+		optmask |= ARES_OPT_ROTATE;
 	dns->loop = loop;
 	dns->stats = stats;
+	dns->gate = cfg->gate;
 	if (cfg->backend != NULL) {
 		dns->backend = cfg->backend;
 		dns->server_desc = xstrdup(cfg->backend->server != NULL ?
@@ -205,6 +256,7 @@ entry_free(struct dns_entry *e)
 		free(w);
 	}
 	ldns_pkt_free(e->pkt);
+	free(e->held_wire);
 	free(e->error);
 	free(e->qname);
 	free(e);
@@ -228,6 +280,8 @@ dns_free(struct dns *dns)
 
 		for (e = dns->buckets[i]; e != NULL; e = next) {
 			next = e->next;
+			if (e->gate_timer != NULL)
+				loop_timer_cancel(dns->loop, e->gate_timer);
 			entry_free(e);
 		}
 	}
@@ -421,6 +475,29 @@ send_to_backend(struct dns *dns, struct dns_entry *e, const uint8_t *wire, size_
 	loop_timer_add(dns->loop, 0, on_backend_reply, r);
 }
 
+/* The query on the wire through c-ares (which may answer at once on errors). */
+static void
+transmit(struct dns *dns, struct dns_entry *e, const uint8_t *wire, size_t wire_len)
+{
+	e->sent_ms = loop_now_ms();
+	dns->is_sending = true;
+	ares_send(dns->channel, wire, (int)wire_len, on_answer, e);
+	dns->is_sending = false;
+	schedule_timeout(dns);
+}
+
+static void
+on_gate_slot(void *arg)
+{
+	struct dns_entry *e = arg;
+	uint8_t *wire = e->held_wire;
+
+	e->gate_timer = NULL;
+	e->held_wire = NULL;
+	transmit(e->dns, e, wire, e->held_len);
+	free(wire);
+}
+
 static int
 send_question(struct dns *dns, struct dns_entry *e)
 {
@@ -428,6 +505,7 @@ send_question(struct dns *dns, struct dns_entry *e)
 	ldns_pkt *q = NULL;
 	uint8_t *wire = NULL;
 	size_t wire_len = 0;
+	int64_t delay;
 	int rc = MXD_EINVAL;
 
 	if (ldns_str2rdf_dname(&dname, e->qname[0] != '\0' ? e->qname : ".") != LDNS_STATUS_OK)
@@ -456,10 +534,15 @@ send_question(struct dns *dns, struct dns_entry *e)
 		rc = 0;
 		goto out;
 	}
-	dns->is_sending = true;
-	ares_send(dns->channel, wire, (int)wire_len, on_answer, e);
-	dns->is_sending = false;
-	schedule_timeout(dns);
+	delay = dns->gate != NULL ? gate_reserve(dns->gate) : 0;
+	if (delay > 0) {
+		e->held_wire = wire;
+		e->held_len = wire_len;
+		wire = NULL;
+		e->gate_timer = loop_timer_add(dns->loop, delay, on_gate_slot, e);
+	} else {
+		transmit(dns, e, wire, wire_len);
+	}
 	rc = 0;
 out:
 	ldns_rdf_deep_free(dname);

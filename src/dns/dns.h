@@ -63,11 +63,27 @@ struct dns_backend {
 	const char *server;	/* the "server" in evidence: "zone" */
 };
 
+/*
+ * A query-rate limit shared by engines (`--qps`): every query sent through an engine given
+ * the gate takes the next free slot, slots 1/rate s apart, and waits on the loop until its
+ * slot has come (c-ares has no rate limit of its own). Engines of one batch share one gate.
+ */
+struct dns_gate;
+
+/* A gate of rate queries a second (at least 1). Caller frees, after its engines. */
+struct dns_gate *dns_gate_new(unsigned rate);
+void dns_gate_free(struct dns_gate *gate);
+
 struct dns_config {
 	const char *servers;	/* c-ares CSV "ip:port,[v6]:port"; NULL = system resolv.conf */
 	int timeout_ms;		/* per-try timeout */
 	int tries;		/* attempts per server */
 	const struct dns_backend *backend;	/* borrowed; NULL (the default): c-ares */
+	struct dns_gate *gate;	/* borrowed; NULL: queries go at once */
+	/* Each question starts at the next server in turn (ARES_OPT_ROTATE), spreading a
+	 * batch's load; without it every question asks the first server first. A timeout
+	 * moves the question to the next server either way. */
+	bool is_rotating;
 };
 
 struct dns;

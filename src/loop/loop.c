@@ -20,6 +20,7 @@ struct watch {
 	short events;
 	loop_fd_cb *cb;
 	void *arg;
+	struct loop_task *task;	/* whose work it is, or NULL */
 };
 
 struct loop_timer {
@@ -27,7 +28,18 @@ struct loop_timer {
 	uint64_t seq;		/* keeps equal deadlines in insertion order */
 	loop_timer_cb *cb;
 	void *arg;
+	struct loop_task *task;	/* whose work it is, or NULL */
 	struct loop_timer *next;
+};
+
+struct loop_task {
+	struct loop *loop;
+	unsigned pending;	/* its timers and watched descriptors */
+	loop_task_idle_fn *idle;
+	void *arg;
+	bool is_due;		/* on the loop's list of tasks to look at */
+	bool is_idle;		/* idle() has been called */
+	struct loop_task *next_due;
 };
 
 struct loop {
@@ -39,6 +51,8 @@ struct loop {
 	struct loop_timer *now_head, **now_tail;
 	uint64_t timer_seq;
 	bool stopped;
+	struct loop_task *current;	/* whose work is being added, or NULL */
+	struct loop_task *due;		/* tasks whose work may have ended */
 };
 
 int64_t
@@ -77,6 +91,94 @@ loop_free(struct loop *loop)
 	free(loop);
 }
 
+struct loop_task *
+loop_task_new(struct loop *loop, loop_task_idle_fn *idle, void *arg)
+{
+	struct loop_task *t = xcalloc(1, sizeof(*t));
+
+	t->loop = loop;
+	t->idle = idle;
+	t->arg = arg;
+	return t;
+}
+
+void
+loop_task_free(struct loop_task *t)
+{
+	struct loop_task **pp;
+
+	if (t == NULL)
+		return;
+	assert(t->pending == 0 && t->loop->current != t);
+	for (pp = &t->loop->due; *pp != NULL; pp = &(*pp)->next_due) {
+		if (*pp == t) {
+			*pp = t->next_due;
+			break;
+		}
+	}
+	free(t);
+}
+
+/* Look at t once the current callback is over: its work may have ended. */
+static void
+task_due(struct loop_task *t)
+{
+	if (t == NULL || t->is_due || t->is_idle || t->pending > 0)
+		return;
+	t->is_due = true;
+	t->next_due = t->loop->due;
+	t->loop->due = t;
+}
+
+static void
+task_add(struct loop_task *t)
+{
+	if (t != NULL)
+		t->pending++;
+}
+
+static void
+task_drop(struct loop_task *t)
+{
+	if (t == NULL)
+		return;
+	assert(t->pending > 0);
+	t->pending--;
+	task_due(t);
+}
+
+struct loop_task *
+loop_task_enter(struct loop *loop, struct loop_task *t)
+{
+	struct loop_task *prev = loop->current;
+
+	loop->current = t;
+	return prev;
+}
+
+void
+loop_task_leave(struct loop *loop, struct loop_task *prev)
+{
+	task_due(loop->current);
+	loop->current = prev;
+}
+
+/* Call idle() of every task whose work has ended; idle may start other tasks. */
+static void
+tasks_settle(struct loop *loop)
+{
+	struct loop_task *t;
+
+	while ((t = loop->due) != NULL) {
+		loop->due = t->next_due;
+		t->is_due = false;
+		if (t->pending == 0 && !t->is_idle) {
+			t->is_idle = true;
+			t->idle(t->arg);
+		}
+	}
+}
+
 static struct watch *
 find_watch(struct loop *loop, int fd)
 {
@@ -104,6 +206,8 @@ loop_watch(struct loop *loop, int fd, short events, loop_fd_cb *cb, void *arg)
 			return MXD_ELIMIT;
 		w = &loop->watches[loop->nwatches++];
 		w->fd = fd;
+		w->task = loop->current;
+		task_add(w->task);
 	}
 	w->events = events;
 	w->cb = cb;
@@ -121,6 +225,8 @@ loop_unwatch(struct loop *loop, int fd)
 	/* Mark dead; compacted after dispatch so an index in use never shifts under it. */
 	w->fd = -1;
 	w->events = 0;
+	task_drop(w->task);
+	w->task = NULL;
 }
 
 static void
@@ -142,6 +248,8 @@ loop_timer_add(struct loop *loop, int64_t ms, loop_timer_cb *cb, void *arg)
 	t->seq = loop->timer_seq++;
 	t->cb = cb;
 	t->arg = arg;
+	t->task = loop->current;
+	task_add(t->task);
 	if (ms <= 0) {
 		*loop->now_tail = t;
 		loop->now_tail = &t->next;
@@ -167,6 +275,7 @@ loop_timer_cancel(struct loop *loop, struct loop_timer *t)
 			*pp = t->next;
 			if (loop->now_tail == &t->next)
 				loop->now_tail = pp;
+			task_drop(t->task);
 			free(t);
 			return;
 		}
@@ -174,6 +283,7 @@ loop_timer_cancel(struct loop *loop, struct loop_timer *t)
 	for (pp = &loop->timers; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == t) {
 			*pp = t->next;
+			task_drop(t->task);
 			free(t);
 			return;
 		}
@@ -184,6 +294,19 @@ void
 loop_stop(struct loop *loop)
 {
 	loop->stopped = true;
+}
+
+/* A timer taken off its list: its callback with its task current, then its task settled. */
+static void
+fire_timer(struct loop *loop, struct loop_timer *t)
+{
+	struct loop_task *prev = loop_task_enter(loop, t->task);
+
+	t->cb(t->arg);
+	loop->current = prev;
+	task_drop(t->task);
+	free(t);
+	tasks_settle(loop);
 }
 
 static void
@@ -197,13 +320,11 @@ run_due_timers(struct loop *loop)
 		loop->now_head = t->next;
 		if (loop->now_head == NULL)
 			loop->now_tail = &loop->now_head;
-		t->cb(t->arg);
-		free(t);
+		fire_timer(loop, t);
 	}
 	while ((t = loop->timers) != NULL && t->due <= now && t->seq < limit && !loop->stopped) {
 		loop->timers = t->next;
-		t->cb(t->arg);
-		free(t);
+		fire_timer(loop, t);
 	}
 }
 
@@ -212,7 +333,7 @@ has_work(const struct loop *loop)
 {
 	size_t i;
 
-	if (loop->timers != NULL || loop->now_head != NULL)
+	if (loop->timers != NULL || loop->now_head != NULL || loop->due != NULL)
 		return true;
 	for (i = 0; i < loop->nwatches; i++)
 		if (loop->watches[i].fd >= 0)
@@ -230,6 +351,9 @@ loop_run(struct loop *loop)
 		size_t i, n;
 		int timeout = -1, rc;
 
+		tasks_settle(loop);
+		if (!has_work(loop))
+			break;
 		compact_watches(loop);
 		n = loop->nwatches;
 		for (i = 0; i < n; i++) {
@@ -253,8 +377,13 @@ loop_run(struct loop *loop)
 					continue;
 				/* The callback may unwatch others: look the fd up again. */
 				w = find_watch(loop, pfds[i].fd);
-				if (w != NULL && w->cb != NULL)
+				if (w != NULL && w->cb != NULL) {
+					struct loop_task *prev = loop_task_enter(loop, w->task);
+
 					w->cb(pfds[i].fd, pfds[i].revents, w->arg);
+					loop->current = prev;
+					tasks_settle(loop);
+				}
 			}
 		}
 		run_due_timers(loop);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 struct loop;
+struct loop_task;
 struct loop_timer;
 
 /* revents are poll() bits (POLLIN, POLLOUT, POLLERR, POLLHUP). */
@@ -29,6 +30,23 @@ void loop_timer_cancel(struct loop *loop, struct loop_timer *t);
 
 /* Monotonic clock in milliseconds. */
 int64_t loop_now_ms(void);
+
+/*
+ * Tasks: the work of one job among many on the loop (a domain of `check --batch`). While a
+ * task is current, every timer added and every descriptor newly watched counts as its work,
+ * and a callback of its work runs with it current again, so whatever that callback starts
+ * counts too. When its last timer has run or been cancelled and its last descriptor is
+ * unwatched, the loop calls idle(arg) from the loop (never from inside loop_timer_cancel or
+ * loop_unwatch); idle may free the task. A task's idle callback runs at most once.
+ */
+typedef void loop_task_idle_fn(void *arg);
+/* Returns a new task (caller frees with loop_task_free once it is idle or never entered). */
+struct loop_task *loop_task_new(struct loop *loop, loop_task_idle_fn *idle, void *arg);
+void loop_task_free(struct loop_task *t);
+/* Make t current (NULL: none); returns the one that was, to give to loop_task_leave(). */
+struct loop_task *loop_task_enter(struct loop *loop, struct loop_task *t);
+/* Make prev current again; t (left) is called idle soon when it started no work at all. */
+void loop_task_leave(struct loop *loop, struct loop_task *prev);
 
 /* Run until nothing is watched and no timer is pending, or loop_stop(). Returns 0. */
 int loop_run(struct loop *loop);

@@ -30,6 +30,9 @@ struct render_opts {
 void render_text(FILE *out, const struct report *rep, const struct render_opts *opts);
 /* The report as a JSON object; caller owns the reference. */
 json_t *render_json_doc(const struct report *rep);
+/* render_json_doc() without the OK and INFO findings when problems_only (the status stays
+ * the whole run's); caller owns the reference. */
+json_t *render_json_doc_problems(const struct report *rep, bool problems_only);
 /* Writes one JSON document and a newline. Returns 0 or MXD_EIO. */
 int render_json(FILE *out, const struct report *rep);
 /* The same, without the OK and INFO findings when problems_only (--problems-only); the

@@ -60,12 +60,11 @@ render_json(FILE *out, const struct report *rep)
 	return render_json_problems(out, rep, false);
 }
 
-int
-render_json_problems(FILE *out, const struct report *rep, bool problems_only)
+json_t *
+render_json_doc_problems(const struct report *rep, bool problems_only)
 {
 	json_t *doc = render_json_doc(rep), *findings = json_object_get(doc, "findings");
 	size_t i;
-	int rc;
 
 	/* The status stays the whole run's: only the OK and INFO lines go. */
 	for (i = json_array_size(findings); problems_only && i-- > 0;) {
@@ -75,6 +74,15 @@ render_json_problems(FILE *out, const struct report *rep, bool problems_only)
 		if (st != NULL && (strcmp(st, "OK") == 0 || strcmp(st, "INFO") == 0))
 			json_array_remove(findings, i);
 	}
+	return doc;
+}
+
+int
+render_json_problems(FILE *out, const struct report *rep, bool problems_only)
+{
+	json_t *doc = render_json_doc_problems(rep, problems_only);
+	int rc;
+
 	rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
 	json_decref(doc);
