@@ -64,22 +64,31 @@ path_judge_vantage(struct report *rep)
 }
 
 /*
- * An internal (Active Directory) name: domain.internal says what to do (mail needs a
- * registered public domain). Advice to publish DMARC, SPF or DKIM under the internal name
- * would send the administrator the wrong way: those findings go (domain.not-found stays:
- * it is a fact, and mx.c words its fix for an internal name).
+ * A domain that does not exist (NXDOMAIN, or an internal Active Directory name): that is
+ * the one verdict. "No DMARC, no DKIM key, no MTA-STS policy, not signed" under a name that
+ * is not there are not separate faults, and advice to publish records under an internal
+ * name would send the administrator the wrong way: those findings go, and the domain's
+ * finding lists them as not judged (domain.not-found stays: it is the fact, and mx.c words
+ * its fix for an internal name).
  */
 static void
-drop_internal_advice(struct report *rep, const struct check_inputs *in)
+drop_moot_advice(struct report *rep, const struct check_inputs *in)
 {
 	static const char *const moot[] = {
 		"dmarc.missing", "dkim.none-found", "spf.missing", "spf.result-none",
-		"dnsbl.not-listed", NULL,
+		"dnsbl.not-listed", "mta-sts.none", "tls-rpt.none", "dane.none",
+		"dnssec.insecure", NULL,
 	};
+	const struct finding *dead = report_find(rep, "domain.internal");
+	json_t *dropped = json_array();
 	size_t i, k;
 
-	if (report_find(rep, "domain.internal") == NULL)
+	if (dead == NULL)
+		dead = report_find(rep, "domain.not-found");
+	if (dead == NULL || strcmp(finding_subject(dead), in->domain) != 0) {
+		json_decref(dropped);
 		return;
+	}
 	for (i = report_count(rep); i-- > 0;) {
 		const struct finding *f = report_finding(rep, i);
 
@@ -87,11 +96,13 @@ drop_internal_advice(struct report *rep, const struct check_inputs *in)
 			continue;
 		for (k = 0; moot[k] != NULL; k++) {
 			if (strcmp(finding_id(f), moot[k]) == 0) {
+				json_array_insert_new(dropped, 0, json_string(moot[k]));
 				report_remove(rep, i);
 				break;
 			}
 		}
 	}
+	json_object_set_new(finding_data_obj(dead), "not_judged", dropped);
 }
 
 static bool
@@ -346,7 +357,7 @@ path_judge(struct report *rep, const struct check_facts *facts,
 
 	if (in->domain == NULL)
 		return;
-	drop_internal_advice(rep, in);
+	drop_moot_advice(rep, in);
 	o = outbound_verdict(rep, facts, in, line, sizeof(line));
 	json_object_set_new(o, "text", json_string(line));
 	json_object_set_new(verdict, "outbound", o);
@@ -441,7 +452,7 @@ path_answer_dns(struct report *rep, const struct check_inputs *in)
 
 	if (in->domain == NULL)
 		return;
-	drop_internal_advice(rep, in);
+	drop_moot_advice(rep, in);
 	o = outbound_dns(rep, in, line, sizeof(line));
 	json_object_set_new(o, "text", json_string(line));
 	json_object_set_new(verdict, "outbound", o);

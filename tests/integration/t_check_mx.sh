@@ -10,6 +10,10 @@ case_json "MX target is a CNAME (cnamemx.test)" 1 \
 	--has mx.target-is-cname:WARN -- check cnamemx.test
 case_json "nonexistent domain: NXDOMAIN" 2 \
 	--has domain.not-found:FAIL --not mx.absent -- check doesnotexist.test
+# Issue 20: one verdict for a name that is not there, not a pile of "missing" records.
+case_json "nonexistent domain: no DMARC/DKIM/DNSSEC findings beside NXDOMAIN" 2 \
+	--has domain.not-found:FAIL --not dmarc.missing --not dkim.none-found \
+	--not dnssec.insecure --not mta-sts.none --data domain.not-found:not_judged -- check doesnotexist.test
 case_json "trailing dot and upper case are the same domain" 2 \
 	--has domain.not-found:FAIL -- check DoesNotExist.TEST.
 case_json "internal AD domain does not resolve (corp.local)" 2 \
