@@ -42,7 +42,7 @@ finish(struct addr_run *run)
 	} else if (run->special != NULL) {
 		f = check_add(ctx, "domain.address-private", ST_WARN, ctx->domain);
 		finding_msg(f, _("%s resolves to %s, a %s address, in public DNS."), ctx->domain,
-		    run->special_addr, run->special);
+		    run->special_addr, _(run->special));
 		finding_fix(f, _("Publish only public addresses in the public zone; keep internal "
 		    "addresses in the internal DNS view."));
 		finding_ref(f, "RFC 6890");

@@ -244,8 +244,10 @@ subject_listed(struct dnsbl_run *run, const struct dnsbl_zone *z, struct subject
 		if (m != NULL)
 			json_object_set_new(c, "meaning", json_string(m));
 		json_array_append_new(list, c);
-		off += (size_t)snprintf(codes + off, sizeof(codes) - off, "%s%s%s%s",
-		    i > 0 ? ", " : "", addrs[i], m != NULL ? " " : "", m != NULL ? m : "");
+		/* the meaning is the list's own words (data/dnsbl.json): quoted */
+		off += (size_t)snprintf(codes + off, sizeof(codes) - off, "%s%s%s%s%s",
+		    i > 0 ? ", " : "", addrs[i], m != NULL ? " \"" : "", m != NULL ? m : "",
+		    m != NULL ? "\"" : "");
 	}
 	s->is_listed = true;
 	f = check_add(run->ctx, "dnsbl.listed", ST_FAIL, s->name);

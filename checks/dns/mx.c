@@ -79,7 +79,7 @@ report_host(struct check_ctx *ctx, const struct mx_view *v, bool is_implicit,
 	if (v->special != NULL) {
 		f = check_add(ctx, "mx.target-private", bad, h->name);
 		finding_msg(f, _("MX host %s resolves to %s, a %s address that senders on the "
-		    "Internet cannot reach."), h->name, v->special_addr, v->special);
+		    "Internet cannot reach."), h->name, v->special_addr, _(v->special));
 		finding_fix(f, _("Publish the server's public address for %s in the public zone "
 		    "(internal addresses belong in the internal DNS view only)."), h->name);
 		finding_ref(f, "RFC 6890");

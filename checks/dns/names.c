@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
 #include "names.h"
 
 /* Suffixes that never resolve on the public Internet: mDNS (RFC 6762), home.arpa
@@ -91,12 +92,12 @@ names_generic_reason(const char *name, const char *ip, char *buf, size_t buf_len
 	size_t i;
 
 	if (ip != NULL && inet_pton(AF_INET, ip, a) == 1 && contains_octets(name, a)) {
-		snprintf(buf, buf_len, "it contains the address %s", ip);
+		snprintf(buf, buf_len, _("it contains the address %s"), ip);
 		return buf;
 	}
 	for (i = 0; generic_words[i] != NULL; i++) {
 		if (has_word(name, generic_words[i])) {
-			snprintf(buf, buf_len, "it contains \"%s\"", generic_words[i]);
+			snprintf(buf, buf_len, _("it contains \"%s\""), generic_words[i]);
 			return buf;
 		}
 	}

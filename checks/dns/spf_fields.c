@@ -2,8 +2,10 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "spf.h"
 #include "spf_fields.h"
 #include "xmalloc.h"
@@ -54,14 +56,33 @@ spf_step_fields(const struct spf_trace_step *st, const struct spf_field_writer *
 	free(text);
 }
 
+/* The evaluator's steps that are not a term of the record, in the message language. */
+static const char *
+step_term(const char *term)
+{
+	static const char *const steps[] = {
+		N_("(record)"), N_("(result)"), N_("(exp)"), N_("(end)"), NULL,
+	};
+	size_t i;
+
+	for (i = 0; steps[i] != NULL; i++)
+		if (strcmp(term, steps[i]) == 0)
+			return _(steps[i]);
+	return term;
+}
+
 char *
 spf_trace_step_text(const struct spf_trace_step *st)
 {
-	return xasprintf("%*s%s: %s%s%s%s%s%s%s [%u DNS terms, %u void]", (int)st->depth * 2, "",
-	    st->domain, st->term, st->query != NULL ? "  ? " : "",
+	char counts[96];
+
+	snprintf(counts, sizeof(counts), _("[%u DNS terms, %u void]"), st->dns_mechs,
+	    st->void_lookups);
+	return xasprintf("%*s%s: %s%s%s%s%s%s%s %s", (int)st->depth * 2, "", st->domain,
+	    step_term(st->term), st->query != NULL ? "  ? " : "",
 	    st->query != NULL ? st->query : "", st->answer != NULL ? " = " : "",
 	    st->answer != NULL ? st->answer : "", st->note != NULL ? " -> " : "",
-	    st->note != NULL ? st->note : "", st->dns_mechs, st->void_lookups);
+	    st->note != NULL ? st->note : "", counts);
 }
 
 /* A JSON string of s; bytes that are not UTF-8 (a hostile PTR name, a raw input line)

@@ -92,7 +92,7 @@ spf_report_outcome(struct report *rep, const char *ip, const struct spf_outcome 
 		f = report_add(rep, "spf.result-fail", ST_FAIL, out->domain);
 		if (out->explanation != NULL && !out->is_explanation_default)
 			finding_msg(f, _("%s may not send mail as %s: \"%s\" in the SPF record of "
-			    "%s matched (fail); the domain explains: %s"), ip, out->sender,
+			    "%s matched (fail); the domain explains: \"%s\""), ip, out->sender,
 			    mech, where, out->explanation);
 		else
 			finding_msg(f, _("%s may not send mail as %s: \"%s\" in the SPF record of "

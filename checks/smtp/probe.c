@@ -345,6 +345,8 @@ probe_session_json(const struct smtp_result *r)
 			json_object_set_new(t, "cipher", json_string(r->tls.cipher));
 			json_object_set_new(t, "chain_verified", json_boolean(r->tls.is_chain_ok));
 			json_object_set_new(t, "verify_error", json_string(r->tls.verify_error));
+			json_object_set_new(t, "verify_openssl",
+			    json_string(r->tls.verify_openssl));
 			json_object_set_new(t, "name", json_string(r->tls.name));
 			json_object_set_new(t, "name_matches", json_boolean(r->tls.is_name_ok));
 			json_object_set_new(t, "subject", json_stringn_nocheck(r->tls.subject,

@@ -20,13 +20,47 @@ status_colour(enum status st)
 	return "";
 }
 
+/* The status as a word of the message language ("FAIL", "失敗"); JSON keeps the code. */
+static const char *
+status_word(enum status st)
+{
+	switch (st) {
+	case ST_OK: return _("OK");
+	case ST_INFO: return _("INFO");
+	case ST_WARN: return _("WARN");
+	case ST_FAIL: return _("FAIL");
+	case ST_UNKNOWN: return _("UNKNOWN");
+	}
+	return status_name(st);
+}
+
+/* Columns a UTF-8 string takes on a terminal: CJK and full-width forms take two. */
+static size_t
+text_columns(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		n += c >= 0xe1 ? 2 : 1;	/* U+1000 and up: the scripts we print are wide */
+	}
+	return n;
+}
+
 static void
 print_status(FILE *out, enum status st, bool color)
 {
+	const char *w = status_word(st);
+	size_t cols = text_columns(w);
+	int pad = cols < 8 ? (int)(8 - cols) : 0;
+
 	if (color)
-		fprintf(out, "%s%-8s\033[0m", status_colour(st), status_name(st));
+		fprintf(out, "%s%s\033[0m%*s", status_colour(st), w, pad, "");
 	else
-		fprintf(out, "%-8s", status_name(st));
+		fprintf(out, "%s%*s", w, pad, "");
 }
 
 /* A message or fix of several lines: each line indented under the finding's subject. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "i18n.h"
 #include "log.h"
 #include "loop.h"
 #include "secret.h"
@@ -179,11 +180,11 @@ on_wait_timeout(void *arg)
 		p->res->conn = SMTP_CONN_TIMEOUT;
 		p->res->connect_ms = waited;
 		smtp_abort(p, SMTP_FAIL_CONN, SMTP_STEP_CONNECT,
-		    "no answer to the connection attempt within %lld ms", (long long)waited);
+		    _("no answer to the connection attempt within %lld ms"), (long long)waited);
 		break;
 	case PH_HANDSHAKE:
 		smtp_abort(p, SMTP_FAIL_TIMEOUT, SMTP_STEP_TLS,
-		    "TLS handshake not finished within %lld ms", (long long)waited);
+		    _("TLS handshake not finished within %lld ms"), (long long)waited);
 		break;
 	case PH_IO:
 		if (p->is_quitting) {
@@ -193,7 +194,7 @@ on_wait_timeout(void *arg)
 		}
 		smtp_abort(p, SMTP_FAIL_TIMEOUT, p->res->nsteps > 0 ?
 		    p->res->steps[p->res->nsteps - 1].kind : SMTP_STEP_BANNER,
-		    "no complete reply within %lld ms", (long long)waited);
+		    _("no complete reply within %lld ms"), (long long)waited);
 		break;
 	case PH_DONE:
 		break;
@@ -207,7 +208,7 @@ on_total_timeout(void *arg)
 
 	p->total_timer = NULL;
 	smtp_abort(p, SMTP_FAIL_TIMEOUT, p->res->nsteps > 0 ? p->res->steps[p->res->nsteps - 1].kind :
-	    SMTP_STEP_CONNECT, "session not finished within %d ms", p->total_timeout_ms);
+	    SMTP_STEP_CONNECT, _("session not finished within %d ms"), p->total_timeout_ms);
 }
 
 void
@@ -258,7 +259,7 @@ send_cmd(struct smtp_probe *p, enum smtp_step_kind kind, const char *line, bool 
 
 	assert(p->out_len == 0);
 	if (len + 2 > sizeof(p->out)) {
-		smtp_abort(p, SMTP_FAIL_INTERNAL, kind, "command longer than %zu bytes", sizeof(p->out));
+		smtp_abort(p, SMTP_FAIL_INTERNAL, kind, _("command longer than %zu bytes"), sizeof(p->out));
 		return;
 	}
 	memcpy(p->out, line, len);
@@ -412,7 +413,7 @@ start_auth(struct smtp_probe *p)
 		/* RFC 4954 4: the initial response saves a round trip. */
 		ir = smtp_auth_plain(p->auth_user, p->auth_pass);
 		if (ir == NULL) {
-			smtp_abort(p, SMTP_FAIL_INTERNAL, SMTP_STEP_AUTH, "cannot encode the credentials");
+			smtp_abort(p, SMTP_FAIL_INTERNAL, SMTP_STEP_AUTH, _("cannot encode the credentials"));
 			return;
 		}
 		/* Assembled by hand: a secret never goes through a printf-family function. */
@@ -641,7 +642,7 @@ on_reply(struct smtp_probe *p)
 	if (rp->code == 421 && s->kind != SMTP_STEP_QUIT) {
 		/* RFC 5321 3.8: the server is closing the channel. */
 		p->got_421 = true;
-		smtp_abort(p, SMTP_FAIL_REJECT, s->kind, "server closing the session (421) at %s",
+		smtp_abort(p, SMTP_FAIL_REJECT, s->kind, _("server closing the session (421) at %s"),
 		    smtp_step_name(s->kind));
 		return;
 	}
@@ -685,7 +686,7 @@ smtp_take_lines(struct smtp_probe *p)
 			return 0;
 		if (rc < 0) {
 			smtp_abort(p, SMTP_FAIL_PROTO, smtp_cur_step(p)->kind,
-			    "reply line longer than %d bytes", SMTP_REPLY_LINE_MAX);
+			    _("reply line longer than %d bytes"), SMTP_REPLY_LINE_MAX);
 			return -1;
 		}
 		smtp_transcript_server(&p->res->transcript, loop_now_ms(), line, len);
@@ -693,20 +694,20 @@ smtp_take_lines(struct smtp_probe *p)
 		if (rc == SMTP_REPLY_NEED_MORE)
 			continue;
 		if (rc == MXD_ELIMIT) {
-			smtp_abort(p, SMTP_FAIL_PROTO, smtp_cur_step(p)->kind, "reply longer than %d lines",
+			smtp_abort(p, SMTP_FAIL_PROTO, smtp_cur_step(p)->kind, _("reply longer than %d lines"),
 			    SMTP_REPLY_LINES_MAX);
 			return -1;
 		}
 		if (rc < 0) {
 			smtp_abort(p, SMTP_FAIL_PROTO, smtp_cur_step(p)->kind,
-			    "malformed reply line (RFC 5321 4.2)");
+			    _("malformed reply line (RFC 5321 4.2)"));
 			return -1;
 		}
 		if (p->out_len > 0) {
 			/* A reply before our command was fully written: the server is talking
 			 * out of turn. */
 			smtp_abort(p, SMTP_FAIL_PROTO, smtp_cur_step(p)->kind,
-			    "reply arrived before the command was sent");
+			    _("reply arrived before the command was sent"));
 			return -1;
 		}
 		on_reply(p);

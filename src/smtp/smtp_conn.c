@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "loop.h"
 #include "secret.h"
 #include "smtp.h"
@@ -26,7 +27,7 @@ void
 smtp_conn_watch(struct smtp_probe *p, short events)
 {
 	if (loop_watch(p->loop, p->fd, events, on_fd, p) != 0)
-		smtp_abort(p, SMTP_FAIL_INTERNAL, SMTP_STEP_CONNECT, "too many open connections");
+		smtp_abort(p, SMTP_FAIL_INTERNAL, SMTP_STEP_CONNECT, _("too many open connections"));
 }
 
 int
@@ -44,7 +45,7 @@ smtp_conn_flush(struct smtp_probe *p)
 			if (rc != TLS_OK) {
 				smtp_abort(p, SMTP_FAIL_CONN, smtp_cur_step(p)->kind, "%s",
 				    tls_conn_info(p->tls)->error[0] != '\0' ?
-				    tls_conn_info(p->tls)->error : "connection closed while writing");
+				    tls_conn_info(p->tls)->error : _("connection closed while writing"));
 				return -1;
 			}
 		} else {
@@ -54,7 +55,7 @@ smtp_conn_flush(struct smtp_probe *p)
 			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 				return 0;
 			if (w < 0) {
-				smtp_abort(p, SMTP_FAIL_CONN, smtp_cur_step(p)->kind, "write failed: %s",
+				smtp_abort(p, SMTP_FAIL_CONN, smtp_cur_step(p)->kind, _("write failed: %s"),
 				    strerror(errno));
 				return -1;
 			}
@@ -92,7 +93,7 @@ step_io(struct smtp_probe *p)
 			return;
 		room = smtp_linebuf_room(&p->in);
 		if (room == 0) {
-			smtp_abort(p, SMTP_FAIL_PROTO, smtp_cur_step(p)->kind, "reply line too long");
+			smtp_abort(p, SMTP_FAIL_PROTO, smtp_cur_step(p)->kind, _("reply line too long"));
 			return;
 		}
 		if (p->tls != NULL) {
@@ -101,7 +102,7 @@ step_io(struct smtp_probe *p)
 			if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
 				return;
 			if (rc == TLS_EOF) {
-				on_eof(p, "connection closed by the server");
+				on_eof(p, _("connection closed by the server"));
 				return;
 			}
 			if (rc != TLS_OK) {
@@ -116,12 +117,12 @@ step_io(struct smtp_probe *p)
 			if (got < 0) {
 				char why[128];
 
-				snprintf(why, sizeof(why), "connection lost: %s", strerror(errno));
+				snprintf(why, sizeof(why), _("connection lost: %s"), strerror(errno));
 				on_eof(p, why);
 				return;
 			}
 			if (got == 0) {
-				on_eof(p, "connection closed by the server");
+				on_eof(p, _("connection closed by the server"));
 				return;
 			}
 			n = (size_t)got;
@@ -159,8 +160,8 @@ step_handshake(struct smtp_probe *p)
 	r->tls_ms = loop_now_ms() - p->wait_started_ms;
 	r->tls = *in;
 	if (rc != TLS_OK) {
-		smtp_abort(p, SMTP_FAIL_TLS, SMTP_STEP_TLS, "TLS handshake failed: %s",
-		    in->error[0] != '\0' ? in->error : "connection closed");
+		smtp_abort(p, SMTP_FAIL_TLS, SMTP_STEP_TLS, _("TLS handshake failed: %s"),
+		    in->error[0] != '\0' ? in->error : _("connection closed"));
 		return;
 	}
 	loop_timer_cancel(p->loop, p->wait_timer);
@@ -189,7 +190,7 @@ smtp_conn_start_handshake(struct smtp_probe *p)
 	p->res->tls_tried = true;
 	p->tls = tls_conn_new(p->tls_client, p->fd, p->host != NULL ? p->host : p->addr);
 	if (p->tls == NULL) {
-		smtp_abort(p, SMTP_FAIL_INTERNAL, SMTP_STEP_TLS, "cannot create a TLS session");
+		smtp_abort(p, SMTP_FAIL_INTERNAL, SMTP_STEP_TLS, _("cannot create a TLS session"));
 		return;
 	}
 	smtp_transcript_note(&p->res->transcript, loop_now_ms(), "TLS handshake");
@@ -247,6 +248,23 @@ connected(struct smtp_probe *p)
 	wait_banner(p);
 }
 
+/* Why connect() failed, in the message language; strerror() only for the rare rest. */
+static const char *
+connect_words(enum smtp_conn c, int err)
+{
+	switch (c) {
+	case SMTP_CONN_REFUSED:
+		return _("connection refused (TCP reset)");
+	case SMTP_CONN_UNREACH:
+		if (err == EACCES || err == EPERM)
+			return _("administratively prohibited (ICMP)");
+		return err == ENETUNREACH ? _("network unreachable (ICMP)") :
+		    _("host unreachable (ICMP)");
+	default:
+		return strerror(err);
+	}
+}
+
 static void
 connect_failed(struct smtp_probe *p, int err)
 {
@@ -255,9 +273,8 @@ connect_failed(struct smtp_probe *p, int err)
 	r->conn = smtp_conn_classify(err);
 	r->conn_errno = err;
 	r->connect_ms = loop_now_ms() - p->wait_started_ms;
-	smtp_abort(p, SMTP_FAIL_CONN, SMTP_STEP_CONNECT,
-	    "connect to %s port %u: %s (%s) after %lld ms", p->addr, p->port, strerror(err),
-	    smtp_conn_name(r->conn), (long long)r->connect_ms);
+	smtp_abort(p, SMTP_FAIL_CONN, SMTP_STEP_CONNECT, _("%s port %u: %s, after %lld ms"),
+	    p->addr, p->port, connect_words(r->conn, err), (long long)r->connect_ms);
 }
 
 static void
@@ -345,7 +362,7 @@ smtp_conn_open(struct smtp_probe *p, int family)
 	}
 	p->fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (p->fd < 0) {
-		smtp_abort(p, SMTP_FAIL_INTERNAL, SMTP_STEP_CONNECT, "socket: %s", strerror(errno));
+		smtp_abort(p, SMTP_FAIL_INTERNAL, SMTP_STEP_CONNECT, _("socket: %s"), strerror(errno));
 		return -1;
 	}
 	smtp_transcript_note(&p->res->transcript, p->started_ms, "connecting to %s port %u%s",

@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "err.h"
+#include "i18n.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -242,6 +243,42 @@ keep_chain(struct tls_conn *c)
 	}
 }
 
+/*
+ * The verify result in the message language: the common X509_V_ERR_* codes in words of our
+ * own, any other as OpenSSL's text in quotes (its words are evidence, not ours).
+ */
+static void
+verify_words(struct tls_info *in)
+{
+	const char *w;
+
+	switch (in->verify_code) {
+	case X509_V_OK: w = _("the chain verifies"); break;
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		w = _("the certificate is self-signed"); break;
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		w = _("the chain ends in a self-signed root that is not trusted"); break;
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		w = _("the issuer is not a trusted CA (or the server does not send the "
+		    "intermediate certificate)"); break;
+	case X509_V_ERR_CERT_HAS_EXPIRED: w = _("the certificate has expired"); break;
+	case X509_V_ERR_CERT_NOT_YET_VALID: w = _("the certificate is not valid yet"); break;
+	case X509_V_ERR_CERT_REVOKED: w = _("the certificate is revoked"); break;
+	case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+		w = _("the certificate's signature is invalid"); break;
+	case X509_V_ERR_INVALID_CA: w = _("a certificate in the chain is not a CA"); break;
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+		w = _("the certificate does not name the host"); break;
+	default:
+		snprintf(in->verify_error, sizeof(in->verify_error),
+		    _("verification failed (OpenSSL: \"%s\")"), in->verify_openssl);
+		return;
+	}
+	snprintf(in->verify_error, sizeof(in->verify_error), "%s", w);
+}
+
 /* Fill the certificate and session facts once the handshake has completed. */
 static void
 collect_info(struct tls_conn *c)
@@ -259,15 +296,17 @@ collect_info(struct tls_conn *c)
 	}
 	cert = SSL_get1_peer_certificate(c->ssl);
 	if (cert == NULL) {
-		snprintf(in->verify_error, sizeof(in->verify_error), "no certificate");
+		snprintf(in->verify_error, sizeof(in->verify_error), "%s",
+		    _("the server sent no certificate"));
 		return;
 	}
 	in->has_cert = true;
 	keep_chain(c);
 	in->verify_code = SSL_get_verify_result(c->ssl);
 	in->is_chain_ok = in->verify_code == X509_V_OK;
-	snprintf(in->verify_error, sizeof(in->verify_error), "%s",
+	snprintf(in->verify_openssl, sizeof(in->verify_openssl), "%s",
 	    X509_verify_cert_error_string(in->verify_code));
+	verify_words(in);
 	in->is_self_signed = X509_check_issued(cert, cert) == X509_V_OK;
 	X509_NAME_oneline(X509_get_subject_name(cert), in->subject, sizeof(in->subject));
 	X509_NAME_oneline(X509_get_issuer_name(cert), in->issuer, sizeof(in->issuer));
@@ -306,7 +345,7 @@ map_error(struct tls_conn *c, int rc, const char *what)
 	case SSL_ERROR_SYSCALL:
 		if (ERR_peek_last_error() == 0) {
 			snprintf(c->info.error, sizeof(c->info.error),
-			    "%s: connection closed by the server", what);
+			    _("%s: connection closed by the server"), what);
 			return TLS_EOF;
 		}
 		break;
@@ -317,7 +356,8 @@ map_error(struct tls_conn *c, int rc, const char *what)
 		char reason[TLS_TEXT_MAX - 32];
 
 		openssl_error(reason, sizeof(reason), "TLS failure");
-		snprintf(c->info.error, sizeof(c->info.error), "%s: %s", what, reason);
+		snprintf(c->info.error, sizeof(c->info.error), _("%s: OpenSSL says \"%s\""), what,
+		    reason);
 	}
 	ERR_clear_error();
 	return MXD_ETLS;
@@ -337,7 +377,7 @@ tls_conn_handshake(struct tls_conn *c)
 	rc = map_error(c, rc, "handshake");
 	if (rc == TLS_EOF && c->info.error[0] == '\0')
 		snprintf(c->info.error, sizeof(c->info.error),
-		    "handshake: connection closed by the server");
+		    "%s", _("handshake: connection closed by the server"));
 	return rc;
 }
 

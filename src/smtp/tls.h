@@ -31,7 +31,8 @@ struct tls_info {
 	bool has_cert;			/* the server sent a certificate */
 	bool is_chain_ok;		/* the chain verifies to a trusted root (system or CA file) */
 	long verify_code;		/* X509_V_OK or the first X509_V_ERR_* */
-	char verify_error[128];		/* its text */
+	char verify_error[128];		/* its words, in the message language */
+	char verify_openssl[128];	/* OpenSSL's text for it (evidence) */
 	bool is_self_signed;
 	char name[TLS_TEXT_MAX];	/* the name (or address) the certificate was checked against */
 	bool is_name_ok;		/* the certificate covers name (RFC 6125 6) */

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "i18n.h"
 #include "spf.h"
 #include "spf_macro.h"
 #include "spf_parse.h"
@@ -192,7 +193,7 @@ spf_ask(struct spf_eval *ev, size_t k, enum spf_lk kind, const char *qname, uint
 static void
 exp_use_default(struct spf_eval *ev, const char *why)
 {
-	spf_trace_add(ev, "(exp)", NULL, "%s: default explanation", why);
+	spf_trace_add(ev, "(exp)", NULL, _("%s: default explanation"), why);
 	free(ev->exp_text);
 	ev->exp_text = xstrdup(ev->default_exp);
 	ev->exp_len = strlen(ev->exp_text);
@@ -210,7 +211,7 @@ spf_step_exp(struct spf_eval *ev)
 	/* RFC 7208 6.2: the exp= of the record that gave the result: an include's is never
 	 * used, a redirect's replaces the original's (the frame holds the redirected one) */
 	if (f->rec == NULL || f->rec->exp == NULL) {
-		exp_use_default(ev, "no exp=");
+		exp_use_default(ev, _("no exp="));
 		return;
 	}
 	if (!ev->is_p_known && f->rec->exp_uses_p) {
@@ -220,7 +221,7 @@ spf_step_exp(struct spf_eval *ev)
 	rc = spf_target_expand(ev, f->rec->exp, f->rec->exp_len, &target);
 	if (rc < 0) {
 		free(target);
-		exp_use_default(ev, "exp= target is not a valid domain name");
+		exp_use_default(ev, _("exp= target is not a valid domain name"));
 		return;
 	}
 	spf_ask(ev, 0, LK_EXP, target, SPF_T_TXT);
@@ -235,13 +236,13 @@ spf_step_exp_answer(struct spf_eval *ev)
 
 	if (slot->status != SPF_DNS_OK) {
 		spf_trace_add(ev, "(exp)", slot, NULL);
-		exp_use_default(ev, "no explanation record");
+		exp_use_default(ev, _("no explanation record"));
 		return;
 	}
 	if (slot->count != 1 || slot->text == NULL) {
 		spf_trace_add(ev, "(exp)", slot, NULL);
-		exp_use_default(ev, slot->count != 1 ? "not exactly one TXT record" :
-		    "record too long");
+		exp_use_default(ev, slot->count != 1 ? _("not exactly one TXT record") :
+		    _("record too long"));
 		return;
 	}
 	spf_trace_add(ev, "(exp)", slot, NULL);
@@ -271,7 +272,7 @@ spf_step_exp_expand(struct spf_eval *ev)
 		rc = spf_macro_expand(ev->exp_text, ev->exp_len, &vars, true, buf, sizeof(buf),
 		    NULL);
 		if (rc < 0)
-			snprintf(why, sizeof(why), "expansion longer than %d characters",
+			snprintf(why, sizeof(why), _("expansion longer than %d characters"),
 			    SPF_EXP_MAX - 1);
 	}
 	if (rc < 0 && !ev->is_exp_default) {
@@ -281,7 +282,7 @@ spf_step_exp_expand(struct spf_eval *ev)
 	free(ev->explanation);
 	/* a default explanation that cannot be expanded is shown as written */
 	ev->explanation = rc == 0 ? xstrdup(buf) : xstrndup(ev->exp_text, ev->exp_len);
-	spf_trace_add(ev, "(exp)", NULL, "explanation: %s", ev->explanation);
+	spf_trace_add(ev, "(exp)", NULL, _("explanation: %s"), ev->explanation);
 	ev->state = S_FINISH;
 }
 
@@ -354,8 +355,8 @@ spf_run(struct spf_eval *ev)
 	ev->is_running = true;
 	while (ev->pending == 0 && ev->state != S_DONE) {
 		if (++ev->steps > SPF_MAX_STEPS) {
-			spf_abort(ev, SPF_PERMERROR, SPF_PROB_TOO_LONG, "evaluation exceeded %d "
-			    "steps", SPF_MAX_STEPS);
+			spf_abort(ev, SPF_PERMERROR, SPF_PROB_TOO_LONG, _("evaluation exceeded %d "
+			    "steps"), SPF_MAX_STEPS);
 			ev->state = S_DONE;
 			break;
 		}

@@ -11,6 +11,7 @@
 
 #include "dns.h"
 #include "err.h"
+#include "i18n.h"
 #include "spf.h"
 #include "spf_dns.h"
 #include "spf_limits.h"
@@ -295,7 +296,7 @@ spf_dns_lookup(void *rctx, const char *name, uint16_t type, spf_lookup_done *don
 	/* Not sent: a name that cannot be on the wire does not exist (RFC 7208 4.3); a full
 	 * cache is our limit, not the domain's fault. */
 	sa.status = rc == MXD_EINVAL ? SPF_DNS_BADNAME : SPF_DNS_TEMPERROR;
-	sa.why = rc == MXD_EINVAL ? "name cannot be sent" : mxd_strerror(rc);
+	sa.why = rc == MXD_EINVAL ? _("name cannot be sent") : mxd_strerror(rc);
 	done(&sa, done_arg);
 }
 

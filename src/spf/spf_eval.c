@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "i18n.h"
 #include "spf.h"
 #include "spf_macro.h"
 #include "spf_parse.h"
@@ -165,19 +166,19 @@ frame_done(struct spf_eval *ev, enum spf_result res)
 	switch (res) {
 	case SPF_PASS:
 		spf_trace_add(ev, spf_top_frame(ev)->rec->terms[spf_top_frame(ev)->next].text, NULL,
-		    "%s returned pass: match", inc);
+		    _("%s returned pass: match"), inc);
 		term_match(ev);
 		break;
 	case SPF_FAIL:
 	case SPF_SOFTFAIL:
 	case SPF_NEUTRAL:
 		spf_trace_add(ev, spf_top_frame(ev)->rec->terms[spf_top_frame(ev)->next].text, NULL,
-		    "%s returned %s: no match", inc, spf_result_name(res));
+		    _("%s returned %s: no match"), inc, spf_result_name(res));
 		term_nomatch(ev);
 		break;
 	default:
-		spf_abort(ev, SPF_PERMERROR, SPF_PROB_INCLUDE_NONE, "included domain %s has no "
-		    "SPF record (RFC 7208 5.2)", inc);
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_INCLUDE_NONE, _("included domain %s has no "
+		    "SPF record (RFC 7208 5.2)"), inc);
 		break;
 	}
 	free(inc);
@@ -199,11 +200,11 @@ frame_none(struct spf_eval *ev, enum spf_problem prob, const char *fmt, ...)
 	why = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (ev->depth > 1) {
-		spf_abort(ev, SPF_PERMERROR, SPF_PROB_INCLUDE_NONE, "include:%s: %s (RFC 7208 5.2)",
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_INCLUDE_NONE, _("include:%s: %s (RFC 7208 5.2)"),
 		    f->domain, why);
 	} else if (f->is_redirect) {
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_REDIRECT_NONE,
-		    "redirect=%s: %s (RFC 7208 6.1)", f->domain, why);
+		    _("redirect=%s: %s (RFC 7208 6.1)"), f->domain, why);
 	} else {
 		/* RFC 7208 4.3 (no valid domain, NXDOMAIN) and 4.5 (no record) give "none" */
 		free(ev->problem);
@@ -249,8 +250,8 @@ void_lookup(struct spf_eval *ev, const char *term)
 {
 	if (++ev->void_lookups <= SPF_VOID_LIMIT)
 		return false;
-	spf_abort(ev, SPF_PERMERROR, SPF_PROB_VOID_LIMIT, "more than %d void look-ups, the last "
-	    "for '%s' in the record of %s (RFC 7208 4.6.4)", SPF_VOID_LIMIT, term,
+	spf_abort(ev, SPF_PERMERROR, SPF_PROB_VOID_LIMIT, _("more than %d void look-ups, the last "
+	    "for '%s' in the record of %s (RFC 7208 4.6.4)"), SPF_VOID_LIMIT, term,
 	    spf_top_frame(ev)->domain);
 	return true;
 }
@@ -272,8 +273,8 @@ step_frame_start(struct spf_eval *ev)
 	struct spf_frame *f = spf_top_frame(ev);
 
 	if (!domain_is_checkable(f->domain)) {
-		spf_trace_add(ev, "(record)", NULL, "not a valid domain name: none");
-		frame_none(ev, SPF_PROB_BAD_DOMAIN, "'%s' is not a valid multi-label domain name",
+		spf_trace_add(ev, "(record)", NULL, _("not a valid domain name: none"));
+		frame_none(ev, SPF_PROB_BAD_DOMAIN, _("'%s' is not a valid multi-label domain name"),
 		    f->domain);
 		return;
 	}
@@ -292,51 +293,51 @@ step_record(struct spf_eval *ev)
 
 	switch (slot->status) {
 	case SPF_DNS_TEMPERROR:
-		spf_trace_add(ev, "(record)", slot, "DNS error");
-		spf_abort(ev, SPF_TEMPERROR, SPF_PROB_DNS_ERROR, "TXT look-up for %s failed: %s "
-		    "(RFC 7208 4.4)", f->domain, slot->why != NULL ? slot->why : "DNS error");
+		spf_trace_add(ev, "(record)", slot, _("DNS error"));
+		spf_abort(ev, SPF_TEMPERROR, SPF_PROB_DNS_ERROR, _("TXT look-up for %s failed: %s "
+		    "(RFC 7208 4.4)"), f->domain, slot->why != NULL ? slot->why : _("DNS error"));
 		return;
 	case SPF_DNS_NXDOMAIN:
-		spf_trace_add(ev, "(record)", slot, "no such domain");
-		frame_none(ev, SPF_PROB_NXDOMAIN, "%s does not exist", f->domain);
+		spf_trace_add(ev, "(record)", slot, _("no such domain"));
+		frame_none(ev, SPF_PROB_NXDOMAIN, _("%s does not exist"), f->domain);
 		return;
 	case SPF_DNS_NODATA:
 	case SPF_DNS_BADNAME:
-		spf_trace_add(ev, "(record)", slot, "no TXT records");
-		frame_none(ev, SPF_PROB_NO_RECORD, "no SPF record at %s", f->domain);
+		spf_trace_add(ev, "(record)", slot, _("no TXT records"));
+		frame_none(ev, SPF_PROB_NO_RECORD, _("no SPF record at %s"), f->domain);
 		return;
 	case SPF_DNS_OK:
 		break;
 	}
 	/* RFC 7208 4.5: exactly one record opening with "v=spf1" */
 	if (slot->n_spf == 0) {
-		spf_trace_add(ev, "(record)", slot, "no v=spf1 record");
-		frame_none(ev, SPF_PROB_NO_RECORD, "no SPF record at %s", f->domain);
+		spf_trace_add(ev, "(record)", slot, _("no v=spf1 record"));
+		frame_none(ev, SPF_PROB_NO_RECORD, _("no SPF record at %s"), f->domain);
 		return;
 	}
 	if (slot->n_spf > 1) {
-		spf_trace_add(ev, "(record)", slot, "%zu v=spf1 records", slot->n_spf);
+		spf_trace_add(ev, "(record)", slot, _("%zu v=spf1 records"), slot->n_spf);
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_MULTIPLE,
-		    "%zu SPF records at %s (RFC 7208 4.5)", slot->n_spf, f->domain);
+		    _("%zu SPF records at %s (RFC 7208 4.5)"), slot->n_spf, f->domain);
 		return;
 	}
 	if (slot->is_too_long) {
-		spf_trace_add(ev, "(record)", slot, "record too long");
+		spf_trace_add(ev, "(record)", slot, _("record too long"));
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_TOO_LONG,
-		    "the SPF record of %s is longer than %d characters", f->domain,
+		    _("the SPF record of %s is longer than %d characters"), f->domain,
 		    SPF_RECORD_MAX);
 		return;
 	}
 	rc = spf_record_parse_cached(ev->record_cache, slot->text, slot->text_len, &f->rec, why,
 	    sizeof(why));
 	if (rc < 0) {
-		spf_trace_add(ev, "(record)", slot, "syntax error: %s", why);
+		spf_trace_add(ev, "(record)", slot, _("syntax error: %s"), why);
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_SYNTAX,
-		    "syntax error in the SPF record of %s: %s", f->domain, why);
+		    _("syntax error in the SPF record of %s: %s"), f->domain, why);
 		return;
 	}
-	spf_trace_add(ev, "(record)", slot, "%zu mechanism%s%s%s", f->rec->n_terms,
-	    f->rec->n_terms == 1 ? "" : "s", f->rec->redirect != NULL ? ", redirect=" : "",
+	spf_trace_add(ev, "(record)", slot, ngettext("%zu mechanism%s%s", "%zu mechanisms%s%s",
+	    f->rec->n_terms), f->rec->n_terms, f->rec->redirect != NULL ? ", redirect=" : "",
 	    f->rec->redirect != NULL ? f->rec->redirect : "");
 	f->next = 0;
 	ev->state = S_TERM;
@@ -352,7 +353,7 @@ end_of_record(struct spf_eval *ev)
 
 	/* RFC 7208 6.1: redirect applies when no mechanism matched (and never with "all") */
 	if (rec->redirect == NULL || rec->has_all) {
-		spf_trace_add(ev, "(end)", NULL, "no mechanism matched: neutral (RFC 7208 4.7)");
+		spf_trace_add(ev, "(end)", NULL, _("no mechanism matched: neutral (RFC 7208 4.7)"));
 		frame_done(ev, SPF_NEUTRAL);
 		return;
 	}
@@ -364,19 +365,19 @@ end_of_record(struct spf_eval *ev)
 	/* RFC 7208 4.6.4: redirect counts toward the ten DNS-querying terms */
 	if (++ev->dns_mechs > SPF_LOOKUP_LIMIT) {
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_DNS_LIMIT,
-		    "more than %d DNS-querying terms, the next being '%s' in the record of %s "
-		    "(RFC 7208 4.6.4)", SPF_LOOKUP_LIMIT, term, f->domain);
+		    _("more than %d DNS-querying terms, the next being '%s' in the record of %s "
+		    "(RFC 7208 4.6.4)"), SPF_LOOKUP_LIMIT, term, f->domain);
 		return;
 	}
 	rc = spf_target_expand(ev, rec->redirect, rec->redirect_len, &target);
 	if (rc < 0) {
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_BAD_TARGET, "%s: %s '%s' (RFC 7208 6.1)",
-		    term, rc == MXD_ELIMIT ? "expansion too long" : "not a valid domain name",
+		    term, rc == MXD_ELIMIT ? _("expansion too long") : _("not a valid domain name"),
 		    target != NULL ? target : "");
 		free(target);
 		return;
 	}
-	spf_trace_add(ev, term, NULL, "no mechanism matched: evaluating %s instead", target);
+	spf_trace_add(ev, term, NULL, _("no mechanism matched: evaluating %s instead"), target);
 	/* The redirected check_host() replaces this one, exp= and all (6.1, 6.2) */
 	free(f->domain);
 	spf_record_free(f->rec);
@@ -403,7 +404,7 @@ step_term(struct spf_eval *ev)
 	t = &f->rec->terms[f->next];
 	switch (t->mech) {
 	case SPF_MECH_ALL:
-		spf_trace_add(ev, t->text, NULL, "match");
+		spf_trace_add(ev, t->text, NULL, _("match"));
 		term_match(ev);
 		return;
 	case SPF_MECH_IP4:
@@ -412,7 +413,7 @@ step_term(struct spf_eval *ev)
 		is_match = t->mech == SPF_MECH_IP4 ?
 		    ev->family == 4 && spf_cidr_match(ev->ip, t->net, t->cidr4) :
 		    ev->family == 6 && spf_cidr_match(ev->ip, t->net, t->cidr6);
-		spf_trace_add(ev, t->text, NULL, is_match ? "match" : "no match");
+		spf_trace_add(ev, t->text, NULL, is_match ? _("match") : _("no match"));
 		if (is_match)
 			term_match(ev);
 		else
@@ -428,24 +429,24 @@ step_term(struct spf_eval *ev)
 	/* RFC 7208 4.6.4: include, a, mx, ptr and exists count toward ten */
 	if (++ev->dns_mechs > SPF_LOOKUP_LIMIT) {
 		spf_abort(ev, SPF_PERMERROR, SPF_PROB_DNS_LIMIT,
-		    "more than %d DNS-querying terms, the next being '%s' in the record of %s "
-		    "(RFC 7208 4.6.4)", SPF_LOOKUP_LIMIT, t->text, f->domain);
+		    _("more than %d DNS-querying terms, the next being '%s' in the record of %s "
+		    "(RFC 7208 4.6.4)"), SPF_LOOKUP_LIMIT, t->text, f->domain);
 		return;
 	}
 	rc = spf_target_expand(ev, t->spec, t->spec_len, &target);
 	if (rc == MXD_ELIMIT) {
-		spf_abort(ev, SPF_PERMERROR, SPF_PROB_TOO_LONG, "'%s': macro expansion too long",
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_TOO_LONG, _("'%s': macro expansion too long"),
 		    t->text);
 		return;
 	}
 	if (rc < 0) {
 		if (t->mech == SPF_MECH_INCLUDE) {
 			spf_abort(ev, SPF_PERMERROR, SPF_PROB_BAD_TARGET,
-			    "'%s': '%s' is not a valid domain name (RFC 7208 5.2)", t->text,
+			    _("'%s': '%s' is not a valid domain name (RFC 7208 5.2)"), t->text,
 			    target);
 		} else {
 			/* RFC 7208 4.3: a malformed name is treated as one that does not exist */
-			spf_trace_add(ev, t->text, NULL, "'%s' is not a valid domain name: no match",
+			spf_trace_add(ev, t->text, NULL, _("'%s' is not a valid domain name: no match"),
 			    target);
 			term_nomatch(ev);
 		}
@@ -457,10 +458,10 @@ step_term(struct spf_eval *ev)
 		if (ev->depth >= SPF_DEPTH_MAX) {
 			free(target);
 			spf_abort(ev, SPF_PERMERROR, SPF_PROB_DNS_LIMIT,
-			    "includes nested deeper than %d", SPF_DEPTH_MAX);
+			    _("includes nested deeper than %d"), SPF_DEPTH_MAX);
 			return;
 		}
-		spf_trace_add(ev, t->text, NULL, "evaluating %s", target);
+		spf_trace_add(ev, t->text, NULL, _("evaluating %s"), target);
 		spf_frame_push(ev, target);
 		return;
 	case SPF_MECH_A:
@@ -524,9 +525,9 @@ step_mx_names(struct spf_eval *ev, const struct spf_term *t)
 
 	/* RFC 7208 4.6.4: more than ten MX records is a permerror */
 	if (slot->count > SPF_NAMES_LIMIT) {
-		spf_trace_add(ev, t->text, slot, "%zu MX records", slot->count);
-		spf_abort(ev, SPF_PERMERROR, SPF_PROB_MX_LIMIT, "'%s': %zu MX records at %s, more "
-		    "than %d (RFC 7208 4.6.4)", t->text, slot->count, slot->qname, SPF_NAMES_LIMIT);
+		spf_trace_add(ev, t->text, slot, _("%zu MX records"), slot->count);
+		spf_abort(ev, SPF_PERMERROR, SPF_PROB_MX_LIMIT, _("'%s': %zu MX records at %s, more "
+		    "than %d (RFC 7208 4.6.4)"), t->text, slot->count, slot->qname, SPF_NAMES_LIMIT);
 		return;
 	}
 	/* In preference order (then by name, whatever order the answer had), so a match, an
@@ -551,11 +552,12 @@ step_mx_names(struct spf_eval *ev, const struct spf_term *t)
 	}
 	slot->n_names = 0;
 	if (n == 0) {
-		spf_trace_add(ev, t->text, slot, "no usable exchange: no match");
+		spf_trace_add(ev, t->text, slot, _("no usable exchange: no match"));
 		term_nomatch(ev);
 		return;
 	}
-	spf_trace_add(ev, t->text, slot, "looking up %zu exchange%s", n, n == 1 ? "" : "s");
+	spf_trace_add(ev, t->text, slot, ngettext("looking up %zu exchange",
+	    "looking up %zu exchanges", n), n);
 	batch_ask(ev, names, n, LK_ADDR);
 	ev->state = S_MX_ADDRS;
 }
@@ -577,12 +579,12 @@ step_ptr_names(struct spf_eval *ev, const struct spf_term *t)
 		}
 	}
 	if (n == 0) {
-		spf_trace_add(ev, t->text, slot, "no name within %s: no match", ev->target);
+		spf_trace_add(ev, t->text, slot, _("no name within %s: no match"), ev->target);
 		term_nomatch(ev);
 		return;
 	}
-	spf_trace_add(ev, t->text, slot, "validating %zu name%s within %s", n, n == 1 ? "" : "s",
-	    ev->target);
+	spf_trace_add(ev, t->text, slot, ngettext("validating %zu name within %s",
+	    "validating %zu names within %s", n), n, ev->target);
 	batch_ask(ev, names, n, LK_VALIDATE);
 	ev->state = S_PTR_ADDRS;
 }
@@ -598,24 +600,24 @@ step_term_answer(struct spf_eval *ev)
 	case SPF_DNS_TEMPERROR:
 		/* RFC 7208 5.5: a ptr look-up error is no match; elsewhere temperror (5) */
 		if (t->mech == SPF_MECH_PTR) {
-			spf_trace_add(ev, t->text, slot, "DNS error: no match (RFC 7208 5.5)");
+			spf_trace_add(ev, t->text, slot, _("DNS error: no match (RFC 7208 5.5)"));
 			term_nomatch(ev);
 			return;
 		}
-		spf_trace_add(ev, t->text, slot, "DNS error");
-		spf_abort(ev, SPF_TEMPERROR, SPF_PROB_DNS_ERROR, "'%s': %s %s failed: %s "
-		    "(RFC 7208 5)", t->text, slot->qname, spf_type_name(slot->type),
-		    slot->why != NULL ? slot->why : "DNS error");
+		spf_trace_add(ev, t->text, slot, _("DNS error"));
+		spf_abort(ev, SPF_TEMPERROR, SPF_PROB_DNS_ERROR, _("'%s': %s %s failed: %s "
+		    "(RFC 7208 5)"), t->text, slot->qname, spf_type_name(slot->type),
+		    slot->why != NULL ? slot->why : _("DNS error"));
 		return;
 	case SPF_DNS_NXDOMAIN:
 	case SPF_DNS_NODATA:
 		/* RFC 7208 4.6.4: an empty answer or NXDOMAIN is a void look-up */
-		spf_trace_add(ev, t->text, slot, "void look-up: no match");
+		spf_trace_add(ev, t->text, slot, _("void look-up: no match"));
 		if (!void_lookup(ev, t->text))
 			term_nomatch(ev);
 		return;
 	case SPF_DNS_BADNAME:
-		spf_trace_add(ev, t->text, slot, "name cannot be asked: no match");
+		spf_trace_add(ev, t->text, slot, _("name cannot be asked: no match"));
 		term_nomatch(ev);
 		return;
 	case SPF_DNS_OK:
@@ -631,7 +633,7 @@ step_term_answer(struct spf_eval *ev)
 	default:
 		break;
 	}
-	spf_trace_add(ev, t->text, slot, slot->is_matched ? "match" : "no match");
+	spf_trace_add(ev, t->text, slot, slot->is_matched ? _("match") : _("no match"));
 	if (slot->is_matched)
 		term_match(ev);
 	else
@@ -649,24 +651,24 @@ step_mx_addrs(struct spf_eval *ev)
 		struct spf_slot *slot = &ev->slots[k];
 
 		if (slot->is_matched) {
-			spf_trace_add(ev, t->text, slot, "match");
+			spf_trace_add(ev, t->text, slot, _("match"));
 			term_match(ev);
 			return;
 		}
 		if (slot->status == SPF_DNS_TEMPERROR) {
-			spf_trace_add(ev, t->text, slot, "DNS error");
-			spf_abort(ev, SPF_TEMPERROR, SPF_PROB_DNS_ERROR, "'%s': %s %s failed: %s "
-			    "(RFC 7208 5)", t->text, slot->qname, spf_type_name(slot->type),
-			    slot->why != NULL ? slot->why : "DNS error");
+			spf_trace_add(ev, t->text, slot, _("DNS error"));
+			spf_abort(ev, SPF_TEMPERROR, SPF_PROB_DNS_ERROR, _("'%s': %s %s failed: %s "
+			    "(RFC 7208 5)"), t->text, slot->qname, spf_type_name(slot->type),
+			    slot->why != NULL ? slot->why : _("DNS error"));
 			return;
 		}
 		if (slot->status == SPF_DNS_NXDOMAIN || slot->status == SPF_DNS_NODATA) {
-			spf_trace_add(ev, t->text, slot, "void look-up");
+			spf_trace_add(ev, t->text, slot, _("void look-up"));
 			if (void_lookup(ev, t->text))
 				return;
 			continue;
 		}
-		spf_trace_add(ev, t->text, slot, "no match");
+		spf_trace_add(ev, t->text, slot, _("no match"));
 	}
 	term_nomatch(ev);
 }
@@ -684,17 +686,17 @@ step_ptr_addrs(struct spf_eval *ev)
 		struct spf_slot *slot = &ev->slots[k];
 
 		if (slot->is_matched) {
-			spf_trace_add(ev, t->text, slot, "validated, within %s: match", ev->target);
+			spf_trace_add(ev, t->text, slot, _("validated, within %s: match"), ev->target);
 			term_match(ev);
 			return;
 		}
 		if (slot->status == SPF_DNS_NXDOMAIN || slot->status == SPF_DNS_NODATA) {
-			spf_trace_add(ev, t->text, slot, "void look-up: not validated");
+			spf_trace_add(ev, t->text, slot, _("void look-up: not validated"));
 			if (void_lookup(ev, t->text))
 				return;
 			continue;
 		}
-		spf_trace_add(ev, t->text, slot, "not validated");
+		spf_trace_add(ev, t->text, slot, _("not validated"));
 	}
 	term_nomatch(ev);
 }
@@ -708,7 +710,7 @@ step_p_names(struct spf_eval *ev)
 
 	if (slot->status != SPF_DNS_OK) {
 		/* RFC 7208 7.3: no validated name, or a DNS error, gives "unknown" */
-		spf_trace_add(ev, "(%{p})", slot, "p = unknown");
+		spf_trace_add(ev, "(%{p})", slot, _("p = unknown"));
 		if (ev->is_p_counted && (slot->status == SPF_DNS_NXDOMAIN ||
 		    slot->status == SPF_DNS_NODATA) && void_lookup(ev, "%{p}"))
 			return;
@@ -722,7 +724,8 @@ step_p_names(struct spf_eval *ev)
 			slot->names[i] = NULL;
 		}
 	}
-	spf_trace_add(ev, "(%{p})", slot, "validating %zu name%s", n, n == 1 ? "" : "s");
+	spf_trace_add(ev, "(%{p})", slot, ngettext("validating %zu name",
+	    "validating %zu names", n), n);
 	if (n == 0) {
 		ev->is_p_known = true;
 		ev->state = ev->p_resume;
@@ -740,7 +743,7 @@ step_p_addrs(struct spf_eval *ev)
 	for (k = 0; k < ev->batch_n; k++) {
 		struct spf_slot *slot = &ev->slots[k];
 
-		spf_trace_add(ev, "(%{p})", slot, slot->is_matched ? "validated" : "not validated");
+		spf_trace_add(ev, "(%{p})", slot, slot->is_matched ? _("validated") : _("not validated"));
 		if (slot->is_matched)
 			ev->p_names[ev->p_n++] = xstrdup(slot->qname);
 		else if (ev->is_p_counted && (slot->status == SPF_DNS_NXDOMAIN ||

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "i18n.h"
 #include "spf_macro.h"
 #include "text.h"
 
@@ -62,10 +63,10 @@ macro_next(const char *s, size_t len, size_t pos, bool is_exp, struct macro_tok 
 			tok->len = 1;
 			return 0;
 		}
-		return refuse(why, why_len, "invalid character 0x%02x", c);
+		return refuse(why, why_len, _("invalid character 0x%02x"), c);
 	}
 	if (pos + 1 >= len)
-		return refuse(why, why_len, "'%c' at the end of a macro string", '%');
+		return refuse(why, why_len, _("'%c' at the end of a macro string"), '%');
 	switch (s[pos + 1]) {
 	case '%':
 		tok->kind = TOK_PERCENT;
@@ -82,22 +83,22 @@ macro_next(const char *s, size_t len, size_t pos, bool is_exp, struct macro_tok 
 	case '{':
 		break;
 	default:
-		return refuse(why, why_len, "invalid macro '%%%c' (RFC 7208 7.1)",
+		return refuse(why, why_len, _("invalid macro '%%%c' (RFC 7208 7.1)"),
 		    (unsigned char)s[pos + 1]);
 	}
 	i = pos + 2;
 	if (i >= len)
-		return refuse(why, why_len, "unterminated macro%c", ' ');
+		return refuse(why, why_len, _("unterminated macro%c"), ' ');
 	tok->kind = TOK_MACRO;
 	tok->letter = s[i];
 	lc = text_to_lower((unsigned char)s[i]);
 	if (lc == '\0' || strchr("slodiphcrtv", lc) == NULL)
-		return refuse(why, why_len, "unknown macro letter '%c' (RFC 7208 7.2)",
+		return refuse(why, why_len, _("unknown macro letter '%c' (RFC 7208 7.2)"),
 		    (unsigned char)s[i]);
 	/* RFC 7208 7.3: c, r and t are only allowed in exp= text */
 	if (!is_exp && strchr("crt", lc) != NULL)
-		return refuse(why, why_len, "macro letter '%c' is allowed in exp text only "
-		    "(RFC 7208 7.3)", (unsigned char)s[i]);
+		return refuse(why, why_len, _("macro letter '%c' is allowed in exp text only "
+		    "(RFC 7208 7.3)"), (unsigned char)s[i]);
 	i++;
 	if (i < len && text_is_digit((unsigned char)s[i])) {
 		unsigned long v = 0;
@@ -109,7 +110,7 @@ macro_next(const char *s, size_t len, size_t pos, bool is_exp, struct macro_tok 
 		}
 		/* RFC 7208 7.3: if a DIGIT is specified, the value MUST be nonzero */
 		if (v == 0)
-			return refuse(why, why_len, "zero digit transformer%c", ' ');
+			return refuse(why, why_len, _("zero digit transformer%c"), ' ');
 		tok->digits = v;
 	}
 	if (i < len && (s[i] == 'r' || s[i] == 'R')) {
@@ -123,7 +124,7 @@ macro_next(const char *s, size_t len, size_t pos, bool is_exp, struct macro_tok 
 	if (tok->delims_len == 0)
 		tok->delims = NULL;
 	if (i >= len || s[i] != '}')
-		return refuse(why, why_len, "malformed macro near '%c' (RFC 7208 7.1)",
+		return refuse(why, why_len, _("malformed macro near '%c' (RFC 7208 7.1)"),
 		    i < len ? (unsigned char)s[i] : '}');
 	tok->len = i + 1 - pos;
 	return 0;

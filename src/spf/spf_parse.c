@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "err.h"
+#include "i18n.h"
 #include "spf_macro.h"
 #include "spf_parse.h"
 #include "text.h"
@@ -131,7 +132,7 @@ spf_domain_spec_check(const char *s, size_t len, char *why, size_t why_len)
 	size_t tail, tlen, j;
 
 	if (len == 0)
-		return refusef(MXD_EINVAL, why, why_len, "empty domain-spec");
+		return refusef(MXD_EINVAL, why, why_len, _("empty domain-spec"));
 	if (spf_macro_check(s, len, false, mwhy, sizeof(mwhy)) < 0)
 		return refusef(MXD_EINVAL, why, why_len, "%s", mwhy);
 	/* domain-end = ( "." toplabel [ "." ] ) / macro-expand */
@@ -146,11 +147,11 @@ spf_domain_spec_check(const char *s, size_t len, char *why, size_t why_len)
 			break;
 	}
 	if (j == tail)
-		return refusef(MXD_EINVAL, why, why_len, "domain-spec '%.*s' does not end in a "
-		    "top-level label or a macro (RFC 7208 7.1)", (int)len, s);
+		return refusef(MXD_EINVAL, why, why_len, _("domain-spec '%.*s' does not end in a "
+		    "top-level label or a macro (RFC 7208 7.1)"), (int)len, s);
 	if (!spf_toplabel_is_valid(s + j, tlen - j))
-		return refusef(MXD_EINVAL, why, why_len, "'%.*s' is not a valid top-level label "
-		    "(RFC 7208 7.1)", (int)(tlen - j), s + j);
+		return refusef(MXD_EINVAL, why, why_len, _("'%.*s' is not a valid top-level label "
+		    "(RFC 7208 7.1)"), (int)(tlen - j), s + j);
 	return 0;
 }
 
@@ -190,11 +191,11 @@ parse_spec(struct spf_term *term, const char *rest, size_t rlen, bool is_require
 
 	if (rlen == 0 || (rlen == 1 && rest[0] == ':')) {
 		if (is_required || rlen == 1)
-			return refuse(e, SPF_SYN_NO_DOMAIN, "needs ':domain' (RFC 7208 5)");
+			return refuse(e, SPF_SYN_NO_DOMAIN, _("needs ':domain' (RFC 7208 5)"));
 		return 0;
 	}
 	if (rest[0] != ':')
-		return refuse(e, SPF_SYN_MALFORMED, "malformed mechanism (RFC 7208 5)");
+		return refuse(e, SPF_SYN_MALFORMED, _("malformed mechanism (RFC 7208 5)"));
 	if (spf_domain_spec_check(rest + 1, rlen - 1, swhy, sizeof(swhy)) < 0)
 		return refuse(e, SPF_SYN_DOMAIN_SPEC, "%s", swhy);
 	term->spec = rest + 1;
@@ -215,7 +216,7 @@ parse_dual_cidr(struct spf_term *term, const char *rest, size_t rlen,
 		j--;
 	if (j < end && j >= 2 && rest[j - 1] == '/' && rest[j - 2] == '/') {
 		if (parse_cidr(rest + j, end - j, 128, &term->cidr6) < 0)
-			return refuse(e, SPF_SYN_CIDR, "bad IPv6 CIDR length (RFC 7208 5.6)");
+			return refuse(e, SPF_SYN_CIDR, _("bad IPv6 CIDR length (RFC 7208 5.6)"));
 		end = j - 2;
 	}
 	j = end;
@@ -223,12 +224,12 @@ parse_dual_cidr(struct spf_term *term, const char *rest, size_t rlen,
 		j--;
 	if (j < end && j >= 1 && rest[j - 1] == '/') {
 		if (parse_cidr(rest + j, end - j, 32, &term->cidr4) < 0)
-			return refuse(e, SPF_SYN_CIDR, "bad IPv4 CIDR length (RFC 7208 5.6)");
+			return refuse(e, SPF_SYN_CIDR, _("bad IPv4 CIDR length (RFC 7208 5.6)"));
 		end = j - 1;
 	}
 	/* a '/' left over is a CIDR length that is not one ("a/", "a/24/64", "a//x") */
 	if (end > 0 && (rest[0] == '/' || rest[end - 1] == '/'))
-		return refuse(e, SPF_SYN_CIDR, "bad CIDR length (RFC 7208 5.6)");
+		return refuse(e, SPF_SYN_CIDR, _("bad CIDR length (RFC 7208 5.6)"));
 	return parse_spec(term, rest, end, false, e);
 }
 
@@ -243,27 +244,27 @@ parse_network(struct spf_term *term, const char *rest, size_t rlen, struct spf_s
 	char abuf[64];
 
 	if (rlen == 0 || rest[0] != ':')
-		return refuse(e, kind, "needs ':network' (RFC 7208 5.6)");
+		return refuse(e, kind, _("needs ':network' (RFC 7208 5.6)"));
 	rest++;
 	rlen--;
 	slash = memchr(rest, '/', rlen);
 	alen = slash != NULL ? (size_t)(slash - rest) : rlen;
 	if (is_v6) {
 		if (alen == 0 || alen >= sizeof(abuf))
-			return refuse(e, kind, "bad IPv6 network (RFC 7208 5.6)");
+			return refuse(e, kind, _("bad IPv6 network (RFC 7208 5.6)"));
 		memcpy(abuf, rest, alen);
 		abuf[alen] = '\0';
 		/* ip6-network is RFC 4291 2.2 text, which inet_pton() implements */
 		if (inet_pton(AF_INET6, abuf, term->net) != 1)
-			return refuse(e, kind, "bad IPv6 network (RFC 7208 5.6)");
+			return refuse(e, kind, _("bad IPv6 network (RFC 7208 5.6)"));
 	} else if (spf_parse_ip4(rest, alen, term->net) < 0) {
-		return refuse(e, kind, "bad IPv4 network (RFC 7208 5.6)");
+		return refuse(e, kind, _("bad IPv4 network (RFC 7208 5.6)"));
 	}
 	if (slash != NULL) {
 		unsigned *len_out = is_v6 ? &term->cidr6 : &term->cidr4;
 
 		if (parse_cidr(slash + 1, rlen - alen - 1, is_v6 ? 128 : 32, len_out) < 0)
-			return refuse(e, SPF_SYN_CIDR, "bad CIDR length (RFC 7208 5.6)");
+			return refuse(e, SPF_SYN_CIDR, _("bad CIDR length (RFC 7208 5.6)"));
 	}
 	return 0;
 }
@@ -289,7 +290,7 @@ parse_directive(struct spf_record *rec, const char *t, size_t len, struct spf_sy
 		n++;
 	i = n > 0 ? mech_lookup(p, n) : -1;
 	if (i < 0)
-		return refuse(e, SPF_SYN_UNKNOWN, "unknown mechanism (RFC 7208 5)");
+		return refuse(e, SPF_SYN_UNKNOWN, _("unknown mechanism (RFC 7208 5)"));
 	memset(&term, 0, sizeof(term));
 	term.mech = mech_names[i].mech;
 	term.qualifier = q;
@@ -302,8 +303,8 @@ parse_directive(struct spf_record *rec, const char *t, size_t len, struct spf_sy
 	switch (term.mech) {
 	case SPF_MECH_ALL:
 		/* RFC 7208 5.1: all takes no argument and no CIDR length */
-		rc = rlen == 0 ? 0 : refuse(e, SPF_SYN_ALL_ARG, "'all' takes no argument "
-		    "(RFC 7208 5.1)");
+		rc = rlen == 0 ? 0 : refuse(e, SPF_SYN_ALL_ARG, _("'all' takes no argument "
+		    "(RFC 7208 5.1)"));
 		rec->has_all = true;
 		break;
 	case SPF_MECH_INCLUDE:
@@ -322,7 +323,7 @@ parse_directive(struct spf_record *rec, const char *t, size_t len, struct spf_sy
 		rc = parse_network(&term, rest, rlen, e);
 		break;
 	default:
-		rc = refuse(e, SPF_SYN_UNKNOWN, "unknown mechanism");
+		rc = refuse(e, SPF_SYN_UNKNOWN, _("unknown mechanism"));
 		break;
 	}
 	if (rc < 0)
@@ -346,8 +347,8 @@ parse_modifier(struct spf_record *rec, const char *t, size_t name_len,
 	if (name_len == 8 && strncasecmp(t, "redirect", 8) == 0) {
 		/* RFC 7208 6: redirect and exp MUST NOT appear more than once */
 		if (rec->redirect != NULL)
-			return refuse(e, SPF_SYN_DUP_REDIRECT, "redirect= appears twice "
-			    "(RFC 7208 6)");
+			return refuse(e, SPF_SYN_DUP_REDIRECT, _("redirect= appears twice "
+			    "(RFC 7208 6)"));
 		if (spf_domain_spec_check(val, vlen, swhy, sizeof(swhy)) < 0)
 			return refuse(e, SPF_SYN_DOMAIN_SPEC, "%s", swhy);
 		rec->redirect = val;
@@ -357,7 +358,7 @@ parse_modifier(struct spf_record *rec, const char *t, size_t name_len,
 	}
 	if (name_len == 3 && strncasecmp(t, "exp", 3) == 0) {
 		if (rec->exp != NULL)
-			return refuse(e, SPF_SYN_DUP_EXP, "exp= appears twice (RFC 7208 6)");
+			return refuse(e, SPF_SYN_DUP_EXP, _("exp= appears twice (RFC 7208 6)"));
 		if (spf_domain_spec_check(val, vlen, swhy, sizeof(swhy)) < 0)
 			return refuse(e, SPF_SYN_DOMAIN_SPEC, "%s", swhy);
 		rec->exp = val;
@@ -382,7 +383,7 @@ parse_term(struct spf_record *rec, const char *t, size_t len, struct spf_syntax_
 		unsigned char c = (unsigned char)t[i];
 
 		if (c < 0x21 || c > 0x7e)
-			return refuse(e, SPF_SYN_CHAR, "invalid character 0x%02x (RFC 7208 4.6.1)",
+			return refuse(e, SPF_SYN_CHAR, _("invalid character 0x%02x (RFC 7208 4.6.1)"),
 			    c);
 	}
 	/* RFC 7208 12: modifier = name "=" ...; name = ALPHA *( ALPHA / DIGIT / "-" / "_" /
@@ -397,16 +398,16 @@ parse_term(struct spf_record *rec, const char *t, size_t len, struct spf_syntax_
 			 * "include:x", not an unknown modifier to ignore (mechanism names are
 			 * matched first, as Mail::SPF does). */
 			if (mech_lookup(t, i) >= 0)
-				return refuse(e, SPF_SYN_MECH_EQ, "a mechanism takes ':', not '=' "
-				    "(RFC 7208 5)");
+				return refuse(e, SPF_SYN_MECH_EQ, _("a mechanism takes ':', not '=' "
+				    "(RFC 7208 5)"));
 			return parse_modifier(rec, t, i, e);
 		}
 	}
 	/* '=' before any ':' or '/' says a modifier was meant, with a name that is none */
 	i = strcspn(t, ":/=");
 	if (i < len && t[i] == '=' && t[0] != '+' && t[0] != '-' && t[0] != '~' && t[0] != '?')
-		return refuse(e, SPF_SYN_MODIFIER_NAME, "not a modifier name: one starts with a "
-		    "letter, then letters, digits, '-', '_' or '.' (RFC 7208 12)");
+		return refuse(e, SPF_SYN_MODIFIER_NAME, _("not a modifier name: one starts with a "
+		    "letter, then letters, digits, '-', '_' or '.' (RFC 7208 12)"));
 	return parse_directive(rec, t, len, e);
 }
 
@@ -456,10 +457,10 @@ record_parse(const char *text, size_t len, bool is_strict, struct spf_record **r
 	*recp = NULL;
 	memset(&e, 0, sizeof(e));
 	if (len > SPF_RECORD_MAX)
-		rc = refuse(&e, SPF_SYN_TOO_LONG, "record of %zu characters, more than %d "
-		    "(one DNS message, RFC 7208 3.4)", len, SPF_RECORD_MAX);
+		rc = refuse(&e, SPF_SYN_TOO_LONG, _("record of %zu characters, more than %d "
+		    "(one DNS message, RFC 7208 3.4)"), len, SPF_RECORD_MAX);
 	else if (!spf_is_spf1(text, len))
-		rc = refuse(&e, SPF_SYN_VERSION, "no v=spf1 version section (RFC 7208 4.5)");
+		rc = refuse(&e, SPF_SYN_VERSION, _("no v=spf1 version section (RFC 7208 4.5)"));
 	else
 		rc = 0;
 	if (rc < 0) {
@@ -528,7 +529,7 @@ spf_record_parse(const char *text, size_t len, struct spf_record **recp, char *w
 	if (e.index == 0)
 		snprintf(why, why_len, "%s", e.why);
 	else
-		snprintf(why, why_len, "term %zu '%s': %s", e.index, e.term, e.why);
+		snprintf(why, why_len, _("term %zu '%s': %s"), e.index, e.term, e.why);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "netaddr.h"
 
 struct range {
@@ -17,22 +18,22 @@ struct range {
 
 /* Documentation ranges are left out on purpose: the lab world lives in them. */
 static const struct range ranges[] = {
-	{ AF_INET, "0.0.0.0", 8, "\"this network\" (RFC 791)" },
-	{ AF_INET, "10.0.0.0", 8, "private (RFC 1918)" },
-	{ AF_INET, "100.64.0.0", 10, "shared carrier-grade NAT (RFC 6598)" },
-	{ AF_INET, "127.0.0.0", 8, "loopback (RFC 1122)" },
-	{ AF_INET, "169.254.0.0", 16, "link-local (RFC 3927)" },
-	{ AF_INET, "172.16.0.0", 12, "private (RFC 1918)" },
-	{ AF_INET, "192.168.0.0", 16, "private (RFC 1918)" },
-	{ AF_INET, "198.18.0.0", 15, "benchmarking (RFC 2544)" },
-	{ AF_INET, "224.0.0.0", 4, "multicast (RFC 5771)" },
-	{ AF_INET, "240.0.0.0", 4, "reserved (RFC 1112)" },
-	{ AF_INET6, "::", 128, "unspecified (RFC 4291)" },
-	{ AF_INET6, "::1", 128, "loopback (RFC 4291)" },
-	{ AF_INET6, "::ffff:0:0", 96, "IPv4-mapped (RFC 4291)" },
-	{ AF_INET6, "fc00::", 7, "unique local (RFC 4193)" },
-	{ AF_INET6, "fe80::", 10, "link-local (RFC 4291)" },
-	{ AF_INET6, "ff00::", 8, "multicast (RFC 4291)" },
+	{ AF_INET, "0.0.0.0", 8, N_("\"this network\" (RFC 791)") },
+	{ AF_INET, "10.0.0.0", 8, N_("private (RFC 1918)") },
+	{ AF_INET, "100.64.0.0", 10, N_("shared carrier-grade NAT (RFC 6598)") },
+	{ AF_INET, "127.0.0.0", 8, N_("loopback (RFC 1122)") },
+	{ AF_INET, "169.254.0.0", 16, N_("link-local (RFC 3927)") },
+	{ AF_INET, "172.16.0.0", 12, N_("private (RFC 1918)") },
+	{ AF_INET, "192.168.0.0", 16, N_("private (RFC 1918)") },
+	{ AF_INET, "198.18.0.0", 15, N_("benchmarking (RFC 2544)") },
+	{ AF_INET, "224.0.0.0", 4, N_("multicast (RFC 5771)") },
+	{ AF_INET, "240.0.0.0", 4, N_("reserved (RFC 1112)") },
+	{ AF_INET6, "::", 128, N_("unspecified (RFC 4291)") },
+	{ AF_INET6, "::1", 128, N_("loopback (RFC 4291)") },
+	{ AF_INET6, "::ffff:0:0", 96, N_("IPv4-mapped (RFC 4291)") },
+	{ AF_INET6, "fc00::", 7, N_("unique local (RFC 4193)") },
+	{ AF_INET6, "fe80::", 10, N_("link-local (RFC 4291)") },
+	{ AF_INET6, "ff00::", 8, N_("multicast (RFC 4291)") },
 };
 
 static int
