@@ -93,7 +93,7 @@ test_clean_and_listed(void **state)
 	    "7.2.0.192.bl.t. TXT \"see https://bl.t/7\"\n", "192.0.2.7", NULL);
 	zone_assert(&r, "dnsbl.listed", "192.0.2.7", ST_FAIL);
 	f = report_find(r.ctx.rep, "dnsbl.listed");
-	assert_non_null(strstr(finding_message(f), "127.0.0.2 SBL, 127.0.0.4 XBL"));
+	assert_non_null(strstr(finding_message(f), "127.0.0.2 \"SBL\", 127.0.0.4 \"XBL\""));
 	assert_non_null(strstr(finding_message(f), "blocked using bl.t"));
 	/* The list's reason, from its TXT record (RFC 5782 2.1). */
 	assert_string_equal(json_string_value(json_object_get(finding_data_obj(f), "reason")),
