@@ -8,7 +8,7 @@ if there was any.
 Japanese text may hold Latin letters only where they are not English: names, codes,
 commands and the server's own words. The scanner cuts the text at every Japanese
 character into Latin runs, and a run passes when nothing but these is left in it:
-  - quoted text ("...", '...', 「...」): record text, the server's words, examples;
+  - quoted text ("...", '...', `...`, 「...」): record text, the server's words, examples;
   - text after a label that introduces the server's words or a log ("サーバーの応答:");
   - code: a run that is a command or a configuration line (a PowerShell cmdlet
     Verb-Noun, a main.cf "name = value", postmap/postfix/mxdiag/dig/openssl ...);
@@ -58,7 +58,7 @@ QUOTING_LABELS = ('サーバーの応答:', 'サーバーの言葉:', 'ドメイ
 
 JA = r'\u3000-\u30ff\u3400-\u9fff\uff00-\uffef'
 RUN = re.compile(r'[^' + JA + r']+')
-QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|「[^」]*」|『[^』]*』|(?<![A-Za-z])\'[^\']*\'(?![A-Za-z])')
+QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|「[^」]*」|『[^』]*』|(?<![A-Za-z])\'[^\']*\'(?![A-Za-z])')
 CODE = re.compile(
     r'\b(?:New|Set|Get|Add|Remove|Enable|Disable|Test|Start|Stop|Restart|Install)'
     r'-[A-Z][A-Za-z]+\b.*'            # a PowerShell cmdlet and its parameters
