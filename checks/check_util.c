@@ -59,6 +59,7 @@ check_dns_failed(struct check_ctx *ctx, const struct dns_answer *ans, const char
 		finding_fix(f, _("Check the resolver given with --resolver and try again."));
 		break;
 	}
+	finding_data(f, "what", json_string(what));
 	finding_dns(f, ans);
 	finding_ref(f, "RFC 1035 section 4.1.1");
 	return true;

@@ -105,6 +105,76 @@ drop_moot_advice(struct report *rep, const struct check_inputs *in)
 	json_object_set_new(finding_data_obj(dead), "not_judged", dropped);
 }
 
+/* Append s to the list buf (", "-joined) unless it is one of its items already; true when
+ * it was added. */
+static bool
+list_add_once(char *buf, size_t len, size_t *used, const char *s)
+{
+	size_t n = strlen(s);
+	const char *p;
+
+	for (p = buf; (p = strstr(p, s)) != NULL; p += n)
+		if ((p == buf || p[-1] == ' ') && (p[n] == ',' || p[n] == '\0'))
+			return false;
+	return text_list_add(buf, len, used, s);
+}
+
+/*
+ * A resolver that does not answer is one cause, however many checks asked it: the
+ * dns.timeout findings become one, naming every query and what could not be checked, with
+ * all their evidence (the timeout message said the same thing once per query).
+ */
+static void
+fold_timeouts(struct report *rep)
+{
+	char queries[600] = "", whats[600] = "", q[300];
+	size_t i, k, n = 0, nq = 0, qused = 0, wused = 0;
+	const struct finding *first = NULL;
+	struct finding *f;
+	json_t *ev;
+
+	for (i = 0; i < report_count(rep); i++) {
+		const struct finding *t = report_finding(rep, i);
+		const char *what = json_string_value(json_object_get(finding_data_obj(t), "what"));
+
+		if (strcmp(finding_id(t), "dns.timeout") != 0)
+			continue;
+		n++;
+		if (first == NULL)
+			first = t;
+		json_array_foreach(finding_evidence_list(t), k, ev) {
+			const char *qn = json_string_value(json_object_get(ev, "qname"));
+			const char *qt = json_string_value(json_object_get(ev, "qtype"));
+
+			if (qn == NULL || qt == NULL)
+				continue;
+			snprintf(q, sizeof(q), "%s %s", qn, qt);
+			if (list_add_once(queries, sizeof(queries), &qused, q))
+				nq++;
+		}
+		if (what != NULL)
+			list_add_once(whats, sizeof(whats), &wused, what);
+	}
+	if (n < 2)
+		return;
+	f = report_add(rep, "dns.timeout", ST_UNKNOWN, finding_subject(first));
+	if (finding_group_name(first) != NULL)
+		finding_group(f, finding_group_name(first));
+	finding_msg(f, _("No answer within the timeout to %zu queries (%s): could not check "
+	    "%s."), nq, queries, whats);
+	finding_fix(f, "%s", finding_fix_text(first));
+	finding_ref(f, "RFC 1035 section 4.1.1");
+	for (i = report_count(rep) - 1; i-- > 0;) {
+		const struct finding *t = report_finding(rep, i);
+
+		if (strcmp(finding_id(t), "dns.timeout") != 0)
+			continue;
+		json_array_foreach(finding_evidence_list(t), k, ev)
+			finding_evidence_json(f, json_deep_copy(ev));
+		report_remove(rep, i);
+	}
+}
+
 static bool
 does_not_exist(const struct report *rep)
 {
@@ -357,6 +427,7 @@ path_judge(struct report *rep, const struct check_facts *facts,
 
 	if (in->domain == NULL)
 		return;
+	fold_timeouts(rep);
 	drop_moot_advice(rep, in);
 	o = outbound_verdict(rep, facts, in, line, sizeof(line));
 	json_object_set_new(o, "text", json_string(line));
@@ -452,6 +523,7 @@ path_answer_dns(struct report *rep, const struct check_inputs *in)
 
 	if (in->domain == NULL)
 		return;
+	fold_timeouts(rep);
 	drop_moot_advice(rep, in);
 	o = outbound_dns(rep, in, line, sizeof(line));
 	json_object_set_new(o, "text", json_string(line));

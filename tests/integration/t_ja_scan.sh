@@ -8,15 +8,17 @@ jas_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 jas_loc=$OUT/jascan-locale
 jas_n=0
 
-# jas_case NAME ARGS...: mxdiag --lang ja ARGS as text and as JSON; both scanned.
+# jas_case NAME [--dead] ARGS...: mxdiag --lang ja ARGS as text and as JSON; both scanned.
+# --dead: through the resolver black hole instead of the lab's resolver.
 jas_case() {
-	local name=$1; shift
+	local name=$1 res=$LAB_RESOLVER; shift
 	local f r msgs=()
+	if [ "$1" = --dead ]; then res=$LAB_DEAD_NS; shift; fi
 	jas_n=$((jas_n + 1))
 	f="$OUT/jascan-$jas_n"
-	MXD_LOCALEDIR=$jas_loc "$MXDIAG" --lang ja --no-color --resolver "$LAB_RESOLVER" \
+	MXD_LOCALEDIR=$jas_loc "$MXDIAG" --lang ja --no-color --resolver "$res" \
 	    --ca-file "$LAB_CA" --timeout 2 "$@" >"$f.txt" 2>"$f.err"
-	MXD_LOCALEDIR=$jas_loc "$MXDIAG" --lang ja --json --resolver "$LAB_RESOLVER" \
+	MXD_LOCALEDIR=$jas_loc "$MXDIAG" --lang ja --json --resolver "$res" \
 	    --ca-file "$LAB_CA" --timeout 2 "$@" >"$f.json" 2>>"$f.err"
 	[ -s "$f.txt" ] || msgs+=("no text output ($(head -c 200 "$f.err"))")
 	[ -s "$f.json" ] || msgs+=("no JSON output ($(head -c 200 "$f.err"))")
@@ -77,7 +79,7 @@ else
 	    --ip "$LAB_CLIENT_IP" --helo exch.corp.local
 	jas_case "ja scan: check with a listed address and a bare HELO" check example.test \
 	    --ip 198.51.100.66 --helo mx1
-	jas_case "ja scan: check through a dead resolver" --resolver "$LAB_DEAD_NS" \
+	jas_case "ja scan: check through a dead resolver" --dead \
 	    check example.test
 	for d in toomany voids exp syntax nxinclude; do
 		jas_case "ja scan: spf --trace ($d.spf.test)" -v spf "$d.spf.test" \
@@ -98,7 +100,7 @@ else
 	    --password-file "$OUT/jascan-pwbad"
 	jas_case "ja scan: smarthost without AUTH" smarthost smtp.isp.test:587 \
 	    --from alice@isp.test
-	jas_case "ja scan: smarthost through a dead resolver" --resolver "$LAB_DEAD_NS" \
+	jas_case "ja scan: smarthost through a dead resolver" --dead \
 	    smarthost smtp.isp.test:587 --from alice@isp.test
 	for d in exch.test example.test wrongcert.test greylist.test backup.test nomx.test; do
 		jas_case "ja scan: inbound $d" inbound "$d"
