@@ -273,16 +273,15 @@ on_mx(struct dns_target_mx *mx, void *arg)
 	dns_target_mx_free(mx);
 }
 
+/* Relayed mail reaches receivers from the relay's addresses: theirs are judged too
+ * (checks/path.c makes the server's own INFO then), once smarthost has found them. */
 static void
-ptr_start(struct check_ctx *ctx)
+on_relays(void *arg)
 {
+	struct check_ctx *ctx = arg;
 	const struct relay_fact *r = check_fact_best_relay(ctx->facts);
 	size_t i;
 
-	if (ctx->ip != NULL)
-		probe_start(ctx, ctx->ip, NULL, 0);
-	/* Relayed mail reaches receivers from the relay's addresses: theirs are judged too
-	 * (checks/path.c makes the server's own INFO then). */
 	for (i = 0; r != NULL && i < r->naddrs; i++) {
 		struct ptr_probe *p;
 
@@ -292,13 +291,23 @@ ptr_start(struct check_ctx *ctx)
 		if (p != NULL)
 			p->is_relay = true;
 	}
+}
+
+/* The sending address and the MX hosts at once; the relays' addresses when they are in,
+ * so that the lookups of its own never wait for the smarthost sessions. */
+static void
+ptr_start(struct check_ctx *ctx)
+{
+	if (ctx->ip != NULL)
+		probe_start(ctx, ctx->ip, NULL, 0);
 	dns_target_mx(ctx->dns, ctx->domain, PTR_MAX_MX, on_mx, ctx);
+	check_await(ctx, CHECK_FACT_RELAYS, on_relays, ctx);
 }
 
 const struct check check_ptr = {
 	.name = "ptr",
 	.section = "dns",
 	.needs = CHECK_IN_DOMAIN,
-	.reads = CHECK_FACT_RELAYS,
+	.awaits = CHECK_FACT_RELAYS,	/* the relays' addresses, when smarthost runs beside */
 	.start = ptr_start,
 };
