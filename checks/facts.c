@@ -10,6 +10,7 @@
 #include "loop.h"
 #include "probe.h"
 #include "smtp.h"
+#include "tls_judge.h"
 #include "xmalloc.h"
 
 struct mx_waiter {
@@ -92,6 +93,24 @@ check_fact_relay(struct check_facts *facts, const struct relay_fact *relay)
 {
 	if (facts->nrelays < RELAY_FACT_MAX)
 		facts->relays[facts->nrelays++] = *relay;
+}
+
+void
+check_fact_add_mx_tls(struct check_facts *facts, const char *host, const char *addr,
+    const struct vantage_why *vantage, struct smtp_result *res)
+{
+	struct mx_tls_fact *m;
+
+	if (facts->nmx_tls == MX_TLS_FACT_MAX) {
+		smtp_result_free(res);
+		return;
+	}
+	m = &facts->mx_tls[facts->nmx_tls++];
+	snprintf(m->host, sizeof(m->host), "%s", host);
+	snprintf(m->addr, sizeof(m->addr), "%s", addr);
+	m->vantage = *vantage;
+	m->tls_problems = tls_judge(res, 0);
+	m->res = res;
 }
 
 const struct mx_tls_fact *

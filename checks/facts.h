@@ -16,6 +16,7 @@ struct check_ctx;
 struct loop;
 struct loop_timer;
 struct probe_mx;
+struct smtp_result;
 
 enum {
 	CHECK_FACT_MX = 1 << 0,		/* the domain's mail hosts with their addresses */
@@ -59,7 +60,8 @@ struct relay_fact {
 
 #define MX_TLS_FACT_MAX 8
 
-/* One MX host's STARTTLS session as the mx-tls probe saw it (MTA-STS and DANE judge it). */
+/* One MX host's STARTTLS session as the mx-tls probe (or inbound's session to the host's
+ * first address, when inbound runs) saw it: MTA-STS and DANE judge it. */
 struct mx_tls_fact {
 	char host[256];		/* the MX host name dialled */
 	char addr[46];		/* its first address */
@@ -100,6 +102,11 @@ void check_fact_port25(struct check_facts *facts, bool is_v6, enum port25_state 
 
 /* Record a tested relay (ignored beyond RELAY_FACT_MAX); the best first. */
 void check_fact_relay(struct check_facts *facts, const struct relay_fact *relay);
+
+/* Record host's STARTTLS session to addr with its vantage; the fact takes res (owned; freed
+ * with the facts, or at once beyond MX_TLS_FACT_MAX). */
+void check_fact_add_mx_tls(struct check_facts *facts, const char *host, const char *addr,
+    const struct vantage_why *vantage, struct smtp_result *res);
 
 /* The mx-tls fact of host, or NULL when none was recorded (not probed in this run). */
 const struct mx_tls_fact *check_fact_mx_tls(const struct check_facts *facts,

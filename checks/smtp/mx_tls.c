@@ -4,6 +4,8 @@
  * sent, tls_judge()'s problems, and the vantage (an OP25B block or interceptor makes the
  * answer say nothing of the MX). It adds no findings: MTA-STS (enforce mode: the
  * certificate must be valid for the MX name) and DANE (the chain against TLSA) judge it.
+ * For runs without inbound (explain's proofs of mta-sts and dane): inbound publishes the
+ * same fact from its own sessions, so inbound and preflight do not run this.
  */
 #include "config.h"
 
@@ -18,7 +20,6 @@
 #include "report.h"
 #include "smtp.h"
 #include "tls.h"
-#include "tls_judge.h"
 #include "vantage.h"
 #include "xmalloc.h"
 
@@ -63,15 +64,13 @@ publish(void *arg)
 		vs[i].ptr = NULL;
 		vs[i].res = run->one[i].res;
 	}
-	for (i = 0; i < run->n && facts->nmx_tls < MX_TLS_FACT_MAX; i++) {
-		struct mx_tls_fact *m = &facts->mx_tls[facts->nmx_tls++];
+	for (i = 0; i < run->n; i++) {
+		struct vantage_why why;
 
-		snprintf(m->host, sizeof(m->host), "%s", run->one[i].host);
-		snprintf(m->addr, sizeof(m->addr), "%s", run->one[i].addr);
-		vantage_of(facts, vs, run->n, i, &m->vantage);
-		m->tls_problems = tls_judge(run->one[i].res, 0);
-		m->res = run->one[i].res;	/* the fact owns it now */
-		run->one[i].res = NULL;
+		vantage_of(facts, vs, run->n, i, &why);
+		check_fact_add_mx_tls(facts, run->one[i].host, run->one[i].addr, &why,
+		    run->one[i].res);
+		run->one[i].res = NULL;	/* the fact owns it now */
 	}
 	run_free(run);
 	check_done(ctx);

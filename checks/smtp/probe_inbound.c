@@ -148,6 +148,35 @@ run_free(struct ib_run *run)
 	free(run);
 }
 
+/*
+ * The session to each MX host's first address is the one mx-tls would open (STARTTLS, the
+ * certificate checked against the MX name): it becomes the run's MX TLS fact, with the
+ * vantage inbound_judge() found, so that MTA-STS and DANE judge it without a second
+ * session per MX.
+ */
+static void
+publish_mx_tls(struct ib_run *run)
+{
+	size_t i, k;
+
+	if (run->check == NULL || run->tls == NULL || run->mx == NULL)
+		return;
+	for (i = 0; i < run->mx->nhosts; i++) {
+		const struct probe_host *h = &run->mx->hosts[i];
+
+		for (k = 0; k < run->neps && h->naddrs > 0; k++) {
+			struct ib_ep *ep = &run->eps[k];
+
+			if (ep->host != i || ep->res == NULL || strcmp(ep->addr, h->addrs[0]) != 0)
+				continue;
+			check_fact_add_mx_tls(run->check->facts, h->name, ep->addr, &ep->vantage,
+			    ep->res);
+			ep->res = NULL;	/* the fact owns it now */
+			break;
+		}
+	}
+}
+
 static bool
 finish(void *arg)
 {
@@ -157,6 +186,7 @@ finish(void *arg)
 	if (session_await_facts(&run->sess, run->check, CHECK_FACT_PORT25))
 		return false;
 	inbound_judge(run);
+	publish_mx_tls(run);
 	run_free(run);
 	return true;
 }
@@ -203,6 +233,7 @@ const struct check check_inbound = {
 	.name = "inbound",
 	.section = "inbound",
 	.needs = CHECK_IN_INBOUND,
+	.publishes = CHECK_FACT_MX_TLS,	/* its own STARTTLS sessions: no mx-tls beside it */
 	.start = inbound_diag_start,
 	.is_async = true,
 };

@@ -37,11 +37,12 @@ static const struct opt inbound_rows[] = {
 static const struct opt_spec inbound_opts = { "inbound", inbound_rows, 17,
 	N_("No message is ever sent: the session ends with RSET and QUIT, never DATA.\n") };
 
-/* The delivery itself, and the transport security senders apply on the way in; port25
- * beside them, so that a line that blocks or intercepts port 25 is not read as the MX
- * hosts' answer (path_judge_vantage). */
+/* The delivery itself (its STARTTLS sessions are the MX TLS fact mta-sts and dane judge),
+ * and the transport security senders apply on the way in; port25 beside them, so that a
+ * line that blocks or intercepts port 25 is not read as the MX hosts' answer
+ * (path_judge_vantage). */
 static const char *const inbound_diagnoses[] = {
-	"inbound", "mx-tls", "mta-sts", "tls-rpt", "dane", "dnssec", "port25",
+	"inbound", "mta-sts", "tls-rpt", "dane", "dnssec", "port25",
 };
 
 static int

@@ -43,7 +43,7 @@ struct pf_opts {
 static const char *const pf_diagnoses[] = {
 	"domain", "mx", "address", "ptr", "spf-record", "spf-verdict", "helo", "dmarc",
 	"dkim", "mta-sts", "tls-rpt", "dane", "dnssec",
-	"port25", "smarthost", "inbound", "relay", "dnsbl", "mx-tls",
+	"port25", "smarthost", "inbound", "relay", "dnsbl",
 };
 
 struct pf_run {
