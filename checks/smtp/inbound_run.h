@@ -56,7 +56,7 @@ struct ib_run {
 	const char *group;
 	struct session sess;	/* lookups and sessions pending; finish, done */
 	struct check_ctx *check;	/* the diagnosis it runs as: port 25's state */
-	struct tls_client *tls;
+	struct tls_client *tls;	/* the run's (run_tls_client), borrowed; NULL: no TLS */
 	char *domain;
 	char *from, *rcpt, *helo;	/* owned copies */
 	struct probe_mx *mx;

@@ -18,6 +18,7 @@
 #include "facts.h"
 #include "probe.h"
 #include "report.h"
+#include "run.h"
 #include "smtp.h"
 #include "tls.h"
 #include "vantage.h"
@@ -25,7 +26,7 @@
 
 struct mx_tls_run {
 	struct check_ctx *ctx;
-	struct tls_client *tls;
+	struct tls_client *tls;	/* the run's (run_tls_client), borrowed */
 	int pending;
 	size_t n;
 	struct mx_tls_one {
@@ -45,7 +46,6 @@ run_free(struct mx_tls_run *run)
 		free(run->one[i].addr);
 		smtp_result_free(run->one[i].res);
 	}
-	tls_client_free(run->tls);
 	free(run);
 }
 
@@ -95,7 +95,7 @@ on_mx(struct check_ctx *ctx, const struct probe_mx *mx)
 	size_t i;
 
 	run->ctx = ctx;
-	run->tls = tls_client_new(ctx->run->g->ca_file, why, sizeof(why));
+	run->tls = run_tls_client(ctx->run, why, sizeof(why));
 	for (i = 0; mx != NULL && i < mx->nhosts && run->n < MX_TLS_FACT_MAX; i++) {
 		const struct probe_host *h = &mx->hosts[i];
 		struct mx_tls_one *o = &run->one[run->n];

@@ -54,7 +54,7 @@ struct p25_run {
 	struct check_facts *facts;	/* borrowed, or NULL */
 	char *targets[PORT25_MAX_TARGETS];	/* normalised, as given: the report's order */
 	size_t ntargets;
-	struct tls_client *tls;
+	struct tls_client *tls;	/* the run's (run_tls_client), borrowed; NULL: no TLS */
 	const char *helo;
 	struct p25_probe probes[P25_MAX_PROBES];
 	size_t nprobes;

@@ -140,7 +140,6 @@ run_free(struct ib_run *run)
 		json_decref(run->eps[i].ptr_evidence);
 	}
 	probe_mx_free(run->mx);
-	tls_client_free(run->tls);
 	free(run->domain);
 	free(run->from);
 	free(run->rcpt);
@@ -211,7 +210,7 @@ inbound_start(struct run_ctx *ctx, const struct inbound_opts *o, probe_done_fn *
 	run->from = xstrdup(o->from != NULL ? o->from : INBOUND_DEFAULT_FROM);
 	run->helo = xstrdup(o->helo);
 	/* Without a CA store certificates are still shown, just never "verified". */
-	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
+	run->tls = run_tls_client(ctx, why, sizeof(why));
 	if (probe_resolve_mx(ctx->dns, run->domain, on_mx, run) == 0)
 		session_begin(&run->sess);
 	session_end(&run->sess);

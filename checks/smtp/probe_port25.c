@@ -242,7 +242,6 @@ run_free(struct p25_run *run)
 	for (i = 0; i < run->ntargets; i++)
 		free(run->targets[i]);
 	json_decref(run->dns_evidence);
-	tls_client_free(run->tls);
 	free(run);
 }
 
@@ -293,7 +292,7 @@ port25_start(struct run_ctx *ctx, const struct port25_opts *o, probe_done_fn *do
 	for (i = 0; i < o->nisp_hosts && i < PORT25_MAX_ISP_HOSTS; i++)
 		run->isp[run->nisp++] = o->isp_hosts[i];
 	/* Only for 465's implicit TLS greeting; without it 465 is judged on TCP alone. */
-	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
+	run->tls = run_tls_client(ctx, why, sizeof(why));
 	for (i = 0; i < ntargets; i++) {
 		char *t = run_normalise_domain(targets[i]);
 

@@ -53,7 +53,7 @@ struct rl_run {
 	const char *group;
 	struct session sess;	/* lookups and sessions pending; finish, done */
 	struct check_ctx *check;	/* the diagnosis it runs as: port 25's state */
-	struct tls_client *tls;
+	struct tls_client *tls;	/* the run's (run_tls_client), borrowed */
 	char *host;		/* as given, normalised */
 	unsigned port;
 	char *domain;		/* the server's own domain, or NULL when unknown */
@@ -420,7 +420,6 @@ run_free(struct rl_run *run)
 	}
 	smtp_result_free(run->res);
 	json_decref(run->dns_evidence);
-	tls_client_free(run->tls);
 	free(run->addr);
 	free(run->ptr);
 	free(run->domain);
@@ -467,7 +466,7 @@ relay_start(struct run_ctx *ctx, const struct relay_opts *o, probe_done_fn *done
 		run->domain = run_normalise_domain(o->domain);
 	else if (validate_ip(run->host, NULL) < 0)
 		run->domain = parent_domain(run->host);
-	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
+	run->tls = run_tls_client(ctx, why, sizeof(why));
 	if (probe_resolve_host(ctx->loop, ctx->dns, run->host, 0, on_host, run) == 0)
 		session_begin(&run->sess);
 	else

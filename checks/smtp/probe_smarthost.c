@@ -589,7 +589,6 @@ run_free(struct sh_run *run)
 		free(run->spf[i].problem);
 		free(run->spf[i].explanation);
 	}
-	tls_client_free(run->tls);
 	secret_free(run->pass);
 	free(run->from);
 	free(run->rcpt);
@@ -655,7 +654,7 @@ smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_
 		run->spf[i].is_given = true;
 	}
 	run->nspf = o->nrelay_ips;
-	run->tls = tls_client_new(ctx->g->ca_file, why, sizeof(why));
+	run->tls = run_tls_client(ctx, why, sizeof(why));
 	if (run->tls == NULL) {
 		struct finding *f = probe_add(ctx->rep, run->group, "smarthost.tls-setup-failed",
 		    ST_UNKNOWN, ctx->g->ca_file != NULL ? ctx->g->ca_file : _("system CA store"));

@@ -101,7 +101,7 @@ struct sh_run {
 	struct sh_ep *order[SH_MAX_EPS];	/* ranked, set once the sessions are done */
 	struct sh_spf spf[SH_MAX_RELAY_IPS];
 	size_t nspf;
-	struct tls_client *tls;
+	struct tls_client *tls;	/* the run's (run_tls_client), borrowed */
 	struct sh_cand cands[SH_MAX_CANDS];
 	size_t ncands;
 	struct sh_ep eps[SH_MAX_EPS];

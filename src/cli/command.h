@@ -10,6 +10,7 @@ struct loop;
 struct opt_spec;
 struct render_section;
 struct report;
+struct tls_client;
 
 /* Exit statuses (monitoring-plugin convention, plus sysexits' EX_USAGE). */
 enum { EXIT_OK = 0, EXIT_WARN = 1, EXIT_FAIL = 2, EXIT_UNKNOWN = 3, EXIT_USAGE = 64 };
@@ -36,6 +37,7 @@ struct run_ctx {
 	bool problems_only;	/* set by the command: text shows only WARN/FAIL/UNKNOWN */
 	struct dns_gate *dns_gate;	/* batch --qps: engines pace their queries, or NULL */
 	bool is_dns_rotating;	/* batch: questions start at each resolver in turn */
+	struct tls_client *tls;	/* owned; made on first ask by run_tls_client() */
 };
 
 struct command {

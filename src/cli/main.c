@@ -18,6 +18,7 @@
 #include "render_nagios.h"
 #include "run.h"
 #include "report.h"
+#include "tls.h"
 
 /* The value of global option NAME ("--lang"), looked up before parsing: --lang must
  * apply to help text, which is printed while parsing, and --format nagios to a usage
@@ -101,6 +102,7 @@ main(int argc, char **argv)
 	if (fflush(stdout) != 0 && rc < EXIT_UNKNOWN)
 		rc = EXIT_UNKNOWN;
 	dns_free(ctx.dns);
+	tls_client_free(ctx.tls);
 	report_free(ctx.rep);
 	loop_free(ctx.loop);
 out:

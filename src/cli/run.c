@@ -15,6 +15,7 @@
 #include "render.h"
 #include "report.h"
 #include "run.h"
+#include "tls.h"
 #include "xmalloc.h"
 
 bool
@@ -58,6 +59,14 @@ run_open(struct run_ctx *ctx, const char *command, const char *target)
 {
 	ctx->rep = report_new(command, target);
 	return dns_open(ctx, &report_stats(ctx->rep)->dns);
+}
+
+struct tls_client *
+run_tls_client(struct run_ctx *ctx, char *why, size_t why_len)
+{
+	if (ctx->tls == NULL)
+		ctx->tls = tls_client_new(ctx->g->ca_file, why, why_len);
+	return ctx->tls;
 }
 
 int

@@ -43,6 +43,16 @@ struct report;
 void run_settle(struct report *rep, const struct render_section *sections,
     const struct opt_idn *idns, size_t n_idns);
 
+struct tls_client;
+
+/*
+ * The run's one TLS client context (its trust store: --ca-file, else the system's), made on
+ * first ask and shared by every probe of the process: loading a trust store and making an
+ * OpenSSL context cost more CPU than a handshake. Borrowed (main frees it with the run), or
+ * NULL with why filled when it cannot be made (probes then go on without TLS).
+ */
+struct tls_client *run_tls_client(struct run_ctx *ctx, char *why, size_t why_len);
+
 /* Lower-cased copy without a trailing dot; caller frees. */
 char *run_normalise_domain(const char *domain);
 

@@ -15,6 +15,7 @@
 #include "dns_zone.h"
 #include "loop.h"
 #include "report.h"
+#include "tls.h"
 #include "xmalloc.h"
 
 #define ZONE_CNAME_MAX 8	/* hops followed before answering with what was found */
@@ -274,6 +275,7 @@ void
 zone_run_free(struct zone_run *r)
 {
 	dns_free(r->ctx.dns);
+	tls_client_free(r->ctx.tls);	/* an SMTP probe run in a test made it */
 	loop_free(r->ctx.loop);
 	report_free(r->ctx.rep);
 	zone_free(r->zone);
