@@ -498,7 +498,7 @@ inbound_dns(const struct report *rep, const struct check_inputs *in, char *line,
 			    "address record instead (implicit MX)."), in->domain);
 		else
 			snprintf(line, len, _("Inbound: where mail to %s goes could not be told (see "
-			    "the MX findings)."), in->domain);
+			    "the findings below)."), in->domain);
 		return json_pack("{s:s}", "state", "dns");
 	}
 	hosts = json_object_get(finding_data_obj(f), "hosts");

@@ -145,17 +145,17 @@ spf_report_outcome(struct report *rep, const char *ip, const struct spf_outcome 
 		break;
 	}
 	finding_ref(f, result_ref(out->result));
-	finding_evidence(f, "check_host(%s, %s, %s) = %s; %u of 10 DNS-querying terms, %u of 2 "
-	    "void look-ups, %u queries", ip, out->domain, out->sender,
+	finding_evidence(f, _("check_host(%s, %s, %s) = %s; %u of 10 DNS-querying terms, %u of 2 "
+	    "void look-ups, %u queries"), ip, out->domain, out->sender,
 	    spf_result_name(out->result), out->dns_mechs, out->void_lookups, out->queries);
 	if (out->explanation != NULL)
-		finding_evidence(f, "explanation%s: %s", out->is_explanation_default ?
-		    " (default)" : " (exp=)", out->explanation);
+		finding_evidence(f, out->is_explanation_default ? _("explanation (default): "
+		    "\"%s\"") : _("explanation (exp=): \"%s\""), out->explanation);
 	if (want_trace) {
 		for (i = 0; i < out->trace_len; i++)
 			finding_evidence_json(f, spf_trace_step_json(&out->trace[i]));
 		if (out->is_trace_truncated)
-			finding_evidence(f, "(trace truncated)");
+			finding_evidence(f, "%s", _("(trace truncated)"));
 	}
 	finding_data(f, "result", json_string(spf_result_name(out->result)));
 	if (out->mechanism != NULL)

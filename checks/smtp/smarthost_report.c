@@ -158,11 +158,19 @@ smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order)
 		f = probe_add(rep, run->group, "smarthost.none-working", run->neps == 0 &&
 		    report_find(rep, "smarthost.dns-failed") != NULL ? ST_UNKNOWN : ST_FAIL,
 		    _("smarthost"));
-		finding_msg(f, _("No endpoint tried (%zu) accepts mail from <%s> to <%s> for "
-		    "relaying; the findings above say why each failed."), run->neps, run->from,
-		    run->rcpt);
-		finding_fix(f, _("Fix the first problem listed for the candidate the provider "
-		    "documents (usually its submission host on port 587)."));
+		if (run->neps == 0) {
+			finding_msg(f, _("No endpoint could be tried: no candidate resolved to an "
+			    "address (see the findings above), so nothing is known yet of relaying "
+			    "from <%s>."), run->from);
+			finding_fix(f, _("Fix the look-up first (the resolver, or the candidate's "
+			    "name), or give the candidate's IP address, and test again."));
+		} else {
+			finding_msg(f, _("No endpoint tried (%zu) accepts mail from <%s> to <%s> "
+			    "for relaying; the findings above say why each failed."), run->neps,
+			    run->from, run->rcpt);
+			finding_fix(f, _("Fix the first problem listed for the candidate the "
+			    "provider documents (usually its submission host on port 587)."));
+		}
 		finding_ref(f, "RFC 6409 section 3");
 		finding_data(f, "tried", json_integer((json_int_t)run->neps));
 		return;

@@ -87,6 +87,9 @@ NAME = re.compile(
     r'|\b\w+(?:\|\w+)+\b'                              # an option's values: en|ja
 )
 WORD = re.compile(r'[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]|[A-Za-z]')
+# evidence lines that are logs: "+12ms S: 250 ...", "example.test MX -> NOERROR (1 record) ..."
+EVIDENCE_LOG = re.compile(r'\+\d+ms |\S+ [A-Z0-9]+ -> (?:NOERROR|NODATA|NXDOMAIN|SERVFAIL|'
+                          r'REFUSED|TIMEOUT|ERROR)\b')
 # a finding's head line in text: STATUS  SUBJECT  [id]
 HEAD = re.compile(r'^(\S+)\s+(.*?)\s+\[[a-z0-9.-]+\]$')
 
@@ -156,8 +159,14 @@ def texts_of(path):
     for line in raw.splitlines():
         # text output: skip the command line echo, evidence (-v) and exit lines
         st = line.strip()
-        if not st or st.startswith(('mxdiag ', 'rc=', '|', '>', '<', '?')):
+        if not st or st.startswith(('mxdiag ', 'rc=', '>', '<', '?')):
             continue
+        if st.startswith('|'):
+            # evidence (-v): the SMTP transcript and the DNS answers are logs, in their
+            # protocols' words; other evidence (the SPF trace) is ours
+            st = st[1:].strip()
+            if EVIDENCE_LOG.match(st):
+                continue
         m = HEAD.match(st)
         if m:
             st = m.group(1)     # the subject is a name; the status must be a word
