@@ -1,6 +1,8 @@
 /* JSON renderer: one document per run with a versioned schema (docs/json-schema.md). */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -12,15 +14,16 @@ finding_json(const struct finding *f)
 {
 	json_t *o = json_object();
 
+	/* subject, message and fix went through report.c's clean_text(): valid UTF-8 */
 	json_object_set_new(o, "id", json_string(finding_id(f)));
 	json_object_set_new(o, "status", json_string(status_name(finding_status(f))));
-	json_object_set_new(o, "subject", json_string(finding_subject(f)));
+	json_object_set_new(o, "subject", json_string_nocheck(finding_subject(f)));
 	if (finding_group_name(f) != NULL)
 		json_object_set_new(o, "group", json_string(finding_group_name(f)));
 	json_object_set_new(o, "message", finding_message(f) != NULL ?
-	    json_string(finding_message(f)) : json_null());
+	    json_string_nocheck(finding_message(f)) : json_null());
 	json_object_set_new(o, "fix", finding_fix_text(f) != NULL ?
-	    json_string(finding_fix_text(f)) : json_null());
+	    json_string_nocheck(finding_fix_text(f)) : json_null());
 	json_object_set(o, "evidence", finding_evidence_list(f));
 	json_object_set(o, "references", finding_refs(f));
 	json_object_set(o, "data", finding_data_obj(f));
@@ -89,4 +92,167 @@ render_json_problems(FILE *out, const struct report *rep, bool problems_only)
 	if (rc != 0 || fputc('\n', out) == EOF)
 		return MXD_EIO;
 	return 0;
+}
+
+/* render_json_compact(): jansson's json_dumpf() makes one fwrite() per token and decodes
+ * every string a code point at a time; over a mailbox of bounces that was a third of the
+ * run. This writer gives the same bytes (jansson's JSON_COMPACT output: no spaces, raw
+ * UTF-8, its escapes) from a buffer on the stack, flushed when full. */
+#define JOUT_DEPTH 64	/* our documents nest a few levels; deeper is a bug */
+
+struct jout {
+	FILE *out;
+	size_t len;
+	bool is_err;
+	char buf[16384];
+};
+
+static void
+jout_flush(struct jout *j)
+{
+	if (j->len > 0 && fwrite(j->buf, 1, j->len, j->out) != j->len)
+		j->is_err = true;
+	j->len = 0;
+}
+
+static void
+jout_put(struct jout *j, const char *s, size_t n)
+{
+	while (n > 0) {
+		size_t room = sizeof(j->buf) - j->len, k = n < room ? n : room;
+
+		memcpy(j->buf + j->len, s, k);
+		j->len += k;
+		s += k;
+		n -= k;
+		if (j->len == sizeof(j->buf))
+			jout_flush(j);
+	}
+}
+
+static void
+jout_char(struct jout *j, char c)
+{
+	if (j->len == sizeof(j->buf))
+		jout_flush(j);
+	j->buf[j->len++] = c;
+}
+
+/* jansson's escapes: \\ \" \b \f \n \r \t, other controls \u00XX; UTF-8 as it is
+ * (json_string() accepted only valid UTF-8). */
+static void
+jout_string(struct jout *j, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, run = 0;
+
+	jout_char(j, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6] = { '\\', 0 };
+		size_t el = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		jout_put(j, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			el = 6;
+			break;
+		}
+		jout_put(j, esc, el);
+	}
+	jout_put(j, s + run, n - run);
+	jout_char(j, '"');
+}
+
+static void
+jout_value(struct jout *j, const json_t *v, int depth)
+{
+	char num[32];
+	const char *key;
+	json_t *item;
+	size_t i;
+	int n;
+
+	if (depth > JOUT_DEPTH) {
+		j->is_err = true;
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		jout_char(j, '{');
+		i = 0;
+		json_object_foreach((json_t *)v, key, item) {
+			if (i++ > 0)
+				jout_char(j, ',');
+			jout_string(j, key, strlen(key));
+			jout_char(j, ':');
+			jout_value(j, item, depth + 1);
+		}
+		jout_char(j, '}');
+		break;
+	case JSON_ARRAY:
+		jout_char(j, '[');
+		json_array_foreach(v, i, item) {
+			if (i > 0)
+				jout_char(j, ',');
+			jout_value(j, item, depth + 1);
+		}
+		jout_char(j, ']');
+		break;
+	case JSON_STRING:
+		jout_string(j, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		jout_put(j, num, (size_t)n);
+		break;
+	case JSON_REAL: {
+		/* jansson's own number format */
+		char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+		if (s == NULL) {
+			j->is_err = true;
+			break;
+		}
+		jout_put(j, s, strlen(s));
+		free(s);
+		break;
+	}
+	case JSON_TRUE:
+		jout_put(j, "true", 4);
+		break;
+	case JSON_FALSE:
+		jout_put(j, "false", 5);
+		break;
+	case JSON_NULL:
+		jout_put(j, "null", 4);
+		break;
+	}
+}
+
+int
+render_json_compact(FILE *out, const json_t *doc)
+{
+	struct jout j;	/* not zeroed: buf is written before it is read */
+
+	j.out = out;
+	j.len = 0;
+	j.is_err = false;
+	jout_value(&j, doc, 0);
+	jout_char(&j, '\n');
+	jout_flush(&j);
+	return j.is_err ? MXD_EIO : 0;
 }

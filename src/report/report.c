@@ -39,16 +39,22 @@ struct report {
 };
 
 /* Servers and bounces send any bytes; JSON needs UTF-8 and terminals need no control
- * characters. Invalid bytes become '?', controls other than tab become ' '. Caller frees. */
+ * characters. Invalid bytes become '?', controls other than tab become ' '. In place:
+ * the text never grows. Returns s. */
 static char *
-clean_text(const char *s)
+clean_in_place(char *s)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
-	char *out = xmalloc(strlen(s) + 1), *o = out;
+	char *o = s;
 
 	while (*p != '\0') {
-		size_t n = text_utf8_seq(p, (size_t)(end - p));
+		size_t n;
 
+		if (*p >= 0x20 && *p < 0x80) {	/* most bytes: printable ASCII */
+			*o++ = (char)*p++;
+			continue;
+		}
+		n = text_utf8_seq(p, (size_t)(end - p));
 		if (n == 0) {
 			*o++ = '?';
 			p++;
@@ -56,22 +62,26 @@ clean_text(const char *s)
 			*o++ = *p < 0x20 && *p != '\t' && *p != '\n' ? ' ' : (char)*p;
 			p++;
 		} else {
-			memcpy(o, p, n);
+			memmove(o, p, n);
 			o += n;
 			p += n;
 		}
 	}
 	*o = '\0';
-	return out;
+	return s;
+}
+
+/* clean_in_place() on a copy of s. Caller frees. */
+static char *
+clean_text(const char *s)
+{
+	return clean_in_place(xstrdup(s));
 }
 
 static char *
 clean_vasprintf(const char *fmt, va_list ap)
 {
-	char *raw = xvasprintf(fmt, ap), *text = clean_text(raw);
-
-	free(raw);
-	return text;
+	return clean_in_place(xvasprintf(fmt, ap));
 }
 
 static void
@@ -291,7 +301,7 @@ finding_ref(struct finding *f, const char *ref)
 {
 	char *text = clean_text(ref);
 
-	json_array_append_new(f->refs, json_string(text));
+	json_array_append_new(f->refs, json_string_nocheck(text));	/* clean_text: UTF-8 */
 	free(text);
 }
 
@@ -310,11 +320,14 @@ finding_evidence(struct finding *f, const char *fmt, ...)
 {
 	va_list ap;
 	char *text;
+	json_t *obj;
 
 	va_start(ap, fmt);
 	text = clean_vasprintf(fmt, ap);
 	va_end(ap);
-	finding_evidence_json(f, json_pack("{s:s}", "text", text));
+	obj = json_object();
+	json_object_set_new(obj, "text", json_string_nocheck(text));	/* cleaned: UTF-8 */
+	finding_evidence_json(f, obj);
 	free(text);
 }
 

@@ -63,17 +63,28 @@ xstrndup(const char *s, size_t len)
 char *
 xvasprintf(const char *fmt, va_list ap)
 {
+	char buf[1024];
 	va_list ap2;
 	int n;
 	char *p;
 
+	/* one formatting pass for the common cases (a bounce's texts are built from a few
+	 * hundred of these a message); a second only when the text is long */
+	if (strcmp(fmt, "%s") == 0) {
+		const char *s = va_arg(ap, const char *);
+
+		return xstrdup(s != NULL ? s : "(null)");	/* what glibc prints */
+	}
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		die_nomem();
 	p = xmalloc((size_t)n + 1);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	if ((size_t)n < sizeof(buf))
+		memcpy(p, buf, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }
 
