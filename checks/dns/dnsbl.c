@@ -44,6 +44,7 @@ struct dnsbl_run {
 	size_t nsubj, pending;
 	const struct relay_fact *relay;	/* the addresses are this relay's, or NULL */
 	json_t *retired;		/* zones named but not queried */
+	bool is_domain_deferred;	/* the names wait with the addresses (no --ip) */
 };
 
 /* One zone asked about the subjects of one kind, with its two test points. */
@@ -349,20 +350,23 @@ static void
 finish(struct dnsbl_run *run)
 {
 	struct finding *f;
-	size_t i;
+	size_t i, pass;
 
-	for (i = 0; i < run->nsubj; i++) {
-		struct subject *s = &run->subj[i];
+	/* The addresses first, then the names (which are known, and asked, first). */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < run->nsubj; i++) {
+			struct subject *s = &run->subj[i];
 
-		if (s->is_listed || s->nclean == 0)
-			continue;
-		f = check_add(run->ctx, "dnsbl.not-listed", ST_OK, s->name);
-		finding_msg(f, _("%s is on none of the %zu blocklists that answered (%s)."),
-		    s->name, s->nclean, s->clean);
-		finding_data(f, "zones", json_string(s->clean));
-		if (json_array_size(run->retired) > 0)
-			finding_data(f, "retired_not_queried", json_incref(run->retired));
-		finding_ref(f, "RFC 5782 section 2.1");
+			if ((s->kind == K_DOMAIN) != (pass == 1) || s->is_listed || s->nclean == 0)
+				continue;
+			f = check_add(run->ctx, "dnsbl.not-listed", ST_OK, s->name);
+			finding_msg(f, _("%s is on none of the %zu blocklists that answered (%s)."),
+			    s->name, s->nclean, s->clean);
+			finding_data(f, "zones", json_string(s->clean));
+			if (json_array_size(run->retired) > 0)
+				finding_data(f, "retired_not_queried", json_incref(run->retired));
+			finding_ref(f, "RFC 5782 section 2.1");
+		}
 	}
 	json_decref(run->retired);
 	dnsbl_list_fini(&run->list);
@@ -468,53 +472,21 @@ add_address(struct dnsbl_run *run, const char *ip)
 		add_subject(run, ip, fam == AF_INET6 ? K_V6 : K_V4);
 }
 
+/* Queue the zones' questions about the subjects of the kinds in kinds (one bit per kind). */
 static void
-dnsbl_start(struct check_ctx *ctx)
+start_groups(struct dnsbl_run *run, unsigned kinds)
 {
-	const struct relay_fact *relay = check_fact_best_relay(ctx->facts);
-	const char *path = ctx->in->dnsbl_zones;
-	struct dnsbl_run *run;
 	bool has_kind[3] = { false, false, false };
-	struct finding *f;
-	char err[512];
 	size_t i;
 
-	/* Reputation belongs to a sender: without an address there is none to judge. */
-	if (ctx->ip == NULL && (relay == NULL || relay->naddrs == 0))
-		return;
-	run = xcalloc(1, sizeof(*run));
-	run->ctx = ctx;
-	if (path == NULL)
-		path = dnsbl_list_default_path();
-	if (dnsbl_list_load(&run->list, path, err, sizeof(err)) < 0) {
-		f = check_add(ctx, "dnsbl.list-error", ST_UNKNOWN, path);
-		finding_msg(f, _("Could not read the blocklist zone list: %s."), err);
-		finding_fix(f, _("Give a valid list with --dnsbl-zones FILE (the format of "
-		    "data/dnsbl.json)."));
-		free(run);
-		return;
-	}
-	if (relay != NULL && relay->naddrs > 0) {
-		run->relay = relay;
-		for (i = 0; i < relay->naddrs; i++)
-			add_address(run, relay->addrs[i]);
-	} else {
-		add_address(run, ctx->ip);
-	}
-	if (ctx->helo != NULL && validate_ip(ctx->helo, NULL) != 0 && ctx->helo[0] != '[')
-		add_subject(run, ctx->helo, K_DOMAIN);
-	add_subject(run, ctx->domain, K_DOMAIN);
 	for (i = 0; i < run->nsubj; i++)
-		has_kind[run->subj[i].kind] = true;
-	run->retired = json_array();
-	run->pending = 1;	/* held while queueing */
+		has_kind[run->subj[i].kind] = (kinds & (1u << run->subj[i].kind)) != 0;
 	for (i = 0; i < run->list.n; i++) {
 		const struct dnsbl_zone *z = &run->list.v[i];
 
-		/* Retired lists (SORBS since June 2024) are named, never asked. */
-		if (z->retired != NULL) {
-			json_array_append_new(run->retired, json_string(z->zone));
-		} else if (z->is_domain) {
+		if (z->retired != NULL)
+			continue;
+		if (z->is_domain) {
 			if (has_kind[K_DOMAIN])
 				start_group(run, z, K_DOMAIN);
 		} else {
@@ -524,6 +496,98 @@ dnsbl_start(struct check_ctx *ctx)
 				start_group(run, z, K_V6);
 		}
 	}
+}
+
+/* The addresses, once smarthost (if it runs) has said whether mail is relayed: the
+ * relay's outbound addresses then, else --ip. */
+static void
+on_relays(void *arg)
+{
+	struct dnsbl_run *run = arg;
+	const struct relay_fact *relay = check_fact_best_relay(run->ctx->facts);
+	size_t i;
+
+	if (relay != NULL && relay->naddrs > 0) {
+		run->relay = relay;
+		for (i = 0; i < relay->naddrs; i++)
+			add_address(run, relay->addrs[i]);
+	} else {
+		add_address(run, run->ctx->ip);
+	}
+	start_groups(run, 1u << K_V4 | 1u << K_V6 |
+	    (run->is_domain_deferred ? 1u << K_DOMAIN : 0));
+	if (--run->pending == 0)
+		finish(run);
+}
+
+/* The run with its zone list and the names to ask about, or NULL after dnsbl.list-error. */
+static struct dnsbl_run *
+run_new(struct check_ctx *ctx)
+{
+	const char *path = ctx->in->dnsbl_zones;
+	struct dnsbl_run *run = xcalloc(1, sizeof(*run));
+	struct finding *f;
+	char err[512];
+	size_t i;
+
+	run->ctx = ctx;
+	if (path == NULL)
+		path = dnsbl_list_default_path();
+	if (dnsbl_list_load(&run->list, path, err, sizeof(err)) < 0) {
+		f = check_add(ctx, "dnsbl.list-error", ST_UNKNOWN, path);
+		finding_msg(f, _("Could not read the blocklist zone list: %s."), err);
+		finding_fix(f, _("Give a valid list with --dnsbl-zones FILE (the format of "
+		    "data/dnsbl.json)."));
+		free(run);
+		return NULL;
+	}
+	if (ctx->helo != NULL && validate_ip(ctx->helo, NULL) != 0 && ctx->helo[0] != '[')
+		add_subject(run, ctx->helo, K_DOMAIN);
+	add_subject(run, ctx->domain, K_DOMAIN);
+	run->retired = json_array();
+	/* Retired lists (SORBS since June 2024) are named, never asked. */
+	for (i = 0; i < run->list.n; i++)
+		if (run->list.v[i].retired != NULL)
+			json_array_append_new(run->retired, json_string(run->list.v[i].zone));
+	return run;
+}
+
+/* No --ip: only a relay gives a sender address. Reputation belongs to a sender: without
+ * an address there is none to judge, and nothing is asked. */
+static void
+on_late_start(void *arg)
+{
+	struct check_ctx *ctx = arg;
+	const struct relay_fact *relay = check_fact_best_relay(ctx->facts);
+	struct dnsbl_run *run;
+
+	if (relay == NULL || relay->naddrs == 0)
+		return;
+	run = run_new(ctx);
+	if (run == NULL)
+		return;
+	run->is_domain_deferred = true;
+	run->pending = 1;	/* held while queueing */
+	on_relays(run);
+}
+
+/* With --ip there is a sender whichever way mail leaves: the names are asked at once, the
+ * addresses when the smarthost sessions have said whose they are. */
+static void
+dnsbl_start(struct check_ctx *ctx)
+{
+	struct dnsbl_run *run;
+
+	if (ctx->ip == NULL) {
+		check_await(ctx, CHECK_FACT_RELAYS, on_late_start, ctx);
+		return;
+	}
+	run = run_new(ctx);
+	if (run == NULL)
+		return;
+	run->pending = 2;	/* held while queueing, and until the addresses are known */
+	start_groups(run, 1u << K_DOMAIN);
+	check_await(ctx, CHECK_FACT_RELAYS, on_relays, run);
 	if (--run->pending == 0)
 		finish(run);
 }
@@ -532,6 +596,6 @@ const struct check check_dnsbl = {
 	.name = "dnsbl",
 	.section = "outbound",
 	.needs = CHECK_IN_DOMAIN,
-	.reads = CHECK_FACT_RELAYS,	/* on a relayed path, the relay's addresses */
+	.awaits = CHECK_FACT_RELAYS,	/* on a relayed path, the relay's addresses */
 	.start = dnsbl_start,
 };

@@ -49,4 +49,15 @@ assert "smtp.isp.test" in l[0]["message"], l[0]["message"]
 assert not any(f["id"].startswith("dnsbl.") and f["subject"] == "192.0.2.25" for f in d["findings"])
 PY
 	not_ok "dnsbl: the relay's address is the subject, in the outbound section"
+# Without --ip only the relay gives a sender address: the names wait for it, then both.
+case_json "dnsbl: preflight without --ip asks about the relay and the domain" "*" \
+	--has dnsbl.listed:FAIL --data dnsbl.listed:zone=zen.bl.test \
+	--has dnsbl.not-listed:OK \
+	-- --timeout 2 --ca-file "$LAB_CA" preflight example.test --no-inbound \
+	--no-relay --no-port25 --smarthost smtp.isp.test:587 --from alice@isp.test \
+	--user alice@isp.test --password-env MXD_TEST_PW --relay-ip 198.51.100.66
+case_json "dnsbl: no --ip and no relay: nothing to judge, nothing asked" "*" \
+	--not dnsbl.listed --not dnsbl.not-listed --not dnsbl.list-error \
+	-- --timeout 2 preflight example.test --no-inbound --no-relay --no-port25 \
+	--dnsbl-zones /nonexistent/dnsbl.json
 unset MXD_TEST_PW
