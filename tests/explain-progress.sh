@@ -1,6 +1,7 @@
 #!/bin/sh
 # explain's progress line (issue 15, scale): on stderr only when stderr is a terminal (a pty
-# here), cleared at the end, never on stdout, nothing at all when stderr is a file.
+# here), cleared at the end, never on stdout, nothing of it when stderr is a file; then the
+# summary line (issue 19), always.
 # make check entry; by hand: srcdir=. MXDIAG=/path/to/mxdiag tests/explain-progress.sh
 set -u
 top=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -54,12 +55,18 @@ case $err in
 *) not_ok "stderr a terminal: the progress line names bounces, rate and file" \
 	"stderr: $(printf '%s' "$err" | od -c | head -5)" ;;
 esac
-# the last thing written is the clearing: carriage return, erase to end of line
-last=$(printf '%s' "$err" | tail -c 4 | od -An -c | tr -d ' ')
-if [ "$last" = '\r033[K' ]; then
-	ok "stderr a terminal: the line is cleared at the end"
+# the progress line is cleared at the end (carriage return, erase to end of line), then
+# comes the summary line (docs/batch.md), the last thing written (the pty ends it in \r\n)
+if "$PYTHON" - "$tmp/stderr.pty" <<'PY'
+import re, sys
+err = open(sys.argv[1], "rb").read()
+sys.exit(0 if re.search(rb"\r\x1b\[Kmxdiag: explain: 20 bounces in [^\r\n]* per second: [^\r\n]*\r?\n$", err) else 1)
+PY
+then
+	ok "stderr a terminal: the line is cleared at the end, then the summary line"
 else
-	not_ok "stderr a terminal: the line is cleared at the end" "ends with: $last"
+	not_ok "stderr a terminal: the line is cleared at the end, then the summary line" \
+		"ends with: $(tail -c 120 "$tmp/stderr.pty" | od -c | tail -n 4)"
 fi
 if [ "$(wc -l <"$tmp/stdout.jsonl")" -eq 20 ] && ! grep -q 'bounces read' "$tmp/stdout.jsonl" &&
     "$PYTHON" -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' \
@@ -70,13 +77,14 @@ else
 		"$(head -c 300 "$tmp/stdout.jsonl")"
 fi
 
-# stderr a file: no progress line at all
+# stderr a file: no progress line at all, the summary line only
 "$MXDIAG" --json explain --no-dns --kb "$top/data/kb.json" "$tmp/box.mbox" \
 	>"$tmp/out2.jsonl" 2>"$tmp/err2" || true
-if [ ! -s "$tmp/err2" ] && [ "$(wc -l <"$tmp/out2.jsonl")" -eq 20 ]; then
-	ok "stderr not a terminal: nothing on stderr"
+if [ "$(wc -l <"$tmp/err2")" -eq 1 ] && grep -q '^mxdiag: explain: 20 bounces in ' "$tmp/err2" &&
+    ! grep -q "$(printf '\r')" "$tmp/err2" && [ "$(wc -l <"$tmp/out2.jsonl")" -eq 20 ]; then
+	ok "stderr not a terminal: no progress line, one summary line"
 else
-	not_ok "stderr not a terminal: nothing on stderr" "$(head -c 300 "$tmp/err2")"
+	not_ok "stderr not a terminal: no progress line, one summary line" "$(head -c 300 "$tmp/err2")"
 fi
 
 on_pty /dev/null "$tmp/stderr-ja.pty" \

@@ -37,75 +37,9 @@ W=$LAB_WORK/spfbench
 mkdir -p "$W"
 /usr/bin/python3 "$here/gen.py" --out "$W" "${gen_args[@]}" || exit 1
 
-# The bench zone on its own NSD (127.0.0.1:5399), and an unbound on 127.0.0.1:53 that asks it
-# for spfbench.test and the lab's resolver for anything else.
-cat >"$W/nsd.conf" <<EOC
-server:
-    ip-address: 127.0.0.1@5399
-    server-count: 1
-    username: ""
-    chroot: ""
-    zonesdir: "$W"
-    database: ""
-    zonelistfile: "$W/nsd.zonelist"
-    xfrdfile: "$W/nsd.xfrdstate"
-    xfrdir: "$W"
-    pidfile: "$W/nsd.pid"
-    logfile: "$W/nsd.log"
-    verbosity: 1
-remote-control:
-    control-enable: no
-zone:
-    name: "spfbench.test"
-    zonefile: "$W/spfbench.test.zone"
-EOC
-cat >"$W/unbound.conf" <<EOC
-server:
-    interface: 127.0.0.1
-    port: 53
-    username: ""
-    chroot: ""
-    directory: "$W"
-    pidfile: "$W/unbound.pid"
-    use-syslog: no
-    logfile: "$W/unbound.log"
-    verbosity: 0
-    num-threads: 1
-    do-daemonize: no
-    do-not-query-localhost: no
-    module-config: "iterator"
-    local-zone: "test." nodefault
-    msg-cache-size: 64m
-    rrset-cache-size: 128m
-    cache-min-ttl: 3600
-    access-control: 127.0.0.0/8 allow
-stub-zone:
-    name: "spfbench.test"
-    stub-addr: 127.0.0.1@5399
-forward-zone:
-    name: "."
-    forward-addr: $LAB_RESOLVER
-remote-control:
-    control-enable: no
-EOC
-nsd -d -c "$W/nsd.conf" >"$W/nsd.out" 2>&1 &
-unbound -d -c "$W/unbound.conf" >"$W/unbound.out" 2>&1 &
-ready=0
-for _ in $(seq 1 100); do
-	if dig +short +time=1 +tries=1 @127.0.0.1 _spf.gm.spfbench.test TXT 2>/dev/null | grep -q spf1
-	then
-		ready=1
-		break
-	fi
-	sleep 0.05
-done
-if [ $ready = 0 ]; then
-	echo "bench/spf: NSD/unbound for the bench zone did not come up" >&2
-	tail -5 "$W"/nsd.log "$W"/nsd.out "$W"/unbound.log "$W"/unbound.out >&2
-	exit 125
-fi
-# every tool reads /etc/resolv.conf (the lab's private copy): point it at the bench unbound
-printf 'nameserver 127.0.0.1\noptions timeout:2 attempts:1\n' >/etc/resolv.conf
+# The bench zone on its own NSD behind an unbound on 127.0.0.1:53 (bench/lib/zone-servers.sh)
+. "$here/../lib/zone-servers.sh"
+bench_serve_zone "$W" spfbench.test _spf.gm.spfbench.test TXT || exit $?
 
 echo "mxdiag: $("$MXDIAG" --version 2>/dev/null | head -1); pyspf $(/usr/bin/python3 -c \
 'import spf; print(spf.__version__)'); $(spfquery.libspf2 -version 2>&1 | head -1); Mail::SPF \

@@ -16,22 +16,17 @@
 #include "log.h"
 #include "loop.h"
 #include "progress.h"
+#include "text.h"
 #include "xmalloc.h"
 
 #define BATCH_LINE_MAX 2048	/* longer input lines are refused, not split */
 #define BATCH_READ_CHUNK 65536
-#define BATCH_TAGS 8		/* distinct tags the summary counts; more go to "other" */
 
 /* A job and what the engine keeps of it. */
 struct slot {
 	struct batch_job job;
 	bool is_done, is_skipped;
 	char *out;		/* owned */
-};
-
-struct tag_count {
-	const char *tag;
-	unsigned long n;
 };
 
 struct batch {
@@ -44,9 +39,9 @@ struct batch {
 	size_t len;
 	struct slot **ring;	/* the window, in input order */
 	size_t window, head, count, running;
-	unsigned long line_no, n_jobs, n_errors, n_other;
+	unsigned long line_no;
 	int worst;
-	struct tag_count tags[BATCH_TAGS];
+	struct batch_tally tally;
 	struct progress prog;
 };
 
@@ -113,23 +108,60 @@ batch_exit_worse(int a, int b)
 	return ra >= rb ? a : b;
 }
 
-static void
-count_tag(struct batch *b, const char *tag)
+void
+batch_tally_begin(struct batch_tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->started_ms = loop_now_ms();
+}
+
+void
+batch_tally_add(struct batch_tally *t, const char *tag)
 {
 	size_t i;
 
-	for (i = 0; i < BATCH_TAGS && b->tags[i].tag != NULL; i++) {
-		if (strcmp(b->tags[i].tag, tag) == 0) {
-			b->tags[i].n++;
+	t->n++;
+	for (i = 0; i < BATCH_TAGS && t->tags[i].tag != NULL; i++) {
+		if (strcmp(t->tags[i].tag, tag) == 0) {
+			t->tags[i].n++;
 			return;
 		}
 	}
 	if (i == BATCH_TAGS) {
-		b->n_other++;
+		t->n_other++;
 		return;
 	}
-	b->tags[i].tag = tag;
-	b->tags[i].n = 1;
+	t->tags[i].tag = tag;
+	t->tags[i].n = 1;
+}
+
+/* "item" appended to the list counts[0..len), *used long; false when it is full */
+static bool
+add_count(char *counts, size_t len, size_t *used, unsigned long n, const char *what)
+{
+	char item[128];
+
+	snprintf(item, sizeof(item), "%lu %s", n, what);
+	return text_list_add(counts, len, used, item);
+}
+
+void
+batch_tally_print(const struct batch_tally *t, const char *cmd, const char *unit,
+    const char *errors)
+{
+	char counts[512] = "";
+	size_t used = 0, i;
+	double secs = (double)(loop_now_ms() - t->started_ms) / 1000.0;
+
+	for (i = 0; i < BATCH_TAGS && t->tags[i].tag != NULL; i++)
+		if (!add_count(counts, sizeof(counts), &used, t->tags[i].n, t->tags[i].tag))
+			break;
+	if (t->n_other > 0)
+		add_count(counts, sizeof(counts), &used, t->n_other, _("other"));
+	if (t->n_errors > 0)
+		add_count(counts, sizeof(counts), &used, t->n_errors, errors);
+	fprintf(stderr, _("mxdiag: %s: %lu %s in %.1f s, %.0f per second: %s\n"), cmd, t->n,
+	    unit, secs, secs > 0 ? (double)t->n / secs : 0.0, used > 0 ? counts : "-");
 }
 
 static void
@@ -170,9 +202,8 @@ batch_job_done(struct batch *b, struct batch_job *job, char *out, int exit, cons
 	struct slot *s = (struct slot *)job;
 
 	s->out = out;
-	b->n_jobs++;
 	b->worst = batch_exit_worse(b->worst, exit);
-	count_tag(b, tag);
+	batch_tally_add(&b->tally, tag);
 	progress_tick(&b->prog, "");
 	slot_end(b, s);
 }
@@ -197,7 +228,7 @@ batch_job_error(struct batch *b, struct batch_job *job, const char *input, const
 		jl_str(&j, "input", input);
 		s->out = jl_end(&j);
 	}
-	b->n_errors++;
+	b->tally.n_errors++;
 	slot_end(b, s);
 }
 
@@ -355,35 +386,10 @@ on_read(int fd, short revents, void *arg)
 	pump(b);
 }
 
-/* "mxdiag: check: 1000 domains in 12.3 s, 81 per second: 700 OK, 300 WARN; 2 bad lines" */
-static void
-summary(const struct batch *b, int64_t ms)
-{
-	char counts[512] = "";
-	size_t used = 0, i;
-	double secs = (double)ms / 1000.0;
-
-	for (i = 0; i < BATCH_TAGS && b->tags[i].tag != NULL; i++) {
-		int w = snprintf(counts + used, sizeof(counts) - used, "%s%lu %s",
-		    used > 0 ? ", " : "", b->tags[i].n, b->tags[i].tag);
-
-		if (w < 0 || (size_t)w >= sizeof(counts) - used)
-			break;
-		used += (size_t)w;
-	}
-	if (b->n_other > 0 && used < sizeof(counts))
-		snprintf(counts + used, sizeof(counts) - used, "%s%lu %s", used > 0 ? ", " : "",
-		    b->n_other, _("other"));
-	fprintf(stderr, _("mxdiag: %s: %lu %s in %.1f s, %.0f per second: %s; %lu malformed "
-	    "lines\n"), b->cfg->cmd, b->n_jobs, b->cfg->unit, secs,
-	    secs > 0 ? (double)b->n_jobs / secs : 0.0, used > 0 ? counts : "-", b->n_errors);
-}
-
 int
 batch_run(struct loop *loop, const struct batch_config *cfg)
 {
 	struct batch *b;
-	int64_t started = loop_now_ms();
 	int rc;
 
 	b = xcalloc(1, sizeof(*b));
@@ -400,6 +406,7 @@ batch_run(struct loop *loop, const struct batch_config *cfg)
 		free(b);
 		return EXIT_UNKNOWN;
 	}
+	batch_tally_begin(&b->tally);
 	progress_begin(&b->prog, cfg->progress_fmt);
 	pump(b);
 	loop_run(loop);
@@ -410,8 +417,8 @@ batch_run(struct loop *loop, const struct batch_config *cfg)
 		log_err("%s: reading %s: %s", cfg->cmd, cfg->path, strerror(b->read_errno));
 	if (b->write_errno != 0)
 		log_err("%s: writing the output: %s", cfg->cmd, strerror(b->write_errno));
-	summary(b, loop_now_ms() - started);
-	rc = b->n_errors > 0 ? batch_exit_worse(b->worst, EXIT_WARN) : b->worst;
+	batch_tally_print(&b->tally, cfg->cmd, cfg->unit, _("malformed lines"));
+	rc = b->tally.n_errors > 0 ? batch_exit_worse(b->worst, EXIT_WARN) : b->worst;
 	if (b->read_errno != 0 || b->write_errno != 0 || b->count > 0 || b->running > 0 ||
 	    ferror(stdout))
 		rc = EXIT_UNKNOWN;

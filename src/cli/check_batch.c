@@ -23,10 +23,14 @@
 #include "report.h"
 #include "run.h"
 #include "text.h"
+#include "tls.h"
 #include "validate.h"
 #include "xmalloc.h"
 
 #define CHECK_FIELDS 3		/* DOMAIN [IP [HELO]] */
+/* queries in flight to the resolvers at once, as dnsperf's -q: a burst from 64 domains
+ * starting at once (about 900 questions) overflowed a local unbound's socket buffer */
+#define CHECK_BATCH_DNS_INFLIGHT 128
 
 struct check_batch {
 	struct run_ctx *ctx;
@@ -54,6 +58,9 @@ job_free(struct check_job *cj)
 
 	if (cj->run.dns != NULL)
 		dns_free(cj->run.dns);
+	/* a TLS context the domain's diagnoses made for themselves (check makes none today) */
+	if (cj->run.tls != cj->cb->ctx->tls)
+		tls_client_free(cj->run.tls);
 	report_free(cj->run.rep);
 	loop_task_free(cj->task);
 	for (i = 0; i < cj->n_idns; i++) {
@@ -99,6 +106,27 @@ text_line(struct report *rep)
 	    used > 0 ? ids : _("no problems found"));
 }
 
+/* doc as one line of text (render_json_compact's bytes, without the newline); caller
+ * frees. The batch keeps it until the lines before it are out. */
+static char *
+doc_line(const json_t *doc)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc = f != NULL ? render_json_compact(f, doc) : -1;
+
+	if (f != NULL && fclose(f) != 0)
+		rc = -1;
+	if (rc != 0 || text == NULL) {
+		free(text);
+		return xstrdup("{}");
+	}
+	if (len > 0 && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	return text;
+}
+
 /* The domain's work is over: judge, print as `--json check` would, free. */
 static void
 job_idle(void *arg)
@@ -119,10 +147,8 @@ job_idle(void *arg)
 	if (g->json) {
 		json_t *doc = render_json_doc_problems(rep, g->problems_only);
 
-		out = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		out = doc_line(doc);
 		json_decref(doc);
-		if (out == NULL)
-			out = xstrdup("{}");
 	} else {
 		out = text_line(rep);
 	}
@@ -285,10 +311,11 @@ check_batch_run(struct run_ctx *ctx, const struct check_batch_opts *o)
 	struct batch_config cfg = { 0 };
 	int rc;
 
-	/* Queries spread over the resolvers in turn, each paced to --qps. */
+	/* Queries spread over the resolvers in turn, each paced to --qps, at most
+	 * CHECK_BATCH_DNS_INFLIGHT of all domains' in flight. */
 	ctx->is_dns_rotating = true;
-	if (o->qps > 0)
-		ctx->dns_gate = dns_gate_new(o->qps * count_resolvers(ctx->g->resolvers));
+	ctx->dns_gate = dns_gate_new(o->qps * count_resolvers(ctx->g->resolvers),
+	    CHECK_BATCH_DNS_INFLIGHT);
 	cfg.cmd = "check";
 	cfg.path = o->path;
 	cfg.in_flight = o->concurrency;

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "batch.h"
 #include "command.h"
 #include "dns.h"
 #include "explain_out.h"
@@ -302,7 +303,7 @@ emit_one(struct explain *ex, struct report *rep)
 
 	report_finish(rep);
 	if (g->json) {
-		json_t *doc = render_json_doc(rep);
+		json_t *doc = render_json_doc_problems(rep, g->problems_only);
 		int rc = render_json_compact(stdout, doc);
 
 		json_decref(doc);
@@ -363,6 +364,8 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 	char *nagios_text = NULL;
 	size_t nagios_len = 0;
 	struct progress prog;
+	struct batch_tally tally;
+	bool is_input_error = false;
 	int i, worst = EXIT_OK, rc;
 
 	if (ex->no_dns) {
@@ -380,6 +383,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		return EXIT_UNKNOWN;
 	}
 	progress_begin(&prog, _("explain: %zu bounces read, %.0f per second, %s"));
+	batch_tally_begin(&tally);
 	for (i = 0; i < n_paths; i++) {
 		enum ndr_mailbox_err err;
 		struct ndr_mailbox *mb = i == 0 && first != NULL ? first :
@@ -390,7 +394,8 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		if (mb == NULL) {
 			progress_hide(&prog);
 			fprintf(stderr, "mxdiag: explain: %s: %s\n", paths[i], input_error(err));
-			worst = worse(worst, EXIT_UNKNOWN);
+			is_input_error = true;
+			tally.n_errors++;
 			continue;
 		}
 		while ((got = ndr_mailbox_next(mb, &m, &err)) != 0) {
@@ -401,7 +406,8 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 			if (got < 0) {
 				progress_hide(&prog);
 				fprintf(stderr, "mxdiag: explain: %s: %s\n", m.name, input_error(err));
-				worst = worse(worst, EXIT_UNKNOWN);
+				is_input_error = true;
+				tally.n_errors++;
 				continue;
 			}
 			if (ndr_mailbox_kind(mb) == NDR_MB_MBOX)
@@ -427,7 +433,9 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 			st->cache_hits -= before.cache_hits;
 			if (prog.share_tty)
 				progress_hide(&prog);
-			worst = worse(worst, emit_one(ex, ctx->rep));
+			rc = emit_one(ex, ctx->rep);
+			worst = worse(worst, rc);
+			batch_tally_add(&tally, status_name(report_worst(ctx->rep)));
 			report_free(ctx->rep);
 			progress_tick(&prog, m.name);
 			progress_show(&prog);
@@ -436,6 +444,10 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 	}
 out:
 	progress_end(&prog);
+	/* one summary line, as the batch modes print; what could not be read is UNKNOWN */
+	batch_tally_print(&tally, "explain", _("bounces"), _("unreadable"));
+	if (is_input_error)
+		worst = worse(worst, EXIT_UNKNOWN);
 	ctx->rep = run_rep;
 	if (ex->nagios_buf != NULL)
 		worst = nagios_many(ex, paths, n_paths, worst, &nagios_text, &nagios_len);

@@ -93,4 +93,3 @@ jl_end(struct jline *j)
 	jl_raw(j, "}", 1);
 	return j->p;
 }
-

@@ -64,14 +64,17 @@ struct dns_backend {
 };
 
 /*
- * A query-rate limit shared by engines (`--qps`): every query sent through an engine given
- * the gate takes the next free slot, slots 1/rate s apart, and waits on the loop until its
- * slot has come (c-ares has no rate limit of its own). Engines of one batch share one gate.
+ * A gate shared by the engines of a batch: at most max_inflight of their queries in flight
+ * at once (the others queue, oldest first), and with a rate (`--qps`) every query takes the
+ * next free slot, slots 1/rate s apart, and waits on the loop until its slot has come
+ * (c-ares has no rate limit of its own). A queued query counts as work of the loop task that
+ * asked it (loop_task_hold), and goes out as that task's work.
  */
 struct dns_gate;
 
-/* A gate of rate queries a second (at least 1). Caller frees, after its engines. */
-struct dns_gate *dns_gate_new(unsigned rate);
+/* A gate of rate queries a second (0: no pacing) and max_inflight (0: no cap). Caller
+ * frees, after its engines. */
+struct dns_gate *dns_gate_new(unsigned rate, unsigned max_inflight);
 void dns_gate_free(struct dns_gate *gate);
 
 struct dns_config {
@@ -111,6 +114,14 @@ enum {
 	DNS_Q_CD = 1 << 0,	/* checking disabled: the answer even when DNSSEC fails */
 	DNS_Q_DO = 1 << 1,	/* DNSSEC OK: with the RRSIG records */
 };
+
+/* The query as it goes on the wire: header (RD, AD; CD with DNS_Q_CD), the question name/
+ * type IN, an OPT record (1232 octets; DO with DNS_Q_DO). Writes at most len bytes (at
+ * least DNS_QUERY_WIRE_MAX) to buf; returns the length, or 0 for a name it does not write
+ * (escaped characters, a label or name too long), which ldns then writes. */
+#define DNS_QUERY_WIRE_MAX 300
+size_t dns_query_wire(const char *name, uint16_t type, unsigned flags, uint16_t id,
+    uint8_t *buf, size_t len);
 
 /* dns_query() with DNS_Q_* flags (DNSSEC's evidence: dnssec.c). */
 int dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags,

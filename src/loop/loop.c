@@ -148,6 +148,19 @@ task_drop(struct loop_task *t)
 }
 
 struct loop_task *
+loop_task_hold(struct loop *loop)
+{
+	task_add(loop->current);
+	return loop->current;
+}
+
+void
+loop_task_release(struct loop_task *t)
+{
+	task_drop(t);
+}
+
+struct loop_task *
 loop_task_enter(struct loop *loop, struct loop_task *t)
 {
 	struct loop_task *prev = loop->current;

@@ -45,6 +45,10 @@ struct loop_task *loop_task_new(struct loop *loop, loop_task_idle_fn *idle, void
 void loop_task_free(struct loop_task *t);
 /* Make t current (NULL: none); returns the one that was, to give to loop_task_leave(). */
 struct loop_task *loop_task_enter(struct loop *loop, struct loop_task *t);
+/* Work of the current task that is neither a timer nor a descriptor (a query queued behind
+ * others): counted until loop_task_release(). Returns the task (NULL when none is current). */
+struct loop_task *loop_task_hold(struct loop *loop);
+void loop_task_release(struct loop_task *t);
 /* Make prev current again; t (left) is called idle soon when it started no work at all. */
 void loop_task_leave(struct loop *loop, struct loop_task *prev);
 

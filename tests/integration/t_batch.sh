@@ -105,7 +105,7 @@ bt_py "batch: a bad line names what is wrong" \
 	'"domain" in docs[1]["error"] and "address" in docs[2]["error"] and docs[2]["input"] == "example.test 1.2.3"' \
 	"$BT/bad.json"
 case_cmd "batch: bad lines make the exit at least WARN (nomx.test is WARN)" 0 "^1$" -- echo "$rc"
-case_cmd "batch: the summary counts the malformed lines" 0 "2 domains .* 4 malformed lines" \
+case_cmd "batch: the summary counts the malformed lines" 0 "2 domains .*, 4 malformed lines$" \
 	-- cat "$BT/bad.err"
 printf 'example.test\n' | "$MXDIAG" --json $BT_G check --batch - >/dev/null 2>&1
 case_cmd "batch: exit 0 when every domain is OK or INFO" 0 "^0$" -- echo "$?"
@@ -188,3 +188,40 @@ case_cmd "batch: --shard without --batch is a usage error" 64 "go with --batch" 
 	"$MXDIAG" check example.test --shard 0/2
 case_cmd "batch: a missing file is exit 3" 3 "cannot open" -- \
 	"$MXDIAG" check --batch "$BT/nonexistent"
+
+# The progress line: on stderr when it is a terminal (a pty here), never on stdout, cleared
+# before the summary line; nothing of it when stderr is a file (the runs above).
+if out=$(/usr/bin/python3 - "$MXDIAG" "$BT/sample.txt" "$BT/pty.json" $BT_G <<'PY' 2>&1
+import os, pty, re, subprocess, sys
+mx, inp, outp, g = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+master, slave = pty.openpty()
+with open(outp, "wb") as out:
+    p = subprocess.Popen([mx, "--json"] + g + ["check", "--batch", inp], stdout=out, stderr=slave)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    p.wait()
+lines = open(outp, "rb").read().splitlines()
+ok = (b"domains checked" in err and re.search(rb"\r\x1b\[Kmxdiag: check: 13 domains in ", err)
+      and len(lines) == 13 and not any(b"domains checked" in l for l in lines))
+if not ok:
+    print(repr(err[-300:]), len(lines))
+    sys.exit(1)
+PY
+); then
+	ok "progress on a terminal: on stderr only, cleared before the summary line"
+else
+	not_ok "progress on a terminal: on stderr only, cleared before the summary line" "$out"
+fi
+if [ "$(grep -c . "$BT/sample.err")" = 1 ] && ! grep -q 'domains checked' "$BT/sample.err"; then
+	ok "progress: nothing of it when stderr is a file, the summary line only"
+else
+	not_ok "progress: nothing of it when stderr is a file" "$(head -c 300 "$BT/sample.err")"
+fi
