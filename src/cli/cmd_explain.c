@@ -287,10 +287,8 @@ explain_one(struct explain *ex, const struct ndr_message *m)
 		add_rcpt_finding(ex, n, &n->rcpts[i]);
 	for (i = 0; i < n->n_rcpts; i++)
 		verify_cause(ex, n, &n->rcpts[i]);
-	if (!ex->no_dns) {
-		loop_run(ex->ctx->loop);
-		explain_prove_end(ex->ctx, &ex->seen);
-	}
+	if (!ex->no_dns)
+		explain_prove_end(ex->ctx, &ex->seen, ex->cache);
 	ndr_free(n);
 }
 
@@ -423,8 +421,9 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 				goto out;
 			}
 			ctx->rep = report_new("explain", target);
-			ex->seen.n = 0;	/* keys past n are never read */
+			ex->seen.n = 0;	/* keys and items past n are never read */
 			ex->seen.dropped = 0;
+			ex->seen.n_items = 0;
 			explain_one(ex, &m);
 			/* this bounce's share of the run's lookups */
 			st = &report_stats(ctx->rep)->dns;

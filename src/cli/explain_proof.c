@@ -19,6 +19,7 @@
 #include "probe_port25.h"
 #include "proof_cache.h"
 #include "report.h"
+#include "xmalloc.h"
 
 enum proof_result { PROOF_FIXED, PROOF_STILL, PROOF_NOT_HERE, PROOF_UNKNOWN };
 
@@ -290,28 +291,39 @@ run_key(const struct check *c, const struct check_inputs *in, const char *rcpt,
 	    over_port25 && in->rcpt_domain != NULL ? in->rcpt_domain : "-");
 }
 
-/* Run the proof's diagnoses into ctx->rep, or copy the findings of the same run made for an
- * earlier bounce; *spoiled and why say whether port 25 from here spoils them. */
+/* Start the item's diagnoses on the loop, their findings into a report of the item's own
+ * (so that runs in flight together do not interleave). */
 static void
-run_or_reuse(struct run_ctx *ctx, const struct check *c, const struct check_inputs *in,
-    const char *rcpt, struct proof_cache *cache, struct verdict *v, bool *spoiled)
+item_start(struct run_ctx *ctx, struct proof_item *it)
 {
-	const char *names[3] = { c->name, "port25", "mx-tls" };
-	/* A diagnosis that judges the MX certificates (mta-sts, dane) gets them: mx-tls
-	 * dials the recipient's MX beside it. */
-	bool with_mx_tls = (c->awaits & CHECK_FACT_MX_TLS) != 0;
-	/* A diagnosis that talks to the recipient's MX over port 25 is judged with this
-	 * line's port 25 fact: port25 runs beside it. */
-	bool over_port25 = (c->needs & (CHECK_IN_INBOUND | CHECK_IN_RELAY)) != 0 || with_mx_tls;
-	size_t first = report_count(ctx->rep), i, n = 1;
+	const char *names[3] = { it->c->name, "port25", "mx-tls" };
+	struct report *rep = ctx->rep;
+	size_t n = 1;
+
+	if (it->over_port25)
+		n = 2;
+	if ((it->c->awaits & CHECK_FACT_MX_TLS) != 0 && it->in.inbound != NULL)
+		n = 3;
+	it->rep = report_new("proof", it->key);
+	ctx->rep = it->rep;
+	it->cr = checks_run(ctx, &it->in, names, n, false, NULL);
+	ctx->rep = rep;
+	it->kind = ITEM_RAN;
+}
+
+/* The item's findings into ctx->rep, run now or copied from the same run made for this or
+ * an earlier bounce; the verdict's port 25 part in v. In the proofs' order, so the cache
+ * sees the same gets and puts as one proof after another would make. */
+static void
+item_findings(struct run_ctx *ctx, struct proof_item *it, struct proof_cache *cache,
+    struct verdict *v, bool *spoiled)
+{
 	const struct proof_run *pr = NULL;
 	struct proof_run *kept;
-	struct check_run *cr;
-	char key[1400];
+	size_t first = report_count(ctx->rep), i;
 
-	run_key(c, in, rcpt, over_port25, key, sizeof(key));
-	if (cache != NULL)
-		pr = proof_cache_get(cache, key);
+	if (it->kind == ITEM_CACHED && cache != NULL)
+		pr = proof_cache_get(cache, it->key);
 	if (pr != NULL) {
 		for (i = 0; i < report_count(pr->findings); i++)
 			report_add_copy(ctx->rep, report_finding(pr->findings, i));
@@ -320,62 +332,108 @@ run_or_reuse(struct run_ctx *ctx, const struct check *c, const struct check_inpu
 		v->reused_from = pr->where;
 		return;
 	}
-	if (over_port25)
-		n = 2;
-	if (with_mx_tls && in->inbound != NULL)
-		n = 3;
-	cr = checks_run(ctx, in, names, n, false, NULL);
-	loop_run(ctx->loop);
-	*spoiled = over_port25 && port25_spoils(check_run_facts(cr), v->why, sizeof(v->why));
-	check_run_free(cr);
+	if (it->kind == ITEM_CACHED) {
+		/* dropped from the cache since it was planned: run it now */
+		item_start(ctx, it);
+		loop_run(ctx->loop);
+	}
+	for (i = 0; i < report_count(it->rep); i++)
+		report_add_copy(ctx->rep, report_finding(it->rep, i));
+	report_stats(ctx->rep)->smtp_sessions += report_stats(it->rep)->smtp_sessions;
+	*spoiled = it->over_port25 && port25_spoils(check_run_facts(it->cr), v->why,
+	    sizeof(v->why));
+	check_run_free(it->cr);
+	it->cr = NULL;
+	report_free(it->rep);
+	it->rep = NULL;
 	if (cache == NULL)
 		return;
-	kept = proof_cache_put(cache, key, ctx->rep, first);
+	kept = proof_cache_put(cache, it->key, ctx->rep, first);
 	kept->spoiled = *spoiled;
 	snprintf(kept->why, sizeof(kept->why), "%s", v->why);
 	snprintf(kept->where, sizeof(kept->where), "%s", report_target(ctx->rep));
 }
 
+/* Was key planned already for this bounce (its run then fills the cache first)? */
+static bool
+planned_before(const struct proof_seen *seen, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < seen->n_items; i++)
+		if (seen->items[i].kind != ITEM_MISSING && strcmp(seen->items[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/* Plan one proof: what it runs on, whether it can run, whether its run is known; start
+ * it when it is new. Its verdict comes in explain_prove_end(). */
 static void
-prove_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof *p,
+plan_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof *p,
     const struct proof_subject *s, struct proof_seen *seen, struct proof_cache *cache)
 {
 	const struct check *c = checks_find(p->check);
-	const char *target = s->rcpt_domain;
-	struct inbound_opts ib = { .domain = s->rcpt_domain, .rcpt = s->rcpt };
-	struct port25_opts p25 = { .targets = &target, .ntargets = 1, .no_submission = true };
-	struct check_inputs in = {
-		.domain = p->is_sender_side ? s->sender_domain : s->rcpt_domain,
-		.ip = s->ip,
-		.helo = s->helo,
-		.sender_domain = s->sender_domain,
-		.rcpt_domain = s->rcpt_domain,
-		.cause = k,
-		.port25 = s->rcpt_domain != NULL ? &p25 : NULL,
-		.inbound = s->rcpt_domain != NULL ? &ib : NULL,
-	};
-	struct verdict v = { 0 };
-	size_t first;
-	bool spoiled;
+	struct proof_item *it;
 
 	if (c == NULL)
 		return;	/* the kb was checked at load */
-	if (in.domain == NULL || !check_can_run(c, &in) || (p->needs_ip && in.ip == NULL)) {
-		if (!already_run(seen, p, &in, s->rcpt))
-			add_missing(ctx, k, p, &in, s);
-		return;
-	}
-	if (already_run(seen, p, &in, s->rcpt))
-		return;
-	first = report_count(ctx->rep);
-	run_or_reuse(ctx, c, &in, s->rcpt, cache, &v, &spoiled);
-	if (spoiled) {
-		v.result = PROOF_UNKNOWN;
-		v.st = ST_UNKNOWN;
+	/* n_items <= PROOF_MAX_RUNS (already_run() caps them): the last slot is scratch */
+	it = &seen->items[seen->n_items];
+	memset(it, 0, sizeof(*it));
+	it->k = k;
+	it->p = p;
+	it->c = c;
+	/* the subject's strings live on the caller's stack: copies, freed at the end */
+	it->s.sender_domain = it->sender_domain = dup_or_null(s->sender_domain);
+	it->s.rcpt_domain = it->rcpt_domain = dup_or_null(s->rcpt_domain);
+	it->s.helo = it->helo = dup_or_null(s->helo);
+	it->s.ip = s->ip;
+	it->s.ip_source = s->ip_source;
+	it->s.rcpt = s->rcpt;
+	it->target = it->s.rcpt_domain;
+	it->ib = (struct inbound_opts){ .domain = it->s.rcpt_domain, .rcpt = s->rcpt };
+	it->p25 = (struct port25_opts){ .targets = &it->target, .ntargets = 1,
+	    .no_submission = true };
+	it->in = (struct check_inputs){
+		.domain = p->is_sender_side ? it->s.sender_domain : it->s.rcpt_domain,
+		.ip = s->ip,
+		.helo = it->s.helo,
+		.sender_domain = it->s.sender_domain,
+		.rcpt_domain = it->s.rcpt_domain,
+		.cause = k,
+		.port25 = it->s.rcpt_domain != NULL ? &it->p25 : NULL,
+		.inbound = it->s.rcpt_domain != NULL ? &it->ib : NULL,
+	};
+	if (it->in.domain == NULL || !check_can_run(c, &it->in) ||
+	    (p->needs_ip && it->in.ip == NULL)) {
+		it->kind = ITEM_MISSING;
 	} else {
-		read_findings(ctx->rep, first, p, in.ip, &v);
+		/* A diagnosis that judges the MX certificates (mta-sts, dane) gets them:
+		 * mx-tls dials the recipient's MX beside it. One that talks to the
+		 * recipient's MX over port 25 is judged with this line's port 25 fact. */
+		it->over_port25 = (c->needs & (CHECK_IN_INBOUND | CHECK_IN_RELAY)) != 0 ||
+		    (c->awaits & CHECK_FACT_MX_TLS) != 0;
+		it->kind = ITEM_CACHED;
 	}
-	add_verdict(ctx, k, p, &in, s, &v);
+	if (already_run(seen, p, &it->in, s->rcpt)) {
+		free(it->sender_domain);
+		free(it->rcpt_domain);
+		free(it->helo);
+		return;
+	}
+	seen->n_items++;
+	if (it->kind == ITEM_MISSING)
+		return;
+	run_key(c, &it->in, s->rcpt, it->over_port25, it->key, sizeof(it->key));
+	if ((cache != NULL && proof_cache_has(cache, it->key)) || planned_before(seen, it->key))
+		return;	/* ITEM_CACHED: read in its turn */
+	item_start(ctx, it);
 }
 
 void
@@ -385,14 +443,48 @@ explain_prove(struct run_ctx *ctx, const struct ndr_cause *k, const struct proof
 	size_t i;
 
 	for (i = 0; k != NULL && i < k->n_verify; i++)
-		prove_one(ctx, k, &k->proofs[i], s, seen, cache);
+		plan_one(ctx, k, &k->proofs[i], s, seen, cache);
+}
+
+/* Every planned proof's findings and verdict, in the order the proofs were planned. */
+static void
+verdicts(struct run_ctx *ctx, struct proof_seen *seen, struct proof_cache *cache)
+{
+	size_t i;
+
+	/* all proofs of the bounce at once: it costs its longest chain of round trips */
+	loop_run(ctx->loop);
+	for (i = 0; i < seen->n_items; i++) {
+		struct proof_item *it = &seen->items[i];
+		struct verdict v = { 0 };
+		size_t first = report_count(ctx->rep);
+		bool spoiled;
+
+		if (it->kind == ITEM_MISSING) {
+			add_missing(ctx, it->k, it->p, &it->in, &it->s);
+		} else {
+			item_findings(ctx, it, cache, &v, &spoiled);
+			if (spoiled) {
+				v.result = PROOF_UNKNOWN;
+				v.st = ST_UNKNOWN;
+			} else {
+				read_findings(ctx->rep, first, it->p, it->in.ip, &v);
+			}
+			add_verdict(ctx, it->k, it->p, &it->in, &it->s, &v);
+		}
+		free(it->sender_domain);
+		free(it->rcpt_domain);
+		free(it->helo);
+	}
+	seen->n_items = 0;
 }
 
 void
-explain_prove_end(struct run_ctx *ctx, const struct proof_seen *seen)
+explain_prove_end(struct run_ctx *ctx, struct proof_seen *seen, struct proof_cache *cache)
 {
 	struct finding *f;
 
+	verdicts(ctx, seen, cache);
 	if (seen->dropped == 0)
 		return;
 	f = report_add(ctx->rep, "ndr.verify-truncated", ST_INFO, _("live proofs"));

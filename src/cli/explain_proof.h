@@ -5,7 +5,10 @@
 
 #include <stddef.h>
 
+#include "checks.h"
 #include "ndr_kb.h"
+#include "probe_inbound.h"
+#include "probe_port25.h"
 
 struct ndr_cause;
 struct proof_cache;
@@ -23,24 +26,51 @@ struct proof_subject {
 	const char *helo;	/* the sending server's HELO name (--helo, the refusal), or NULL */
 };
 
+/* One proof of a bounce, planned: its inputs (owned copies of the subject's strings) and,
+ * while it runs, its own report and run. */
+enum proof_item_kind { ITEM_MISSING, ITEM_CACHED, ITEM_RAN };
+
+struct proof_item {
+	enum proof_item_kind kind;	/* cannot run; known (cache, or earlier in the bounce);
+					 * started */
+	const struct ndr_cause *k;
+	const struct ndr_proof *p;
+	const struct check *c;
+	char *sender_domain, *rcpt_domain, *helo;	/* owned */
+	struct proof_subject s;	/* its strings: the three above, the rest borrowed */
+	const char *target;	/* port25's one target: the recipient domain */
+	struct inbound_opts ib;
+	struct port25_opts p25;
+	struct check_inputs in;
+	bool over_port25;	/* judged with this line's port 25 fact */
+	char key[1400];		/* the run's inputs (proof_cache.h) */
+	struct report *rep;	/* ITEM_RAN: its findings, owned */
+	struct check_run *cr;	/* ITEM_RAN: owned */
+};
+
 /* Proofs already run for this bounce, so that each runs once; dropped counts those past
- * PROOF_MAX_RUNS, which did not run. */
+ * PROOF_MAX_RUNS, which did not run. items: the bounce's proofs in the order they came,
+ * all started before the loop runs (one slot of scratch). */
 struct proof_seen {
 	char keys[PROOF_MAX_RUNS][400];
 	size_t n, dropped;
+	struct proof_item items[PROOF_MAX_RUNS + 1];
+	size_t n_items;
 };
 
 /*
- * Run every proof of cause k on s, one registry run each (sequentially on ctx's loop), and
- * add one ndr.verify-* verdict per proof to ctx->rep. ctx->rep and ctx->dns must exist.
- * With a cache, a proof whose diagnosis and inputs already ran in this run is not run
- * again: its findings are copied and read as this cause's verdict (data reused_from).
+ * Start every proof of cause k on s, one registry run each on ctx's loop, all of a bounce
+ * at once; explain_prove_end() runs the loop and adds one ndr.verify-* verdict per proof
+ * to ctx->rep, in the order the proofs came. ctx->rep and ctx->dns must exist. With a
+ * cache, a proof whose diagnosis and inputs already ran in this run is not run again: its
+ * findings are copied and read as this cause's verdict (data reused_from).
  */
 void explain_prove(struct run_ctx *ctx, const struct ndr_cause *k, const struct proof_subject *s,
     struct proof_seen *seen, struct proof_cache *cache);
 
-/* After a bounce's proofs: one INFO ndr.verify-truncated when some were past the cap. */
-void explain_prove_end(struct run_ctx *ctx, const struct proof_seen *seen);
+/* After a bounce's explain_prove() calls: run them, add their findings and verdicts, then
+ * one INFO ndr.verify-truncated when some were past the cap. */
+void explain_prove_end(struct run_ctx *ctx, struct proof_seen *seen, struct proof_cache *cache);
 
 /* kb checks for ndr_kb_load_checked(): a diagnosis of the registry, a finding id. */
 bool explain_is_check(const char *name);

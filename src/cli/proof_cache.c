@@ -60,6 +60,17 @@ proof_cache_free(struct proof_cache *pc)
 	free(pc);
 }
 
+bool
+proof_cache_has(const struct proof_cache *pc, const char *key)
+{
+	const struct entry *e;
+
+	for (e = pc->buckets[hash_key(key)]; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return true;
+	return false;
+}
+
 const struct proof_run *
 proof_cache_get(struct proof_cache *pc, const char *key)
 {

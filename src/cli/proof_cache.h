@@ -24,6 +24,9 @@ struct proof_cache;
 struct proof_cache *proof_cache_new(void);
 void proof_cache_free(struct proof_cache *pc);
 
+/* Whether a run is kept for key (not counted as a reuse). */
+bool proof_cache_has(const struct proof_cache *pc, const char *key);
+
 /* The run kept for key, or NULL. */
 const struct proof_run *proof_cache_get(struct proof_cache *pc, const char *key);
 

@@ -190,9 +190,19 @@ ndr_charset_to_utf8(const char *charset, const char *in, size_t in_len, size_t *
 
 	if (out_len == NULL)
 		out_len = &len;
-	/* plain ASCII is the common case and needs no converter */
-	if (is_ascii(in, in_len))
-		return utf8_sanitize(in, in_len, out_len);
+	/* plain ASCII is the common case and needs no converter: a copy, NULs as spaces */
+	if (is_ascii(in, in_len)) {
+		char *nul;
+
+		out = xmalloc(in_len + 1);
+		memcpy(out, in, in_len);
+		out[in_len] = '\0';
+		for (nul = memchr(out, '\0', in_len); nul != NULL;
+		    nul = memchr(nul, '\0', in_len - (size_t)(nul - out)))
+			*nul = ' ';
+		*out_len = in_len;
+		return out;
+	}
 	if (charset != NULL && charset[0] != '\0' && strcasecmp(charset, "us-ascii") != 0 &&
 	    strcasecmp(charset, "utf-8") != 0) {
 		for (i = 0; i < sizeof(charset_alias) / sizeof(charset_alias[0]); i++)
