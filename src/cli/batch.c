@@ -256,11 +256,12 @@ start_line(struct batch *b, char *line)
 	b->cfg->start(b->cfg->arg, b, &s->job, line);
 }
 
-/* Whether another job may start: room in flight and in the window. */
+/* Whether another job may start: room in flight and in the window, and an output to
+ * write to (a reader gone, `| head`, ends the run after the jobs in flight). */
 static bool
 has_room(const struct batch *b)
 {
-	return b->count < b->window && b->running < b->cfg->in_flight;
+	return b->write_errno == 0 && b->count < b->window && b->running < b->cfg->in_flight;
 }
 
 /* Take complete lines from the buffer while there is room. Returns whether any line was

@@ -225,3 +225,15 @@ if [ "$(grep -c . "$BT/sample.err")" = 1 ] && ! grep -q 'domains checked' "$BT/s
 else
 	not_ok "progress: nothing of it when stderr is a file" "$(head -c 300 "$BT/sample.err")"
 fi
+
+# A reader that goes away (| head) ends the run: no more lines read, exit 3.
+for i in $(seq 1 400); do echo example.test; done >"$BT/many.txt"
+"$MXDIAG" --json $BT_G check --batch "$BT/many.txt" --concurrency 2 2>"$BT/head.err" |
+	head -n 1 >/dev/null
+rc=${PIPESTATUS[0]}
+n=$(sed -n 's/^mxdiag: check: \([0-9]*\) domains .*/\1/p' "$BT/head.err")
+if [ "$rc" = 3 ] && [ -n "$n" ] && [ "$n" -lt 400 ]; then
+	ok "output closed (| head): the run stops early ($n of 400 domains), exit 3"
+else
+	not_ok "output closed (| head): the run stops early, exit 3" "exit $rc, $(head -c 300 "$BT/head.err")"
+fi
