@@ -11,32 +11,15 @@
 #include <openssl/x509.h>
 
 #include "dkim_key.h"
+#include "taglist.h"
 #include "xmalloc.h"
 
-#define TAGS_MAX 32
 #define KEY_MAX 8192	/* decoded bytes: a 16384-bit RSA key is about 2 KB */
-
-struct tag {
-	const char *name, *value;	/* into the working copy, NUL-terminated */
-};
 
 static bool
 is_wsp(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static char *
-trim(char *s)
-{
-	size_t n;
-
-	while (is_wsp(*s))
-		s++;
-	n = strlen(s);
-	while (n > 0 && is_wsp(s[n - 1]))
-		s[--n] = '\0';
-	return s;
 }
 
 static enum dkim_key_verdict
@@ -71,59 +54,6 @@ list_has(const char *list, const char *word)
 		p = *end == ':' ? end + 1 : end;
 	}
 	return false;
-}
-
-/* Split the tag-list into tags; SYNTAX on a bad name, a duplicate or a missing '='. */
-static enum dkim_key_verdict
-split_tags(char *s, struct tag *tags, size_t *ntags, struct dkim_key *key)
-{
-	size_t n = 0, i;
-	char *p = s;
-
-	while (p != NULL) {
-		char *semi = strchr(p, ';'), *eq, *name, *c;
-
-		if (semi != NULL)
-			*semi = '\0';
-		if (*trim(p) == '\0') {
-			/* RFC 6376 3.2 allows a trailing ';'; an empty spec elsewhere is lax, and
-			 * verifiers take it. */
-			p = semi != NULL ? semi + 1 : NULL;
-			continue;
-		}
-		eq = strchr(p, '=');
-		if (eq == NULL)
-			return syntax(key, trim(p), "a tag without '='");
-		*eq = '\0';
-		name = trim(p);
-		if (!isalpha((unsigned char)name[0]))
-			return syntax(key, name, "a tag name must start with a letter");
-		for (c = name; *c != '\0'; c++)
-			if (!isalnum((unsigned char)*c) && *c != '_')
-				return syntax(key, name, "invalid character in a tag name");
-		for (i = 0; i < n; i++)
-			if (strcmp(tags[i].name, name) == 0)
-				return syntax(key, name, "a tag given twice invalidates the record");
-		if (n == TAGS_MAX)
-			return syntax(key, name, "too many tags");
-		tags[n].name = name;
-		tags[n].value = trim(eq + 1);
-		n++;
-		p = semi != NULL ? semi + 1 : NULL;
-	}
-	*ntags = n;
-	return DKIM_KEY_OK;
-}
-
-static const char *
-tag_get(const struct tag *tags, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(tags[i].name, name) == 0)
-			return tags[i].value;
-	return NULL;
 }
 
 /* Base64 without the folding whitespace into out; -1 when not base64. */
@@ -204,10 +134,9 @@ read_ed25519(const unsigned char *raw, long len, struct dkim_key *key)
 enum dkim_key_verdict
 dkim_key_parse(const char *record, size_t len, struct dkim_key *key)
 {
-	struct tag tags[TAGS_MAX];
+	struct taglist tags;
 	unsigned char *der = NULL;
 	const char *v, *k, *h, *t, *s, *p;
-	size_t n = 0;
 	long der_len;
 	char *copy;
 
@@ -217,35 +146,37 @@ dkim_key_parse(const char *record, size_t len, struct dkim_key *key)
 	copy = xmalloc(len + 1);
 	memcpy(copy, record, len);
 	copy[len] = '\0';
-	if (split_tags(copy, tags, &n, key) != DKIM_KEY_OK)
+	if (taglist_split(copy, &tags) < 0) {
+		syntax(key, tags.bad, tags.why);
 		goto out;
-	v = tag_get(tags, n, "v");
-	if (v != NULL && (strcmp(tags[0].name, "v") != 0 || strcmp(v, "DKIM1") != 0)) {
-		syntax(key, "v", strcmp(tags[0].name, "v") != 0 ?
+	}
+	v = taglist_get(&tags, "v");
+	if (v != NULL && (strcmp(tags.tag[0].name, "v") != 0 || strcmp(v, "DKIM1") != 0)) {
+		syntax(key, "v", strcmp(tags.tag[0].name, "v") != 0 ?
 		    "v= must be the first tag" : "v= must be DKIM1");
 		goto out;
 	}
-	k = tag_get(tags, n, "k");
+	k = taglist_get(&tags, "k");
 	if (k != NULL && strcmp(k, "rsa") != 0 && strcmp(k, "ed25519") != 0) {
 		key->verdict = DKIM_KEY_UNKNOWN_TYPE;
 		snprintf(key->tag, sizeof(key->tag), "%s", k);
 		goto out;
 	}
 	key->type = k != NULL && strcmp(k, "ed25519") == 0 ? DKIM_TYPE_ED25519 : DKIM_TYPE_RSA;
-	h = tag_get(tags, n, "h");
+	h = taglist_get(&tags, "h");
 	if (h != NULL) {
 		key->has_h = true;
 		key->is_sha1_only = !list_has(h, "sha256");
 	}
-	t = tag_get(tags, n, "t");
+	t = taglist_get(&tags, "t");
 	if (t != NULL) {
 		key->is_testing = list_has(t, "y");
 		key->is_strict = list_has(t, "s");
 	}
-	s = tag_get(tags, n, "s");
+	s = taglist_get(&tags, "s");
 	if (s != NULL)
 		key->is_not_email = !list_has(s, "*") && !list_has(s, "email");
-	p = tag_get(tags, n, "p");
+	p = taglist_get(&tags, "p");
 	if (p == NULL) {
 		syntax(key, "p", "the p= tag (the public key) is required");
 		goto out;

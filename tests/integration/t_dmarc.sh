@@ -5,6 +5,15 @@ case_json "dmarc: subdomain takes its organisational domain's sp=" "*" \
 	--has dmarc.inherited:OK --data dmarc.inherited:policy=quarantine \
 	--data dmarc.inherited:policy_domain=walk.test --data dmarc.inherited:org_domain=walk.test \
 	--not dmarc.missing -- check sub.walk.test
+case_json "dmarc: a subdomain that exists takes sp=, not np=" "*" \
+	--data dmarc.inherited:policy_tag=sp --data dmarc.inherited:domain_exists=True \
+	-- check sub.walk.test
+case_json "dmarc: a non-existent subdomain takes np= (RFC 9989)" "*" --has dmarc.inherited:OK \
+	--data dmarc.inherited:policy=reject --data dmarc.inherited:policy_tag=np \
+	--data dmarc.inherited:domain_exists=False -- check gone.walk.test
+case_json "dmarc: without np=, a non-existent subdomain falls back to p=" "*" \
+	--has dmarc.inherited:INFO --data dmarc.inherited:policy_tag=p \
+	--data dmarc.inherited:domain_exists=False -- check gone.org.walk.test
 case_json "dmarc: two levels down, the same record" "*" --has dmarc.inherited:OK \
 	--data dmarc.inherited:policy_domain=walk.test -- check deep.sub.walk.test
 case_json "dmarc: psd=n makes its own organisational domain" "*" --has dmarc.inherited:INFO \

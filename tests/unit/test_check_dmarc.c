@@ -113,8 +113,9 @@ test_tree_walk(void **state)
 	assert_string_equal(data_str(&r, "dmarc.inherited", "policy_domain"), "t.test");
 	assert_string_equal(data_str(&r, "dmarc.inherited", "org_domain"), "t.test");
 	zone_assert_none(&r, "dmarc.missing");
-	/* a.b.t.test, b.t.test, t.test, test: four names, asked at once. */
-	assert_int_equal(zone_queries(r.zone), 4);
+	/* a.b.t.test, b.t.test, t.test, test: four names, asked at once, beside A, AAAA and
+	 * MX of a.b.t.test (whether np= applies). */
+	assert_int_equal(zone_queries(r.zone), 4 + 3);
 	assert_int_equal(report_stats(r.ctx.rep)->dns.depth, 1);
 	zone_run_free(&r);
 
@@ -141,6 +142,17 @@ test_tree_walk(void **state)
 	    "psd=y"));
 	zone_run_free(&r);
 
+	/* RFC 9989 4.7: a subdomain that does not exist takes np=; one with an address sp=. */
+	run_on(&r, "gone.t.test", "_dmarc.t.test. TXT \"v=DMARC1; p=reject; sp=none; "
+	    "np=quarantine\"\nhere.t.test. A 192.0.2.1\n", false);
+	assert_string_equal(data_str(&r, "dmarc.inherited", "policy"), "quarantine");
+	assert_string_equal(data_str(&r, "dmarc.inherited", "policy_tag"), "np");
+	zone_run_free(&r);
+	run_on(&r, "here.t.test", "_dmarc.t.test. TXT \"v=DMARC1; p=reject; sp=none; "
+	    "np=quarantine\"\nhere.t.test. A 192.0.2.1\n", false);
+	assert_string_equal(data_str(&r, "dmarc.inherited", "policy_tag"), "sp");
+	zone_run_free(&r);
+
 	/* Several records at the domain are all discarded: the parent's applies. */
 	run_on(&r, "s.t.test", "_dmarc.s.t.test. TXT \"v=DMARC1; p=none\"\n"
 	    "_dmarc.s.t.test. TXT \"v=DMARC1; p=reject\"\n"
@@ -156,10 +168,11 @@ test_walk_bounds(void **state)
 	struct zone_run r;
 
 	(void)state;
-	/* Ten labels: the name itself, then seven labels down to one: eight queries. */
+	/* Ten labels: the name itself, then seven labels down to one: eight queries (and
+	 * the name's A, AAAA and MX). */
 	run_on(&r, "a.b.c.d.e.f.g.h.t.test", "t.test. TXT \"x\"\n", false);
 	zone_assert(&r, "dmarc.missing", "a.b.c.d.e.f.g.h.t.test", ST_WARN);
-	assert_int_equal(zone_queries(r.zone), 8);
+	assert_int_equal(zone_queries(r.zone), 8 + 3);
 	zone_run_free(&r);
 
 	/* A failure before any record: UNKNOWN, never "missing". */
@@ -181,7 +194,7 @@ test_psl_mode(void **state)
 	zone_assert(&r, "dmarc.inherited", "a.b.t.test", ST_INFO);
 	assert_string_equal(data_str(&r, "dmarc.inherited", "policy_domain"), "t.test");
 	assert_string_equal(data_str(&r, "dmarc.inherited", "mode"), "rfc7489");
-	assert_int_equal(zone_queries(r.zone), 2);
+	assert_int_equal(zone_queries(r.zone), 2 + 3);
 	zone_run_free(&r);
 }
 
