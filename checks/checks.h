@@ -18,6 +18,7 @@ struct dns_answer;
 struct finding;
 struct inbound_opts;
 struct loop;
+struct ndr_auth;
 struct ndr_cause;
 struct port25_opts;
 struct relay_opts;
@@ -36,6 +37,7 @@ enum {
 	CHECK_IN_RELAY = 1 << 6,	/* the server to test for open relaying */
 	CHECK_IN_SENDER_DOMAIN = 1 << 7,	/* a bounce's original sender domain */
 	CHECK_IN_RCPT_DOMAIN = 1 << 8,	/* a bounce's failed recipient's domain */
+	CHECK_IN_AUTH = 1 << 9,		/* a message's headers: From:, MAIL FROM, DKIM d=/s= */
 };
 
 /*
@@ -54,6 +56,10 @@ struct check_inputs {
 	const char *sender_domain;	/* explain: from the bounce or --sender */
 	const char *rcpt_domain;	/* explain: the failed recipient's domain */
 	const struct ndr_cause *cause;	/* explain: the cause being proven */
+	/* The identifiers of a message (check --message) or of a bounce's returned headers
+	 * (explain), or NULL: dkim asks the key of each signature's d= and s=, and
+	 * dmarc-alignment judges them. */
+	const struct ndr_auth *auth;
 	const char *const *dkim_selectors;	/* --dkim-selector; none: dkim guesses */
 	size_t n_dkim_selectors;
 	const char *dnsbl_zones;	/* --dnsbl-zones FILE; NULL: data/dnsbl.json */
@@ -80,6 +86,7 @@ struct check {
 	const char *name;	/* stable: "mx", "port25", "sender-domain-resolves" */
 	const char *section;	/* preflight section its findings belong to */
 	unsigned needs;		/* CHECK_IN_* */
+	unsigned uses;		/* CHECK_IN_* it reads when given, without needing them */
 	unsigned reads;		/* CHECK_FACT_* it reads (facts.h) */
 	unsigned publishes;	/* CHECK_FACT_* it publishes */
 	/* CHECK_FACT_* it waits for with check_await() before judging, and judges better

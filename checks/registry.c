@@ -18,6 +18,7 @@ extern const struct check check_address;
 extern const struct check check_dkim;
 extern const struct check check_dane;
 extern const struct check check_dmarc;
+extern const struct check check_dmarc_align;
 extern const struct check check_dnssec;
 extern const struct check check_dnsbl;
 extern const struct check check_domain;
@@ -46,6 +47,7 @@ const struct check *const checks[] = {
 	&check_spf_verdict,
 	&check_helo,
 	&check_dmarc,
+	&check_dmarc_align,
 	&check_dkim,
 	&check_dnsbl,
 	&check_mta_sts,
@@ -112,6 +114,8 @@ check_can_run(const struct check *c, const struct check_inputs *in)
 		have |= CHECK_IN_SENDER_DOMAIN;
 	if (in->rcpt_domain != NULL)
 		have |= CHECK_IN_RCPT_DOMAIN;
+	if (in->auth != NULL)
+		have |= CHECK_IN_AUTH;
 	return (c->needs & ~have) == 0;
 }
 

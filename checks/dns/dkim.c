@@ -2,7 +2,9 @@
  * DKIM keys of a domain (RFC 6376 3.6): for each selector (--dkim-selector, else a short
  * guess list), the TXT record at SELECTOR._domainkey.DOMAIN read as a verifier reads it
  * (dkim_key.c), and judged: revoked, weak or short RSA (RFC 8301), sha1 only, testing,
- * CNAME chains (Microsoft 365's selector1/selector2 into the tenant domain).
+ * CNAME chains (Microsoft 365's selector1/selector2 into the tenant domain). Given a
+ * message's identifiers (check --message, explain), the key of each DKIM-Signature's d= and
+ * s= instead of the guesses.
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include "dkim_key.h"
 #include "dns.h"
 #include "i18n.h"
+#include "ndr_auth.h"
 #include "report.h"
 #include "xmalloc.h"
 
@@ -39,6 +42,8 @@ struct dkim_run {
 struct dkim_sel {
 	struct dkim_run *run;
 	char selector[64];
+	char domain[256];	/* d=: the domain under test, or a signature's */
+	bool is_signed;		/* from a DKIM-Signature of the message */
 };
 
 static struct finding *
@@ -47,6 +52,10 @@ add(struct dkim_sel *sel, const char *id, enum status st, const struct dns_answe
 	struct finding *f = check_add(sel->run->ctx, id, st, ans->qname);
 
 	finding_data(f, "selector", json_string(sel->selector));
+	if (sel->is_signed) {
+		finding_data(f, "signature_domain", json_string(sel->domain));
+		finding_data(f, "from_message", json_true());
+	}
 	if (sel->run->is_guess)
 		finding_data(f, "guessed", json_true());
 	finding_dns(f, ans);
@@ -88,7 +97,6 @@ static void
 no_record(struct dkim_sel *sel, const struct dns_answer *ans, const char *chain,
     const char *target)
 {
-	struct check_ctx *ctx = sel->run->ctx;
 	struct finding *f;
 
 	if (chain[0] != '\0') {
@@ -96,12 +104,12 @@ no_record(struct dkim_sel *sel, const struct dns_answer *ans, const char *chain,
 		f = add(sel, "dkim.cname-dangling", sel->run->is_guess ? ST_WARN : ST_FAIL, ans);
 		finding_msg(f, _("The DKIM selector %s of %s is a CNAME (%s) to a name with no "
 		    "key (%s): signatures with s=%s fail to verify."), sel->selector,
-		    ctx->domain, chain, dns_status_name(ans->status), sel->selector);
+		    sel->domain, chain, dns_status_name(ans->status), sel->selector);
 		if (is_m365(target))
 			finding_fix(f, _("The target is in the Microsoft 365 tenant domain: enable "
 			    "DKIM signing for %s in the Microsoft 365 Defender portal (or "
 			    "New-DkimSigningConfig -DomainName %s -Enabled $true), which publishes "
-			    "the keys behind selector1 and selector2."), ctx->domain, ctx->domain);
+			    "the keys behind selector1 and selector2."), sel->domain, sel->domain);
 		else
 			finding_fix(f, _("Point the CNAME at the name where the signing service "
 			    "publishes the key, or publish the key at %s itself."), ans->qname);
@@ -115,12 +123,12 @@ no_record(struct dkim_sel *sel, const struct dns_answer *ans, const char *chain,
 		f = add(sel, "dkim.not-found", ST_FAIL, ans);
 		finding_msg(f, _("No DKIM key for selector %s: %s does not exist (NXDOMAIN). "
 		    "Signatures with s=%s d=%s fail (\"no key for signature\")."), sel->selector,
-		    ans->qname, sel->selector, ctx->domain);
+		    ans->qname, sel->selector, sel->domain);
 	} else {
 		f = add(sel, "dkim.no-key", ST_FAIL, ans);
 		finding_msg(f, _("No DKIM key for selector %s: %s exists but has no TXT key "
 		    "record (%s). Signatures with s=%s d=%s fail."), sel->selector, ans->qname,
-		    dns_status_name(ans->status), sel->selector, ctx->domain);
+		    dns_status_name(ans->status), sel->selector, sel->domain);
 	}
 	finding_fix(f, _("Publish the public key the signer uses for selector %s as a TXT "
 	    "record at %s (the signing service shows it), or correct the selector."),
@@ -155,7 +163,6 @@ static void
 judge_key(struct dkim_sel *sel, const struct dns_answer *ans, const char *rec, size_t len,
     const char *chain, const char *target)
 {
-	struct check_ctx *ctx = sel->run->ctx;
 	const char *type;
 	struct dkim_key key;
 	struct finding *f;
@@ -175,7 +182,7 @@ judge_key(struct dkim_sel *sel, const struct dns_answer *ans, const char *rec, s
 	case DKIM_KEY_REVOKED:
 		f = add(sel, "dkim.revoked", ST_FAIL, ans);
 		finding_msg(f, _("The DKIM key of selector %s is revoked (empty p=): every "
-		    "signature with s=%s d=%s fails."), sel->selector, sel->selector, ctx->domain);
+		    "signature with s=%s d=%s fails."), sel->selector, sel->selector, sel->domain);
 		finding_fix(f, _("If mail is still signed with selector %s, switch the signer to "
 		    "a selector with a published key; else this record can stay."),
 		    sel->selector);
@@ -338,34 +345,46 @@ out:
 		finish(run);
 }
 
+/* Ask the key of selector in domain (RFC 6376 3.6.2.1: SELECTOR._domainkey.DOMAIN). */
+static void
+ask(struct dkim_run *run, const char *selector, const char *domain, bool is_signed)
+{
+	struct dkim_sel *sel = xcalloc(1, sizeof(*sel));
+	char *qname = xasprintf("%s._domainkey.%s", selector, domain);
+
+	sel->run = run;
+	sel->is_signed = is_signed;
+	snprintf(sel->selector, sizeof(sel->selector), "%s", selector);
+	snprintf(sel->domain, sizeof(sel->domain), "%s", domain);
+	run->pending++;
+	if (dns_query(run->ctx->dns, qname, LDNS_RR_TYPE_TXT, 0, on_txt, sel) < 0) {
+		run->pending--;
+		free(sel);
+	}
+	free(qname);
+}
+
 static void
 dkim_start(struct check_ctx *ctx)
 {
 	const struct check_inputs *in = ctx->in;
 	const char *const *names = in->dkim_selectors;
+	/* The message's own signatures say which keys its verifiers asked for. */
+	const struct ndr_auth *sigs = in->auth != NULL && in->auth->n_sigs > 0 ? in->auth : NULL;
 	size_t n = in->n_dkim_selectors, i;
 	struct dkim_run *run = xcalloc(1, sizeof(*run));
 
 	run->ctx = ctx;
-	if (n == 0) {
+	if (n == 0 && sigs == NULL) {
 		names = guesses;
 		n = N_GUESSES;
 		run->is_guess = true;
 	}
 	run->pending = 1;	/* held until every query is queued */
-	for (i = 0; i < n; i++) {
-		struct dkim_sel *sel = xcalloc(1, sizeof(*sel));
-		char *qname = xasprintf("%s._domainkey.%s", names[i], ctx->domain);
-
-		sel->run = run;
-		snprintf(sel->selector, sizeof(sel->selector), "%s", names[i]);
-		run->pending++;
-		if (dns_query(ctx->dns, qname, LDNS_RR_TYPE_TXT, 0, on_txt, sel) < 0) {
-			run->pending--;
-			free(sel);
-		}
-		free(qname);
-	}
+	for (i = 0; sigs != NULL && i < sigs->n_sigs; i++)
+		ask(run, sigs->sigs[i].selector, sigs->sigs[i].domain, true);
+	for (i = 0; i < n; i++)
+		ask(run, names[i], ctx->domain, false);
 	if (--run->pending == 0)
 		finish(run);
 }
@@ -374,5 +393,6 @@ const struct check check_dkim = {
 	.name = "dkim",
 	.section = "dns",
 	.needs = CHECK_IN_DOMAIN,
+	.uses = CHECK_IN_AUTH,
 	.start = dkim_start,
 };

@@ -98,6 +98,8 @@ take(struct dmarc_rec *r, const char *name, const char *v)
 		r->psd = ok ? v[0] : 'u';
 	} else if (strcmp(name, "adkim") == 0 || strcmp(name, "aspf") == 0) {
 		ok = is_one_of(v, "r", "s");
+		if (ok)
+			*(name[1] == 'd' ? &r->adkim : &r->aspf) = v[0];
 	} else if (strcmp(name, "t") == 0) {
 		ok = is_one_of(v, "y", "n");
 	} else if (strcmp(name, "fo") == 0) {
@@ -126,6 +128,7 @@ dmarc_rec_parse(const char *txt, struct dmarc_rec *r)
 
 	memset(r, 0, sizeof(*r));
 	r->psd = 'u';
+	r->adkim = r->aspf = 'r';	/* RFC 9989 4.7: relaxed unless s is given */
 	snprintf(buf, sizeof(buf), "%s", txt);
 	for (p = buf; p != NULL; p = semi != NULL ? semi + 1 : NULL) {
 		char *eq, *name, *v, *end;

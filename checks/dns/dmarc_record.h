@@ -12,6 +12,7 @@
 struct dmarc_rec {
 	char p[16], sp[16], np[16];	/* "" when absent */
 	char psd;			/* 'y', 'n', 'u' (absent or u) */
+	char adkim, aspf;		/* 'r' (relaxed, the default) or 's' (strict) */
 	char rua[512], ruf[512];	/* as written */
 	char removed[64];		/* "pct, ri": tags RFC 9989 removed */
 	char unknown[128];		/* tags no DMARC version defines */

@@ -1,24 +1,29 @@
-/* `mxdiag check DOMAIN [--ip IP] [--helo NAME] [--dkim-selector S]`: the DNS facts of a
- * sending domain. */
+/* `mxdiag check DOMAIN [--ip IP] [--helo NAME] [--dkim-selector S] [--message FILE]`: the
+ * DNS facts of a sending domain, and of a message it sent. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "batch.h"
 #include "check_batch.h"
 #include "checks.h"
 #include "cmd_check.h"
+#include "command.h"
+#include "fileio.h"
 #include "dns.h"
 #include "i18n.h"
 #include "loop.h"
+#include "ndr.h"
 #include "options.h"
 #include "path.h"
 #include "run.h"
 #include "sender_rules.h"
 
 enum { O_DOMAIN, O_IP, O_HELO, O_DKIM_SELECTOR, O_DNSBL_ZONES, O_DMARC_PSL, O_RECEIVERS,
-	O_BATCH, O_CONCURRENCY, O_QPS, O_SHARD, O_UNORDERED };
+	O_BATCH, O_CONCURRENCY, O_QPS, O_SHARD, O_UNORDERED, O_MESSAGE };
 
 static const struct opt check_rows[] = {
 	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 0, 1,
@@ -51,6 +56,9 @@ static const struct opt check_rows[] = {
 	    "N processes cover the input once (docs/batch.md)"), NULL },
 	[O_UNORDERED] = { OPT_FLAG, "unordered", NULL, OPT_ANY, 0, 0,
 	    N_("--batch: print each domain when it is done, not in input order"), NULL },
+	[O_MESSAGE] = { OPT_VALUE, "message", "FILE", OPT_ANY, 0, 0,
+	    N_("a message (or a bounce with its headers): its DKIM keys (d=, s=)\n"
+	    "and its DMARC alignment (From:, Return-Path, d=)"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -59,7 +67,7 @@ static const struct opt_spec check_opts = { "check", check_rows, 20, NULL };
 /* The DNS facts of a domain; spf-verdict and helo run when --ip and --helo are given. */
 static const char *const check_diagnoses[] = {
 	"domain", "mx", "address", "ptr", "spf-record", "spf-verdict", "helo", "dmarc",
-	"dkim", "dnsbl",
+	"dmarc-alignment", "dkim", "dnsbl",
 	"mta-sts", "tls-rpt", "dane", "dnssec",
 };
 
@@ -107,10 +115,29 @@ check_batch(struct run_ctx *ctx, const struct opt_vals *v)
 	return rc >= 0 ? rc : check_batch_run(ctx, &o);
 }
 
+/* The identifiers of --message FILE; EXIT_USAGE when it cannot be read, else -1. */
+static int
+message_auth(const char *path, struct ndr_auth *auth)
+{
+	size_t len;
+	bool too_big = false;
+	char *buf = fileio_read_bounded(path, NDR_MAX_INPUT, &len, &too_big);
+
+	if (buf == NULL && too_big)
+		return cli_usage_error("check", _("--message %s is larger than 10 MB"), path);
+	if (buf == NULL)
+		return cli_usage_error("check", _("cannot read --message %s: %s"), path,
+		    strerror(errno));
+	ndr_auth_message(buf, len, auth);
+	free(buf);
+	return -1;
+}
+
 static int
 check_run(struct run_ctx *ctx, int argc, char **argv)
 {
 	struct check_inputs in = { 0 };
+	struct ndr_auth auth;
 	struct check_run *cr;
 	struct opt_vals v;
 	char *domain = NULL, *helo = NULL;
@@ -120,6 +147,8 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 	rc = opt_parse(&check_opts, argc, argv, &v);
 	if (rc >= 0)
 		return rc;
+	if (opt_str(&v, O_BATCH) != NULL && opt_str(&v, O_MESSAGE) != NULL)
+		return cli_usage_error("check", _("--message goes with one DOMAIN, not --batch"));
 	if (opt_str(&v, O_BATCH) != NULL)
 		return check_batch(ctx, &v);
 	if (opt_str(&v, O_CONCURRENCY) != NULL || opt_str(&v, O_QPS) != NULL ||
@@ -133,7 +162,12 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 	domain = run_normalise_domain(v.operands[0]);
 	if (helo_arg != NULL)
 		helo = run_normalise_domain(helo_arg);
-	rc = run_open(ctx, "check", domain);
+	if (opt_str(&v, O_MESSAGE) != NULL) {
+		rc = message_auth(opt_str(&v, O_MESSAGE), &auth);
+		in.auth = &auth;
+	}
+	if (rc < 0)
+		rc = run_open(ctx, "check", domain);
 	if (rc == 0) {
 		in.domain = domain;
 		in.ip = ip;
@@ -157,6 +191,7 @@ const struct command cmd_check = {
 	.summary = N_("DNS facts of a mail domain: MX, addresses, and what senders will see"),
 	.usage = "check DOMAIN [--ip IP] [--helo NAME] [--dkim-selector S]... | check --batch FILE|- "
 	    "[--concurrency N] [--qps N] [--shard I/N]",
+	.usage = "check DOMAIN [--ip IP] [--helo NAME] [--dkim-selector S]... [--message FILE]",
 	.opts = &check_opts,
 	.run = check_run,
 };

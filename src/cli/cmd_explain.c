@@ -119,6 +119,8 @@ verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
 		s.ip = n->sending_ip;
 		s.ip_source = n->sending_ip_source;
 	}
+	if (n->orig_auth.has_headers)
+		s.auth = &n->orig_auth;
 	if (ex->helo != NULL)
 		s.helo = ex->helo;
 	else if (ndr_origin_helo(r->diag, helo, sizeof(helo)))

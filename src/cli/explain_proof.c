@@ -15,6 +15,7 @@
 #include "command.h"
 #include "explain_proof.h"
 #include "loop.h"
+#include "ndr_auth.h"
 #include "probe_inbound.h"
 #include "probe_port25.h"
 #include "proof_cache.h"
@@ -238,6 +239,12 @@ add_missing(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 		finding_msg(f, _("The bounce does not name the failed recipient, so its domain "
 		    "cannot be checked."));
 		hint = _("Paste the whole bounce, with the recipient's address.");
+	} else if (in->auth == NULL && (checks_find(p->check)->needs & CHECK_IN_AUTH) != 0) {
+		f = report_add(ctx->rep, id, v.st, in->domain);
+		finding_msg(f, _("Cannot be checked from here: the bounce does not carry the "
+		    "original message's headers (From:, Return-Path, DKIM-Signature)."));
+		hint = _("Run mxdiag check DOMAIN --message FILE on a copy of the message as sent, "
+		    "or on a bounce that returns its headers.");
 	} else if (in->helo == NULL && (checks_find(p->check)->needs & CHECK_IN_HELO) != 0) {
 		f = report_add(ctx->rep, id, v.st, in->domain);
 		finding_msg(f, _("Cannot be checked from here: the bounce does not show the name "
@@ -279,12 +286,17 @@ already_run(struct proof_seen *seen, const struct ndr_proof *p, const struct che
 }
 
 /* What a proof's run depends on: the diagnosis and the inputs it reads (the failed
- * address only for a delivery to the MX, the port 25 target only beside port25). */
+ * address only for a delivery to the MX, the port 25 target only beside port25, the
+ * message's identifiers only for a diagnosis that reads them). */
 static void
 run_key(const struct check *c, const struct check_inputs *in, const char *rcpt,
     bool over_port25, char *key, size_t len)
 {
-	snprintf(key, len, "%s %s %s %s %s %s", c->name, in->domain,
+	char auth[24] = "-";
+
+	if (in->auth != NULL && ((c->needs | c->uses) & CHECK_IN_AUTH) != 0)
+		snprintf(auth, sizeof(auth), "%016llx", (unsigned long long)ndr_auth_hash(in->auth));
+	snprintf(key, len, "%s %s %s %s %s %s %s", c->name, auth, in->domain,
 	    in->ip != NULL ? in->ip : "-",
 	    (c->needs & CHECK_IN_INBOUND) != 0 && rcpt != NULL ? rcpt : "-",
 	    in->helo != NULL ? in->helo : "-",
@@ -396,6 +408,7 @@ plan_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof 
 	it->s.ip = s->ip;
 	it->s.ip_source = s->ip_source;
 	it->s.rcpt = s->rcpt;
+	it->s.auth = s->auth;
 	it->target = it->s.rcpt_domain;
 	it->ib = (struct inbound_opts){ .domain = it->s.rcpt_domain, .rcpt = s->rcpt };
 	it->p25 = (struct port25_opts){ .targets = &it->target, .ntargets = 1,
@@ -407,6 +420,7 @@ plan_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof 
 		.sender_domain = it->s.sender_domain,
 		.rcpt_domain = it->s.rcpt_domain,
 		.cause = k,
+		.auth = s->auth,	/* the bounce's, alive until explain_prove_end() */
 		.port25 = it->s.rcpt_domain != NULL ? &it->p25 : NULL,
 		.inbound = it->s.rcpt_domain != NULL ? &it->ib : NULL,
 	};

@@ -10,6 +10,7 @@
 #include "probe_inbound.h"
 #include "probe_port25.h"
 
+struct ndr_auth;
 struct ndr_cause;
 struct proof_cache;
 struct run_ctx;
@@ -24,6 +25,7 @@ struct proof_subject {
 	const char *rcpt;	/* the failed recipient's address, or NULL */
 	const char *rcpt_domain;	/* its domain, or NULL */
 	const char *helo;	/* the sending server's HELO name (--helo, the refusal), or NULL */
+	const struct ndr_auth *auth;	/* the returned message's identifiers, or NULL */
 };
 
 /* One proof of a bounce, planned: its inputs (owned copies of the subject's strings) and,

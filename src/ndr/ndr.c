@@ -233,6 +233,11 @@ ndr_parse(const char *buf, size_t len)
 	}
 	ndr_text_scan(n);
 	detect_vacation(n, &h);
+	if (n->orig_auth.has_headers) {
+		ndr_auth_mfrom(&n->orig_auth, n->envelope_sender, "X-Postfix-Sender");
+		if (n->has_dsn)
+			ndr_auth_mfrom(&n->orig_auth, n->bounce_to, "bounce To:");
+	}
 	ndr_hdrs_fini(&h);
 	return n;
 }
@@ -266,6 +271,7 @@ ndr_free(struct ndr *n)
 	free(n->orig_to);
 	free(n->orig_subject);
 	free(n->orig_msgid);
+	free(n->envelope_sender);
 	free(n->text);
 	free(n->feedback_type);
 	free(n);

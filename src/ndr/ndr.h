@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ndr_auth.h"
+
 #define NDR_MAX_INPUT	(10u * 1024 * 1024)	/* larger input is refused by the caller */
 #define NDR_MAX_RCPTS	100	/* recipients kept per bounce */
 #define NDR_MAX_EVIDENCE 8	/* bounce lines kept as evidence per recipient */
@@ -52,6 +54,11 @@ struct ndr {
 	char *orig_to;
 	char *orig_subject;
 	char *orig_msgid;
+	/* DMARC's identifiers of the returned message (its From:, DKIM-Signature fields),
+	 * with the MAIL FROM of its Return-Path, else of the DSN (envelope_sender), else the
+	 * DSN's own To: (RFC 5321 6.1: a bounce goes to the reverse-path) */
+	struct ndr_auth orig_auth;
+	char *envelope_sender;	/* the DSN's X-Postfix-Sender, or NULL */
 	char sending_ip[64];	/* the sending address in the returned headers (ndr_origin.h) */
 	const char *sending_ip_source;	/* "Received", "X-Originating-IP", or NULL: none */
 	char *text;		/* human-readable part(s), UTF-8, at most NDR_MAX_TEXT */

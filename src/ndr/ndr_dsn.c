@@ -196,6 +196,12 @@ ndr_dsn_parse(struct ndr *n, const char *p, size_t len)
 			for (i = 0; i < h.n; i++) {
 				const struct ndr_hdr *f = &h.h[i];
 
+				if (FIELD_IS(f, "X-Postfix-Sender")) {
+					/* Postfix's per-message field: the MAIL FROM address */
+					if (n->envelope_sender == NULL)
+						set_addr(&n->envelope_sender, f->value);
+					continue;
+				}
 				if (FIELD_IS(f, "Reporting-MTA")) {
 					if (n->reporting_mta == NULL)
 						set_typed(NULL, &n->reporting_mta, f->value);

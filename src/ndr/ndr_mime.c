@@ -165,6 +165,8 @@ ndr_mime_original(struct ndr *n, const struct ndr_hdrs *h)
 		if (*dst == NULL && v != NULL)
 			*dst = ndr_rfc2047_decode(v, strlen(v));
 	}
+	if (!n->orig_auth.has_headers)
+		ndr_auth_headers(&n->orig_auth, h);
 	ndr_origin_headers(n, h);
 }
 
