@@ -189,9 +189,8 @@ check_run(struct run_ctx *ctx, int argc, char **argv)
 const struct command cmd_check = {
 	.name = "check",
 	.summary = N_("DNS facts of a mail domain: MX, addresses, and what senders will see"),
-	.usage = "check DOMAIN [--ip IP] [--helo NAME] [--dkim-selector S]... | check --batch FILE|- "
-	    "[--concurrency N] [--qps N] [--shard I/N]",
-	.usage = "check DOMAIN [--ip IP] [--helo NAME] [--dkim-selector S]... [--message FILE]",
+	.usage = "check DOMAIN [--ip IP] [--helo NAME] [--dkim-selector S]... [--message FILE] | "
+	    "check --batch FILE|- [--concurrency N] [--qps N] [--shard I/N]",
 	.opts = &check_opts,
 	.run = check_run,
 };
