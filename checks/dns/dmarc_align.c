@@ -93,6 +93,14 @@ unaligned_status(const struct align_run *run, bool other_ok, bool other_unknown)
 	return ST_FAIL;
 }
 
+/* Where the MAIL FROM was read, for people: header names as they are, the bounce's To: in
+ * words (data.mfrom_source keeps the stable name). */
+static const char *
+source_label(const char *source)
+{
+	return strcmp(source, "bounce To:") == 0 ? _("the To: of the bounce") : source;
+}
+
 static void
 judge_spf(struct align_run *run, const struct ident *spf, bool dkim_ok, bool dkim_unknown)
 {
@@ -120,11 +128,11 @@ judge_spf(struct align_run *run, const struct ident *spf, bool dkim_ok, bool dki
 		finding_msg(f, _("The MAIL FROM domain %s (%s) shares the organisational domain %s "
 		    "with the From: domain %s, but the policy asks for strict SPF alignment "
 		    "(aspf=s): an SPF pass for %s does not count for DMARC."), spf->domain,
-		    a->mfrom_source, run->fw->org, run->from, spf->domain);
+		    source_label(a->mfrom_source), run->fw->org, run->from, spf->domain);
 	else
 		finding_msg(f, _("The MAIL FROM domain %s (%s) is not in the organisation of the "
 		    "From: domain %s (%s against %s): an SPF pass for %s does not count for "
-		    "DMARC."), spf->domain, a->mfrom_source, run->from, spf->w->org,
+		    "DMARC."), spf->domain, source_label(a->mfrom_source), run->from, spf->w->org,
 		    run->fw->org, spf->domain);
 	finding_fix(f, run->aspf == 's' ?
 	    _("Send with a MAIL FROM (Return-Path) address in %s itself, e.g. the custom "
