@@ -381,12 +381,14 @@ dns_status_from_pkt(const ldns_pkt *pkt, uint16_t qtype)
 {
 	switch (ldns_pkt_get_rcode(pkt)) {
 	case LDNS_RCODE_NOERROR: {
-		ldns_rr_list *rrs = ldns_pkt_rr_list_by_type(pkt, qtype, LDNS_SECTION_ANSWER);
-		enum dns_status st = rrs != NULL && ldns_rr_list_rr_count(rrs) > 0 ?
-		    DNS_OK : DNS_NODATA;
+		/* ldns_pkt_rr_list_by_type() would copy the records only to count them */
+		const ldns_rr_list *an = ldns_pkt_answer(pkt);
+		size_t i, n = an != NULL ? ldns_rr_list_rr_count(an) : 0;
 
-		ldns_rr_list_deep_free(rrs);
-		return st;
+		for (i = 0; i < n; i++)
+			if (ldns_rr_get_type(ldns_rr_list_rr(an, i)) == qtype)
+				return DNS_OK;
+		return DNS_NODATA;
 	}
 	case LDNS_RCODE_NXDOMAIN: return DNS_NXDOMAIN;
 	case LDNS_RCODE_SERVFAIL: return DNS_SERVFAIL;

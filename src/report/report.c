@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -343,38 +344,69 @@ finding_dns(struct finding *f, const struct dns_answer *ans)
 json_t *
 dns_answer_evidence(const struct dns_answer *ans)
 {
-	json_t *obj, *records = json_array();
+	json_t *obj, *records = json_array(), *qname, *jtext;
 	const ldns_rr_list *an = ans->pkt != NULL ? ldns_pkt_answer(ans->pkt) : NULL;
 	size_t i, n = an != NULL ? ldns_rr_list_rr_count(an) : 0;
-	char *text;
+	const char *type = dns_type_name(ans->qtype), *status = dns_status_name(ans->status);
+	char text[1024], rtext[2048];
+	int w;
 
 	for (i = 0; i < n && i < 32; i++) {
-		char *rr = ldns_rr2str(ldns_rr_list_rr(an, i));
+		const ldns_rr *rr = ldns_rr_list_rr(an, i);
+		size_t len = dns_rr_text(rr, rtext, sizeof(rtext));
+		char *s;
 
-		if (rr != NULL) {
-			char *clean;
-
-			rr[strcspn(rr, "\n")] = '\0';
-			clean = clean_text(rr);
-			json_array_append_new(records, json_string(clean));
-			free(clean);
-			free(rr);
+		if (len > 0) {
+			/* printable ASCII only: nothing to clean */
+			json_array_append_new(records, json_stringn_nocheck(rtext, len));
+			continue;
+		}
+		s = ldns_rr2str(rr);
+		if (s != NULL) {
+			s[strcspn(s, "\n")] = '\0';
+			json_array_append_new(records, json_string(clean_in_place(s)));
+			free(s);
 		}
 	}
-	text = xasprintf("%s %s -> %s (%zu record%s) from %s in %lld ms%s", ans->qname,
-	    dns_type_name(ans->qtype), dns_status_name(ans->status), n, n == 1 ? "" : "s",
+	/* built member by member: json_pack() parsed its format for every answer */
+	w = snprintf(text, sizeof(text), "%s %s -> %s (%zu record%s) from %s in %lld ms%s",
+	    ans->qname, type, status, n, n == 1 ? "" : "s",
 	    ans->server != NULL ? ans->server : "?", (long long)ans->ms,
 	    ans->is_authenticated ? ", AD" : "");
-	obj = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:I, s:b, s:b, s:o}",
-	    "kind", "dns", "text", text, "qname", ans->qname, "qtype", dns_type_name(ans->qtype),
-	    "rcode", ans->rcode, "status", dns_status_name(ans->status),
-	    "ms", (json_int_t)ans->ms, "ad", ans->is_authenticated, "tc", ans->was_truncated,
-	    "answers", records);
-	if (obj != NULL && ans->server != NULL)
-		json_object_set_new(obj, "server", json_string(ans->server));
-	if (obj != NULL && ans->error != NULL)
-		json_object_set_new(obj, "error", json_string(ans->error));
-	free(text);
+	if (w < 0 || (size_t)w >= sizeof(text)) {
+		/* a long --resolver list: the same text, on the heap */
+		char *t = xasprintf("%s %s -> %s (%zu record%s) from %s in %lld ms%s",
+		    ans->qname, type, status, n, n == 1 ? "" : "s",
+		    ans->server != NULL ? ans->server : "?", (long long)ans->ms,
+		    ans->is_authenticated ? ", AD" : "");
+
+		jtext = json_string(t);
+		free(t);
+	} else {
+		jtext = json_string(text);
+	}
+	qname = json_string(ans->qname);
+	if (qname == NULL || jtext == NULL) {
+		json_decref(qname);
+		json_decref(jtext);
+		json_decref(records);
+		return NULL;
+	}
+	obj = json_object();
+	json_object_set_new_nocheck(obj, "kind", json_string_nocheck("dns"));
+	json_object_set_new_nocheck(obj, "text", jtext);
+	json_object_set_new_nocheck(obj, "qname", qname);
+	json_object_set_new_nocheck(obj, "qtype", json_string(type));
+	json_object_set_new_nocheck(obj, "rcode", json_integer(ans->rcode));
+	json_object_set_new_nocheck(obj, "status", json_string_nocheck(status));
+	json_object_set_new_nocheck(obj, "ms", json_integer((json_int_t)ans->ms));
+	json_object_set_new_nocheck(obj, "ad", json_boolean(ans->is_authenticated));
+	json_object_set_new_nocheck(obj, "tc", json_boolean(ans->was_truncated));
+	json_object_set_new_nocheck(obj, "answers", records);
+	if (ans->server != NULL)
+		json_object_set_new_nocheck(obj, "server", json_string(ans->server));
+	if (ans->error != NULL)
+		json_object_set_new_nocheck(obj, "error", json_string(ans->error));
 	return obj;
 }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,41 @@ i18n_init(const char *lang)
 	bindtextdomain("mxdiag", dir != NULL ? dir : LOCALEDIR);
 	bind_textdomain_codeset("mxdiag", "UTF-8");
 	textdomain("mxdiag");
+}
+
+#define I18N_CACHE_SLOTS 2048	/* a few hundred messages in all; a full table just asks glibc */
+
+struct i18n_slot {
+	const char *key;	/* the msgid's address */
+	char *text;		/* a copy of the msgid (owned, never freed: lives for the run) */
+	char *translation;	/* gettext's, static in its catalogue */
+};
+
+char *
+i18n_gettext(const char *msgid)
+{
+	static struct i18n_slot slots[I18N_CACHE_SLOTS];
+	size_t h = (size_t)(((uint64_t)(uintptr_t)msgid * 0x9E3779B97F4A7C15ull) >> 40);
+	size_t probe;
+
+	if (msgid == NULL || msgid[0] == '\0')
+		return gettext(msgid);	/* "" is the catalogue header, asked for nowhere */
+	for (probe = 0; probe < 8; probe++) {
+		struct i18n_slot *s = &slots[(h + probe) % I18N_CACHE_SLOTS];
+
+		if (s->key == msgid && strcmp(s->text, msgid) == 0)
+			return s->translation;
+		if (s->key == NULL || s->key == msgid) {
+			free(s->text);
+			s->key = msgid;
+			s->text = strdup(msgid);
+			s->translation = gettext(msgid);
+			if (s->text == NULL)
+				s->key = NULL;
+			return s->translation;
+		}
+	}
+	return gettext(msgid);
 }
 
 const char *

@@ -100,12 +100,135 @@ test_left_to_ldns(void **state)
 	assert_int_equal(dns_query_wire("example.test", LDNS_RR_TYPE_A, 0, 1, buf, 20), 0);
 }
 
+/* ldns_rr2str()'s text without its newline: the reference for dns_rr_text(). */
+static char *
+ldns_text(const ldns_rr *rr)
+{
+	char *t = ldns_rr2str(rr);
+
+	assert_non_null(t);
+	t[strcspn(t, "\n")] = '\0';
+	return t;
+}
+
+static void
+test_rr_text_same_as_ldns(void **state)
+{
+	static const char *const plain[] = {
+		"d0.bulk.test. 86372 IN A 10.71.0.1",
+		"Mail-1.Example.test. 0 IN AAAA 2001:db8::25",
+		"x.test. 4294967295 IN AAAA ::ffff:192.0.2.1",
+		"x.test. 300 IN MX 10 mail0.d0.bulk.test.",
+		"x.test. 300 IN MX 0 x_y.test.",
+		"x.test. 300 IN CNAME other.test.",
+		"x.test. 300 IN NS ns1.test.",
+		"7.100.51.198.in-addr.arpa. 300 IN PTR client.lab.test.",
+		"x.test. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"",
+		"x.test. 300 IN TXT \"v=DKIM1; k=rsa; p=MIIB\" \"second part\" \"\"",
+	};
+	static const char *const left[] = {
+		"x.test. 300 IN TXT \"a \\\"quoted\\\" word\"",
+		"x.test. 300 IN TXT \"tab\\009here\"",
+		"x.test. 300 IN TXT \"caf\\195\\169\"",
+		"a\\.b.test. 300 IN A 192.0.2.1",
+		"*.test. 300 IN A 192.0.2.1",
+		". 300 IN NS a.root.test.",
+		"x.test. 300 CH TXT \"chaos\"",
+		"x.test. 300 IN SOA ns.test. host.test. 1 2 3 4 5",
+		"x.test. 300 IN TLSA 3 1 1 0011223344556677889900112233445566778899001122334455667788990011",
+	};
+	char buf[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		ldns_rr *rr = NULL;
+		char *want;
+
+		assert_int_equal(ldns_rr_new_frm_str(&rr, plain[i], 0, NULL, NULL), LDNS_STATUS_OK);
+		want = ldns_text(rr);
+		assert_int_equal(dns_rr_text(rr, buf, sizeof(buf)), strlen(want));
+		assert_string_equal(buf, want);
+		/* too small a buffer: left to ldns, never cut */
+		assert_int_equal(dns_rr_text(rr, buf, strlen(want)), 0);
+		free(want);
+		ldns_rr_free(rr);
+	}
+	for (i = 0; i < sizeof(left) / sizeof(left[0]); i++) {
+		ldns_rr *rr = NULL;
+
+		assert_int_equal(ldns_rr_new_frm_str(&rr, left[i], 0, NULL, NULL), LDNS_STATUS_OK);
+		assert_int_equal(dns_rr_text(rr, buf, sizeof(buf)), 0);
+		ldns_rr_free(rr);
+	}
+}
+
+/* Names and TXT strings of random bytes: dns_rr_text() writes ldns' text or leaves it. */
+static void
+test_rr_text_random(void **state)
+{
+	static const uint8_t pool[] = "abcXYZ019-_.\\\" ;()*@$\t\x01\x7f\x80\xc3\xa9";
+	char buf[2048];
+	unsigned seed = 19, round, written = 0;
+
+	(void)state;
+	for (round = 0; round < 3000; round++) {
+		uint8_t wire[256], txt[64];
+		size_t wl = 0, labels = 1 + rand_r(&seed) % 3, l, k, tl;
+		ldns_rr *rr = ldns_rr_new();
+		ldns_rdf *owner;
+		size_t got;
+		char *want;
+
+		for (l = 0; l < labels; l++) {
+			size_t n = 1 + rand_r(&seed) % 8;
+
+			wire[wl++] = (uint8_t)n;
+			for (k = 0; k < n; k++)
+				wire[wl++] = rand_r(&seed) % 4 == 0 ?
+				    pool[rand_r(&seed) % (sizeof(pool) - 1)] :
+				    (uint8_t)('a' + rand_r(&seed) % 26);
+		}
+		wire[wl++] = 0;
+		owner = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, wl, wire);
+		assert_non_null(owner);
+		ldns_rr_set_owner(rr, owner);
+		ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+		ldns_rr_set_ttl(rr, (uint32_t)rand_r(&seed));
+		if (round % 2 == 0) {
+			ldns_rr_set_type(rr, LDNS_RR_TYPE_TXT);
+			tl = (size_t)rand_r(&seed) % 20;
+			txt[0] = (uint8_t)tl;
+			for (k = 1; k <= tl; k++)
+				txt[k] = rand_r(&seed) % 3 == 0 ?
+				    pool[rand_r(&seed) % (sizeof(pool) - 1)] :
+				    (uint8_t)(' ' + rand_r(&seed) % 95);
+			ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_STR, tl + 1, txt));
+		} else {
+			ldns_rr_set_type(rr, LDNS_RR_TYPE_PTR);
+			ldns_rr_push_rdf(rr, ldns_rdf_clone(owner));
+		}
+		want = ldns_text(rr);
+		got = dns_rr_text(rr, buf, sizeof(buf));
+		if (got > 0) {
+			assert_string_equal(buf, want);
+			written++;
+		}
+		free(want);
+		ldns_rr_free(rr);
+	}
+	/* the fast path was taken often enough to have been tested */
+	assert_true(written > 300);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_as_ldns),
 		cmocka_unit_test(test_left_to_ldns),
+		cmocka_unit_test(test_rr_text_same_as_ldns),
+		cmocka_unit_test(test_rr_text_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
