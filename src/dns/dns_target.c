@@ -306,8 +306,14 @@ on_mx(const struct dns_answer *ans, void *arg)
 	mx->depth = ans->depth;
 	/* The MX query's own count (from dns_target_mx) keeps the job open meanwhile. */
 	if (ans->status == DNS_OK) {
-		list = xcalloc(MX_MAX_RECORDS, sizeof(*list));
-		k = mx_targets(mx, ans, list, MX_MAX_RECORDS);
+		/* sized to the answer: a 1024-entry list (and its memset) per MX answer was a
+		 * batch's biggest allocation */
+		size_t max = ans->pkt != NULL ?
+		    ldns_rr_list_rr_count(ldns_pkt_answer(ans->pkt)) : 0;
+
+		max = max < 1 ? 1 : max > MX_MAX_RECORDS ? MX_MAX_RECORDS : max;
+		list = xcalloc(max, sizeof(*list));
+		k = mx_targets(mx, ans, list, max);
 		/* RFC 5321 5.1: senders try the lowest preference first. */
 		qsort(list, k, sizeof(list[0]), by_pref);
 		for (i = 0; i < k; i++) {
