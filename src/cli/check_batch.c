@@ -316,6 +316,7 @@ check_batch_run(struct run_ctx *ctx, const struct check_batch_opts *o)
 	ctx->is_dns_rotating = true;
 	ctx->dns_gate = dns_gate_new(o->qps * count_resolvers(ctx->g->resolvers),
 	    CHECK_BATCH_DNS_INFLIGHT);
+	dns_gate_share_channel(ctx->dns_gate);
 	cfg.cmd = "check";
 	cfg.path = o->path;
 	cfg.in_flight = o->concurrency;

@@ -44,11 +44,25 @@ struct dns_entry {
 	struct loop_timer *gate_timer;	/* waiting for its slot in time */
 	bool is_queued;		/* waiting for room in flight, on the gate's queue */
 	bool is_counted;	/* in flight, counted by the gate */
+	bool is_in_flight;	/* sent on a shared channel, not answered yet */
+	bool is_orphan;		/* its engine is gone; freed when the channel answers */
+	struct loop_task *flight;	/* the task it is work of while in flight (shared) */
+	struct dns_gate *gate;	/* for an orphan: the gate that counts it */
 	struct loop_task *hold;	/* the task it is work of while queued */
 	struct dns_entry *gate_next;
 	struct dns_waiter *waiters;
 	struct dns *dns;
 	struct dns_entry *next;		/* hash chain */
+};
+
+/* A c-ares channel on the loop: an engine's own, or one a gate shares among a batch's
+ * engines (its sockets and timer then are no task's work: each query in flight holds its
+ * asker's task instead). */
+struct dns_chan {
+	struct loop *loop;
+	ares_channel channel;
+	struct loop_timer *timer;
+	bool is_shared, is_destroying;
 };
 
 /* A delivery of a cached answer, deferred so callbacks never run inside dns_query(). */
@@ -60,8 +74,9 @@ struct dns_delivery {
 struct dns {
 	struct loop *loop;
 	const struct dns_backend *backend;	/* set: no c-ares channel at all */
-	ares_channel channel;
-	struct loop_timer *timer;
+	struct dns_chan own;
+	struct dns_chan *chan;	/* &own, or the gate's shared one */
+	ares_channel channel;	/* chan's */
 	struct dns_stats *stats;
 	struct dns_gate *gate;
 	char *server_desc;
@@ -80,9 +95,15 @@ struct dns_gate {
 	unsigned max_inflight, inflight;	/* max 0: no cap */
 	struct dns_entry *queue, **queue_tail;	/* waiting for room in flight, oldest first */
 	bool is_pumping;
+	bool is_sharing;	/* its engines share one channel, made by the first of them */
+	bool has_channel;
+	struct dns_chan chan;
+	char *server_desc;
 };
 
-static void schedule_timeout(struct dns *dns);
+static void schedule_timeout(struct dns_chan *chan);
+static int chan_open(struct dns_chan *chan, struct loop *loop, const struct dns_config *cfg,
+    int *err, const char **why);
 static void gate_forget(struct dns_gate *gate, struct dns *dns);
 static void gate_pump(struct dns_gate *gate);
 
@@ -111,8 +132,26 @@ dns_gate_new(unsigned rate, unsigned max_inflight)
 }
 
 void
+dns_gate_share_channel(struct dns_gate *gate)
+{
+	gate->is_sharing = true;
+}
+
+static void entry_free(struct dns_entry *e);
+
+void
 dns_gate_free(struct dns_gate *gate)
 {
+	if (gate == NULL)
+		return;
+	if (gate->has_channel) {
+		/* orphans still in flight end here, with ARES_EDESTRUCTION */
+		gate->chan.is_destroying = true;
+		ares_destroy(gate->chan.channel);
+		if (gate->chan.timer != NULL)
+			loop_timer_cancel(gate->chan.loop, gate->chan.timer);
+	}
+	free(gate->server_desc);
 	free(gate);
 }
 
@@ -133,55 +172,63 @@ gate_reserve(struct dns_gate *gate)
 static void
 on_socket(int fd, short revents, void *arg)
 {
-	struct dns *dns = arg;
+	struct dns_chan *chan = arg;
 	ares_socket_t rfd = ARES_SOCKET_BAD, wfd = ARES_SOCKET_BAD;
 
 	if (revents & (POLLIN | POLLERR | POLLHUP))
 		rfd = fd;
 	if (revents & POLLOUT)
 		wfd = fd;
-	ares_process_fd(dns->channel, rfd, wfd);
-	schedule_timeout(dns);
+	ares_process_fd(chan->channel, rfd, wfd);
+	schedule_timeout(chan);
 }
 
 static void
 on_timer(void *arg)
 {
-	struct dns *dns = arg;
+	struct dns_chan *chan = arg;
 
-	dns->timer = NULL;
-	ares_process_fd(dns->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	schedule_timeout(dns);
+	chan->timer = NULL;
+	ares_process_fd(chan->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	schedule_timeout(chan);
 }
 
 /* Keep one loop timer at c-ares' next deadline while queries are outstanding. */
 static void
-schedule_timeout(struct dns *dns)
+schedule_timeout(struct dns_chan *chan)
 {
 	struct timeval tv, *tvp;
+	struct loop_task *prev;
 
-	if (dns->timer != NULL) {
-		loop_timer_cancel(dns->loop, dns->timer);
-		dns->timer = NULL;
+	if (chan->timer != NULL) {
+		loop_timer_cancel(chan->loop, chan->timer);
+		chan->timer = NULL;
 	}
-	if (dns->is_destroying || dns->backend != NULL)
+	if (chan->is_destroying)
 		return;
-	tvp = ares_timeout(dns->channel, NULL, &tv);
-	if (tvp != NULL)
-		dns->timer = loop_timer_add(dns->loop,
-		    (int64_t)tvp->tv_sec * 1000 + tvp->tv_usec / 1000 + 1, on_timer, dns);
+	tvp = ares_timeout(chan->channel, NULL, &tv);
+	if (tvp == NULL)
+		return;
+	prev = chan->is_shared ? loop_task_enter(chan->loop, NULL) : NULL;
+	chan->timer = loop_timer_add(chan->loop,
+	    (int64_t)tvp->tv_sec * 1000 + tvp->tv_usec / 1000 + 1, on_timer, chan);
+	if (chan->is_shared)
+		loop_task_leave(chan->loop, prev);
 }
 
 static void
 on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 {
-	struct dns *dns = data;
+	struct dns_chan *chan = data;
 	short events = (readable ? POLLIN : 0) | (writable ? POLLOUT : 0);
+	struct loop_task *prev = chan->is_shared ? loop_task_enter(chan->loop, NULL) : NULL;
 
 	if (events == 0)
-		loop_unwatch(dns->loop, fd);
-	else if (loop_watch(dns->loop, fd, events, on_socket, dns) < 0)
+		loop_unwatch(chan->loop, fd);
+	else if (loop_watch(chan->loop, fd, events, on_socket, chan) < 0)
 		log_warn("too many open sockets; DNS socket %d not watched", (int)fd);
+	if (chan->is_shared)
+		loop_task_leave(chan->loop, prev);
 }
 
 /* "ip:port,..." of the servers c-ares read from resolv.conf, for the evidence. */
@@ -209,11 +256,11 @@ describe_servers(ares_channel channel)
 	return xstrdup(off ? desc : "system resolver");
 }
 
-struct dns *
-dns_new(struct loop *loop, const struct dns_config *cfg, struct dns_stats *stats, int *err,
+/* A c-ares channel for cfg on loop; 0 or an MXD_E* code with *why. */
+static int
+chan_open(struct dns_chan *chan, struct loop *loop, const struct dns_config *cfg, int *err,
     const char **why)
 {
-	struct dns *dns = xcalloc(1, sizeof(*dns));
 	struct ares_options opts;
 	int optmask, rc;
 
@@ -224,42 +271,74 @@ dns_new(struct loop *loop, const struct dns_config *cfg, struct dns_stats *stats
 	opts.tries = cfg->tries > 0 ? cfg->tries : 2;
 	opts.ednspsz = DNS_EDNS_SIZE;
 	opts.sock_state_cb = on_sock_state;
-	opts.sock_state_cb_data = dns;
+	opts.sock_state_cb_data = chan;
 	optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_EDNSPSZ |
 	    ARES_OPT_SOCK_STATE_CB;
 	if (cfg->is_rotating)
 		optmask |= ARES_OPT_ROTATE;
+	chan->loop = loop;
+	rc = ares_library_init(ARES_LIB_INIT_ALL);
+	if (rc == ARES_SUCCESS)
+		rc = ares_init_options(&chan->channel, &opts, optmask);
+	if (rc != ARES_SUCCESS) {
+		*err = MXD_EIO;
+		*why = ares_strerror(rc);
+		return *err;
+	}
+	if (cfg->servers != NULL) {
+		rc = ares_set_servers_ports_csv(chan->channel, cfg->servers);
+		if (rc != ARES_SUCCESS) {
+			*err = MXD_EINVAL;
+			*why = ares_strerror(rc);
+			ares_destroy(chan->channel);
+			return *err;
+		}
+	}
+	return 0;
+}
+
+struct dns *
+dns_new(struct loop *loop, const struct dns_config *cfg, struct dns_stats *stats, int *err,
+    const char **why)
+{
+	struct dns *dns = xcalloc(1, sizeof(*dns));
+	struct dns_gate *gate = cfg->gate;
+
 	dns->loop = loop;
 	dns->stats = stats;
-	dns->gate = cfg->gate;
+	dns->gate = gate;
 	if (cfg->backend != NULL) {
 		dns->backend = cfg->backend;
 		dns->server_desc = xstrdup(cfg->backend->server != NULL ?
 		    cfg->backend->server : "in-process");
 		return dns;
 	}
-	rc = ares_library_init(ARES_LIB_INIT_ALL);
-	if (rc == ARES_SUCCESS)
-		rc = ares_init_options(&dns->channel, &opts, optmask);
-	if (rc != ARES_SUCCESS) {
-		*err = MXD_EIO;
-		*why = ares_strerror(rc);
+	if (gate != NULL && gate->is_sharing) {
+		/* a batch: one channel for all (a channel per domain, made and destroyed,
+		 * was a tenth of its CPU, with a socket each) */
+		if (!gate->has_channel) {
+			gate->chan.is_shared = true;
+			if (chan_open(&gate->chan, loop, cfg, err, why) != 0) {
+				free(dns);
+				return NULL;
+			}
+			gate->has_channel = true;
+			gate->server_desc = cfg->servers != NULL ? xstrdup(cfg->servers) :
+			    describe_servers(gate->chan.channel);
+		}
+		dns->chan = &gate->chan;
+		dns->channel = gate->chan.channel;
+		dns->server_desc = xstrdup(gate->server_desc);
+		return dns;
+	}
+	if (chan_open(&dns->own, loop, cfg, err, why) != 0) {
 		free(dns);
 		return NULL;
 	}
-	if (cfg->servers != NULL) {
-		rc = ares_set_servers_ports_csv(dns->channel, cfg->servers);
-		if (rc != ARES_SUCCESS) {
-			*err = MXD_EINVAL;
-			*why = ares_strerror(rc);
-			ares_destroy(dns->channel);
-			free(dns);
-			return NULL;
-		}
-		dns->server_desc = xstrdup(cfg->servers);
-	} else {
-		dns->server_desc = describe_servers(dns->channel);
-	}
+	dns->chan = &dns->own;
+	dns->channel = dns->own.channel;
+	dns->server_desc = cfg->servers != NULL ? xstrdup(cfg->servers) :
+	    describe_servers(dns->channel);
 	return dns;
 }
 
@@ -290,10 +369,12 @@ dns_free(struct dns *dns)
 	if (dns->gate != NULL)
 		gate_forget(dns->gate, dns);
 	/* Outstanding queries end with ARES_EDESTRUCTION; their waiters are not called. */
-	if (dns->backend == NULL)
+	if (dns->chan == &dns->own) {
+		dns->own.is_destroying = true;
 		ares_destroy(dns->channel);
-	if (dns->timer != NULL)
-		loop_timer_cancel(dns->loop, dns->timer);
+		if (dns->own.timer != NULL)
+			loop_timer_cancel(dns->loop, dns->own.timer);
+	}
 	for (i = 0; i < DNS_CACHE_BUCKETS; i++) {
 		struct dns_entry *e, *next;
 
@@ -301,6 +382,23 @@ dns_free(struct dns *dns)
 			next = e->next;
 			if (e->gate_timer != NULL)
 				loop_timer_cancel(dns->loop, e->gate_timer);
+			if (e->is_in_flight) {
+				/* on the shared channel, which will still answer it: kept until
+				 * then, asked by no one */
+				struct dns_waiter *w, *wn;
+
+				for (w = e->waiters; w != NULL; w = wn) {
+					wn = w->next;
+					free(w);
+				}
+				e->waiters = NULL;
+				e->is_orphan = true;
+				e->gate = dns->gate;
+				e->dns = NULL;
+				loop_task_release(e->flight);
+				e->flight = NULL;
+				continue;
+			}
 			entry_free(e);
 		}
 	}
@@ -411,13 +509,46 @@ flush_waiters(void *arg)
 	}
 }
 
+static void answer(struct dns_entry *e, int status, unsigned char *abuf, int alen);
+
 static void
 on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct dns_entry *e = arg;
-	struct dns *dns = e->dns;
+	struct loop_task *flight, *prev;
+	struct loop *loop;
 
 	(void)timeouts;
+	if (e->is_orphan) {
+		if (e->is_counted) {
+			e->gate->inflight--;
+			if (!e->gate->chan.is_destroying)
+				gate_pump(e->gate);
+		}
+		entry_free(e);
+		return;
+	}
+	if (!e->is_in_flight) {
+		answer(e, status, abuf, alen);
+		return;
+	}
+	/* From the shared channel's socket, which is no task's: the answer and what its
+	 * callbacks start are the asker's work, which it held while in flight. */
+	e->is_in_flight = false;
+	flight = e->flight;
+	e->flight = NULL;
+	loop = e->dns->loop;
+	prev = loop_task_enter(loop, flight);
+	answer(e, status, abuf, alen);
+	loop_task_leave(loop, prev);
+	loop_task_release(flight);
+}
+
+static void
+answer(struct dns_entry *e, int status, unsigned char *abuf, int alen)
+{
+	struct dns *dns = e->dns;
+
 	if (e->is_counted) {
 		e->is_counted = false;
 		dns->gate->inflight--;
@@ -514,10 +645,14 @@ transmit(struct dns *dns, struct dns_entry *e, const uint8_t *wire, size_t wire_
 		dns->gate->inflight++;
 		e->is_counted = true;
 	}
+	if (dns->chan->is_shared) {
+		e->is_in_flight = true;
+		e->flight = loop_task_hold(dns->loop);
+	}
 	dns->is_sending = true;
 	ares_send(dns->channel, wire, (int)wire_len, on_answer, e);
 	dns->is_sending = false;
-	schedule_timeout(dns);
+	schedule_timeout(dns->chan);
 }
 
 static void

@@ -76,6 +76,10 @@ struct dns_gate;
  * frees, after its engines. */
 struct dns_gate *dns_gate_new(unsigned rate, unsigned max_inflight);
 void dns_gate_free(struct dns_gate *gate);
+/* The gate's engines (c-ares ones) share one channel, made by the first with that engine's
+ * config (servers, timeout, tries, rotation: a batch's engines all have the same): each
+ * keeps its own cache and stats. Its queries in flight count as their askers' work. */
+void dns_gate_share_channel(struct dns_gate *gate);
 
 struct dns_config {
 	const char *servers;	/* c-ares CSV "ip:port,[v6]:port"; NULL = system resolv.conf */
