@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "ndr.h"
 #include "ndr_dsn.h"
@@ -65,50 +68,67 @@ static const char *const sender_labels[] = {
 
 #define ASCII_LC(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
 
+/* Does needle match h at its start, ASCII case folded? */
+static bool
+ci_at(const char *h, const char *needle, size_t nl)
+{
+	size_t k;
+
+	for (k = 0; k < nl; k++) {
+		unsigned char a = (unsigned char)h[k], b = (unsigned char)needle[k];
+
+		if (ASCII_LC(a) != ASCII_LC(b))
+			return false;
+	}
+	return true;
+}
+
 const char *
 ndr_ci_find(const char *h, size_t h_len, const char *needle)
 {
-	size_t nl = strlen(needle), k;
-	unsigned char lo, up;
-	const char *p, *end, *nlo = NULL, *nup = NULL;
+	size_t nl = strlen(needle), i = 0, last;
+	unsigned char lo;
 
 	if (nl == 0)
 		return h;
 	if (nl > h_len)
 		return NULL;
-	lo = (unsigned char)ASCII_LC((unsigned char)needle[0]);
-	up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32) : lo;
-	p = h;
-	end = h + h_len - nl + 1;	/* last possible start + 1 */
-	/* memchr for both cases of the first byte; each position is only found once */
-	while (p < end) {
-		const char *c;
+	last = h_len - nl;	/* the last possible start */
+#ifdef __SSE2__
+	/* 16 starts at a time: the first two bytes with bit 0x20 set (ASCII case folded;
+	 * other bytes give only false candidates, checked by ci_at). The parsers call this
+	 * on every line, so it is the parser's inner loop. */
+	if (nl >= 2) {
+		const __m128i c20 = _mm_set1_epi8(0x20);
+		const __m128i b0 = _mm_set1_epi8((char)((unsigned char)needle[0] | 0x20));
+		const __m128i b1 = _mm_set1_epi8((char)((unsigned char)needle[1] | 0x20));
 
-		if (nlo == NULL || nlo < p)
-			nlo = memchr(p, lo, (size_t)(end - p));
-		if (nlo == NULL)
-			nlo = end;
-		if (up != lo) {
-			if (nup == NULL || nup < p)
-				nup = memchr(p, up, (size_t)(end - p));
-			if (nup == NULL)
-				nup = end;
-		} else {
-			nup = end;
-		}
-		c = nlo < nup ? nlo : nup;
-		if (c >= end)
-			return NULL;
-		for (k = 1; k < nl; k++) {
-			unsigned char a = (unsigned char)c[k], b = (unsigned char)needle[k];
+		/* starts i..i+15 read bytes up to i+16 <= last + 1 < h_len; the last block
+		 * overlaps the one before (its starts there did not match) */
+		while (i + 16 <= last + 1) {
+			__m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+			__m128i x1 = _mm_loadu_si128((const __m128i *)(const void *)(h + i + 1));
+			unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+			    _mm_cmpeq_epi8(_mm_or_si128(x0, c20), b0),
+			    _mm_cmpeq_epi8(_mm_or_si128(x1, c20), b1)));
 
-			if (ASCII_LC(a) != ASCII_LC(b))
-				break;
+			while (mask != 0) {
+				size_t at = i + (size_t)__builtin_ctz(mask);
+
+				if (ci_at(h + at, needle, nl))
+					return h + at;
+				mask &= mask - 1;
+			}
+			if (i + 16 == last + 1)
+				return NULL;
+			i = i + 32 <= last + 1 ? i + 16 : last + 1 - 16;
 		}
-		if (k == nl)
-			return c;
-		p = c + 1;
 	}
+#endif
+	lo = (unsigned char)ASCII_LC((unsigned char)needle[0]);
+	for (; i <= last; i++)
+		if ((unsigned char)ASCII_LC((unsigned char)h[i]) == lo && ci_at(h + i, needle, nl))
+			return h + i;
 	return NULL;
 }
 
@@ -180,15 +200,66 @@ is_separator(const struct line *l)
 
 #define N_MARKERS (sizeof(orig_markers) / sizeof(orig_markers[0]))
 
-/* Split the text into trimmed lines; cut at the original message. */
+/* Offset of the first byte >= 0x80 in s/len, or len. */
+static size_t
+first_high(const char *s, size_t len)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	for (; i + 16 <= len; i += 16) {
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_loadu_si128(
+		    (const __m128i *)(const void *)(s + i)));
+
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+#endif
+	for (; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			break;
+	return i;
+}
+
+/* What each marker needs in a line to be there at all: "message", a byte >= 0x80, or
+ * neither (tried on every line). */
+enum marker_needs { NEEDS_MESSAGE, NEEDS_HIGH, NEEDS_NOTHING };
+
+static void
+marker_needs(enum marker_needs *needs)
+{
+	size_t k;
+
+	for (k = 0; k < N_MARKERS; k++)
+		if (strstr(orig_markers[k], "message") != NULL)
+			needs[k] = NEEDS_MESSAGE;
+		else if (first_high(orig_markers[k], strlen(orig_markers[k])) <
+		    strlen(orig_markers[k]))
+			needs[k] = NEEDS_HIGH;
+		else
+			needs[k] = NEEDS_NOTHING;
+}
+
+/* Split the text into trimmed lines; cut at the original message. Most lines hold
+ * neither "message" nor a byte >= 0x80, which every marker but NEEDS_NOTHING ones need:
+ * where the next of each is, is found once for the text, not tried line by line. */
 static void
 split_lines(struct scan *sc)
 {
-	static bool names_message[N_MARKERS], names_ready;
+	static enum marker_needs needs[N_MARKERS];
+	static bool needs_ready;
 	struct ndr *n = sc->n;
 	size_t i = 0, cap = 256, k;
 	size_t cut_at = n->text_len;
+	/* offsets into the text of the next "message" and byte >= 0x80; text_len: none */
+	const char *m0 = ndr_ci_find(n->text, n->text_len, "message");
+	size_t next_msg = m0 != NULL ? (size_t)(m0 - n->text) : n->text_len;
+	size_t next_high = first_high(n->text, n->text_len);
 
+	if (!needs_ready) {
+		marker_needs(needs);
+		needs_ready = true;
+	}
 	sc->lines = xmalloc(cap * sizeof(*sc->lines));
 	sc->n_lines = 0;
 	while (i < n->text_len && sc->n_lines < MAX_LINES) {
@@ -196,23 +267,24 @@ split_lines(struct scan *sc)
 		const char *nl = memchr(s, '\n', n->text_len - i);
 		size_t len = nl != NULL ? (size_t)(nl - s) : n->text_len - i;
 		size_t next = i + len + 1;
-		bool is_cut = false;
-		/* most markers name the message: one search rules them out for most lines */
-		bool has_message = ndr_ci_find(s, len, "message") != NULL;
+		bool is_cut = false, has_message, has_high;
 
-		if (!names_ready) {
-			for (k = 0; k < N_MARKERS; k++)
-				names_message[k] = strstr(orig_markers[k], "message") != NULL;
-			names_ready = true;
+		if (next_msg < i) {
+			const char *m = ndr_ci_find(s, n->text_len - i, "message");
+
+			next_msg = m != NULL ? (size_t)(m - n->text) : n->text_len;
 		}
-
+		if (next_high < i)
+			next_high = i + first_high(s, n->text_len - i);
+		has_message = next_msg < i + len;
+		has_high = next_high < i + len;
 		for (k = 0; k < N_MARKERS; k++) {
 			const char *m;
 
-			if (!has_message && names_message[k])
+			if ((needs[k] == NEEDS_MESSAGE && !has_message) ||
+			    (needs[k] == NEEDS_HIGH && !has_high))
 				continue;
 			m = ndr_ci_find(s, len, orig_markers[k]);
-
 			if (m != NULL) {
 				/* a pasted one-line NDR has the marker mid-line */
 				len = (size_t)(m - s);
