@@ -158,13 +158,20 @@ detect_other_feedback(struct ndr *n)
 		n->feedback_type = xstrdup(type);
 }
 
+/* The last freed bounce, kept for the next one: a struct ndr is a few KB, and each such
+ * malloc() after many small free()s makes glibc sort all its free chunks first (about a
+ * sixth of a mailbox run's allocator time went there). */
+static struct ndr *spare;
+
 struct ndr *
 ndr_parse(const char *buf, size_t len)
 {
-	struct ndr *n = xcalloc(1, sizeof(*n));
+	struct ndr *n = spare != NULL ? spare : xmalloc(sizeof(*n));
 	struct ndr_hdrs h;
 	size_t body;
 
+	spare = NULL;
+	memset(n, 0, sizeof(*n));
 	if (len > NDR_MAX_INPUT) {
 		len = NDR_MAX_INPUT;
 		ndr_set_partial(n, "input over 10 MB");
@@ -274,5 +281,8 @@ ndr_free(struct ndr *n)
 	free(n->envelope_sender);
 	free(n->text);
 	free(n->feedback_type);
-	free(n);
+	if (spare == NULL)
+		spare = n;
+	else
+		free(n);
 }
