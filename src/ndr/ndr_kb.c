@@ -16,6 +16,7 @@
 #include "xmalloc.h"
 
 #define WILD_GAP 80	/* bytes a '*' in a phrase may span */
+#define AC_ROW_CHILDREN 3	/* a node with this many children gets a dense goto row */
 
 struct ac_node {
 	int child;		/* first child, -1 none */
@@ -23,6 +24,7 @@ struct ac_node {
 	int fail;
 	int out;		/* a phrase ending here, -1 none */
 	int dict;		/* nearest node on the fail chain with out >= 0, -1 none */
+	int row;		/* index into the kb's dense rows, -1 none (few children) */
 	unsigned char c;
 };
 
@@ -47,6 +49,8 @@ struct ndr_kb {
 	struct ac_node *ac;
 	size_t n_ac, cap_ac;
 	int root_next[256];
+	int (*rows)[256];	/* goto of the nodes with AC_ROW_CHILDREN children or more */
+	size_t n_rows;
 	struct { char cls[8]; size_t cause; } *classes;
 	size_t n_classes;
 };
@@ -78,7 +82,7 @@ normalise(const char *s, size_t len, size_t *out_len)
 			i += 3;
 			continue;
 		}
-		out[o++] = (char)(c < 0x80 ? tolower(c) : c);
+		out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 		i++;
 	}
 	out[o] = '\0';
@@ -98,6 +102,7 @@ ac_new_node(struct ndr_kb *kb, unsigned char c)
 	n = &kb->ac[kb->n_ac];
 	n->child = n->sibling = n->out = n->dict = -1;
 	n->fail = 0;
+	n->row = -1;
 	n->c = c;
 	return (int)kb->n_ac++;
 }
@@ -109,6 +114,8 @@ ac_goto(const struct ndr_kb *kb, int node, unsigned char c)
 
 	if (node == 0)
 		return kb->root_next[c];
+	if (kb->ac[node].row >= 0)
+		return kb->rows[kb->ac[node].row][c];
 	for (k = kb->ac[node].child; k >= 0; k = kb->ac[k].sibling)
 		if (kb->ac[k].c == c)
 			return k;
@@ -143,8 +150,23 @@ static void
 ac_build(struct ndr_kb *kb)
 {
 	int *queue = xmalloc(kb->n_ac * sizeof(int));
-	size_t head = 0, tail = 0;
+	size_t head = 0, tail = 0, v;
 	int k;
+
+	/* dense rows for the nodes many phrases branch from: the scan passes them often */
+	for (v = 1; v < kb->n_ac; v++) {
+		size_t n_child = 0;
+
+		for (k = kb->ac[v].child; k >= 0; k = kb->ac[k].sibling)
+			n_child++;
+		if (n_child < AC_ROW_CHILDREN)
+			continue;
+		kb->rows = xrealloc(kb->rows, (kb->n_rows + 1) * sizeof(*kb->rows));
+		memset(kb->rows[kb->n_rows], 0xff, sizeof(kb->rows[0]));
+		for (k = kb->ac[v].child; k >= 0; k = kb->ac[k].sibling)
+			kb->rows[kb->n_rows][kb->ac[k].c] = k;
+		kb->ac[v].row = (int)kb->n_rows++;
+	}
 
 	for (k = kb->ac[0].child; k >= 0; k = kb->ac[k].sibling) {
 		kb->ac[k].fail = 0;
@@ -470,6 +492,7 @@ ndr_kb_free(struct ndr_kb *kb)
 	free(kb->phr);
 	free(kb->causes);
 	free(kb->ac);
+	free(kb->rows);
 	free(kb->classes);
 	json_decref(kb->root);
 	free(kb);
@@ -556,9 +579,8 @@ ndr_kb_scan(const struct ndr_kb *kb, const char *text, size_t len, struct ndr_kb
 		unsigned char c = (unsigned char)m->norm[i];
 		int next, o;
 
-		while (node != 0 && (next = ac_goto(kb, node, c)) < 0)
+		while ((next = ac_goto(kb, node, c)) < 0 && node != 0)
 			node = kb->ac[node].fail;
-		next = ac_goto(kb, node, c);
 		node = next >= 0 ? next : 0;
 		for (o = kb->ac[node].out >= 0 ? node : kb->ac[node].dict; o >= 0;
 		    o = kb->ac[o].dict) {
@@ -655,27 +677,29 @@ const struct ndr_cause *
 ndr_kb_first_except(const struct ndr_kb *kb, const struct ndr_kb_match *m, const char *status,
     const char *skip, const char **phrase)
 {
-	size_t i, j;
+	size_t byte;
 
-	for (i = 0; i < kb->n_causes; i++) {
-		const struct ndr_cause *k = &kb->causes[i];
+	/* the phrases hit, in table order: the causes' order, then each cause's own (a text
+	 * hits a few of the kb's phrases, so only those are looked at) */
+	for (byte = 0; byte < kb->n_phr / 8 + 1; byte++) {
+		unsigned bits = m->hits[byte];
 
-		bool fits = status_fits(k, status);
+		while (bits != 0) {
+			size_t id = byte * 8 + (size_t)__builtin_ctz(bits);
+			const struct phrase *p = &kb->phr[id];
+			const struct ndr_cause *k = &kb->causes[p->cause];
+			const char *text = k->phrases[id - k->first_phrase];
 
-		if (skip != NULL && strcmp(k->reason, skip) == 0)
-			continue;
-		for (j = 0; j < k->n_phrases; j++) {
-			size_t id = k->first_phrase + j;
-
-			if (!(m->hits[id / 8] & (1u << (id % 8))))
+			bits &= bits - 1;
+			if (skip != NULL && strcmp(k->reason, skip) == 0)
 				continue;
 			/* a confirmed phrase stands without the status its cause asks for */
-			if (!fits && !is_confirmed(k, k->phrases[j]))
+			if (!status_fits(k, status) && !is_confirmed(k, text))
 				continue;
-			if (kb->phr[id].is_wild && !wild_match(m->norm, kb->phr[id].norm))
+			if (p->is_wild && !wild_match(m->norm, p->norm))
 				continue;
 			if (phrase != NULL)
-				*phrase = k->phrases[j];
+				*phrase = text;
 			return k;
 		}
 	}
