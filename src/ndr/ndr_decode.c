@@ -26,8 +26,20 @@ ndr_decode_qp(const char *in, size_t in_len, int is_header, size_t *out_len)
 	size_t i = 0, o = 0;
 
 	while (i < in_len) {
-		unsigned char c = (unsigned char)in[i];
+		unsigned char c;
 
+		if (!is_header) {
+			/* a body is mostly plain text: copy up to the next '=' at once */
+			const char *eq = memchr(in + i, '=', in_len - i);
+			size_t run = eq != NULL ? (size_t)(eq - in) - i : in_len - i;
+
+			memcpy(out + o, in + i, run);
+			o += run;
+			i += run;
+			if (i == in_len)
+				break;
+		}
+		c = (unsigned char)in[i];
 		if (c == '=' && i + 1 < in_len) {
 			int hi, lo;
 			size_t j = i + 1;
