@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,33 @@
 
 #define SHOWN_WORDS	400	/* bytes of the server's words on the message line */
 
+/* The words every finding uses, translated once for the run: a gettext() call costs
+ * about 1.7 K instructions, several per bounce. */
+static struct {
+	bool is_ready;
+	const char *status, *no_status, *reply, *remote, *answer, *undetermined, *no_rule,
+	    *said, *no_words, *who, *next;
+} txt;
+
+static void
+words_init(void)
+{
+	if (txt.is_ready)
+		return;
+	txt.status = _("Status %s");
+	txt.no_status = _("No status code");
+	txt.reply = _("reply %s");
+	txt.remote = _("remote host %s");
+	txt.answer = _("answer to %s");
+	txt.undetermined = _("Cause not determined");
+	txt.no_rule = _("No knowledge-base rule recognises this failure.");
+	txt.said = _("The server said:");
+	txt.no_words = _("(no words in the bounce)");
+	txt.who = _("Who must act:");
+	txt.next = _("Next:");
+	txt.is_ready = true;
+}
+
 const char *
 explain_act_text(const char *act)
 {
@@ -27,12 +55,16 @@ explain_act_text(const char *act)
 		{ "retry", N_("nobody for now: the sending server retries by itself") },
 		{ "none", N_("nobody: this is not a delivery failure") },
 	};
+	static const char *shown[sizeof(acts) / sizeof(acts[0]) + 1];	/* translated once */
 	size_t i;
 
 	for (i = 0; act != NULL && i < sizeof(acts) / sizeof(acts[0]); i++)
 		if (strcmp(acts[i].act, act) == 0)
-			return _(acts[i].text);
-	return _("not determined: read the server's words above");
+			break;
+	if (shown[i] == NULL)
+		shown[i] = i < sizeof(acts) / sizeof(acts[0]) ? _(acts[i].text) :
+		    _("not determined: read the server's words above");
+	return shown[i];
 }
 
 /* The first mail address in s into buf (lower case); false when none. */
@@ -53,9 +85,9 @@ fill_tokens(const char *tmpl, const char *const keys[][2], size_t n_keys, char *
 	size_t o = 0;
 
 	while (*tmpl != '\0' && o + 1 < out_len) {
-		size_t k, l = 0;
+		size_t k = n_keys, l = 0;
 
-		for (k = 0; k < n_keys; k++) {
+		for (k = *tmpl == '{' ? 0 : n_keys; k < n_keys; k++) {
 			l = strlen(keys[k][0]);
 			if (strncmp(tmpl, keys[k][0], l) == 0)
 				break;
@@ -135,17 +167,18 @@ codes_line(const struct ndr_rcpt *r, char *out, size_t len)
 	size_t o;
 	int w;
 
+	words_init();
 	if (r->status[0] != '\0')
-		w = snprintf(out, len, _("Status %s"), r->status);
+		w = snprintf(out, len, txt.status, r->status);
 	else
-		w = snprintf(out, len, "%s", _("No status code"));
+		w = snprintf(out, len, "%s", txt.no_status);
 	o = w > 0 && (size_t)w < len ? (size_t)w : 0;
 	if (r->reply[0] != '\0')
-		add_piece(out, len, &o, _("reply %s"), r->reply);
+		add_piece(out, len, &o, txt.reply, r->reply);
 	if (r->remote_mta != NULL)
-		add_piece(out, len, &o, _("remote host %s"), r->remote_mta);
+		add_piece(out, len, &o, txt.remote, r->remote_mta);
 	if (r->command != NULL)
-		add_piece(out, len, &o, _("answer to %s"), r->command);
+		add_piece(out, len, &o, txt.answer, r->command);
 }
 
 void
@@ -159,6 +192,7 @@ explain_rcpt_text(struct finding *f, const struct ndr *n, const struct ndr_rcpt 
 	char codes[512], next[512] = "", shown[SHOWN_WORDS + 8];
 	size_t i;
 
+	words_init();
 	codes_line(r, codes, sizeof(codes));
 	shown[0] = '\0';
 	if (words != NULL) {
@@ -171,12 +205,12 @@ explain_rcpt_text(struct finding *f, const struct ndr *n, const struct ndr_rcpt 
 		next_command(k->next, n, r, sender, ip, next, sizeof(next));
 	/* the lines a helpdesk reads: cause, the server's words, codes, who acts */
 	finding_msg(f, "%s: %s\n%s %s\n%s\n%s %s",
-	    k != NULL ? k->title[lang] : _("Cause not determined"),
-	    k != NULL ? k->explanation[lang] : _("No knowledge-base rule recognises this failure."),
-	    _("The server said:"), shown[0] != '\0' ? shown : _("(no words in the bounce)"),
-	    codes, _("Who must act:"), explain_act_text(act));
+	    k != NULL ? k->title[lang] : txt.undetermined,
+	    k != NULL ? k->explanation[lang] : txt.no_rule,
+	    txt.said, shown[0] != '\0' ? shown : txt.no_words,
+	    codes, txt.who, explain_act_text(act));
 	if (k != NULL && next[0] != '\0')
-		finding_fix(f, "%s\n%s %s", k->fix[lang], _("Next:"), next);
+		finding_fix(f, "%s\n%s %s", k->fix[lang], txt.next, next);
 	else if (k != NULL)
 		finding_fix(f, "%s", k->fix[lang]);
 	for (i = 0; k != NULL && i < k->n_refs; i++)
