@@ -16,6 +16,7 @@
 #include "log.h"
 #include "loop.h"
 #include "progress.h"
+#include "report.h"
 #include "text.h"
 #include "xmalloc.h"
 
@@ -95,17 +96,6 @@ batch_parse_shard(const char *cmd, const char *s, unsigned *shard, unsigned *sha
 	*shard = (unsigned)i;
 	*shards = (unsigned)n;
 	return -1;
-}
-
-int
-batch_exit_worse(int a, int b)
-{
-	/* the rank of EXIT_OK, WARN, FAIL, UNKNOWN: a proven FAIL outranks UNKNOWN */
-	static const int rank[] = { 0, 1, 3, 2 };
-	int ra = a >= 0 && a <= EXIT_UNKNOWN ? rank[a] : 3;
-	int rb = b >= 0 && b <= EXIT_UNKNOWN ? rank[b] : 3;
-
-	return ra >= rb ? a : b;
 }
 
 void
@@ -202,7 +192,7 @@ batch_job_done(struct batch *b, struct batch_job *job, char *out, int exit, cons
 	struct slot *s = (struct slot *)job;
 
 	s->out = out;
-	b->worst = batch_exit_worse(b->worst, exit);
+	b->worst = status_exit_worse(b->worst, exit);
 	batch_tally_add(&b->tally, tag);
 	progress_tick(&b->prog, "");
 	slot_end(b, s);
@@ -419,7 +409,7 @@ batch_run(struct loop *loop, const struct batch_config *cfg)
 	if (b->write_errno != 0)
 		log_err("%s: writing the output: %s", cfg->cmd, strerror(b->write_errno));
 	batch_tally_print(&b->tally, cfg->cmd, cfg->unit, _("malformed lines"));
-	rc = b->tally.n_errors > 0 ? batch_exit_worse(b->worst, EXIT_WARN) : b->worst;
+	rc = b->tally.n_errors > 0 ? status_exit_worse(b->worst, EXIT_WARN) : b->worst;
 	if (b->read_errno != 0 || b->write_errno != 0 || b->count > 0 || b->running > 0 ||
 	    ferror(stdout))
 		rc = EXIT_UNKNOWN;

@@ -41,7 +41,7 @@ struct batch_config {
 };
 
 /* Run the whole input through cfg's jobs on loop, printing to stdout. Returns the exit
- * status: the worst of the jobs' (batch_exit_worse), at least EXIT_WARN when a line was
+ * status: the worst of the jobs' (status_exit_worse), at least EXIT_WARN when a line was
  * malformed, EXIT_UNKNOWN when the input could not be read or stdout written. */
 int batch_run(struct loop *loop, const struct batch_config *cfg);
 
@@ -90,9 +90,5 @@ void batch_tally_add(struct batch_tally *t, const char *tag);
  * n_errors counts, "malformed lines"). */
 void batch_tally_print(const struct batch_tally *t, const char *cmd, const char *unit,
     const char *errors);
-
-/* The worse of two exit statuses, as report_worst() ranks statuses: FAIL above UNKNOWN
- * above WARN above OK. */
-int batch_exit_worse(int a, int b);
 
 #endif

@@ -326,26 +326,19 @@ emit_one(struct explain *ex, struct report *rep)
 	return status_exit_code(report_worst(rep));
 }
 
-static int
-worse(int a, int b)
-{
-	return a > b ? a : b;
-}
-
 /* --format nagios after several bounces: the one status line (its state the exit status),
  * then the problem lines of each bounce that had some. Returns the exit status. */
 static int
 nagios_many(struct explain *ex, char *const *paths, int n_paths, int worst, char **text,
     size_t *len)
 {
-	static const enum status by_exit[] = { ST_OK, ST_WARN, ST_FAIL, ST_UNKNOWN };
 	char target[4200];
 
 	fclose(ex->nagios_buf);	/* sets *text and *len */
 	ex->nagios_buf = NULL;
 	snprintf(target, sizeof(target), _("%s%s (%zu bounces)"), paths[0],
 	    n_paths > 1 ? " ..." : "", ex->n_reports);
-	nagios_status_line(stdout, by_exit[worst], "explain", target, &ex->nagios);
+	nagios_status_line(stdout, status_of_exit(worst), "explain", target, &ex->nagios);
 	if (*text != NULL)
 		fwrite(*text, 1, *len, stdout);
 	free(*text);
@@ -435,7 +428,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 			if (prog.share_tty)
 				progress_hide(&prog);
 			rc = emit_one(ex, ctx->rep);
-			worst = worse(worst, rc);
+			worst = status_exit_worse(worst, rc);
 			batch_tally_add(&tally, status_name(report_worst(ctx->rep)));
 			report_free(ctx->rep);
 			progress_tick(&prog, m.name);
@@ -448,7 +441,7 @@ out:
 	/* one summary line, as the batch modes print; what could not be read is UNKNOWN */
 	batch_tally_print(&tally, "explain", _("bounces"), _("unreadable"));
 	if (is_input_error)
-		worst = worse(worst, EXIT_UNKNOWN);
+		worst = status_exit_worse(worst, EXIT_UNKNOWN);
 	ctx->rep = run_rep;
 	if (ex->nagios_buf != NULL)
 		worst = nagios_many(ex, paths, n_paths, worst, &nagios_text, &nagios_len);

@@ -559,6 +559,20 @@ status_exit_code(enum status st)
 	return 3;
 }
 
+enum status
+status_of_exit(int code)
+{
+	static const enum status by_exit[] = { ST_OK, ST_WARN, ST_FAIL, ST_UNKNOWN };
+
+	return code >= 0 && code <= 3 ? by_exit[code] : ST_UNKNOWN;
+}
+
+int
+status_exit_worse(int a, int b)
+{
+	return severity(status_of_exit(a)) >= severity(status_of_exit(b)) ? a : b;
+}
+
 const char *
 status_name(enum status st)
 {

@@ -113,6 +113,13 @@ json_t *finding_data_obj(const struct finding *f);	/* borrowed object */
 enum status report_worst(const struct report *rep);
 /* Exit code for a status: 0 OK/INFO, 1 WARN, 2 FAIL, 3 UNKNOWN. */
 int status_exit_code(enum status st);
+/* The worse of two exit statuses (status_exit_code() values), ranked as report_worst()
+ * ranks statuses: FAIL (2) above UNKNOWN (3) above WARN (1) above OK (0); any other value
+ * ranks as UNKNOWN. Every run of many reports (check --batch, explain of a mailbox) uses it. */
+int status_exit_worse(int a, int b);
+/* The status an exit code stands for (the inverse of status_exit_code(); INFO reads as OK,
+ * anything past 3 as UNKNOWN). */
+enum status status_of_exit(int code);
 const char *status_name(enum status st);	/* "OK", "INFO", ... */
 
 #endif
