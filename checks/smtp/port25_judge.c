@@ -321,6 +321,9 @@ judge_family(struct p25_run *run, bool is_v6)
 				    ST_INFO, p->host);
 				finding_msg(f, _("%s could not be reached while others could: %s. "
 				    "One host down says nothing about your line."), p->host, line);
+				/* which target it served: explain tells the recipient's
+				 * MX being down from a block */
+				finding_data(f, "target", json_string(p->target));
 				add_probe_evidence(f, p, false);
 			}
 		}

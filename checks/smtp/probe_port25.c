@@ -40,8 +40,8 @@ static const char *const default_submission[] = { "smtp.gmail.com", "smtp.mail.y
  * commas; the lab sets it to its own servers, so that nothing run inside it dials a real
  * one), else the built-in list. Fills out[] with pointers into buf; returns how many.
  */
-static size_t
-defaults_of(char *buf, size_t len, const char **out, size_t max)
+size_t
+port25_default_targets(char *buf, size_t len, const char **out, size_t max)
 {
 	const char *env = getenv("MXD_PORT25_TARGETS");
 	size_t n = 0;
@@ -270,7 +270,7 @@ port25_start(struct run_ctx *ctx, const struct port25_opts *o, probe_done_fn *do
 	if (ntargets > PORT25_MAX_TARGETS || nsubs > PORT25_MAX_SUBMISSION)
 		return MXD_EINVAL;
 	if (ntargets == 0) {
-		ntargets = defaults_of(env, sizeof(env), defaults, PORT25_MAX_TARGETS);
+		ntargets = port25_default_targets(env, sizeof(env), defaults, PORT25_MAX_TARGETS);
 		targets = defaults;
 	}
 	if (nsubs == 0 && !o->no_submission) {

@@ -31,6 +31,14 @@ struct port25_opts {
 };
 
 /*
+ * The targets port25 dials when given none: $MXD_PORT25_TARGETS (names or addresses,
+ * separated by spaces or commas; the lab sets it to its own servers), else a built-in list
+ * of large providers. Fills out[] (at most max) with pointers into buf (len bytes, or static
+ * strings); returns how many, 0 when the variable does not fit in buf.
+ */
+size_t port25_default_targets(char *buf, size_t len, const char **out, size_t max);
+
+/*
  * Start probing on ctx's loop, DNS engine and report (ctx->rep must exist). The port25.*
  * findings are added once every lookup and session has ended; then done(arg) is called
  * (done may be NULL). Returns 0, or MXD_EINVAL for more targets or submission hosts than

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "checks.h"
 #include "facts.h"
@@ -98,6 +99,7 @@ struct verdict {
 	const struct finding *basis;	/* the finding the verdict reads, or NULL */
 	char why[300];			/* for UNKNOWN without a basis */
 	const char *reused_from;	/* the bounce the proof ran for, when reused */
+	char rcpt_host[256];	/* port25: the recipient's MX host that alone failed, or "" */
 };
 
 /* What findings first..end of the proof's run say about its fact. */
@@ -142,6 +144,28 @@ read_findings(const struct report *rep, size_t first, const struct ndr_proof *p,
 	}
 }
 
+/* A port25 proof that found the line open while the recipient's own MX did not answer:
+ * that server, not the line, is what failed (port25.target-unreachable of its target). */
+static void
+read_rcpt_server(const struct report *rep, size_t first, const char *rcpt_domain,
+    struct verdict *v)
+{
+	size_t i, n = report_count(rep);
+
+	if (v->result != PROOF_NOT_HERE || rcpt_domain == NULL)
+		return;
+	for (i = first; i < n; i++) {
+		const struct finding *f = report_finding(rep, i);
+		json_t *t = json_object_get(finding_data_obj(f), "target");
+
+		if (strcmp(finding_id(f), "port25.target-unreachable") == 0 &&
+		    json_is_string(t) && strcasecmp(json_string_value(t), rcpt_domain) == 0) {
+			snprintf(v->rcpt_host, sizeof(v->rcpt_host), "%s", finding_subject(f));
+			return;
+		}
+	}
+}
+
 /* Results over outbound port 25 from a line that blocks or intercepts it say nothing about
  * the receiver: an interceptor answers RCPT in its place. Says why into why. */
 static bool
@@ -163,7 +187,8 @@ port25_spoils(const struct check_facts *facts, char *why, size_t len)
 	return true;
 }
 
-static void
+/* Returns the verdict's finding. */
+static struct finding *
 add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof *p,
     const struct check_inputs *in, const struct proof_subject *s, const struct verdict *v)
 {
@@ -184,6 +209,18 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 			finding_fix(f, "%s", finding_fix_text(v->basis));
 		break;
 	case PROOF_NOT_HERE:
+		if (v->rcpt_host[0] != '\0') {
+			finding_msg(f, _("Checked now: %s The recipient's server %s could not be "
+			    "reached while the other mail servers answered, so the cause is the "
+			    "recipient's server (down, or refusing this line), not a block of port "
+			    "25 on your line."), said, v->rcpt_host);
+			finding_fix(f, _("Keep the message queued and retry later; if it goes on, "
+			    "ask the recipient's administrator about their server %s (mxdiag "
+			    "inbound %s shows what it answers)."), v->rcpt_host, s->rcpt_domain);
+			finding_data(f, "recipient_server", json_string("unreachable"));
+			finding_data(f, "recipient_host", json_string(v->rcpt_host));
+			break;
+		}
 		finding_msg(f, _("Checked now: %s This is not the cause itself, so whether the "
 		    "cause is gone cannot be checked from here."), said);
 		break;
@@ -193,7 +230,8 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 			finding_fix(f, "%s", finding_fix_text(v->basis));
 		break;
 	}
-	if ((v->result == PROOF_NOT_HERE || v->result == PROOF_UNKNOWN) && p->next != NULL) {
+	if ((v->result == PROOF_NOT_HERE || v->result == PROOF_UNKNOWN) && p->next != NULL &&
+	    v->rcpt_host[0] == '\0') {
 		expand_next(p->next, in, s, next, sizeof(next));
 		finding_fix(f, _("Next, run: %s"), next);
 	}
@@ -212,6 +250,7 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 		finding_data(f, "helo", json_string(in->helo));
 	if (v->reused_from != NULL)
 		finding_data(f, "reused_from", json_string(v->reused_from));
+	return f;
 }
 
 /* A proof that cannot run on what the bounce gives: say what is missing and how to give it. */
@@ -378,10 +417,71 @@ planned_before(const struct proof_seen *seen, const char *key)
 	return false;
 }
 
+/* port25's targets for a proof: rcpt_domain first, then the port25 command's own (a block
+ * is only concluded when independent servers fail too, port25_judge.c). Returns how many;
+ * the strings are rcpt_domain and static storage. */
+static size_t
+port25_targets(const char *rcpt_domain, const char **out)
+{
+	static char buf[PORT25_MAX_TARGETS * 256];
+	static const char *defaults[PORT25_MAX_TARGETS];
+	static size_t n_defaults;
+	static bool is_read;
+	size_t n = 0, i;
+
+	if (!is_read) {	/* the environment does not change during a run */
+		n_defaults = port25_default_targets(buf, sizeof(buf), defaults,
+		    PORT25_MAX_TARGETS);
+		is_read = true;
+	}
+	if (rcpt_domain != NULL)
+		out[n++] = rcpt_domain;
+	for (i = 0; i < n_defaults && n < PORT25_MAX_TARGETS; i++)
+		if (rcpt_domain == NULL || strcasecmp(defaults[i], rcpt_domain) != 0)
+			out[n++] = defaults[i];
+	return n;
+}
+
 static char *
 dup_or_null(const char *s)
 {
 	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/* SPF authorises the RFC5321.MailFrom domain, not the From: one (RFC 7208 2.4): the SPF
+ * proof of the sender runs on the MAIL FROM the bounce shows (the returned Return-Path, the
+ * envelope sender it names), on the sender's domain only when it shows none. */
+static void
+spf_identity(struct proof_item *it, const struct ndr_proof *p)
+{
+	const struct ndr_auth *a = it->s.auth;
+
+	if (strcmp(p->check, "spf-verdict") != 0 || !p->is_sender_side)
+		return;
+	if (a != NULL && a->mfrom_source != NULL && a->mfrom_domain[0] != '\0') {
+		it->in.domain = a->mfrom_domain;	/* the bounce's, alive until the end */
+		it->spf_source = a->mfrom_source;
+	}
+}
+
+/* Which identity an SPF proof checked, as evidence: SPF's own (MAIL FROM) or the From:
+ * domain in its place. */
+static void
+spf_said(struct finding *f, const struct proof_item *it)
+{
+	if (strcmp(it->p->check, "spf-verdict") != 0 || !it->p->is_sender_side ||
+	    it->in.domain == NULL)
+		return;
+	if (it->spf_source != NULL) {
+		finding_evidence(f, _("SPF was checked for the MAIL FROM domain %s (read "
+		    "from %s), the identity SPF authorises."), it->in.domain, it->spf_source);
+		finding_data(f, "spf_identity", json_string("mail-from"));
+	} else {
+		finding_evidence(f, _("SPF was checked for the sender's domain %s (From: or "
+		    "--sender): the bounce does not show the MAIL FROM (Return-Path) that SPF "
+		    "authorises, which may be another domain."), it->in.domain);
+		finding_data(f, "spf_identity", json_string("from"));
+	}
 }
 
 /* Plan one proof: what it runs on, whether it can run, whether its run is known; start
@@ -409,10 +509,9 @@ plan_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof 
 	it->s.ip_source = s->ip_source;
 	it->s.rcpt = s->rcpt;
 	it->s.auth = s->auth;
-	it->target = it->s.rcpt_domain;
 	it->ib = (struct inbound_opts){ .domain = it->s.rcpt_domain, .rcpt = s->rcpt };
-	it->p25 = (struct port25_opts){ .targets = &it->target, .ntargets = 1,
-	    .no_submission = true };
+	it->p25 = (struct port25_opts){ .targets = it->targets,
+	    .ntargets = port25_targets(it->s.rcpt_domain, it->targets), .no_submission = true };
 	it->in = (struct check_inputs){
 		.domain = p->is_sender_side ? it->s.sender_domain : it->s.rcpt_domain,
 		.ip = s->ip,
@@ -424,6 +523,7 @@ plan_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof 
 		.port25 = it->s.rcpt_domain != NULL ? &it->p25 : NULL,
 		.inbound = it->s.rcpt_domain != NULL ? &it->ib : NULL,
 	};
+	spf_identity(it, p);
 	if (it->in.domain == NULL || !check_can_run(c, &it->in) ||
 	    (p->needs_ip && it->in.ip == NULL)) {
 		it->kind = ITEM_MISSING;
@@ -483,8 +583,10 @@ verdicts(struct run_ctx *ctx, struct proof_seen *seen, struct proof_cache *cache
 				v.st = ST_UNKNOWN;
 			} else {
 				read_findings(ctx->rep, first, it->p, it->in.ip, &v);
+				if (strcmp(it->c->name, "port25") == 0)
+					read_rcpt_server(ctx->rep, first, it->s.rcpt_domain, &v);
 			}
-			add_verdict(ctx, it->k, it->p, &it->in, &it->s, &v);
+			spf_said(add_verdict(ctx, it->k, it->p, &it->in, &it->s, &v), it);
 		}
 		free(it->sender_domain);
 		free(it->rcpt_domain);

@@ -39,8 +39,13 @@ struct proof_item {
 	const struct ndr_proof *p;
 	const struct check *c;
 	char *sender_domain, *rcpt_domain, *helo;	/* owned */
+	/* spf-verdict: the identity SPF authorises (RFC 7208 2.4: MAIL FROM), where it was
+	 * read ("Return-Path", ...), or NULL when only the From:/--sender domain was known */
+	const char *spf_source;
 	struct proof_subject s;	/* its strings: the three above, the rest borrowed */
-	const char *target;	/* port25's one target: the recipient domain */
+	/* port25's targets: the recipient domain, then port25's own independent ones, so
+	 * that one MX down is not read as a block of the line */
+	const char *targets[PORT25_MAX_TARGETS];
 	struct inbound_opts ib;
 	struct port25_opts p25;
 	struct check_inputs in;

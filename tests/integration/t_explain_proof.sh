@@ -144,6 +144,24 @@ sed 's/alice@spf\.test/alice@pass.spf.test/' "$OUT/spf.eml" >"$OUT/spf-pass.eml"
 case_json "SPF fail: the sender's domain allows that address now, fixed since" 2 \
 	--has ndr.verify-spf:OK --data ndr.verify-spf:result=fixed \
 	--data ndr.verify-spf:domain=pass.spf.test -- $EX "$OUT/spf-pass.eml"
+# SPF authorises the MAIL FROM (RFC 7208 2.4), not From:: the returned Return-Path names
+# pass.spf.test, whose SPF allows the address, while From: spf.test does not.
+sed 's/^Received: from client/Return-Path: <bounces@pass.spf.test>\nReceived: from client/' \
+	"$OUT/spf.eml" >"$OUT/spf-mfrom.eml"
+case_json "SPF proof: the Return-Path's domain is checked, not From:" 2 \
+	--has ndr.verify-spf:OK --data ndr.verify-spf:domain=pass.spf.test \
+	--data ndr.verify-spf:spf_identity=mail-from -- $EX "$OUT/spf-mfrom.eml"
+case_json "SPF proof: the DSN's envelope (its To:) is the MAIL FROM without a Return-Path" 2 \
+	--has ndr.verify-spf:FAIL --data ndr.verify-spf:domain=spf.test \
+	--data ndr.verify-spf:spf_identity=mail-from -- $EX "$OUT/spf.eml"
+printf '550 5.7.23 SPF validation failed for spf.test\n' >"$OUT/spf-bare.txt"
+case_json "SPF proof: no MAIL FROM shown, the sender's domain instead, said so" 2 \
+	--has ndr.verify-spf:FAIL --data ndr.verify-spf:domain=spf.test \
+	--data ndr.verify-spf:spf_identity=from \
+	-- $EX --sender alice@spf.test --ip 198.51.100.7 "$OUT/spf-bare.txt"
+case_cmd "SPF proof: the evidence names the identity checked" 2 \
+	"SPF was checked for the MAIL FROM domain pass.spf.test" \
+	-- "$MXDIAG" -v $EX "$OUT/spf-mfrom.eml"
 case_json "SPF fail: --ip overrides the Received address" 2 \
 	--has ndr.verify-spf:FAIL --data ndr.verify-spf:ip=192.0.2.29 \
 	--data ndr.verify-spf:ip_source=--ip -- $EX --ip 192.0.2.29 "$OUT/spf-pass.eml"
@@ -172,12 +190,26 @@ case_json "generic PTR: still generic" 2 --has ndr.rdns-generic:FAIL --has ndr.v
 # A connection timeout: outbound port 25 from here.
 bounce rcpt@example.test alice@example.test \
 	'4.4.1 connect to mx1.example.test[192.0.2.25]:25: Connection timed out' >"$OUT/timeout.txt"
+# The proof dials the recipient's MX and port25's own targets (MXD_PORT25_TARGETS): a
+# block is concluded only when the independent ones fail too.
 lab-op25b drop
-case_json "timed out under OP25B: port 25 still blocked from here" 1 \
-	--has ndr.verify-port25:WARN --data ndr.verify-port25:result=still-true \
+case_json "timed out under OP25B: every target fails, port 25 still blocked from here" 2 \
+	--has ndr.verify-port25:FAIL --data ndr.verify-port25:result=still-true \
 	--data ndr.verify-port25:finding=port25.blocked-drop \
-	-- $EX "$OUT/timeout.txt"
+	--data port25.blocked-drop:probed=3 -- $EX "$OUT/timeout.txt"
 lab-op25b off
+# Only the recipient's MX is dead (nomx.test: implicit MX 192.0.2.80, nothing listens):
+# the others answer, so the cause is the recipient's server, not the line.
+bounce rcpt@nomx.test alice@example.test \
+	'4.4.1 connect to nomx.test[192.0.2.80]:25: Connection refused' >"$OUT/deadmx.txt"
+case_json "refused by a dead recipient MX: the line is open, the recipient's server is the cause" 1 \
+	--has ndr.port25-unreachable:WARN --has ndr.verify-port25:INFO \
+	--data ndr.verify-port25:result=cannot-check --data ndr.verify-port25:finding=port25.open \
+	--data ndr.verify-port25:recipient_server=unreachable \
+	--data port25.target-unreachable:target=nomx.test --not port25.blocked-reset \
+	-- $EX "$OUT/deadmx.txt"
+case_cmd "dead recipient MX: the text names the recipient's server, not a block" 1 \
+	"so the cause is the recipient's server" -- "$MXDIAG" $EX "$OUT/deadmx.txt"
 
 # kb.json's verify names are registry names, checked when the knowledge base loads.
 sed 's/"check": "ptr"/"check": "sender-ip-ptr"/' "$MXD_KB" >"$OUT/badkb.json"
