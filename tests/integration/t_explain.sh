@@ -199,5 +199,9 @@ ndr.sender-unauthenticated|FAIL|550-5.7.26 This mail has been blocked because th
 ndr.sender-unauthenticated|FAIL|550 5.7.515 Access denied, sending domain example.test does not meet the required authentication level.
 ndr.mta-sts-dane|WARN|451 4.4.8 MTA-STS policy validation failed for example.test
 ndr.relay-denied|FAIL|550 5.4.1 Relay Access Denied
+ndr.sender-unauthenticated|FAIL|<bob@yahoo.com>: host mta7.am0.yahoodns.net[98.136.96.75] said: 550 5.7.9 This mail has been blocked because the sender is unauthenticated. Yahoo requires all senders to authenticate with either SPF or DKIM. (in reply to end of DATA command)
+ndr.sender-unauthenticated|FAIL|<bob@yahoo.com>: host mta7.am0.yahoodns.net[98.136.96.75] said: 550 5.7.9 Message not accepted. Authentication results: DKIM = FAILURE - SPF example.test with ip 192.0.2.1 = FAILURE (in reply to end of DATA command)
+ndr.sender-unauthenticated|FAIL|<bob@yahoo.com>: host mta7.am0.yahoodns.net[98.136.96.75] said: 554 5.7.9 Message not accepted for policy reasons. See https://senders.yahooinc.com/smtp-error-codes/#authentication-failures (in reply to end of DATA command)
+ndr.policy-violation|FAIL|<bob@yahoo.com>: host mta7.am0.yahoodns.net[98.136.96.75] said: 554 5.7.9 Message not accepted for policy reasons. See https://senders.yahooinc.com/error-codes (in reply to end of DATA command)
 ndr.carrier-domain-filter|FAIL|<someone@docomo.ne.jp>: host mfsmax.docomo.ne.jp[203.138.181.112] said: 550 Unknown user someone@docomo.ne.jp (in reply to end of DATA command)
 CASES
