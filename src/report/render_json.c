@@ -1,6 +1,10 @@
 /* JSON renderer: one document per run with a versioned schema (docs/json-schema.md). */
 #include "config.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,10 +152,30 @@ jout_string(struct jout *j, const char *s, size_t n)
 
 	jout_char(j, '"');
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
 		char esc[6] = { '\\', 0 };
 		size_t el = 2;
 
+#ifdef __SSE2__
+		/* skip 16 bytes at a time to the next one to escape: a control byte (< 0x20,
+		 * where subtracting 0x1f saturates to 0), '"' or '\\' */
+		for (; i + 16 <= n; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_subs_epu8(x,
+			    _mm_set1_epi8(0x1f)), _mm_setzero_si128()), _mm_or_si128(
+			    _mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+			    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+			unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+
+			if (mask != 0) {
+				i += (size_t)__builtin_ctz(mask);
+				break;
+			}
+		}
+		if (i == n)
+			break;
+#endif
+		c = (unsigned char)s[i];
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		jout_put(j, s + run, i - run);
