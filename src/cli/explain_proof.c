@@ -187,6 +187,15 @@ port25_spoils(const struct check_facts *facts, char *why, size_t len)
 	return true;
 }
 
+static bool
+ends_sentence(const char *s)
+{
+	size_t n = strlen(s);
+
+	return (n >= 1 && s[n - 1] == '.') ||
+	    (n >= 3 && memcmp(s + n - 3, "\xe3\x80\x82", 3) == 0);	/* 。 */
+}
+
 /* Returns the verdict's finding. */
 static struct finding *
 add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof *p,
@@ -225,7 +234,11 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 		    "cause is gone cannot be checked from here."), said);
 		break;
 	case PROOF_UNKNOWN:
-		finding_msg(f, _("Could not check now: %s."), said);
+		/* a finding's message ends its own sentence; a bare reason does not */
+		if (ends_sentence(said))
+			finding_msg(f, _("Could not check now: %s"), said);
+		else
+			finding_msg(f, _("Could not check now: %s."), said);
 		if (v->basis != NULL && finding_fix_text(v->basis) != NULL)
 			finding_fix(f, "%s", finding_fix_text(v->basis));
 		break;

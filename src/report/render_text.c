@@ -168,8 +168,10 @@ render_text(FILE *out, const struct report *rep, const struct render_opts *o)
 		print_section(out, rep, o, o->sections[i].group, o->sections[i].title);
 	fprintf(out, "\n%s ", _("Result:"));
 	print_status(out, worst, o->color);
-	fprintf(out, _("(%u ok, %u info, %u warn, %u fail, %u unknown) in %lld ms, "
-	    "%u DNS queries, lookup depth %u\n"), counts[ST_OK], counts[ST_INFO],
-	    counts[ST_WARN], counts[ST_FAIL], counts[ST_UNKNOWN], (long long)st->elapsed_ms,
-	    st->dns.queries, st->dns.depth);
+	fprintf(out, _("(%u ok, %u info, %u warn, %u fail, %u unknown) in %lld ms, "),
+	    counts[ST_OK], counts[ST_INFO], counts[ST_WARN], counts[ST_FAIL],
+	    counts[ST_UNKNOWN], (long long)st->elapsed_ms);
+	fprintf(out, ngettext("%u DNS query, lookup depth %u\n",
+	    "%u DNS queries, lookup depth %u\n", st->dns.queries), st->dns.queries,
+	    st->dns.depth);
 }
