@@ -31,7 +31,8 @@ say "2. Is outbound port 25 open on this line? (the lab's ISP blocks it: OP25B)"
 lab-op25b reject >/dev/null
 run port25 example.test openrelay.test exch.test --submission smtp.isp.test
 
-say "3. Then relay through the ISP: which of its hosts and ports works?"
+say "3. Then relay through the ISP: which of its hosts and ports works? (its port 25 is
+   behind the same block: measured beside it, and not held against the relay)"
 export DEMO_PASSWORD=alice-pass	# in real use: --password-file, never on the command line
 run smarthost smtp.isp.test 203.0.113.10:25 --from alice@isp.test --user alice@isp.test \
 	--password-env DEMO_PASSWORD

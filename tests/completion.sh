@@ -59,6 +59,9 @@ for c in $cmds; do
 		for o in $got; do has "$words: $o is in its help" "$named" "$o"; done
 	done
 done
+for c in smarthost inbound relay preflight; do
+	has "$c --no-p" "$(complete_line $c --no-p)" "--no-port25"
+done
 expect "check --ip (free value)" "$(complete_line check --ip "")" ""
 # files where one is read: the operand of explain, --kb, --ca-file
 dir=$(mktemp -d)

@@ -328,10 +328,20 @@ judge(struct rl_run *run)
 	}
 	judge_variants(run);
 	if (!plain->is_tested) {
+		const struct check_facts *facts = run->check != NULL ? run->check->facts : NULL;
+
 		f = probe_add(rep, run->group, "relay.untested", ST_UNKNOWN, run->host);
-		finding_msg(f, _("%s (%s) could not be tested: %s."), run->host, ep,
-		    run->res->fail_detail[0] != '\0' ? run->res->fail_detail :
-		    _("the session ended before MAIL"));
+		if (run->port == 25 && !vantage_is_line_open(facts, run->res->addr))
+			finding_msg(f, _("%s (%s) could not be tested: %s. Whether this line lets "
+			    "port 25 out is not known (%s): an ISP's Outbound Port 25 Blocking "
+			    "(OP25B) looks the same."), run->host, ep,
+			    run->res->fail_detail[0] != '\0' ? run->res->fail_detail :
+			    _("the session ended before MAIL"),
+			    vantage_unproven_words(facts, run->res->addr));
+		else
+			finding_msg(f, _("%s (%s) could not be tested: %s."), run->host, ep,
+			    run->res->fail_detail[0] != '\0' ? run->res->fail_detail :
+			    _("the session ended before MAIL"));
 		finding_fix(f, _("Check that the server is reachable on this port from here "
 		    "(mxdiag port25 if it is port 25)."));
 		finding_ref(f, "RFC 5321 section 3.1");

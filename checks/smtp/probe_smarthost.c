@@ -26,6 +26,7 @@
 #include "spf_dns.h"
 #include "tls.h"
 #include "validate.h"
+#include "vantage.h"
 #include "xmalloc.h"
 
 #define SH_TRANSCRIPT_LINES 40
@@ -304,12 +305,59 @@ report_outcome(struct sh_run *run, struct sh_ep *ep)
 	case SH_UNREACHABLE:
 		f = probe_add(rep, run->group, "smarthost.unreachable", ep->cand->port == 0 &&
 		    cand_connected(run, ep->cand) ? ST_INFO : bad, subject);
-		finding_msg(f, _("%s cannot be reached: %s.%s"), subject, r->fail_detail,
-		    ep->port == 25 ? _(" Outbound port 25 is often blocked by the ISP (OP25B); "
-		    "submission ports 587 and 465 are not.") : "");
+		if (ep->port != 25)
+			finding_msg(f, _("%s cannot be reached: %s."), subject, r->fail_detail);
+		else if (vantage_is_line_open(run->facts, ep->addr))
+			finding_msg(f, _("%s cannot be reached: %s. Outbound port 25 is open from "
+			    "this line (the port 25 probe of this run reached other servers), so "
+			    "it is the relay that does not answer on port 25."), subject,
+			    r->fail_detail);
+		else
+			finding_msg(f, _("%s cannot be reached: %s. Whether this line lets port 25 "
+			    "out is not known (%s): an ISP's Outbound Port 25 Blocking (OP25B) "
+			    "looks the same."), subject, r->fail_detail,
+			    vantage_unproven_words(run->facts, ep->addr));
 		finding_fix(f, _("Use a port that answers (see the other findings), or check "
 		    "the firewall between this host and the relay (mxdiag port25)."));
 		finding_ref(f, "RFC 6409 section 3.1");
+		break;
+	case SH_LINE_BLOCKED:
+		f = probe_add(rep, run->group, "smarthost.port25-blocked",
+		    run->nworking > 0 ? ST_INFO : ST_WARN, subject);
+		finding_msg(f, _("%s cannot be used from this line: outbound port 25 is blocked "
+		    "here (%s, the port 25 probe of this run). The failed connection (%s) says "
+		    "nothing about the relay itself."), subject, ep->vantage.how, r->fail_detail);
+		finding_fix(f, _("Use the relay's submission port (587 with STARTTLS, or 465) "
+		    "with SMTP AUTH: Outbound Port 25 Blocking (OP25B) does not touch them."));
+		finding_ref(f, "RFC 6409 section 3");
+		finding_ref(f, "M3AAWG Managing Port 25 for Residential or Dynamic IP Space");
+		vantage_data(f, &ep->vantage);
+		break;
+	case SH_INTERCEPTED:
+		f = probe_add(rep, run->group, "smarthost.intercepted",
+		    run->nworking > 0 ? ST_INFO : ST_UNKNOWN, subject);
+		if (ep->vantage.is_from_port25)
+			finding_msg(f, _("%s was not judged: outbound port 25 from this line is "
+			    "intercepted (%s, the port 25 probe of this run), and what answered was "
+			    "the interceptor (\"%s\"), not the relay. Mail sent to port 25 from "
+			    "here goes to the interceptor."), subject, ep->vantage.how,
+			    ep->vantage.banner);
+		else if (ep->vantage.is_proven)
+			finding_msg(f, _("%s was not judged: it greeted as \"%s\", the same name as "
+			    "%s, another operator's server, as when an interceptor of this line "
+			    "answers port 25 in their place."), subject, ep->vantage.banner,
+			    ep->vantage.other);
+		else
+			finding_msg(f, _("%s was not judged: it greeted as \"%s\", a name that is "
+			    "not its own, and its TLS does not vouch for it, as when an interceptor "
+			    "of this line answers port 25; whether this line lets port 25 out is not "
+			    "known (%s)."), subject, ep->vantage.banner,
+			    vantage_unproven_words(run->facts, ep->addr));
+		finding_fix(f, _("Use the relay's submission port (587 with STARTTLS, or 465) "
+		    "with SMTP AUTH: the interceptor answers only port 25."));
+		finding_ref(f, "RFC 6409 section 3");
+		finding_ref(f, "M3AAWG Managing Port 25 for Residential or Dynamic IP Space");
+		vantage_data(f, &ep->vantage);
 		break;
 	case SH_GREETING_REFUSED:
 		probe_reply_text(smtp_result_step(r, SMTP_STEP_BANNER, 0, 0), rt, sizeof(rt));
@@ -521,16 +569,57 @@ report_unresolved(struct sh_run *run, struct sh_cand *c)
 	probe_evidence_list(f, h->evidence);
 }
 
+/*
+ * Port 25 goes through this line's OP25B, if it has one: a block or an interceptor (the
+ * port25 fact of the run, else an interceptor's greeting) means the session says nothing
+ * of the relay (vantage.h). The port-25 endpoints are read together, so that one greeting
+ * from unrelated relays shows an interceptor even without the port25 probe.
+ */
+static void
+judge_line(struct sh_run *run)
+{
+	struct vantage_session vs[SH_MAX_EPS];
+	struct sh_ep *eps[SH_MAX_EPS];
+	size_t i, n = 0;
+
+	for (i = 0; i < run->neps; i++) {
+		struct sh_ep *ep = &run->eps[i];
+
+		if (ep->port != 25 || ep->res == NULL)
+			continue;
+		vs[n].name = ep->cand->is_ip ? NULL : ep->cand->host;
+		vs[n].ptr = NULL;
+		vs[n].res = ep->res;
+		eps[n++] = ep;
+	}
+	for (i = 0; i < n; i++) {
+		switch (vantage_of(run->facts, vs, n, i, &eps[i]->vantage)) {
+		case VANTAGE_BLOCKED:
+			eps[i]->outcome = SH_LINE_BLOCKED;
+			run->nblocked++;
+			break;
+		case VANTAGE_INTERCEPTED:
+			eps[i]->outcome = SH_INTERCEPTED;
+			run->nintercepted++;
+			break;
+		case VANTAGE_CLEAR:
+			break;
+		}
+	}
+}
+
 /* Every session has ended: judge and rank them, then ask SPF about the relay. */
 static void
 judge_sessions(struct sh_run *run)
 {
 	size_t i;
 
+	for (i = 0; i < run->neps; i++)
+		run->eps[i].outcome = judge_ep(run, &run->eps[i]);
+	judge_line(run);
 	for (i = 0; i < run->neps; i++) {
 		struct sh_ep *ep = &run->eps[i];
 
-		ep->outcome = judge_ep(run, ep);
 		ep->tls_score = smarthost_tls_score(ep->res);
 		if (ep->outcome == SH_WORKS)
 			run->nworking++;
@@ -601,11 +690,26 @@ run_free(struct sh_run *run)
 }
 
 static bool
+has_port25(const struct sh_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->neps; i++)
+		if (run->eps[i].port == 25)
+			return true;
+	return false;
+}
+
+static bool
 finish(void *arg)
 {
 	struct sh_run *run = arg;
 
 	if (!run->is_spf_phase) {
+		/* Port 25 is read knowing what the line does to it (judge_line). */
+		if (has_port25(run) && session_await_facts(&run->sess, run->check,
+		    CHECK_FACT_PORT25))
+			return false;
 		/* Phase two holds its own count while the evaluations start. */
 		run->is_spf_phase = true;
 		session_begin(&run->sess);
@@ -644,6 +748,7 @@ smarthost_start(struct run_ctx *ctx, const struct smarthost_opts *o, probe_done_
 	    strrchr(o->from, '@') + 1);
 	run->our_ip = xstrdup(o->our_ip);
 	run->facts = o->facts;
+	run->check = o->check;
 	run->provider = o->provider;
 	run->user = xstrdup(o->user);
 	run->pass = o->pass != NULL ? secret_new(o->pass->buf, o->pass->len) : NULL;
@@ -707,6 +812,7 @@ smarthost_diag_start(struct check_ctx *cc)
 	if (cc->in->ip != NULL)
 		o.our_ip = cc->in->ip;
 	o.facts = cc->facts;
+	o.check = cc;
 	if (smarthost_start(cc->run, &o, check_done, cc) != 0)
 		check_done(cc);
 }
@@ -716,6 +822,9 @@ const struct check check_smarthost = {
 	.section = "relay-choice",
 	.needs = CHECK_IN_SMARTHOSTS,
 	.publishes = CHECK_FACT_RELAYS,
+	/* port 25's state, when port25 runs beside: a block or an interceptor is not the
+	 * relay's answer */
+	.awaits = CHECK_FACT_PORT25,
 	.start = smarthost_diag_start,
 	.is_async = true,
 };

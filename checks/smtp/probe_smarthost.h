@@ -7,6 +7,7 @@
 
 #include "probe.h"
 
+struct check_ctx;
 struct check_facts;
 struct provider;
 struct run_ctx;
@@ -38,6 +39,9 @@ struct smarthost_opts {
 					 * NULL: our end of each connection */
 	struct check_facts *facts;	/* the relays tested are published here, or NULL;
 					 * borrowed until done */
+	/* The diagnosis it runs as, or NULL: port-25 endpoints are judged once the run's
+	 * port25 probe (when it runs beside) has said what this line does to port 25. */
+	struct check_ctx *check;
 	const struct provider *provider;	/* cands are this entry's servers, in order
 					 * (providers.h), or NULL; borrowed until done */
 };

@@ -62,7 +62,8 @@ smarthost_report_stale(struct sh_run *run)
 	for (i = 0; i < run->neps; i++) {
 		const struct sh_ep *ep = &run->eps[i];
 
-		if (ep->port != 25 || ep->outcome != SH_UNREACHABLE)
+		if (ep->port != 25 || (ep->outcome != SH_UNREACHABLE &&
+		    ep->outcome != SH_LINE_BLOCKED))
 			continue;
 		smarthost_subject(ep, subject, sizeof(subject));
 		f = probe_add(run->ctx->rep, run->group, "smarthost.provider-stale", ST_WARN,

@@ -131,6 +131,28 @@ recommend_settings(struct finding *f, const struct sh_run *run, const struct sh_
 	    exch);
 }
 
+/* " 2 endpoints on port 25 were not judged: ..." (with its leading space), or "". */
+static void
+line_note(const struct sh_run *run, char *buf, size_t len)
+{
+	size_t n = run->nblocked + run->nintercepted;
+
+	buf[0] = '\0';
+	if (n == 0)
+		return;
+	if (run->nintercepted > 0)
+		snprintf(buf, len, ngettext(" %zu endpoint on port 25 was not judged: an "
+		    "interceptor of this line answered in the relay's place (see "
+		    "smarthost.intercepted).", " %zu endpoints on port 25 were not judged: an "
+		    "interceptor of this line answered in the relays' place (see "
+		    "smarthost.intercepted).", n), n);
+	else
+		snprintf(buf, len, ngettext(" %zu endpoint on port 25 was not judged: this line "
+		    "blocks outbound port 25 (see smarthost.port25-blocked).", " %zu endpoints on "
+		    "port 25 were not judged: this line blocks outbound port 25 (see "
+		    "smarthost.port25-blocked).", n), n);
+}
+
 void
 smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order)
 {
@@ -138,7 +160,7 @@ smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order)
 	struct sh_ep *best = order[0];
 	const struct smtp_result *r;
 	struct finding *f;
-	char subject[300], auth[128];
+	char subject[300], auth[128], works[96], note[400];
 	const char *tls_mode;
 	json_t *ranking = json_array();
 	size_t i;
@@ -152,11 +174,14 @@ smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order)
 		json_array_append_new(ranking, o);
 	}
 	report_set_extra(rep, "ranking", ranking);
+	line_note(run, note, sizeof(note));
 	if (run->neps == 0 || best->outcome != SH_WORKS) {
-		/* Nothing dialled because the resolver failed: that says nothing of the relays
-		 * (the exit-status contract: a resolver failure is never a FAIL). */
-		f = probe_add(rep, run->group, "smarthost.none-working", run->neps == 0 &&
-		    report_find(rep, "smarthost.dns-failed") != NULL ? ST_UNKNOWN : ST_FAIL,
+		/* Nothing dialled because the resolver failed, or every answer came from an
+		 * interceptor or a block: that says nothing of the relays (the exit-status
+		 * contract: a resolver failure is never a FAIL). */
+		f = probe_add(rep, run->group, "smarthost.none-working", (run->neps == 0 &&
+		    report_find(rep, "smarthost.dns-failed") != NULL) || (run->nintercepted > 0 &&
+		    run->nintercepted + run->nblocked == run->neps) ? ST_UNKNOWN : ST_FAIL,
 		    _("smarthost"));
 		if (run->neps == 0) {
 			finding_msg(f, _("No endpoint could be tried: no candidate resolved to an "
@@ -165,9 +190,11 @@ smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order)
 			finding_fix(f, _("Fix the look-up first (the resolver, or the candidate's "
 			    "name), or give the candidate's IP address, and test again."));
 		} else {
-			finding_msg(f, _("No endpoint tried (%zu) accepts mail from <%s> to <%s> "
-			    "for relaying; the findings above say why each failed."), run->neps,
-			    run->from, run->rcpt);
+			finding_msg(f, ngettext("No endpoint tried (%zu) accepts mail from <%s> to "
+			    "<%s> for relaying; the findings above say why it failed.%s",
+			    "No endpoint tried (%zu) accepts mail from <%s> to <%s> for relaying; "
+			    "the findings above say why each failed.%s", run->neps), run->neps,
+			    run->from, run->rcpt, note);
 			finding_fix(f, _("Fix the first problem listed for the candidate the "
 			    "provider documents (usually its submission host on port 587)."));
 		}
@@ -185,11 +212,12 @@ smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order)
 	else
 		snprintf(auth, sizeof(auth), "%s", _("no authentication"));
 	f = probe_add(rep, run->group, "smarthost.recommended", ST_OK, subject);
-	finding_msg(f, _("Use %s port %u with %s and %s (%zu of %zu endpoints work; this one "
-	    "ranks first: working, then TLS verified, authenticated, a host name, port 587, "
-	    "latency)."), best->cand->host, best->port, r->tls_active ? (r->tls_mode ==
-	    SMTP_TLS_IMPLICIT ? _("implicit TLS") : "STARTTLS") : _("no TLS"), auth,
-	    run->nworking, run->neps);
+	snprintf(works, sizeof(works), ngettext("%zu of %zu endpoint works",
+	    "%zu of %zu endpoints work", run->neps), run->nworking, run->neps);
+	finding_msg(f, _("Use %s port %u with %s and %s (%s; this one ranks first: working, "
+	    "then TLS verified, authenticated, a host name, port 587, latency).%s"),
+	    best->cand->host, best->port, r->tls_active ? (r->tls_mode == SMTP_TLS_IMPLICIT ?
+	    _("implicit TLS") : "STARTTLS") : _("no TLS"), auth, works, note);
 	recommend_settings(f, run, best);
 	finding_ref(f, "RFC 6409 section 3");
 	finding_ref(f, "RFC 8314 section 3");

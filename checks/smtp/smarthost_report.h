@@ -13,6 +13,7 @@
 #include "smtp.h"
 #include "spf.h"
 #include "spf_dns.h"
+#include "vantage.h"
 
 struct finding;
 
@@ -38,6 +39,9 @@ enum sh_outcome {
 	SH_NOT_A_RELAY,		/* took only its own domains' recipients: an MX */
 	SH_OPEN_RELAY,		/* relayed without AUTH for an address it has no tie to */
 	SH_RCPT_TEMPFAIL,
+	/* Port 25 as this line lets it through (the run's port25 fact, vantage.h): */
+	SH_LINE_BLOCKED,	/* the line blocks port 25: nothing is known of the relay there */
+	SH_INTERCEPTED,		/* an interceptor answered in the relay's place: not judged */
 };
 
 /* Relayed without AUTH: does the relay know us (an ISP trusting its customers' lines)? */
@@ -71,6 +75,7 @@ struct sh_ep {
 	enum sh_trust trust;
 	char *ptr_name;		/* owned: our address's PTR name, when asked and found */
 	char *ptr_of;		/* owned: the address asked about */
+	struct vantage_why vantage;	/* port 25: whether the answer is the relay's */
 };
 
 /* RFC 7208 check_host() of the sender's domain for one outbound address of the relay. */
@@ -96,6 +101,7 @@ struct sh_run {
 	char *spf_domain;	/* owned: whose SPF must authorise the relay */
 	char *our_ip;		/* owned: the address relays see us from, or NULL */
 	struct check_facts *facts;	/* borrowed: where the relays are published, or NULL */
+	struct check_ctx *check;	/* borrowed: the diagnosis it runs as, or NULL */
 	const struct provider *provider;	/* borrowed: the candidates' list entry, or NULL */
 	struct secret *pass;			/* owned copy, wiped on free */
 	struct sh_ep *order[SH_MAX_EPS];	/* ranked, set once the sessions are done */
@@ -108,6 +114,7 @@ struct sh_run {
 	size_t neps;
 	bool is_insecure_ok;
 	size_t nworking;
+	size_t nblocked, nintercepted;	/* port-25 endpoints the line kept from judging */
 };
 
 /* 2 verified and named, 1 encrypted only, 0 clear. */

@@ -26,7 +26,9 @@ smarthost_report_tls(struct sh_run *run, struct sh_ep *ep, bool is_best)
 	unsigned j = tls_judge(r, SH_EXPIRY_WARN_DAYS);
 
 	smarthost_subject(ep, subject, sizeof(subject));
-	if (ep->outcome == SH_GREETING_REFUSED)
+	/* An interceptor's certificate (or its lack of one) is not the relay's. */
+	if (ep->outcome == SH_GREETING_REFUSED || ep->outcome == SH_INTERCEPTED ||
+	    ep->outcome == SH_LINE_BLOCKED)
 		return;
 	if (j & TLS_J_MISSING) {
 		f = probe_add(rep, run->group, "smarthost.tls-missing", st, subject);

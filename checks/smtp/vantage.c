@@ -157,8 +157,6 @@ tls_words(unsigned problems)
 void
 vantage_explain(struct finding *f, const struct vantage_why *why, const char *target)
 {
-	json_t *o = json_object();
-
 	if (why->v == VANTAGE_BLOCKED) {
 		finding_msg(f, _("Outbound port 25 from this network is blocked (%s): that %s "
 		    "could not be reached from here says nothing about %s itself."), why->how,
@@ -182,6 +180,14 @@ vantage_explain(struct finding *f, const struct vantage_why *why, const char *ta
 	    "a data centre, for instance); `mxdiag port25` shows what this line does to "
 	    "port 25."));
 	finding_ref(f, "M3AAWG Managing Port 25 for Residential or Dynamic IP Space");
+	vantage_data(f, why);
+}
+
+void
+vantage_data(struct finding *f, const struct vantage_why *why)
+{
+	json_t *o = json_object();
+
 	json_object_set_new(o, "state", json_string(why->v == VANTAGE_BLOCKED ? "blocked" :
 	    "intercepted"));
 	json_object_set_new(o, "proven", json_boolean(why->is_proven));

@@ -52,4 +52,8 @@ const char *vantage_unproven_words(const struct check_facts *facts, const char *
 /* The message of a probe's UNKNOWN finding for target, and its data ("vantage"). */
 void vantage_explain(struct finding *f, const struct vantage_why *why, const char *target);
 
+/* Only the data ("vantage": state, proven, source, how, banner_name), for a probe that words
+ * its own message. */
+void vantage_data(struct finding *f, const struct vantage_why *why);
+
 #endif

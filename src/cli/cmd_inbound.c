@@ -15,7 +15,7 @@
 #include "probe_port25.h"
 #include "run.h"
 
-enum { O_DOMAIN, O_RCPT, O_FROM, O_HELO, O_PORT25_TARGET };
+enum { O_DOMAIN, O_RCPT, O_FROM, O_HELO, O_PORT25_TARGET, O_NO_PORT25 };
 
 static const struct opt inbound_rows[] = {
 	[O_DOMAIN] = { OPT_OPERAND, NULL, "DOMAIN", OPT_DOMAIN, 1, 1,
@@ -31,6 +31,9 @@ static const struct opt inbound_rows[] = {
 	[O_PORT25_TARGET] = { OPT_LIST, "port25-target", "T", OPT_HOST, 0, PORT25_MAX_TARGETS,
 	    N_("where to test outbound port 25 (repeatable; default:\n"
 	    "the MX hosts of a few large providers)"), NULL },
+	[O_NO_PORT25] = { OPT_FLAG, "no-port25", NULL, OPT_ANY, 0, 0,
+	    N_("do not probe outbound port 25 beside it: answers over\n"
+	    "port 25 are then read without knowing what this line does to it"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -59,6 +62,9 @@ inbound_run(struct run_ctx *ctx, int argc, char **argv)
 	rc = opt_parse(&inbound_opts, argc, argv, &v);
 	if (rc >= 0)
 		return rc;
+	if (opt_flag(&v, O_NO_PORT25) && v.n[O_PORT25_TARGET] > 0)
+		return cli_usage_error("inbound", _("--no-port25 and --port25-target: give one "
+		    "or the other"));
 	o.rcpt = opt_str(&v, O_RCPT);
 	if (opt_str(&v, O_FROM) != NULL)
 		o.from = opt_str(&v, O_FROM);
@@ -72,7 +78,7 @@ inbound_run(struct run_ctx *ctx, int argc, char **argv)
 	if (rc == 0) {
 		in.domain = domain;
 		in.inbound = &o;
-		in.port25 = &p25;
+		in.port25 = opt_flag(&v, O_NO_PORT25) ? NULL : &p25;
 		cr = checks_run(ctx, &in, inbound_diagnoses,
 		    sizeof(inbound_diagnoses) / sizeof(inbound_diagnoses[0]), false, NULL);
 		loop_run(ctx->loop);
@@ -87,7 +93,8 @@ inbound_run(struct run_ctx *ctx, int argc, char **argv)
 const struct command cmd_inbound = {
 	.name = "inbound",
 	.summary = N_("What a remote server sees when delivering to DOMAIN (MX, TLS, 530...)"),
-	.usage = "inbound DOMAIN [--rcpt ADDR] [--from ADDR] [--helo NAME] [--port25-target T]...",
+	.usage = "inbound DOMAIN [--rcpt ADDR] [--from ADDR] [--helo NAME] [--port25-target T]... "
+	    "[--no-port25]",
 	.opts = &inbound_opts,
 	.run = inbound_run,
 };

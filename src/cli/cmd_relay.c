@@ -15,7 +15,7 @@
 #include "run.h"
 #include "validate.h"
 
-enum { O_HOST, O_FROM, O_TO, O_DOMAIN, O_HELO, O_PORT25_TARGET };
+enum { O_HOST, O_FROM, O_TO, O_DOMAIN, O_HELO, O_PORT25_TARGET, O_NO_PORT25 };
 
 static const struct opt relay_rows[] = {
 	[O_HOST] = { OPT_OPERAND, NULL, "HOST[:PORT]", OPT_HOST_PORT, 1, 1,
@@ -34,6 +34,9 @@ static const struct opt relay_rows[] = {
 	[O_PORT25_TARGET] = { OPT_LIST, "port25-target", "T", OPT_HOST, 0, PORT25_MAX_TARGETS,
 	    N_("where to test outbound port 25 (repeatable; default:\n"
 	    "the MX hosts of a few large providers)"), NULL },
+	[O_NO_PORT25] = { OPT_FLAG, "no-port25", NULL, OPT_ANY, 0, 0,
+	    N_("do not probe outbound port 25 beside it: answers over\n"
+	    "port 25 are then read without knowing what this line does to it"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -56,6 +59,9 @@ relay_run(struct run_ctx *ctx, int argc, char **argv)
 	rc = opt_parse(&relay_opts, argc, argv, &v);
 	if (rc >= 0)
 		return rc;
+	if (opt_flag(&v, O_NO_PORT25) && v.n[O_PORT25_TARGET] > 0)
+		return cli_usage_error("relay", _("--no-port25 and --port25-target: give one "
+		    "or the other"));
 	if (opt_str(&v, O_FROM) != NULL)
 		o.from = opt_str(&v, O_FROM);
 	if (opt_str(&v, O_TO) != NULL)
@@ -78,7 +84,8 @@ relay_run(struct run_ctx *ctx, int argc, char **argv)
 		p25.targets = v.list[O_PORT25_TARGET];
 		p25.ntargets = v.n[O_PORT25_TARGET];
 		p25.helo = o.helo;
-		in.port25 = o.port == 25 ? &p25 : NULL;	/* else port25 does not run */
+		/* else port25 does not run */
+		in.port25 = o.port == 25 && !opt_flag(&v, O_NO_PORT25) ? &p25 : NULL;
 		cr = checks_run(ctx, &in, names, 2, false, NULL);
 		loop_run(ctx->loop);
 		path_judge_vantage(ctx->rep);
@@ -93,7 +100,7 @@ const struct command cmd_relay = {
 	.name = "relay",
 	.summary = N_("Open-relay test, with the classic bypass variants (never sends DATA)"),
 	.usage = "relay HOST[:PORT] [--from ADDR] [--to ADDR] [--domain D] [--helo NAME] "
-	    "[--port25-target T]...",
+	    "[--port25-target T]... [--no-port25]",
 	.opts = &relay_opts,
 	.run = relay_run,
 };

@@ -12,14 +12,17 @@
 #include "i18n.h"
 #include "loop.h"
 #include "options.h"
+#include "path.h"
+#include "probe_port25.h"
 #include "probe_smarthost.h"
 #include "providers.h"
 #include "run.h"
 #include "secret.h"
+#include "validate.h"
 
 enum {
 	O_HOST, O_FROM, O_USER, O_PW_FILE, O_PW_ENV, O_RCPT, O_RELAY_IP, O_HELO, O_INSECURE,
-	O_ISP, O_PROVIDERS
+	O_ISP, O_PROVIDERS, O_PORT25_TARGET, O_NO_PORT25
 };
 
 static const struct opt smarthost_rows[] = {
@@ -52,6 +55,13 @@ static const struct opt smarthost_rows[] = {
 	[O_PROVIDERS] = { OPT_VALUE, "providers", "FILE", OPT_ANY, 0, 0,
 	    N_("a provider list of your own, before\n"
 	    "$XDG_CONFIG_HOME/mxdiag/providers.json and the shipped one"), NULL },
+	[O_PORT25_TARGET] = { OPT_LIST, "port25-target", "T", OPT_HOST, 0, PORT25_MAX_TARGETS,
+	    N_("where to test outbound port 25 when a candidate is on\n"
+	    "port 25 (repeatable; default: the MX hosts of a few large\n"
+	    "providers)"), NULL },
+	[O_NO_PORT25] = { OPT_FLAG, "no-port25", NULL, OPT_ANY, 0, 0,
+	    N_("do not probe outbound port 25 beside the candidates: their\n"
+	    "port 25 is then judged without knowing what this line does to it"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -79,6 +89,30 @@ cands_from_data(const struct opt_vals *v, const char *from, struct providers **p
 	return -1;
 }
 
+/*
+ * The candidates dialled on port 25 (a port of 25, or none: 587, 465 and 25 are tried): their
+ * hosts into hosts[] (caller frees each), for port25 beside as the ISP's own; returns how
+ * many.
+ */
+static size_t
+port25_hosts(const struct smarthost_opts *o, char **hosts)
+{
+	char why[256], *host;
+	size_t i, n = 0;
+	int port;
+
+	for (i = 0; i < o->ncands && n < PORT25_MAX_ISP_HOSTS; i++) {
+		host = NULL;
+		port = 0;
+		if (parse_host_port(o->cands[i], &host, &port, why, sizeof(why)) == 0 &&
+		    (port == 0 || port == 25))
+			hosts[n++] = host;
+		else
+			free(host);
+	}
+	return n;
+}
+
 static int
 smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 {
@@ -88,8 +122,11 @@ smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 	struct opt_vals v;
 	struct secret *pass = NULL;
 	struct providers *ps = NULL;
-	char *cands[SMARTHOST_MAX_CANDS] = { NULL };
-	size_t i;
+	struct port25_opts p25 = { .no_submission = true };
+	/* Over port 25, port25 runs beside: a block or an interceptor is not the relay. */
+	const char *names[] = { "smarthost", "port25" };
+	char *cands[SMARTHOST_MAX_CANDS] = { NULL }, *hosts[PORT25_MAX_ISP_HOSTS] = { NULL };
+	size_t i, nhosts = 0;
 	int rc;
 
 	rc = opt_parse(&smarthost_opts, argc, argv, &v);
@@ -107,6 +144,9 @@ smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 	if (o.rcpt != NULL && strcasecmp(strrchr(o.rcpt, '@'), strrchr(o.from, '@')) == 0)
 		return cli_usage_error("smarthost", _("--rcpt must be outside the sender's "
 		    "domain: a recipient the relay may host proves no relaying"));
+	if (opt_flag(&v, O_NO_PORT25) && v.n[O_PORT25_TARGET] > 0)
+		return cli_usage_error("smarthost", _("--no-port25 and --port25-target: give one "
+		    "or the other"));
 	if (v.n_operands > 0 && (opt_str(&v, O_ISP) != NULL || opt_str(&v, O_PROVIDERS) != NULL))
 		return cli_usage_error("smarthost", _("--isp and --providers choose candidates "
 		    "when no HOST is given: give one or the other"));
@@ -121,19 +161,31 @@ smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 	o.pass = pass;
 	o.relay_ips = v.list[O_RELAY_IP];
 	o.nrelay_ips = v.n[O_RELAY_IP];
+	if (!opt_flag(&v, O_NO_PORT25))
+		nhosts = port25_hosts(&o, hosts);
+	p25.targets = v.list[O_PORT25_TARGET];
+	p25.ntargets = v.n[O_PORT25_TARGET];
+	p25.isp_hosts = (const char *const *)hosts;
+	p25.nisp_hosts = nhosts;
+	p25.helo = o.helo;
 	rc = run_open(ctx, "smarthost", o.cands[0]);
 	if (rc == 0) {
 		in.smarthost = &o;
-		cr = run_start(ctx, &in, "smarthost");
+		in.port25 = nhosts > 0 ? &p25 : NULL;	/* else port25 does not run */
+		cr = checks_run(ctx, &in, names, 2, false, NULL);
 		/* The probe keeps its own wiped copy: ours can go at once. */
 		secret_free(pass);
 		pass = NULL;
-		run_finish(ctx, cr);
+		loop_run(ctx->loop);
+		path_judge_vantage(ctx->rep);
+		check_run_free(cr);
 		rc = -1;
 	}
 out:
 	for (i = 0; i < SMARTHOST_MAX_CANDS; i++)
 		free(cands[i]);
+	for (i = 0; i < nhosts; i++)
+		free(hosts[i]);
 	providers_free(ps);
 	secret_free(pass);
 	return rc;
@@ -143,7 +195,8 @@ const struct command cmd_smarthost = {
 	.name = "smarthost",
 	.summary = N_("Test and rank relays (ISP submission servers): TLS, AUTH, sender, relay"),
 	.usage = "smarthost [HOST[:PORT]... | --isp NAME] --from ADDR [--user U --password-file F "
-	    "| --password-env VAR] [--rcpt ADDR] [--relay-ip IP] [--providers FILE]",
+	    "| --password-env VAR] [--rcpt ADDR] [--relay-ip IP] [--providers FILE] "
+	    "[--port25-target T]... [--no-port25]",
 	.opts = &smarthost_opts,
 	.run = smarthost_run,
 };

@@ -71,6 +71,18 @@ case_json "inbound --port25-target: the targets named are the ones probed" 3 \
 	--has inbound.untestable:UNKNOWN --has port25.blocked-reset:INFO \
 	--data port25.blocked-reset:probed=2 --none-worse-than WARN \
 	-- $IB example.test --port25-target 192.0.2.25 --port25-target 192.0.2.26
+# --no-port25: nothing but the MX hosts is dialled; the line is then not measured, and the
+# verdict says so instead of blaming the server.
+case_json "inbound --no-port25: no port25 probe, the line not measured, UNKNOWN" 3 \
+	--has inbound.unreachable:UNKNOWN --data inbound.unreachable:port25=unproven \
+	--not port25.blocked-reset --not port25.blocked-except-isp --none-worse-than WARN \
+	-- $IB example.test --no-port25
+grep -q "this run did not probe it" \
+	"$OUT/inbound_--no-port25__no_port25_probe__the_line_not_measured__UNKNOWN.json" &&
+	ok "inbound --no-port25: says the line was not measured" ||
+	not_ok "inbound --no-port25: says the line was not measured"
+case_cmd "inbound: --no-port25 with --port25-target" 64 "give one or the other" \
+	-- "$MXDIAG" inbound example.test --no-port25 --port25-target x.test
 lab-op25b off
 
 case_cmd "inbound: bad domain is a usage error" 64 "not a valid domain" \

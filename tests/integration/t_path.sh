@@ -81,7 +81,7 @@ case_json "path check: null MX takes no mail" "*" --doc verdict.inbound.state=dn
 lab-op25b reject
 case_json "path reject: candidates from the provider list carry the path" "*" \
 	--doc verdict.outbound.path=relay --doc verdict.outbound.relay=smtp.isp.test:587 \
-	--has smarthost.provider-candidates --all smarthost.unreachable:INFO \
+	--has smarthost.provider-candidates --all smarthost.port25-blocked:INFO --not smarthost.unreachable \
 	--none-worse-than INFO --not port25.blocked-except-isp:WARN \
 	-- "${PT_COMMON[@]}" preflight example.test --ip 192.0.2.25 --helo mx1.example.test \
 	--from alice@isp.test --user alice@isp.test --password-env MXD_TEST_PW \

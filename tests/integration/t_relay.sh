@@ -36,6 +36,15 @@ lab-op25b reject
 case_json "relay, no port 25 target: untested, the server not blamed" 3 \
 	--has relay.untested:UNKNOWN --has port25.no-targets:INFO --none-worse-than INFO \
 	-- $RL mx1.example.test --port25-target nothing.test
+case_json "relay --no-port25: no port25 probe, untested, the line not measured" 3 \
+	--has relay.untested:UNKNOWN --not port25.blocked-reset --none-worse-than INFO \
+	-- $RL mx1.example.test --no-port25
+grep -q "this run did not probe it" \
+	"$OUT/relay_--no-port25__no_port25_probe__untested__the_line_not_measured.json" &&
+	ok "relay --no-port25: says the line was not measured" ||
+	not_ok "relay --no-port25: says the line was not measured"
+case_cmd "relay: --no-port25 with --port25-target" 64 "give one or the other" \
+	-- "$MXDIAG" relay mx1.example.test --no-port25 --port25-target x.test
 lab-op25b off
 case_json "relay alone, OP25B none: judged as before, port25 not shown" 0 \
 	--has relay.closed:OK --not relay.untestable --not port25.open -- $RL mx1.example.test

@@ -101,6 +101,59 @@ works = [x["works"] for x in r]
 assert works == sorted(works, reverse=True), works   # every working one before the rest
 PY
 
+# OP25B on the relay's own port 25 (the story's step 3): port25 runs beside every candidate
+# on port 25, and what the line does to it is not held against the relay; nothing is judged
+# through an interceptor. The FQDN and the address of one relay read alike.
+SH_STORY="smtp.isp.test 203.0.113.10:25 --from alice@isp.test $SH_AUTH"
+case_json "smarthost under a silent drop: port 25 not usable from this line, INFO" 0 \
+	--count smarthost.port25-blocked:2 --has smarthost.port25-blocked:INFO \
+	--not smarthost.unreachable --has port25.blocked-drop:INFO --status INFO \
+	--data smarthost.recommended:port=587 -- $SH $SH_STORY
+lab-op25b reject
+case_json "smarthost under a reset: port 25 not usable from this line, INFO" 0 \
+	--count smarthost.port25-blocked:2 --has smarthost.port25-blocked:INFO \
+	--not smarthost.unreachable --has port25.blocked-reset:INFO --status INFO \
+	--data smarthost.recommended:port=587 -- $SH $SH_STORY
+case_json "smarthost port 25 only, blocked: WARN on it, none works (FAIL)" 2 \
+	--has smarthost.port25-blocked:WARN --has smarthost.none-working:FAIL \
+	-- $SH smtp.isp.test:25 --from alice@isp.test $SH_AUTH
+case_json "smarthost --no-port25: not measured, the old guess, no port25 findings" 1 \
+	--has smarthost.unreachable:WARN --not smarthost.port25-blocked --not port25.blocked-reset \
+	-- $SH $SH_STORY --no-port25
+grep -q "not known (this run did not probe it)" \
+	"$OUT/smarthost_--no-port25__not_measured__the_old_guess__no_port25_findings.json" &&
+	ok "smarthost --no-port25: says the line was not measured" ||
+	not_ok "smarthost --no-port25: says the line was not measured"
+case_cmd "smarthost: --no-port25 with --port25-target" 64 "give one or the other" \
+	-- "$MXDIAG" smarthost smtp.isp.test --from a@isp.test --no-port25 --port25-target x.test
+lab-op25b intercept
+case_json "smarthost through an interceptor: port 25 not judged, never works" 0 \
+	--count smarthost.intercepted:2 --has smarthost.intercepted:INFO --count smarthost.works:2 \
+	--not smarthost.tls-missing --not smarthost.open-relay --has port25.intercepted:INFO \
+	--data smarthost.recommended:port=587 --data smarthost.intercepted:port=25 \
+	-- $SH $SH_STORY
+/usr/bin/python3 - "$OUT/smarthost_through_an_interceptor__port_25_not_judged__never_works.json" <<'PY' \
+	&& ok "smarthost through an interceptor: named, and no relay on port 25 works" \
+	|| not_ok "smarthost through an interceptor: named, and no relay on port 25 works"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for f in d["findings"]:
+    if f["id"] == "smarthost.intercepted":
+        v = f["data"]["vantage"]
+        assert v["state"] == "intercepted" and v["banner_name"] == "intercept.isp.test", v
+        assert "intercept.isp.test" in f["message"], f["message"]
+assert not any(x["works"] for x in d["relays"] if x["port"] == 25), d["relays"]
+assert not any(x["works"] for x in d["ranking"] if x["port"] == 25), d["ranking"]
+PY
+case_json "smarthost port 25 only, intercepted: UNKNOWN, not a verdict on the relay" 3 \
+	--has smarthost.intercepted:UNKNOWN --has smarthost.none-working:UNKNOWN \
+	--not smarthost.works -- $SH smtp.isp.test:25 --from alice@isp.test $SH_AUTH
+lab-op25b off
+case_json "smarthost on an open line: port 25 judged as before, port25 silent" 0 \
+	--count smarthost.works:4 --not smarthost.intercepted --not smarthost.port25-blocked \
+	--not port25.open -- $SH $SH_STORY
+lab-op25b drop
+
 # The password is never in argv or the environment of the process, even while it runs.
 ( "$MXDIAG" --timeout 2 --ca-file "$LAB_CA" smarthost smtp.isp.test:25 --from alice@isp.test \
 	$SH_AUTH >/dev/null 2>&1 & pid=$!; sleep 0.3
