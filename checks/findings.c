@@ -176,6 +176,7 @@ const struct finding_def finding_defs[] = {
 	{ "port25.submission-open", "docs/smtp.md#port25submission-open", "outbound" },
 	{ "port25.target-refuses", "docs/smtp.md#port25target-refuses", "outbound" },
 	{ "port25.target-unreachable", "docs/smtp.md#port25target-unreachable", "outbound" },
+	{ "port25.isp-only", "docs/smtp.md#port25isp-only", "outbound" },
 	{ "port25.unknown", "docs/smtp.md#port25unknown", "outbound" },
 	{ "preflight.relay-skipped", "docs/checks.md#preflightrelay-skipped", "safety" },
 	{ "ptr.confirmed", "docs/checks.md#ptrconfirmed", "dns" },

@@ -42,8 +42,8 @@ path_judge_vantage(struct report *rep)
 {
 	static const char *const kept[] = {
 		"port25.blocked-drop", "port25.blocked-except-isp", "port25.blocked-icmp",
-		"port25.blocked-reset", "port25.intercepted", "port25.no-targets",
-		"port25.unknown", NULL,
+		"port25.blocked-reset", "port25.intercepted", "port25.isp-only",
+		"port25.no-targets", "port25.unknown", NULL,
 	};
 	const char *why = _("Port 25 was probed from here only to know how to read the answers "
 	    "of the servers dialled; `mxdiag port25` judges this line.");

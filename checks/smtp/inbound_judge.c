@@ -186,6 +186,25 @@ add_ep_data(struct finding *f, const struct ib_run *run, const struct ib_ep *ep)
 	finding_data(f, "session", probe_session_json(ep->res));
 }
 
+static const struct check_facts *facts_of(const struct ib_run *run);
+
+/* Whether addr's address family is known to let port 25 out from here: the port25 probe
+ * found it open, or an MX address of that family took a connection. */
+static bool
+is_family_shown_open(const struct ib_run *run, const char *addr)
+{
+	bool is_v6 = strchr(addr, ':') != NULL;
+	size_t i;
+
+	if (vantage_is_line_open(facts_of(run), addr))
+		return true;
+	for (i = 0; i < run->neps; i++)
+		if ((strchr(run->eps[i].addr, ':') != NULL) == is_v6 &&
+		    run->eps[i].outcome != IB_UNREACHABLE)
+			return true;
+	return false;
+}
+
 /* One finding per endpoint: it accepts, or why not. on_path: it decides delivery;
  * has_path: some host answered, so an unreachable one is a broken fallback (WARN); or none
  * did from a line not known to let port 25 out, so none is proven down (WARN). */
@@ -214,10 +233,18 @@ report_ep(struct ib_run *run, struct ib_ep *ep, bool on_path, bool has_path)
 		finding_ref(f, "RFC 5321 section 4.1.1.3");
 		break;
 	case IB_UNREACHABLE:
+		/* Proven down only over a family this line is shown to let out. */
 		f = probe_add(rep, run->group, "inbound.mx-unreachable",
-		    has_path ? ST_WARN : ST_FAIL, subject);
-		finding_msg(f, _("MX host %s (preference %u) cannot be reached on port 25: %s."),
-		    h->name, h->pref, r->fail_detail);
+		    has_path || !is_family_shown_open(run, ep->addr) ? ST_WARN : ST_FAIL,
+		    subject);
+		if (is_family_shown_open(run, ep->addr))
+			finding_msg(f, _("MX host %s (preference %u) cannot be reached on port 25: "
+			    "%s."), h->name, h->pref, r->fail_detail);
+		else
+			finding_msg(f, _("MX host %s (preference %u) cannot be reached on port 25: "
+			    "%s. Outbound port 25 from this line on this address family is not "
+			    "known to be open (%s)."), h->name, h->pref, r->fail_detail,
+			    vantage_unproven_words(facts_of(run), ep->addr));
 		finding_fix(f, _("Check that the server runs and that the firewall (and the "
 		    "router's port forwarding) lets port 25 in from the Internet. If every MX "
 		    "looks unreachable, first check this line's own outbound port 25 (mxdiag "

@@ -263,10 +263,14 @@ judge_family(struct p25_run *run, bool is_v6)
 				break;
 		f = probe_add(rep, run->group, "port25.blocked-except-isp",
 		    nblocked >= 2 ? ST_FAIL : ST_WARN, subject);
-		finding_msg(f, _("Outbound port 25 is blocked, except to your ISP's own servers: "
-		    "%s answered, while %zu of %zu other operators' servers could not be reached. "
-		    "This is the usual form of Outbound Port 25 Blocking (OP25B): mail can only "
-		    "leave through the ISP."), names, nblocked, n - nopen);
+		finding_msg(f, ngettext("Outbound port 25 is blocked, except to your ISP's own "
+		    "servers: %s answered, while %zu of %zu other operator's server could not be "
+		    "reached. This is the usual form of Outbound Port 25 Blocking (OP25B): mail "
+		    "can only leave through the ISP.", "Outbound port 25 is blocked, except to "
+		    "your ISP's own servers: %s answered, while %zu of %zu other operators' "
+		    "servers could not be reached. This is the usual form of Outbound Port 25 "
+		    "Blocking (OP25B): mail can only leave through the ISP.", n - nopen), names,
+		    nblocked, n - nopen);
 		for (i = 0; i < n; i++)
 			add_probe_evidence(f, ps[i], false);
 		finding_data(f, "blocked", json_integer((json_int_t)nblocked));
@@ -274,11 +278,34 @@ judge_family(struct p25_run *run, bool is_v6)
 		finding_data(f, "exempt", json_stringn_nocheck(names, strlen(names)));
 		goto blocked_fix;
 	}
+	/* Only the ISP's own servers answered, and no other operator's was reached: OP25B
+	 * spares exactly those, so port 25 is not shown open (give another operator's). */
+	if (nopen > 0 && nisp == nopen && nblocked == 0) {
+		char names[300] = "";
+		size_t used = 0;
+
+		for (i = 0; i < n; i++)
+			if (!text_list_add(names, sizeof(names), &used, ps[i]->target))
+				break;
+		publish(run, is_v6, PORT25_UNDECIDED, false, "port25.isp-only", NULL);
+		f = probe_add(rep, run->group, "port25.isp-only", ST_UNKNOWN, subject);
+		finding_msg(f, _("Only your ISP's own servers were probed on port 25 (%s), and "
+		    "they answered. Outbound Port 25 Blocking (OP25B) spares exactly those, so "
+		    "this does not show port 25 open to other operators' servers."), names);
+		finding_fix(f, _("Probe a server of another operator as well (--port25-target "
+		    "HOST, or `mxdiag port25` with its defaults)."));
+		finding_ref(f, "M3AAWG Managing Port 25 for Residential or Dynamic IP Space");
+		for (i = 0; i < n; i++)
+			add_probe_evidence(f, ps[i], false);
+		finding_data(f, "probed", json_integer((json_int_t)n));
+		return;
+	}
 	if (nopen > 0) {
 		publish(run, is_v6, PORT25_OPEN, true, "port25.open", NULL);
 		f = probe_add(rep, run->group, "port25.open", ST_OK, subject);
-		finding_msg(f, _("Outbound port 25 is open: %zu of %zu mail servers answered "
-		    "with their own greeting."), nopen, n);
+		finding_msg(f, ngettext("Outbound port 25 is open: %zu of %zu mail server "
+		    "answered with its own greeting.", "Outbound port 25 is open: %zu of %zu mail "
+		    "servers answered with their own greeting.", n), nopen, n);
 		finding_ref(f, "RFC 5321 section 3.1");
 		for (i = 0; i < n; i++)
 			add_probe_evidence(f, ps[i], false);
@@ -351,33 +378,46 @@ judge_family(struct p25_run *run, bool is_v6)
 	case P25_DROP:
 		id = "port25.blocked-drop";
 		f = probe_add(rep, run->group, id, st, subject);
-		finding_msg(f, _("Outbound port 25 is blocked by silently dropping connections: "
-		    "%zu of %zu mail servers never answered (waited %d ms each). This is how "
-		    "most ISPs implement Outbound Port 25 Blocking (OP25B)."), counts[P25_DROP], n,
-		    run->ctx->g->timeout_ms);
+		finding_msg(f, ngettext("Outbound port 25 is blocked by silently dropping "
+		    "connections: %zu of %zu mail server never answered (waited %d ms). This is "
+		    "how most ISPs implement Outbound Port 25 Blocking (OP25B).", "Outbound port "
+		    "25 is blocked by silently dropping connections: %zu of %zu mail servers never "
+		    "answered (waited %d ms each). This is how most ISPs implement Outbound Port "
+		    "25 Blocking (OP25B).", n), counts[P25_DROP], n, run->ctx->g->timeout_ms);
 		break;
 	case P25_ICMP:
 		id = "port25.blocked-icmp";
 		f = probe_add(rep, run->group, id, st, subject);
-		finding_msg(f, _("Outbound port 25 is blocked with ICMP \"unreachable\" "
-		    "(administratively prohibited): %zu of %zu mail servers. A router or "
-		    "firewall on the path rejects SMTP (Outbound Port 25 Blocking)."),
-		    counts[P25_ICMP], n);
+		finding_msg(f, ngettext("Outbound port 25 is blocked with ICMP \"unreachable\" "
+		    "(administratively prohibited): %zu of %zu mail server. A router or firewall "
+		    "on the path rejects SMTP (Outbound Port 25 Blocking).", "Outbound port 25 is "
+		    "blocked with ICMP \"unreachable\" (administratively prohibited): %zu of %zu "
+		    "mail servers. A router or firewall on the path rejects SMTP (Outbound Port 25 "
+		    "Blocking).", n), counts[P25_ICMP], n);
 		finding_ref(f, "RFC 1812 section 5.2.7.1");
 		break;
 	default:
 		id = "port25.blocked-reset";
 		f = probe_add(rep, run->group, id, st, subject);
-		finding_msg(f, _("Outbound port 25 is blocked by resetting connections: %zu of %zu "
+		finding_msg(f, ngettext("Outbound port 25 is blocked by resetting connections: "
+		    "%zu of %zu mail server refused at once (TCP reset). Working mail servers do "
+		    "not do that: Outbound Port 25 Blocking (OP25B) by the ISP, or a local "
+		    "firewall.", "Outbound port 25 is blocked by resetting connections: %zu of %zu "
 		    "mail servers refused at once (TCP reset). Working mail servers do not do "
-		    "that: Outbound Port 25 Blocking (OP25B) by the ISP, or a local firewall."),
+		    "that: Outbound Port 25 Blocking (OP25B) by the ISP, or a local firewall.", n),
 		    counts[P25_RESET], n);
 		finding_ref(f, "RFC 793 section 3.4");
 		break;
 	}
-	if (n < 2)
-		finding_evidence(f, _("Only one server was probed on this address family: give "
-		    "more targets to tell a block from one host being down."));
+	/* Less evidence, a weaker verdict: the message says why this family is only a WARN. */
+	if (n < 2) {
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "%s", finding_message(f));
+		finding_msg(f, "%s%s%s", msg, text_sentence_gap(msg), _("Only one server was "
+		    "probed on this address family, so this is a WARN, not a FAIL: one host "
+		    "being down looks the same. Give more targets to tell them apart."));
+	}
 	for (i = 0; i < n; i++)
 		add_probe_evidence(f, ps[i], false);
 	finding_data(f, "blocked", json_integer((json_int_t)nblocked));

@@ -476,7 +476,8 @@ report_regrade(struct report *rep, size_t i, enum status st, const char *why,
 	/* The reason leads: it is why this no longer matters. */
 	old = f->message;
 	f->message = NULL;
-	finding_msg(f, "%s%s%s", why, old != NULL ? " " : "", old != NULL ? old : "");
+	finding_msg(f, "%s%s%s", why, old != NULL ? text_sentence_gap(why) : "",
+	    old != NULL ? old : "");
 	free(old);
 	if (!keep_fix) {
 		free(f->fix);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "text.h"
 
@@ -78,4 +79,18 @@ text_list_add(char *buf, size_t len, size_t *used, const char *item)
 	}
 	*used += (size_t)n;
 	return true;
+}
+
+const char *
+text_sentence_gap(const char *prev)
+{
+	size_t n = strlen(prev);
+	const unsigned char *e = (const unsigned char *)prev + n;
+
+	/* U+3000-U+303F (E3 80 xx: 。、」) and the full-width forms U+FF00-U+FF7F
+	 * (EF BC xx, EF BD xx: ）：) */
+	if (n >= 3 && ((e[-3] == 0xE3 && e[-2] == 0x80) ||
+	    (e[-3] == 0xEF && (e[-2] == 0xBC || e[-2] == 0xBD))))
+		return "";
+	return " ";
 }

@@ -25,6 +25,10 @@ bool text_has_control(const char *s);
  */
 bool text_list_add(char *buf, size_t len, size_t *used, const char *item);
 
+/* What goes between sentence prev and the next one: a space, or nothing after a full-width
+ * (Japanese) full stop or bracket, since Japanese runs its sentences together. */
+const char *text_sentence_gap(const char *prev);
+
 /* ASCII only, whatever the locale: a locale must not change what a grammar accepts
  * (<ctype.h> would). */
 static inline bool

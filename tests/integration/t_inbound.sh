@@ -81,6 +81,21 @@ grep -q "this run did not probe it" \
 	"$OUT/inbound_--no-port25__no_port25_probe__the_line_not_measured__UNKNOWN.json" &&
 	ok "inbound --no-port25: says the line was not measured" ||
 	not_ok "inbound --no-port25: says the line was not measured"
+# Port 25 shown open over IPv4 only (the ISP's MX is spared by the block): an IPv6 address
+# of the MX is not proven down, only the IPv4 ones are.
+case_json "inbound, line open over IPv4 only: the IPv6 address is not proven down" 2 \
+	--has inbound.unreachable:FAIL -- $IB example.test --port25-target 203.0.113.25
+/usr/bin/python3 - "$OUT/inbound__line_open_over_IPv4_only__the_IPv6_address_is_not_proven_down.json" <<'PY' \
+	&& ok "inbound, IPv4-only measurement: IPv6 address WARN, IPv4 FAIL" \
+	|| not_ok "inbound, IPv4-only measurement: IPv6 address WARN, IPv4 FAIL"
+import json, sys
+d = json.load(open(sys.argv[1]))
+st = {f["subject"]: f["status"] for f in d["findings"] if f["id"] == "inbound.mx-unreachable"}
+assert st["mx1.example.test [2001:db8::25]"] == "WARN", st
+assert st["mx1.example.test (192.0.2.25)"] == "FAIL", st
+v6 = [f for f in d["findings"] if f["subject"] == "mx1.example.test [2001:db8::25]"][0]
+assert "not known to be open" in v6["message"], v6["message"]
+PY
 case_cmd "inbound: --no-port25 with --port25-target" 64 "give one or the other" \
 	-- "$MXDIAG" inbound example.test --no-port25 --port25-target x.test
 lab-op25b off

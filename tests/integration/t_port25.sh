@@ -51,7 +51,21 @@ lab-op25b reject
 case_json "port25 single refused target is only a WARN" 1 \
 	--has port25.blocked-reset:WARN --not port25.blocked-reset:FAIL \
 	-- --timeout 2 port25 192.0.2.28 --no-submission
+grep -q "Only one server was probed on this address family, so this is a WARN" \
+	"$OUT/port25_single_refused_target_is_only_a_WARN.json" &&
+	ok "port25 single target: the message says why it is only a WARN" ||
+	not_ok "port25 single target: the message says why it is only a WARN"
+# Only the ISP's own MX probed (OP25B spares it): its answer does not show the line open.
+case_json "port25 only the ISP's own servers answered: not shown open" 3 \
+	--has port25.isp-only:UNKNOWN --not port25.open --not port25.blocked-except-isp \
+	-- --timeout 2 port25 isp.test --submission smtp.isp.test
+case_json "port25 the ISP's MX among other operators': blocked except the ISP" 2 \
+	--has port25.blocked-except-isp:FAIL --not port25.isp-only \
+	-- --timeout 2 port25 isp.test example.test exch.test --submission smtp.isp.test
 lab-op25b off
+case_json "port25 the ISP's MX alone on an open line: still not shown open" 3 \
+	--has port25.isp-only:UNKNOWN --not port25.open \
+	-- --timeout 2 port25 isp.test --submission smtp.isp.test --no-submission
 
 # A target whose MX host refuses while others answer: the path is open.
 case_json "port25 one target down, others open" 0 \

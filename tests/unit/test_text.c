@@ -78,12 +78,36 @@ test_avail_bounds_the_read(void **state)
 	assert_true(text_is_utf8("", 0));
 }
 
+/* Sentences joined: a space in English, none after Japanese punctuation. */
+static void
+test_sentence_gap(void **state)
+{
+	static const struct {
+		const char *prev, *gap;
+	} cases[] = {
+		{ "It is blocked.", " " },
+		{ "", " " },
+		{ "\xe5\xbd\xb1\xe9\x9f\xbf\xe3\x81\xaf\xe3\x81\x82\xe3\x82\x8a\xe3\x81\xbe"
+		    "\xe3\x81\x9b\xe3\x82\x93\xe3\x80\x82", "" },	/* ...ありません。 */
+		{ "\xe3\x80\x8d", "" },	/* 」 */
+		{ "(OP25B\xef\xbc\x89", "" },	/* ） */
+		{ "\xe3\x81\x82", " " },	/* あ: a sentence without its stop */
+		{ "\x80\x82", " " },		/* a truncated sequence, never read before it */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(text_sentence_gap(cases[i].prev), cases[i].gap);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq_and_whole),
 		cmocka_unit_test(test_avail_bounds_the_read),
+		cmocka_unit_test(test_sentence_gap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
