@@ -36,7 +36,10 @@ struct dkim_run {
 	struct check_ctx *ctx;
 	size_t pending, found;
 	bool is_guess;
-	struct dns_answer failed;	/* a guess's first resolver failure (qname NULL: none) */
+	/* A guess's resolver failure (qname NULL: none): the first selector's in the order
+	 * asked, not the first to arrive, so that the report does not vary run to run. */
+	struct dns_answer failed;
+	size_t failed_order, asked;
 };
 
 struct dkim_sel {
@@ -44,6 +47,7 @@ struct dkim_sel {
 	char selector[64];
 	char domain[256];	/* d=: the domain under test, or a signature's */
 	bool is_signed;		/* from a DKIM-Signature of the message */
+	size_t order;		/* when it was asked */
 };
 
 static struct finding *
@@ -312,8 +316,10 @@ on_txt(const struct dns_answer *ans, void *arg)
 		/* A timeout is UNKNOWN, never "no key"; a guess's failures are said once. */
 		if (!run->is_guess)
 			check_dns_failed(run->ctx, ans, _("the DKIM key"));
-		else if (run->failed.qname == NULL)
+		else if (run->failed.qname == NULL || sel->order < run->failed_order) {
 			run->failed = *ans;
+			run->failed_order = sel->order;
+		}
 		goto out;
 	}
 	n = dns_answer_rrs(ans, LDNS_RR_TYPE_TXT, rrs, DKIM_MAX_RECORDS);
@@ -354,6 +360,7 @@ ask(struct dkim_run *run, const char *selector, const char *domain, bool is_sign
 
 	sel->run = run;
 	sel->is_signed = is_signed;
+	sel->order = run->asked++;
 	snprintf(sel->selector, sizeof(sel->selector), "%s", selector);
 	snprintf(sel->domain, sizeof(sel->domain), "%s", domain);
 	run->pending++;

@@ -166,6 +166,11 @@ cmp_settle(const void *a, const void *b)
 		return severity(x->f->status) > severity(y->f->status) ? -1 : 1;
 	if ((c = strcmp(x->f->id, y->f->id)) != 0)
 		return c;
+	/* By message too, whatever order the answers arrived in: the report is the same run
+	 * to run, and findings that say the same thing end up side by side to be merged. */
+	if ((c = strcmp(x->f->message != NULL ? x->f->message : "",
+	    y->f->message != NULL ? y->f->message : "")) != 0)
+		return c;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
