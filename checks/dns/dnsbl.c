@@ -360,7 +360,8 @@ finish(struct dnsbl_run *run)
 			if ((s->kind == K_DOMAIN) != (pass == 1) || s->is_listed || s->nclean == 0)
 				continue;
 			f = check_add(run->ctx, "dnsbl.not-listed", ST_OK, s->name);
-			finding_msg(f, _("%s is on none of the %zu blocklists that answered (%s)."),
+			finding_msg(f, ngettext("%s is not on the %zu blocklist that answered (%s).",
+			    "%s is on none of the %zu blocklists that answered (%s).", s->nclean),
 			    s->name, s->nclean, s->clean);
 			finding_data(f, "zones", json_string(s->clean));
 			if (json_array_size(run->retired) > 0)

@@ -409,14 +409,14 @@ judge_family(struct p25_run *run, bool is_v6)
 		finding_ref(f, "RFC 793 section 3.4");
 		break;
 	}
-	/* Less evidence, a weaker verdict: the message says why this family is only a WARN. */
+	/* Less evidence, a weaker verdict (WARN): the message says why. */
 	if (n < 2) {
 		char msg[1024];
 
 		snprintf(msg, sizeof(msg), "%s", finding_message(f));
 		finding_msg(f, "%s%s%s", msg, text_sentence_gap(msg), _("Only one server was "
-		    "probed on this address family, so this is a WARN, not a FAIL: one host "
-		    "being down looks the same. Give more targets to tell them apart."));
+		    "probed on this address family, so the block is not proven: one host being "
+		    "down looks the same. Give more targets to tell them apart."));
 	}
 	for (i = 0; i < n; i++)
 		add_probe_evidence(f, ps[i], false);

@@ -51,7 +51,7 @@ lab-op25b reject
 case_json "port25 single refused target is only a WARN" 1 \
 	--has port25.blocked-reset:WARN --not port25.blocked-reset:FAIL \
 	-- --timeout 2 port25 192.0.2.28 --no-submission
-grep -q "Only one server was probed on this address family, so this is a WARN" \
+grep -q "Only one server was probed on this address family, so the block is not proven" \
 	"$OUT/port25_single_refused_target_is_only_a_WARN.json" &&
 	ok "port25 single target: the message says why it is only a WARN" ||
 	not_ok "port25 single target: the message says why it is only a WARN"
