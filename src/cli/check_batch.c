@@ -106,15 +106,15 @@ text_line(struct report *rep)
 	    used > 0 ? ids : _("no problems found"));
 }
 
-/* doc as one line of text (render_json_compact's bytes, without the newline); caller
- * frees. The batch keeps it until the lines before it are out. */
+/* The report as one JSON line of text (render_json_line's bytes, without the newline);
+ * caller frees. The batch keeps it until the lines before it are out. */
 static char *
-doc_line(const json_t *doc)
+doc_line(const struct report *rep, bool problems_only)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	int rc = f != NULL ? render_json_compact(f, doc) : -1;
+	int rc = f != NULL ? render_json_line(f, rep, problems_only) : -1;
 
 	if (f != NULL && fclose(f) != 0)
 		rc = -1;
@@ -145,10 +145,7 @@ job_idle(void *arg)
 	run_settle(rep, NULL, cj->idns, cj->n_idns);
 	worst = report_worst(rep);
 	if (g->json) {
-		json_t *doc = render_json_doc_problems(rep, g->problems_only);
-
-		out = doc_line(doc);
-		json_decref(doc);
+		out = doc_line(rep, g->problems_only);
 	} else {
 		out = text_line(rep);
 	}

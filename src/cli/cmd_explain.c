@@ -303,11 +303,7 @@ emit_one(struct explain *ex, struct report *rep)
 
 	report_finish(rep);
 	if (g->json) {
-		json_t *doc = render_json_doc_problems(rep, g->problems_only);
-		int rc = render_json_compact(stdout, doc);
-
-		json_decref(doc);
-		if (rc != 0)
+		if (render_json_line(stdout, rep, g->problems_only) != 0)
 			return EXIT_UNKNOWN;
 	} else if (g->nagios) {
 		nagios_add(&ex->nagios, rep);

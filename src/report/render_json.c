@@ -108,6 +108,7 @@ struct jout {
 	FILE *out;
 	size_t len;
 	bool is_err;
+	bool is_first;		/* no member yet in the object just opened */
 	char buf[16384];
 };
 
@@ -267,16 +268,154 @@ jout_value(struct jout *j, const json_t *v, int depth)
 	}
 }
 
+static void
+jout_init(struct jout *j, FILE *out)
+{
+	/* buf is not zeroed: it is written before it is read */
+	j->out = out;
+	j->len = 0;
+	j->is_err = false;
+	j->is_first = false;
+}
+
+static int
+jout_end(struct jout *j)
+{
+	jout_char(j, '\n');
+	jout_flush(j);
+	return j->is_err ? MXD_EIO : 0;
+}
+
 int
 render_json_compact(FILE *out, const json_t *doc)
 {
-	struct jout j;	/* not zeroed: buf is written before it is read */
+	struct jout j;
 
-	j.out = out;
-	j.len = 0;
-	j.is_err = false;
+	jout_init(&j, out);
 	jout_value(&j, doc, 0);
-	jout_char(&j, '\n');
-	jout_flush(&j);
-	return j.is_err ? MXD_EIO : 0;
+	return jout_end(&j);
+}
+
+/* Objects written member by member: jout_open() then members, each after a comma but the
+ * first; keys are ASCII words of ours. */
+static void
+jout_open(struct jout *j)
+{
+	jout_char(j, '{');
+	j->is_first = true;
+}
+
+static void
+jout_key(struct jout *j, const char *key)
+{
+	if (!j->is_first)
+		jout_char(j, ',');
+	j->is_first = false;
+	jout_string(j, key, strlen(key));
+	jout_char(j, ':');
+}
+
+static void
+jout_close(struct jout *j)
+{
+	jout_char(j, '}');
+	j->is_first = false;
+}
+
+/* A string member whose value is clean UTF-8 (report.c cleaned it), or null. */
+static void
+jout_member_str(struct jout *j, const char *key, const char *v)
+{
+	jout_key(j, key);
+	if (v != NULL)
+		jout_string(j, v, strlen(v));
+	else
+		jout_put(j, "null", 4);
+}
+
+static void
+jout_member_int(struct jout *j, const char *key, long long v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%lld", v);
+
+	jout_key(j, key);
+	jout_put(j, num, (size_t)n);
+}
+
+static void
+jout_member_value(struct jout *j, const char *key, const json_t *v)
+{
+	jout_key(j, key);
+	jout_value(j, v, 1);
+}
+
+static void
+jout_finding(struct jout *j, const struct finding *f)
+{
+	jout_open(j);
+	jout_member_str(j, "id", finding_id(f));
+	jout_member_str(j, "status", status_name(finding_status(f)));
+	jout_member_str(j, "subject", finding_subject(f));
+	if (finding_group_name(f) != NULL)
+		jout_member_str(j, "group", finding_group_name(f));
+	jout_member_str(j, "message", finding_message(f));
+	jout_member_str(j, "fix", finding_fix_text(f));
+	jout_member_value(j, "evidence", finding_evidence_list(f));
+	jout_member_value(j, "references", finding_refs(f));
+	jout_member_value(j, "data", finding_data_obj(f));
+	jout_close(j);
+}
+
+int
+render_json_line(FILE *out, const struct report *rep, bool problems_only)
+{
+	const struct report_stats *st = report_stats_const(rep);
+	enum status worst = report_worst(rep);
+	json_t *extra = report_extra(rep), *v;
+	const char *key;
+	struct jout j;
+	size_t i, shown = 0;
+
+	jout_init(&j, out);
+	jout_open(&j);
+	jout_member_int(&j, "schema", MXD_JSON_SCHEMA);
+	jout_member_str(&j, "tool", PACKAGE_NAME " " PACKAGE_VERSION);
+	jout_member_str(&j, "command", report_command(rep));
+	jout_member_str(&j, "target", report_target(rep));
+	jout_member_str(&j, "status", status_name(worst));
+	jout_member_int(&j, "exit_code", status_exit_code(worst));
+	jout_key(&j, "findings");
+	jout_char(&j, '[');
+	for (i = 0; i < report_count(rep); i++) {
+		const struct finding *f = report_finding(rep, i);
+
+		/* as render_json_doc_problems(): only the OK and INFO lines go */
+		if (problems_only && finding_status(f) <= ST_INFO)
+			continue;
+		if (shown++ > 0)
+			jout_char(&j, ',');
+		jout_finding(&j, f);
+	}
+	jout_char(&j, ']');
+	if (extra != NULL) {
+		json_object_foreach(extra, key, v)
+			jout_member_value(&j, key, v);
+	}
+	jout_key(&j, "stats");
+	jout_open(&j);
+	jout_key(&j, "dns");
+	jout_open(&j);
+	jout_member_int(&j, "queries", (int)st->dns.queries);
+	jout_member_int(&j, "cache_hits", (int)st->dns.cache_hits);
+	jout_member_int(&j, "depth", (int)st->dns.depth);
+	jout_close(&j);
+	jout_key(&j, "smtp");
+	jout_open(&j);
+	jout_member_int(&j, "sessions", (int)st->smtp_sessions);
+	jout_close(&j);
+	jout_member_int(&j, "elapsed_ms", (long long)st->elapsed_ms);
+	jout_close(&j);
+	jout_close(&j);
+	return jout_end(&j);
 }

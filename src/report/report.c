@@ -115,7 +115,8 @@ report_new(const char *command, const char *target)
 	struct report *rep = xcalloc(1, sizeof(*rep));
 
 	rep->command = xstrdup(command);
-	rep->target = xstrdup(target != NULL ? target : "");
+	/* cleaned as finding texts are: a file name need not be UTF-8, JSON must be */
+	rep->target = clean_text(target != NULL ? target : "");
 	rep->stats.started_ms = loop_now_ms();
 	finding_init(&rep->overflow, "(dropped)", ST_UNKNOWN, "");
 	return rep;

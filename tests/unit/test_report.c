@@ -83,6 +83,65 @@ test_json_document(void **state)
 	report_free(rep);
 }
 
+/* What `fn` wrote to a memory stream; caller frees. */
+static char *
+written(int (*fn)(FILE *, const struct report *, bool), const struct report *rep, bool po)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_int_equal(fn(out, rep, po), 0);
+	fclose(out);
+	return buf;
+}
+
+static int
+via_tree(FILE *out, const struct report *rep, bool problems_only)
+{
+	json_t *doc = render_json_doc_problems(rep, problems_only);
+	int rc = render_json_compact(out, doc);
+
+	json_decref(doc);
+	return rc;
+}
+
+/* The line writer gives the bytes of the document tree, whatever the report holds. */
+static void
+test_json_line_equals_tree(void **state)
+{
+	struct report *rep = report_new("explain", "mbox \xff #1");
+	struct finding *f = report_add(rep, "ndr.x", ST_INFO, "a\"b\\c\td\x01 \xe3\x81\x82");
+	bool po;
+
+	(void)state;
+	finding_group(f, "dns");
+	finding_msg(f, "line one\nline two \"quoted\"");
+	finding_evidence(f, "ev\r\n");
+	finding_data(f, "n", json_integer(-7));
+	finding_data(f, "x", json_real(0.5));
+	finding_data(f, "l", json_pack("[bnb]", 1, 0));
+	f = report_add(rep, "ndr.y", ST_FAIL, "s");
+	finding_fix(f, "do it");
+	finding_ref(f, "RFC 3464");
+	report_add(rep, "ndr.z", ST_OK, "");
+	report_set_extra(rep, "bounce", json_pack("{s:s, s:i}", "kind", "email", "n", 2));
+	report_set_extra(rep, "index", json_integer(1));
+	report_stats(rep)->dns.queries = 5;
+	report_stats(rep)->smtp_sessions = 2;
+	report_finish(rep);
+	for (po = false; ; po = true) {
+		char *a = written(render_json_line, rep, po), *b = written(via_tree, rep, po);
+
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		if (po)
+			break;
+	}
+	report_free(rep);
+}
+
 static void
 test_text_without_colour(void **state)
 {
@@ -146,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_worst_status),
 		cmocka_unit_test(test_empty_report_is_unknown),
 		cmocka_unit_test(test_json_document),
+		cmocka_unit_test(test_json_line_equals_tree),
 		cmocka_unit_test(test_text_without_colour),
 		cmocka_unit_test(test_report_is_bounded),
 		cmocka_unit_test(test_names),
