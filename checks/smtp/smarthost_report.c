@@ -94,9 +94,10 @@ smarthost_subject(const struct sh_ep *ep, char *buf, size_t len)
 /* Severity of a problem at an endpoint: nothing works -> FAIL; another endpoint works ->
  * WARN for a port the user named, INFO for one we only tried. */
 /*
- * Settings that paste as they are, for what was tested: Postfix main.cf with the
- * sasl_passwd line and postmap (the password itself is never printed), and Exchange's
- * send connector, to create (the field notes' server had none) or to change.
+ * Settings that paste as they are, for what was tested: Postfix as one postconf command
+ * (main.cf written for the user), the sasl_passwd line and postmap (the password itself is
+ * never printed), and Exchange's send connector, to create (the field notes' server had
+ * none) or to change.
  */
 static void
 recommend_settings(struct finding *f, const struct sh_run *run, const struct sh_ep *best)
@@ -104,31 +105,35 @@ recommend_settings(struct finding *f, const struct sh_run *run, const struct sh_
 	const struct smtp_result *r = best->res;
 	const char *host = best->cand->host;
 	bool is_auth = r->auth == SMTP_AUTH_OK, is_tls = r->tls_active;
-	char pf_auth[600] = "", exch[600];
+	bool is_implicit = r->tls_mode == SMTP_TLS_IMPLICIT;
+	char pf[1200], exch[600];
+	int w;
 
-	if (is_auth)
-		snprintf(pf_auth, sizeof(pf_auth), _(", smtp_sasl_auth_enable = yes, "
-		    "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd, "
-		    "smtp_sasl_security_options = noanonymous; in /etc/postfix/sasl_passwd the line "
-		    "\"[%s]:%u %s:YOUR-PASSWORD\", then postmap /etc/postfix/sasl_passwd"), host,
-		    best->port, run->user);
-	if (r->tls_mode == SMTP_TLS_IMPLICIT) {
-		finding_fix(f, _("Postfix (main.cf): relayhost = [%s]:%u, smtp_tls_wrappermode = "
-		    "yes, smtp_tls_security_level = encrypt%s; then postfix reload. Exchange send "
-		    "connectors cannot use implicit TLS (465): use 587 there."), host, best->port,
-		    pf_auth);
+	/* the main.cf settings, each quoted for the shell */
+	w = snprintf(pf, sizeof(pf), "postconf -e 'relayhost = [%s]:%u'%s "
+	    "'smtp_tls_security_level = %s'", host, best->port,
+	    is_implicit ? " 'smtp_tls_wrappermode = yes'" : "", is_tls ? "encrypt" : "may");
+	if (is_auth && w > 0 && (size_t)w < sizeof(pf))
+		snprintf(pf + w, sizeof(pf) - (size_t)w, " 'smtp_sasl_auth_enable = yes' "
+		    "'smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd' "
+		    "'smtp_sasl_security_options = noanonymous' && echo '[%s]:%u %s:YOUR-PASSWORD' "
+		    ">> /etc/postfix/sasl_passwd && chmod 600 /etc/postfix/sasl_passwd && postmap "
+		    "/etc/postfix/sasl_passwd", host, best->port, run->user);
+	if (is_implicit) {
+		finding_fix(f, _("Postfix: %s && postfix reload (put your password in place of "
+		    "YOUR-PASSWORD where it appears). Exchange send connectors cannot use implicit "
+		    "TLS (465): use 587 there."), pf);
 		return;
 	}
 	snprintf(exch, sizeof(exch), "-SmartHosts %s -Port %u -DNSRoutingEnabled $false "
 	    "-SmartHostAuthMechanism %s%s%s", host, best->port, !is_auth ? "None" : is_tls ?
 	    "BasicAuthRequireTLS" : "BasicAuth", is_auth ? " -AuthenticationCredential "
 	    "(Get-Credential)" : "", is_tls ? " -RequireTLS $true" : "");
-	finding_fix(f, _("Postfix (main.cf): relayhost = [%s]:%u, smtp_tls_security_level = "
-	    "%s%s; then postfix reload. Exchange, when there is no send connector yet: "
+	finding_fix(f, _("Postfix: %s && postfix reload (put your password in place of "
+	    "YOUR-PASSWORD where it appears). Exchange, when there is no send connector yet: "
 	    "New-SendConnector -Name \"Internet via %s\" -Usage Internet -AddressSpaces * %s; "
 	    "to change an existing one (its name from Get-SendConnector): Set-SendConnector "
-	    "\"NAME\" %s."), host, best->port, is_tls ? "encrypt" : "may", pf_auth, host, exch,
-	    exch);
+	    "\"NAME\" %s."), pf, host, exch, exch);
 }
 
 /* " 2 endpoints on port 25 were not judged: ..." (with its leading space), or "". */

@@ -14,6 +14,7 @@
 #include "i18n.h"
 #include "ndr_text.h"
 #include "report.h"
+#include "text.h"
 
 #define SHOWN_WORDS	400	/* bytes of the server's words on the message line */
 
@@ -142,17 +143,19 @@ next_command(const char *tmpl, const struct ndr *n, const struct ndr_rcpt *r,
 	}
 }
 
-/* ", " and one more piece of the codes line */
+/* the list separator and one more piece of the codes line */
 static void __attribute__((format(printf, 4, 5)))
 add_piece(char *out, size_t len, size_t *o, const char *fmt, ...)
 {
+	const char *sep = text_list_sep();
+	size_t sl = strlen(sep);
 	va_list ap;
 	int w;
 
-	if (*o + 2 >= len)
+	if (*o + sl >= len)
 		return;
-	memcpy(out + *o, ", ", 3);
-	*o += 2;
+	memcpy(out + *o, sep, sl + 1);
+	*o += sl;
 	va_start(ap, fmt);
 	w = vsnprintf(out + *o, len - *o, fmt, ap);
 	va_end(ap);

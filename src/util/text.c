@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "text.h"
 
 size_t
@@ -65,6 +66,12 @@ text_has_control(const char *s)
 	return false;
 }
 
+const char *
+text_list_sep(void)
+{
+	return _(", ");
+}
+
 bool
 text_list_add(char *buf, size_t len, size_t *used, const char *item)
 {
@@ -72,7 +79,8 @@ text_list_add(char *buf, size_t len, size_t *used, const char *item)
 
 	if (*used >= len)
 		return false;
-	n = snprintf(buf + *used, len - *used, "%s%s", *used > 0 ? ", " : "", item);
+	/* TRANSLATORS: between the items of a list in a sentence ("a, b, c") */
+	n = snprintf(buf + *used, len - *used, "%s%s", *used > 0 ? text_list_sep() : "", item);
 	if (n < 0 || (size_t)n >= len - *used) {
 		buf[*used] = '\0';
 		return false;

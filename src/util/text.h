@@ -24,6 +24,8 @@ bool text_has_control(const char *s);
  * ends in half a word; returns false then (callers stop adding).
  */
 bool text_list_add(char *buf, size_t len, size_t *used, const char *item);
+/* What goes between the items of a list in a sentence: ", ", or Japanese's "、". */
+const char *text_list_sep(void);
 
 /* What goes between sentence prev and the next one: a space, or nothing after a full-width
  * (Japanese) full stop or bracket, since Japanese runs its sentences together. */

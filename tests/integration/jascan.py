@@ -82,10 +82,12 @@ NAME = re.compile(
     r'|\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\bmy[a-z]+\b'       # Postfix parameters
     r'|\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b'        # a PowerShell parameter: RemoteIPRanges
     r'|\b[A-Za-z]+(?:-[A-Z][A-Za-z0-9]*)+\b'            # DKIM-Signature, ms-Exch-SMTP-...
-    r'|\((?:[a-z][\w.-]*, )+[a-z][\w.-]*\)'             # a list of names: (plain, null-sender)
     r'|\bnull MX\b|\bJSON Lines\b'                    # RFC 7505's term; a format
     r'|\b\w+(?:\|\w+)+\b'                              # an option's values: en|ja
 )
+# a list of names: (plain、null-sender); taken out before the text is cut at Japanese
+# characters, since the Japanese list separator is one
+NAME_LIST = re.compile(r'\((?:[a-z][\w.-]*(?:, |、))+[a-z][\w.-]*\)')
 WORD = re.compile(r'[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]|[A-Za-z]')
 # evidence lines that are logs: "+12ms S: 250 ...", "example.test MX -> NOERROR (1 record) ..."
 EVIDENCE_LOG = re.compile(r'\+\d+ms |\S+ [A-Z0-9]+ -> (?:NOERROR|NODATA|NXDOMAIN|SERVFAIL|'
@@ -111,6 +113,7 @@ def latin_words(text):
         if k >= 0:
             text = text[:k]
     text = QUOTED.sub(' ', text)
+    text = NAME_LIST.sub(' ', text)
     out = []
     for run in RUN.findall(text):
         if not re.search('[A-Za-z]', run):

@@ -27,6 +27,30 @@ fix_has "fixes: Exchange gets a send connector to create, and to change" "$f" \
 	smarthost.recommended '"New-SendConnector -Name" in fix and "-Usage Internet -AddressSpaces *" in fix and "Set-SendConnector \"NAME\"" in fix'
 fix_has "fixes: Postfix gets the sasl_passwd line and postmap, never the password" "$f" \
 	smarthost.recommended '"[smtp.isp.test]:587 alice@isp.test:YOUR-PASSWORD" in fix and "postmap /etc/postfix/sasl_passwd" in fix and "alice-pass" not in fix'
+# The Postfix command is run as printed, against a scratch configuration directory instead
+# of /etc/postfix (the only edit), by Postfix's own postconf and postmap.
+fx_postfix() {	# fx_postfix NAME JSONFILE: run the fix's Postfix command, check main.cf
+	local name=$1 file=$2 dir="$OUT/fx-postfix-$RANDOM" cmd out
+	command -v postconf >/dev/null || { skip "$name" "Postfix is not installed"; return; }
+	mkdir -p "$dir" && : >"$dir/main.cf" && : >"$dir/master.cf"
+	cmd=$(/usr/bin/python3 -c 'import json, re, sys
+d = json.load(open(sys.argv[1]))
+fix = [f["fix"] for f in d["findings"] if f["id"] == "smarthost.recommended"][0]
+m = re.search(r"Postfix: (postconf -e .*? && postfix reload)", fix)
+print(m.group(1).replace(" && postfix reload", "") if m else "")' "$file")
+	[ -n "$cmd" ] || { not_ok "$name" "no Postfix command in the fix"; return; }
+	cmd=${cmd//\/etc\/postfix/$dir}
+	cmd=${cmd//postconf -e/postconf -c $dir -e}
+	cmd=${cmd//postmap /postmap -c $dir }
+	if ! out=$(sh -c "$cmd" 2>&1); then not_ok "$name" "$cmd: $out"; return; fi
+	out=$(postconf -c "$dir" -h relayhost smtp_tls_security_level smtp_sasl_auth_enable \
+		smtp_sasl_password_maps 2>&1 | tr '\n' ' ')
+	if [ "$out" = "[smtp.isp.test]:587 encrypt yes hash:$dir/sasl_passwd " ] &&
+	   [ -s "$dir/sasl_passwd.db" ] && grep -qx '\[smtp.isp.test\]:587 alice@isp.test:YOUR-PASSWORD' \
+		"$dir/sasl_passwd"; then ok "$name"
+	else not_ok "$name" "main.cf: $out; $(ls "$dir")"; fi
+}
+fx_postfix "fixes: the Postfix command pastes and runs (postconf, postmap)" "$f"
 fix_has "fixes: STARTTLS was used, so -RequireTLS" "$f" smarthost.recommended \
 	'"-RequireTLS $true" in fix and "BasicAuthRequireTLS" in fix and "..." not in fix'
 
