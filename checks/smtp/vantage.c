@@ -29,15 +29,28 @@ is_stranger(const struct vantage_session *s, const char *banner)
 	return !probe_names_related(s->name, banner) && !probe_names_related(s->ptr, banner);
 }
 
-/* Servers of operators that have nothing to do with each other. */
+/* Whether a name of a (its host name or PTR) and a name of b are in one domain. */
+static bool
+share_a_name(const struct vantage_session *a, const struct vantage_session *b)
+{
+	const char *na[2] = { a->name, a->ptr }, *nb[2] = { b->name, b->ptr };
+	size_t i, j;
+
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 2; j++)
+			if (probe_names_related(na[i], nb[j]))
+				return true;
+	return false;
+}
+
+/* Servers of operators that have nothing to do with each other: two addresses, and no name
+ * of one (host name or PTR, either way round) in the domain of a name of the other. */
 static bool
 are_unrelated(const struct vantage_session *a, const struct vantage_session *b)
 {
 	if (name_of(a) == NULL || name_of(b) == NULL)
 		return false;
-	return strcmp(a->res->addr, b->res->addr) != 0 &&
-	    !probe_names_related(name_of(a), name_of(b)) &&
-	    !probe_names_related(a->ptr, b->ptr);
+	return strcmp(a->res->addr, b->res->addr) != 0 && !share_a_name(a, b);
 }
 
 static bool
@@ -91,24 +104,30 @@ vantage_of(const struct check_facts *facts, const struct vantage_session *all, s
 	    (banner[0] == '\0' || strcasecmp(banner, p->banner) == 0))
 		return verdict(why, VANTAGE_INTERCEPTED);
 	memset(why, 0, sizeof(*why));
+	/* The port25 probe of this run is the authority on the line: where it found port 25
+	 * open, receivers answer with their own greeting, and one name from several servers is
+	 * a shared platform's (a hosting company greets as itself for every domain it hosts),
+	 * not an interceptor's. */
+	if (p != NULL && p->state == PORT25_OPEN)
+		return verdict(why, VANTAGE_CLEAR);
 	if (banner[0] == '\0' || !is_stranger(s, banner))
 		return verdict(why, VANTAGE_CLEAR);
 	snprintf(why->banner, sizeof(why->banner), "%s", banner);
-	/* Proof: one greeting from servers of unrelated operators. */
+	/* Proof, when port 25 was not measured or the probe could not tell: one greeting from
+	 * servers of unrelated operators, a name that is neither's own (a name one of them goes
+	 * by is that server's, and the other may be hosted there). */
 	for (i = 0; i < n; i++) {
 		if (i == k || all[i].res == NULL)
 			continue;
 		banner_of(all[i].res, other, sizeof(other));
-		if (strcasecmp(other, banner) == 0 && are_unrelated(s, &all[i])) {
+		if (strcasecmp(other, banner) == 0 && is_stranger(&all[i], other) &&
+		    are_unrelated(s, &all[i])) {
 			why->is_proven = true;
 			snprintf(why->other, sizeof(why->other), "%s", name_of(&all[i]));
 			return verdict(why, VANTAGE_INTERCEPTED);
 		}
 	}
-	/* Suspicion, only when no port-25 probe of this run says the line is open: a
-	 * stranger's name, and TLS that does not vouch for the host dialled. */
-	if (p != NULL && p->state == PORT25_OPEN)
-		return verdict(why, VANTAGE_CLEAR);
+	/* Suspicion: a stranger's name, and TLS that does not vouch for the host dialled. */
 	why->tls_problems = tls_judge(r, 0) & (TLS_J_MISSING | TLS_J_FAILED | TLS_J_NAME_MISMATCH);
 	if (why->tls_problems != 0)
 		return verdict(why, VANTAGE_INTERCEPTED);

@@ -2,8 +2,11 @@
  * Vantage: whether an answer received over outbound port 25 from this network can be read
  * as the target's own. With OP25B the line blocks port 25 or hands it to an interceptor;
  * what a probe then sees says nothing of the server it dialled. The port25 fact of the run
- * says so when port25 was probed; alone, a probe still sees an interceptor by its greeting:
- * the same name from unrelated servers, or a stranger's name that TLS does not vouch for.
+ * says so when port25 was probed, and a line it found open is open: every answer is then
+ * the server's own, whatever name it greets with. Without that fact (not measured, or the
+ * probe could not tell), a probe still sees an interceptor by its greeting: one name, neither
+ * server's own, from servers of unrelated operators, or a stranger's name that TLS does not
+ * vouch for.
  */
 #ifndef MXD_VANTAGE_H
 #define MXD_VANTAGE_H

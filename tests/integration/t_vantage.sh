@@ -81,3 +81,29 @@ for mode in off reject drop icmp intercept; do
 		--none-worse-than INFO -- "${VT_COMMON[@]}" relay mx1.example.test
 done
 lab-op25b off
+
+# One greeting from two hosts of unrelated domains (shopa.test, shopb.test: one hosting
+# platform that greets as smtp.hostco.test for both). On a line the port25 probe of the run
+# found open, that is a shared platform, not an interceptor: the hosts are judged. Only when
+# port 25 was not measured is the shared greeting still read as an interceptor's.
+VT_SH=(smarthost mail.shopa.test:25 mail.shopb.test:25 smtp.isp.test:587
+	--from alice@isp.test --user alice@isp.test --password-env MXD_TEST_PW)
+case_json "vantage off: relays sharing a greeting are judged, not intercepted" 1 \
+	--not smarthost.intercepted --count smarthost.auth-not-offered:2 \
+	--has smarthost.recommended:OK --not port25.open \
+	-- "${VT_COMMON[@]}" "${VT_SH[@]}"
+case_json "vantage off: MX hosts sharing a greeting are judged, not intercepted" 1 \
+	--not inbound.untestable --not inbound.host-untestable --count inbound.mx-accepts:2 \
+	--count inbound.banner-mismatch:2 \
+	-- "${VT_COMMON[@]}" inbound shopa.test
+case_json "vantage off, port 25 not measured: a shared greeting is still the proof" 0 \
+	--count smarthost.intercepted:2 --data smarthost.intercepted:vantage \
+	-- "${VT_COMMON[@]}" "${VT_SH[@]}" --no-port25
+lab-op25b intercept
+case_json "vantage intercept: relays sharing a greeting are still intercepted" 0 \
+	--count smarthost.intercepted:2 --not smarthost.auth-not-offered \
+	-- "${VT_COMMON[@]}" "${VT_SH[@]}"
+case_json "vantage intercept: MX hosts sharing a greeting are still intercepted" 3 \
+	--has inbound.untestable:UNKNOWN --not inbound.mx-accepts --not inbound.banner-mismatch \
+	-- "${VT_COMMON[@]}" inbound shopa.test
+lab-op25b off

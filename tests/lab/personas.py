@@ -449,6 +449,9 @@ def personas(tls):
          dict(tls_context=tls["mx-a.eqpref.test"], ident="ESMTP Postfix")),
         ("eqpref", eq, "mx-b.eqpref.test", ["192.0.2.36"], 25,
          dict(tls_context=tls["mx-b.eqpref.test"], ident="ESMTP Postfix")),
+        # a hosting platform: two customers' hosts, one greeting name (the platform's)
+        ("shared", MX(["shopa.test", "shopb.test"]), "smtp.hostco.test",
+         ["192.0.2.37", "192.0.2.38"], 25, dict(ident="ESMTP Postfix")),
         ("aaaaonly", MX(["aaaaonly.test"]), "mx.aaaaonly.test",
          ["2001:db8::35"], 25,
          dict(tls_context=tls["mx.aaaaonly.test"], ident="ESMTP Postfix")),
