@@ -1,6 +1,7 @@
 /* Candidates proposed from the provider list: which entry and source they came from, and
- * the entries the live test shows to be out of date (port 25 listed where it is blocked,
- * a host name that no longer resolves). The test itself is the same as for any candidate. */
+ * the entries the live test shows to be out of date (port 25 that does not answer where
+ * port 25 gets out, a host name that no longer resolves). The test is that of any candidate.
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "report.h"
 #include "run.h"
 #include "smarthost_report.h"
+#include "vantage.h"
 
 static void
 provider_data(struct finding *f, const struct provider *p)
@@ -48,7 +50,12 @@ smarthost_report_provider(struct sh_run *run)
 		finding_data(f, "login", json_string(p->login));
 }
 
-/* An entry the live test contradicts. */
+/*
+ * An entry the live test contradicts. Port 25 that does not answer contradicts it only where
+ * the port25 probe of this run found port 25 open (WARN); where this line blocks port 25, the
+ * failure says nothing of the entry (smarthost.port25-blocked says the endpoint cannot be
+ * used from here), and where the line was not measured the entry may be stale (INFO).
+ */
 void
 smarthost_report_stale(struct sh_run *run)
 {
@@ -61,18 +68,32 @@ smarthost_report_stale(struct sh_run *run)
 		return;
 	for (i = 0; i < run->neps; i++) {
 		const struct sh_ep *ep = &run->eps[i];
+		bool is_open;
 
-		if (ep->port != 25 || (ep->outcome != SH_UNREACHABLE &&
-		    ep->outcome != SH_LINE_BLOCKED))
+		if (ep->port != 25 || ep->outcome != SH_UNREACHABLE)
 			continue;
+		is_open = vantage_is_line_open(run->facts, ep->addr);
 		smarthost_subject(ep, subject, sizeof(subject));
-		f = probe_add(run->ctx->rep, run->group, "smarthost.provider-stale", ST_WARN,
-		    subject);
-		finding_msg(f, _("The provider list gives %s for %s, but port 25 does not get "
-		    "out from here (%s): the entry is out of date for a line with outbound port "
-		    "25 blocking (OP25B)."), subject, p->name, ep->res->fail_detail);
-		finding_fix(f, _("Use the provider's submission port (587 or 465) as its "
-		    "settings page gives it, and correct the entry in %s."), p->file);
+		f = probe_add(run->ctx->rep, run->group, "smarthost.provider-stale",
+		    is_open ? ST_WARN : ST_INFO, subject);
+		if (is_open)
+			finding_msg(f, _("The provider list gives %s for %s, but it does not answer "
+			    "on port 25 (%s) although outbound port 25 is open from this line (the "
+			    "port 25 probe of this run reached other servers): the entry is out of "
+			    "date."), subject, p->name, ep->res->fail_detail);
+		else
+			finding_msg(f, _("The provider list gives %s for %s, and it cannot be "
+			    "reached (%s); whether this line lets port 25 out is not known (%s), so "
+			    "the entry may be out of date or this line may block port 25 (OP25B)."),
+			    subject, p->name, ep->res->fail_detail,
+			    vantage_unproven_words(run->facts, ep->addr));
+		if (is_open)
+			finding_fix(f, _("Use the provider's submission port (587 or 465) as its "
+			    "settings page gives it, and correct the entry in %s."), p->file);
+		else
+			finding_fix(f, _("Use the provider's submission port (587 or 465) as its "
+			    "settings page gives it; before correcting the entry in %s, let "
+			    "`mxdiag port25` tell whether this line blocks port 25."), p->file);
 		finding_ref(f, "RFC 6409 section 3");
 		provider_data(f, p);
 		finding_data(f, "host", json_string(ep->cand->host));

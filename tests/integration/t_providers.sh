@@ -24,14 +24,24 @@ HOME="$OUT/nohome" XDG_CONFIG_HOME= case_cmd "providers: no entry for the sender
 case_cmd "providers: --isp with a named relay is a usage error" 64 "when no HOST is given" \
 	-- "$MXDIAG" $PV smtp.isp.test --isp "Lab ISP" --from alice@isp.test
 
-# Stale entries: port 25 listed where OP25B blocks it, a name gone from DNS.
+# Stale entries: a port 25 relay that does not answer where port 25 gets out, a name gone
+# from DNS. Where this line blocks port 25, the failure says nothing of the entry: the
+# endpoint is smarthost.port25-blocked (INFO, 587 works), and the entry is not called stale.
+case_json "providers: a retired port 25 relay on an open line is stale" 1 \
+	--has smarthost.provider-stale:WARN --data smarthost.provider-stale:host=oldrelay.isp.test \
+	--has smarthost.unreachable --has smarthost.recommended:OK \
+	-- $PV --isp retiredisp --from alice@isp.test --providers "$PV_LAB" $PV_AUTH
+case_json "providers: port 25 not measured: the entry may be stale (INFO)" 1 \
+	--all smarthost.provider-stale:INFO --has smarthost.recommended:OK \
+	-- $PV --isp retiredisp --from alice@isp.test --providers "$PV_LAB" $PV_AUTH --no-port25
 lab-op25b reject
-case_json "providers: the entry's port 25 under OP25B is stale; 587 still recommended" 1 \
-	--has smarthost.provider-stale:WARN --data smarthost.provider-stale:provider="Lab ISP" \
+case_json "providers: the entry's port 25 under OP25B is not stale; 587 still recommended" 0 \
+	--not smarthost.provider-stale --has smarthost.port25-blocked:INFO \
 	--has smarthost.recommended:OK --data smarthost.recommended:port=587 \
 	-- $PV --from alice@isp.test --providers "$PV_LAB" $PV_AUTH
-case_json "providers: %EMAILDOMAIN% host gone from DNS, and port 25 only: stale twice" 2 \
-	--count smarthost.provider-stale:2 --has smarthost.none-working:FAIL \
+case_json "providers: %EMAILDOMAIN% host gone from DNS is stale; blocked port 25 is not" 2 \
+	--count smarthost.provider-stale:1 --data smarthost.provider-stale:host=smtp.b.old.isp.test \
+	--has smarthost.port25-blocked --has smarthost.none-working:FAIL \
 	-- $PV --isp oldisp --from a@b.old.isp.test --providers "$PV_LAB"
 lab-op25b off
 
