@@ -145,7 +145,14 @@ line_note(const struct sh_run *run, char *buf, size_t len)
 	buf[0] = '\0';
 	if (n == 0)
 		return;
-	if (run->nintercepted > 0)
+	/* Mixed (IPv4 blocked and IPv6 intercepted, say): each endpoint by what happened to it,
+	 * never all of them put on the interceptor. Two or more, so no singular is needed. */
+	if (run->nintercepted > 0 && run->nblocked > 0)
+		snprintf(buf, len, _(" %zu endpoints on port 25 were not judged: this line blocks "
+		    "outbound port 25 to %zu of them (see smarthost.port25-blocked), and at %zu an "
+		    "interceptor of this line answered in the relay's place (see "
+		    "smarthost.intercepted)."), n, run->nblocked, run->nintercepted);
+	else if (run->nintercepted > 0)
 		snprintf(buf, len, ngettext(" %zu endpoint on port 25 was not judged: an "
 		    "interceptor of this line answered in the relay's place (see "
 		    "smarthost.intercepted).", " %zu endpoints on port 25 were not judged: an "
@@ -194,6 +201,18 @@ smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order)
 			    "from <%s>."), run->from);
 			finding_fix(f, _("Fix the look-up first (the resolver, or the candidate's "
 			    "name), or give the candidate's IP address, and test again."));
+		} else if (run->nblocked + run->nintercepted == run->neps) {
+			/* Not one answer was the relays' own: nothing to fix at the relays. */
+			finding_msg(f, ngettext("The one endpoint tried (%zu) is on port 25, which this "
+			    "line does not let reach the relay: mail from <%s> cannot be relayed "
+			    "through it from here, and nothing is known yet of the relay itself.%s",
+			    "Every endpoint tried (%zu) is on port 25, which this line does not let "
+			    "reach the relays: mail from <%s> cannot be relayed through them from here, "
+			    "and nothing is known yet of the relays themselves.%s", run->neps),
+			    run->neps, run->from, note);
+			finding_fix(f, _("Test the provider's submission port instead (HOST:587 "
+			    "with STARTTLS, or HOST:465) with SMTP AUTH (--user and --password-file): "
+			    "Outbound Port 25 Blocking (OP25B) does not touch them."));
 		} else {
 			finding_msg(f, ngettext("No endpoint tried (%zu) accepts mail from <%s> to "
 			    "<%s> for relaying; the findings above say why it failed.%s",

@@ -148,6 +148,29 @@ PY
 case_json "smarthost port 25 only, intercepted: UNKNOWN, not a verdict on the relay" 3 \
 	--has smarthost.intercepted:UNKNOWN --has smarthost.none-working:UNKNOWN \
 	--not smarthost.works -- $SH smtp.isp.test:25 --from alice@isp.test $SH_AUTH
+# Mixed: IPv4 port 25 blocked, IPv6 port 25 intercepted. Each endpoint is named for what
+# happened to it, in English and Japanese, and none-working blames no relay.
+lab-op25b mixed
+SH_MIX="smtp.isp.test:25 203.0.113.10:25 smtp.isp.test:587 203.0.113.10:465 mx1.example.test:25
+	[2001:db8::25]:25 --from alice@isp.test $SH_AUTH"
+case_json "smarthost mixed: blocked and intercepted endpoints apart" 0 \
+	--count smarthost.port25-blocked:3 --count smarthost.intercepted:1 \
+	--has port25.blocked-reset:INFO --has port25.intercepted:INFO \
+	--data smarthost.recommended:port=587 -- $SH $SH_MIX
+case_cmd "smarthost mixed: the recommendation counts blocked and intercepted apart" 0 \
+	"4 endpoints on port 25 were not judged: this line blocks outbound port 25 to 3 of them.*at 1 an interceptor" \
+	-- "$MXDIAG" --resolver "$LAB_RESOLVER" $SH $SH_MIX
+case_cmd "smarthost mixed (ja): the recommendation counts blocked and intercepted apart" 0 \
+	"ポート 25 の接続先 4 件は判定していません: うち 3 件は.*1 件はこの回線の横取り" \
+	-- "$MXDIAG" --lang ja --resolver "$LAB_RESOLVER" $SH $SH_MIX
+case_cmd "smarthost mixed, port 25 only: none-working blames no relay" 3 \
+	"Every endpoint tried \(2\) is on port 25, which this line does not let reach the relays" \
+	-- "$MXDIAG" --resolver "$LAB_RESOLVER" $SH smtp.isp.test:25 "[2001:db8::25]:25" \
+	--from alice@isp.test
+lab-op25b reject
+case_cmd "smarthost blocked, port 25 only: FAIL, the fix is the submission port" 2 \
+	"Fix: Test the provider's submission port instead" \
+	-- "$MXDIAG" --resolver "$LAB_RESOLVER" $SH smtp.isp.test:25 --from alice@isp.test
 lab-op25b off
 case_json "smarthost on an open line: port 25 judged as before, port25 silent" 0 \
 	--count smarthost.works:4 --not smarthost.intercepted --not smarthost.port25-blocked \
