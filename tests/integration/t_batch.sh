@@ -32,8 +32,8 @@ PY
 }
 
 # The sample: healthy, broken, unresolvable, an MTA-STS policy over HTTPS, an IDN, with and
-# without --ip/--helo columns; comments and blank lines in between. (Not expired.test: which of
-# its SERVFAIL answers dkim reports first is the network's order, in single runs too.)
+# without --ip/--helo columns, a DNSSEC-bogus zone (expired.test: SERVFAIL for every name,
+# reported the same whatever order the answers arrive in); comments and blank lines in between.
 cat >"$BT/sample.txt" <<'EOS'
 # domains to check
 example.test
@@ -44,6 +44,7 @@ cnamemx.test
 	twospf.test
   # an indented comment
 dnssec.test
+expired.test
 refused.test
 dkim.test
 stsgood.test
@@ -71,7 +72,7 @@ done <"$BT/sample.lines"
 bt_same "batch: each document equals the single run's (timings and stats aside)" \
 	"$BT/sample.json" "$BT/single.json"
 bt_py "batch: one document per domain, in input order, comments and blank lines skipped" \
-	'targets == ["example.test", "nomx.test", "nullmx.test", "cnamemx.test", "twospf.test", "dnssec.test", "refused.test", "dkim.test", "stsgood.test", "mxnoaddr.test", "xn--wgv71a119e.test", "example.test", "example.test"]' \
+	'targets == ["example.test", "nomx.test", "nullmx.test", "cnamemx.test", "twospf.test", "dnssec.test", "expired.test", "refused.test", "dkim.test", "stsgood.test", "mxnoaddr.test", "xn--wgv71a119e.test", "example.test", "example.test"]' \
 	"$BT/sample.json"
 bt_py "batch: each document has its own stats (its queries, its time)" \
 	'all(d["stats"]["dns"]["queries"] > 0 and "elapsed_ms" in d["stats"] for d in docs)' \
@@ -81,7 +82,7 @@ bt_py "batch: the IDN line is shown in both forms, as a single run shows it" \
 	"$BT/sample.json"
 case_cmd "batch: exit status is the worst (FAIL above UNKNOWN)" 0 "^2$" -- echo "$rc"
 case_cmd "batch: a summary line on stderr (domains, per status, per second)" 0 \
-	'^mxdiag: check: 13 domains in [0-9.]+ s, [0-9]+ per second: .*FAIL.*UNKNOWN|^mxdiag: check: 13 domains in [0-9.]+ s, [0-9]+ per second: .*UNKNOWN.*FAIL' \
+	'^mxdiag: check: 14 domains in [0-9.]+ s, [0-9]+ per second: .*FAIL.*UNKNOWN|^mxdiag: check: 14 domains in [0-9.]+ s, [0-9]+ per second: .*UNKNOWN.*FAIL' \
 	-- cat "$BT/sample.err"
 
 # --concurrency 1 (one domain at a time) gives the same documents
@@ -209,8 +210,8 @@ with open(outp, "wb") as out:
         err += chunk
     p.wait()
 lines = open(outp, "rb").read().splitlines()
-ok = (b"domains checked" in err and re.search(rb"\r\x1b\[Kmxdiag: check: 13 domains in ", err)
-      and len(lines) == 13 and not any(b"domains checked" in l for l in lines))
+ok = (b"domains checked" in err and re.search(rb"\r\x1b\[Kmxdiag: check: 14 domains in ", err)
+      and len(lines) == 14 and not any(b"domains checked" in l for l in lines))
 if not ok:
     print(repr(err[-300:]), len(lines))
     sys.exit(1)
