@@ -202,11 +202,28 @@ is_port25_endpoint(const char *subject)
 	return n > 3 && strcmp(subject + n - 3, ":25") == 0;
 }
 
+/* The port 25 fact of the family mail leaves on: the sending address's (--ip) when it is
+ * given, else IPv4's, or IPv6's when only IPv6 was measured. */
+static const struct port25_fact *
+line_fact(const struct check_facts *facts, const struct check_inputs *in)
+{
+	if (in->ip != NULL)
+		return &facts->port25[strchr(in->ip, ':') != NULL ? 1 : 0];
+	if (facts->port25[0].state == PORT25_UNMEASURED)
+		return &facts->port25[1];
+	return &facts->port25[0];
+}
+
+static bool
+is_stopped(enum port25_state st)
+{
+	return st == PORT25_BLOCKED || st == PORT25_INTERCEPTED;
+}
+
 static void
 regrade_for_relay(struct report *rep, const struct check_facts *facts,
     const struct check_inputs *in, const char *via)
 {
-	enum port25_state p25 = facts->port25[0].state;
 	char why[512];
 	size_t i;
 
@@ -219,7 +236,8 @@ regrade_for_relay(struct report *rep, const struct check_facts *facts,
 
 		if (finding_status(f) <= ST_INFO)
 			continue;
-		if ((p25 == PORT25_BLOCKED || p25 == PORT25_INTERCEPTED) &&
+		/* a relay's port 25 over the family of its address ("[2001:db8::25]:25") */
+		if (is_stopped(facts->port25[finding_subject(f)[0] == '[' ? 1 : 0].state) &&
 		    (strcmp(id, "smarthost.unreachable") == 0 ||
 		    strcmp(id, "smarthost.provider-stale") == 0) &&
 		    is_port25_endpoint(finding_subject(f))) {
@@ -324,13 +342,13 @@ outbound_verdict(struct report *rep, const struct check_facts *facts,
     const struct check_inputs *in, char *line, size_t len)
 {
 	const struct relay_fact *r = check_fact_best_relay(facts);
-	const struct port25_fact *p = &facts->port25[0];
+	const struct port25_fact *p = line_fact(facts, in);
 
 	if (r != NULL)
 		return outbound_relayed(rep, facts, in, r, line, len);
 	if (p->state == PORT25_OPEN)
 		return outbound_direct(rep, in, line, len);
-	if (p->state == PORT25_BLOCKED || p->state == PORT25_INTERCEPTED) {
+	if (is_stopped(p->state)) {
 		snprintf(line, len, _("Outbound: mail from %s cannot get out: outbound port 25 is "
 		    "%s from this line (%s) and no working smarthost was given; relay through "
 		    "your ISP's submission server (test it with mxdiag smarthost)."), in->domain,

@@ -44,6 +44,15 @@ case_json "path reject: no smarthost: mail cannot get out" 2 \
 	-- "${PT_COMMON[@]}" preflight example.test --ip 192.0.2.25 --no-inbound --no-relay \
 	--port25-target example.test --port25-target exch.test --port25-target isp.test \
 	--submission smtp.isp.test
+# mixed: IPv4 port 25 reset, IPv6 port 25 intercepted: the verdict is the sending
+# address's family's
+lab-op25b mixed
+for pt_ip in 198.51.100.7:blocked 2001:db8::7:intercepted; do
+	case_json "path mixed: --ip ${pt_ip%:*} judged by its family's port 25" "*" \
+		--doc verdict.outbound.path=none --doc verdict.outbound.port25=${pt_ip##*:} \
+		-- "${PT_COMMON[@]}" preflight example.test --ip "${pt_ip%:*}" --no-inbound \
+		--no-relay --port25-target example.test
+done
 lab-op25b off
 case_json "path off: no smarthost, port 25 open: direct from --ip" "*" \
 	--doc verdict.outbound.path=direct --doc verdict.outbound.spf=pass \
