@@ -77,10 +77,8 @@ first_addr(const char *s, char *buf, size_t len)
 	return s != NULL && ndr_text_find_addr(s, strlen(s), &pos, buf, len) >= 0;
 }
 
-/* Replace each token of tmpl found in keys by its value into out; a token the bounce
- * does not fill becomes a word to type in: {sender_domain} -> SENDER_DOMAIN. */
-static void
-fill_tokens(const char *tmpl, const char *const keys[][2], size_t n_keys, char *out,
+void
+explain_fill_tokens(const char *tmpl, const char *const keys[][2], size_t n_keys, char *out,
     size_t out_len)
 {
 	size_t o = 0;
@@ -139,7 +137,7 @@ next_command(const char *tmpl, const struct ndr *n, const struct ndr_rcpt *r,
 			    n->sending_ip : NULL) },
 		};
 
-		fill_tokens(tmpl, keys, sizeof(keys) / sizeof(keys[0]), out, out_len);
+		explain_fill_tokens(tmpl, keys, sizeof(keys) / sizeof(keys[0]), out, out_len);
 	}
 }
 

@@ -8,6 +8,11 @@
 
 struct finding;
 
+/* Each token of tmpl found in keys ({token, value} pairs) replaced by its value, into out;
+ * a token without a value becomes a word to type in: {sender_domain} -> SENDER_DOMAIN. */
+void explain_fill_tokens(const char *tmpl, const char *const keys[][2], size_t n_keys,
+    char *out, size_t out_len);
+
 /* Who must act ("sender-admin"), in words of the current language. */
 const char *explain_act_text(const char *act);
 

@@ -14,6 +14,7 @@
 #include "findings.h"
 #include "i18n.h"
 #include "command.h"
+#include "explain_out.h"
 #include "explain_proof.h"
 #include "loop.h"
 #include "ndr_auth.h"
@@ -39,34 +40,18 @@ explain_is_finding(const char *id)
 	return findings_lookup(id) != NULL;
 }
 
-/* A proof's next command with {domain} {sender_domain} {rcpt_domain} {ip} {rcpt} filled in. */
+/* A proof's next command with {domain} {sender_domain} {rcpt_domain} {ip} {rcpt} filled in
+ * (a token with no value as a word to type in: IP). */
 static void
 expand_next(const char *tmpl, const struct check_inputs *in, const struct proof_subject *s,
     char *buf, size_t len)
 {
-	static const char *const keys[] = { "{domain}", "{sender_domain}", "{rcpt_domain}",
-	    "{ip}", "{rcpt}" };
-	const char *vals[5] = { in->domain, s->sender_domain, s->rcpt_domain, s->ip, s->rcpt };
-	size_t off = 0, i, klen;
+	const char *const keys[][2] = {
+		{ "{domain}", in->domain }, { "{sender_domain}", s->sender_domain },
+		{ "{rcpt_domain}", s->rcpt_domain }, { "{ip}", s->ip }, { "{rcpt}", s->rcpt },
+	};
 
-	buf[0] = '\0';
-	while (*tmpl != '\0' && off + 1 < len) {
-		for (i = 0; i < 5; i++) {
-			klen = strlen(keys[i]);
-			if (strncmp(tmpl, keys[i], klen) == 0)
-				break;
-		}
-		if (i < 5) {
-			off += (size_t)snprintf(buf + off, len - off, "%s",
-			    vals[i] != NULL ? vals[i] : keys[i]);
-			if (off >= len)
-				off = len - 1;
-			tmpl += klen;
-		} else {
-			buf[off++] = *tmpl++;
-			buf[off] = '\0';
-		}
-	}
+	explain_fill_tokens(tmpl, keys, sizeof(keys) / sizeof(keys[0]), buf, len);
 }
 
 static bool

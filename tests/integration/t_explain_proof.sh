@@ -270,3 +270,32 @@ bounce rcpt@good.dane.test alice@example.test \
 case_json "DANE bounce whose TLSA matches now: cannot be checked, not fixed" "*" \
 	--has ndr.verify-dane:INFO --data ndr.verify-dane:result=cannot-check \
 	--data ndr.verify-dane:finding=dane.match -- $EX "$OUT/danegood.eml"
+
+# No placeholder is left for the user to puzzle over: a value the bounce does not give
+# becomes a word to type in (--ip IP), in every explain document of this file; the
+# 5.7.26 bounce without a Received line of the sender gives no address.
+bounce rcpt@example.net alice@example.test \
+	'550 5.7.26 This mail has been blocked because the sender is unauthenticated.' >"$OUT/noip.eml"
+case_json "5.7.26 without the sending address: the next command asks for it" "*" \
+	--has ndr.verify-dmarc -- $EX "$OUT/noip.eml"
+if out=$(/usr/bin/python3 - "$OUT" <<'PY' 2>&1
+import glob, json, re, sys
+bad = []
+for path in glob.glob(sys.argv[1] + "/*.json"):
+    try:
+        d = json.load(open(path))
+    except ValueError:
+        continue
+    if d.get("command") != "explain":
+        continue
+    for f in d["findings"]:
+        for k in ("message", "fix"):
+            if re.search(r"\{[a-z_]+\}", f.get(k) or ""):
+                bad.append("%s %s %s: %s" % (path.rsplit("/", 1)[-1], f["id"], k, f[k]))
+assert not bad, "\n".join(bad[:5])
+noip = json.load(open(sys.argv[1] + "/5.7.26_without_the_sending_address__the_next_command_asks_for_it.json"))
+fixes = [f.get("fix") or "" for f in noip["findings"] if f["id"] == "ndr.verify-dmarc"]
+assert fixes and "--ip IP" in fixes[0], fixes
+PY
+); then ok "explain proofs: no {token} left in a message or fix"
+else not_ok "explain proofs: no {token} left in a message or fix" "$out"; fi
