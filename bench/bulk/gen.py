@@ -42,7 +42,15 @@ def main():
         provs.append((name, hosts, ["selector1", "google", "k1"][p % 3]))
     kinds = {}
     lines = []
-    key = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC" + "A" * 180 + "IDAQAB"
+    # a real 2048-bit RSA public key (openssl genrsa 2048 | openssl rsa -pubout), so the
+    # DKIM check parses a key as it would at a customer's domain; its private half is gone
+    key = ("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAt+a9T3uFaxdUnUqKSPNd0fzixzQW1OZsSXy9"
+           "EBpQKGuda88JPW08NG2T9NffgpJHUpmgYCNTtCV9yXZ1hpzieOMmzRS8q8Xb+m+Nwt/aHLo7+i28VZgQ"
+           "uyCtSAMEYcTl/bDPsc7ue0Ip0tn0IzX9GR8zyYhjoTS5qsWY2x6Ghl/Ohs1URj7l6DPIIMDE/BFaAxkB"
+           "HTimHQxerN0Z3TKpBPHB+LrDhMw/SYxss5Yy2qfR3a8CeYXXdQ6NduJoO32jRqlBTJAhixLVd2AQ4pzK"
+           "fnxe9iiieqzDs5NqvtIGsiZWkEeTUbxTA8bmpgfcfXf1PaCzIJ1JFrd/vtaGSOaI5wIDAQAB")
+    # two strings: one TXT string holds at most 255 bytes (RFC 1035 3.3.14)
+    dkim = f'"v=DKIM1; k=rsa; p={key[:200]}" "{key[200:]}"'
     for i in range(a.domains):
         d = f"d{i}"
         fq = f"{d}.{Z}"
@@ -55,7 +63,7 @@ def main():
                 rr.append(f"{d} IN MX {10 * (k + 1)} {h}")
             rr.append(f'{d} IN TXT "v=spf1 include:_spf.{name}.{Z} -all"')
             rr.append(f'{d} IN TXT "provider-site-verification={rnd.getrandbits(64):x}"')
-            rr.append(f'{sel}._domainkey.{d} IN TXT "v=DKIM1; k=rsa; p={key}"')
+            rr.append(f'{sel}._domainkey.{d} IN TXT {dkim}')
             if rnd.random() < 0.7:
                 rr.append(f'_dmarc.{d} IN TXT "v=DMARC1; p={rnd.choice(["none", "quarantine"])}; rua=mailto:dmarc@{fq}"')
             ip = f"10.{60 + provs.index((name, hosts, sel))}.0.{rnd.randrange(1, 250)}"
@@ -69,7 +77,7 @@ def main():
                     rr.append(f"mail{k}.{d} IN AAAA 2001:db8:70:{i:x}::{k + 1}")
             rr.append(f"{d} IN A 10.71.{i % 250}.{(i // 250) % 250 + 1}")
             rr.append(f'{d} IN TXT "{rnd.choice(["v=spf1 mx -all", "v=spf1 mx a ~all", f"v=spf1 ip4:10.70.{i % 250}.0/24 -all"])}"')
-            rr.append(f'default._domainkey.{d} IN TXT "v=DKIM1; k=rsa; p={key}"')
+            rr.append(f'default._domainkey.{d} IN TXT {dkim}')
             rr.append(f'_dmarc.{d} IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@{fq}"')
             ip = f"10.70.{i % 250}.1"
         elif r < 0.88:

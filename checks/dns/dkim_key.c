@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/decoder.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -88,18 +90,51 @@ out:
 	return len;
 }
 
+/*
+ * An RSA SubjectPublicKeyInfo, or NULL. OpenSSL 3's d2i_PUBKEY() looks its decoders up
+ * again for every key (about a million instructions: a third of a check --batch's time
+ * when every domain has a key); one decoder context for this one input, built once and
+ * kept for the process, decodes it in a tenth of that. Anything else (another key type,
+ * trailing bytes) is left to d2i_PUBKEY(), so the verdicts stay its.
+ */
+static EVP_PKEY *
+rsa_spki(const unsigned char *der, long len)
+{
+	static OSSL_DECODER_CTX *ctx;
+	static EVP_PKEY *decoded;	/* where ctx puts each key */
+	const unsigned char *p = der;
+	size_t left = (size_t)len;
+	EVP_PKEY *pk;
+
+	if (ctx == NULL)
+		ctx = OSSL_DECODER_CTX_new_for_pkey(&decoded, "DER", "SubjectPublicKeyInfo", "RSA",
+		    EVP_PKEY_PUBLIC_KEY, NULL, NULL);
+	if (ctx == NULL || !OSSL_DECODER_from_data(ctx, &p, &left) || left != 0) {
+		EVP_PKEY_free(decoded);
+		decoded = NULL;
+		ERR_clear_error();	/* the fallback says why, not this attempt */
+		return NULL;
+	}
+	pk = decoded;
+	decoded = NULL;
+	return pk;
+}
+
 /* The RSA key of p=: SubjectPublicKeyInfo as everyone publishes it, or the bare
  * RSAPublicKey that RFC 6376 3.6.1's wording allows. */
 static void
 read_rsa(const unsigned char *der, long len, struct dkim_key *key)
 {
 	const unsigned char *p = der;
-	EVP_PKEY *pk = d2i_PUBKEY(NULL, &p, len);
+	EVP_PKEY *pk = rsa_spki(der, len);
 
-	if (pk == NULL || p != der + len) {
-		EVP_PKEY_free(pk);
-		p = der;
-		pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, len);
+	if (pk == NULL) {
+		pk = d2i_PUBKEY(NULL, &p, len);
+		if (pk == NULL || p != der + len) {
+			EVP_PKEY_free(pk);
+			p = der;
+			pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, len);
+		}
 	}
 	if (pk == NULL || EVP_PKEY_base_id(pk) != EVP_PKEY_RSA) {
 		key->verdict = DKIM_KEY_BAD;
