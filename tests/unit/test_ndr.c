@@ -317,6 +317,19 @@ static const struct {
 	  "ndr.send-as-denied", "securityerror" },
 	{ "#554 5.1.8 <a@example.jp>: Sender address rejected: Domain not found ##",
 	  "ndr.sender-domain-not-found", "rejected" },
+	/* the sending host refused (not its credentials); a receive limit of the recipient;
+	 * the sender address failing the receiver's verification (Exim's callout) */
+	{ "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.",
+	  "ndr.blocked", "blocked" },
+	{ "554 5.7.1 <unknown[203.0.113.5]>: Client host rejected: Access denied",
+	  "ndr.blocked", "blocked" },
+	{ "554 5.2.122 The recipient has exceeded their limit for the number of messages they "
+	  "can receive per hour.", "ndr.rate-limited", "speeding" },
+	{ "550 Verification failed for <a@example.org>\nUnrouteable address\nSender verify "
+	  "failed", "ndr.sender-domain-not-found", "rejected" },
+	{ "550-Verification failed for <a@example.org>\n550-Called: 192.0.2.9\n550-Response: "
+	  "550 5.1.1 <a@example.org>: Recipient address rejected: User unknown\n550 Sender "
+	  "verify failed", "ndr.sender-verify-failed", "rejected" },
 	/* providers' own documented codes come before their words */
 	{ "421 4.2.0 Service refuse. Veuillez essayer plus tard. Service refused, please try "
 	  "later. OFR005_505 [505] (in reply to end of DATA command)", "ndr.system-error",
