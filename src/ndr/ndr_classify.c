@@ -13,6 +13,7 @@
 #include "ndr_classify.h"
 #include "ndr_kb.h"
 #include "ndr_provider.h"
+#include "xmalloc.h"
 
 static void
 set_cause(const struct ndr_kb *kb, struct ndr_rcpt *r, const struct ndr_cause *k,
@@ -234,6 +235,33 @@ by_text(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
 	return by_text_except(kb, n, r, text, len, NULL, phrase);
 }
 
+/* The expired branch's search for a cause, over a copy of the text in which the
+ * recipient's domain is blanked out: a domain is a name, not the server's words, so
+ * "someone@greylist.test: Envelope expired" says nothing of greylisting. */
+static const struct ndr_cause *
+by_text_why(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
+    const char *text, size_t len, const char **phrase)
+{
+	const char *dom = r->addr != NULL ? strrchr(r->addr, '@') : NULL;
+	const struct ndr_cause *k;
+	size_t dl, i;
+	char *copy;
+
+	if (text == NULL || len == 0)
+		return NULL;
+	if (dom == NULL || (dl = strlen(dom + 1)) < 3)
+		return by_text_except(kb, n, r, text, len, "expired", phrase);
+	dom++;
+	copy = xmalloc(len);
+	memcpy(copy, text, len);
+	for (i = 0; i + dl <= len; i++)
+		if (strncasecmp(copy + i, dom, dl) == 0)
+			memset(copy + i, ' ', dl);
+	k = by_text_except(kb, n, r, copy, len, "expired", phrase);
+	free(copy);
+	return k;
+}
+
 /* Sisimai's internal status for a reason when the bounce has no RFC 3463 code */
 static void
 derive_status(const struct ndr_kb *kb, struct ndr_rcpt *r)
@@ -307,14 +335,14 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 	if ((k != NULL && strcmp(k->reason, "expired") == 0) || (k == NULL &&
 	    r->status[0] != '\0' && strcmp(r->status + 1, ".4.7") == 0)) {
 		const char *why = NULL;
-		const struct ndr_cause *w = by_text_except(kb, n, r, r->diag, r->diag != NULL ?
-		    strlen(r->diag) : 0, "expired", &why);
+		const struct ndr_cause *w = by_text_why(kb, n, r, r->diag, r->diag != NULL ?
+		    strlen(r->diag) : 0, &why);
 
 		if (w == NULL)
-			w = by_text_except(kb, n, r, r->context, r->context != NULL ?
-			    strlen(r->context) : 0, "expired", &why);
+			w = by_text_why(kb, n, r, r->context, r->context != NULL ?
+			    strlen(r->context) : 0, &why);
 		if (w == NULL)
-			w = by_text_except(kb, n, r, n->text, n->human_len, "expired", &why);
+			w = by_text_why(kb, n, r, n->text, n->human_len, &why);
 		if (w != NULL) {
 			set_cause(kb, r, w, NULL, "phrase in the report", why);
 			return;

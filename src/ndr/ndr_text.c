@@ -39,6 +39,7 @@ struct scan {
  * the server's words and must not be read as the failure. */
 static const char *const orig_markers[] = {
 	"below this line is a copy of the message",
+	"below is a copy of the original message", /* OpenSMTPD */
 	"this is a copy of the message",
 	"original message follows",
 	"unsent message follows",
