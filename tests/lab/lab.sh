@@ -42,6 +42,7 @@ LAB_CLIENT_IP6=2001:db8::7
 LAB_DELAY_MS=${LAB_DELAY_MS:-20}
 LAB_HOSTNAME=client.lab.test
 . "$LAB_DIR/mta.sh" # the real mail servers (MTA_V4, MTA_CERTS, setup_*)
+. "$LAB_DIR/bouncers.sh" # their sending side, which writes real DSNs (bouncers_start)
 # every address on lo; the personas' addresses come from personas.py
 V4_ADDRS="$LAB_CLIENT_IP $LAB_AUTH_NS $LAB_RESOLVER $LAB_DEAD_NS $LAB_SLOW_NS
 192.0.2.25 192.0.2.26 192.0.2.27 192.0.2.28 192.0.2.30 192.0.2.31 192.0.2.32
@@ -473,6 +474,7 @@ start_lab() {
 	mark "nsd and unbound listening"
 	mta_start "$W"
 	mark "real mail servers started"
+	(bouncers_start "$W") >>"$W/log/bouncers.out" 2>&1 & # off the start-up path
 	# one real query through the whole chain: unbound -> fake root -> zone
 	wait_for "DNS resolution through $LAB_RESOLVER" "$W/log/unbound.log" \
 		dig +time=1 +tries=1 "@$LAB_RESOLVER" lab.test SOA || die "lab start-up failed"
