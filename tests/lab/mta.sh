@@ -32,11 +32,8 @@ mta_why_not() {
 	exim) [ -x "$MTA_CACHE/exim/usr/sbin/exim4" ] ||
 		echo "Exim is not unpacked in $MTA_CACHE (scripts/install-deps.sh lab)" ;;
 	opensmtpd)
-		if [ ! -x "$MTA_CACHE/opensmtpd/usr/sbin/smtpd" ]; then
-			echo "OpenSMTPD is not unpacked in $MTA_CACHE (scripts/install-deps.sh lab)"
-		elif [ ! -d /var/lib/opensmtpd/empty ]; then
-			echo "OpenSMTPD's chroot /var/lib/opensmtpd/empty is missing (scripts/install-deps.sh lab)"
-		fi ;;
+		[ -x "$MTA_CACHE/opensmtpd/usr/sbin/smtpd" ] ||
+			echo "OpenSMTPD is not unpacked in $MTA_CACHE (scripts/install-deps.sh lab)" ;;
 	esac
 }
 
@@ -277,9 +274,10 @@ setup_exim() {
 # OpenSMTPD as the MX of smtpdmx.test (no STARTTLS) and of smtpdtls.test (STARTTLS
 # offered, and every handshake fails: Debian 12's OpenSMTPD 6.8 with OpenSSL 3,
 # OpenSMTPD issue 1171 — a real server's real failure). Its paths are compiled in: the spool
-# /var/spool/smtpd and the control socket /var/run/smtpd.sock get tmpfs mounts of
-# their own (a nested mount namespace, so nothing is written on the host); the chroot
-# /var/lib/opensmtpd/empty is an empty directory made by scripts/install-deps.sh.
+# /var/spool/smtpd, the control socket /var/run/smtpd.sock and the chroot
+# /var/lib/opensmtpd/empty get tmpfs mounts of their own (a nested mount namespace, so
+# nothing is written on the host; /var/lib is hidden from smtpd only, which reads
+# nothing else there).
 setup_opensmtpd() {
 	local W=$1 O=$1/mta/opensmtpd
 	mkdir -p "$O" || return 1
@@ -303,6 +301,10 @@ setup_opensmtpd() {
 	chmod 644 "$O/smtpd.conf"
 	unshare --mount --propagation private sh -c '
 		mount -t tmpfs lab-run /run && mount -t tmpfs lab-spool /var/spool || exit 1
+		if [ ! -d /var/lib/opensmtpd/empty ]; then # its chroot, empty and root-owned
+			mount -t tmpfs -o mode=755 lab-lib /var/lib &&
+				mkdir -p /var/lib/opensmtpd/empty || exit 1
+		fi
 		if [ -L /etc/resolv.conf ]; then # its target may have been under /run
 			t=$(readlink -m /etc/resolv.conf)
 			[ -e "$t" ] || { mkdir -p "${t%/*}" && cp "$1/etc/resolv.conf" "$t"; }
