@@ -84,6 +84,7 @@ const struct finding_def finding_defs[] = {
 	{ "helo.not-fqdn", "docs/checks.md#helonot-fqdn", "dns" },
 	{ "helo.ok", "docs/checks.md#helook", "dns" },
 	{ "inbound.accepted", "docs/smtp.md#inboundaccepted", "inbound" },
+	{ "inbound.accepts-any", "docs/smtp.md#inboundaccepts-any", "inbound" },
 	{ "inbound.anonymous-refused", "docs/smtp.md#inboundanonymous-refused", "inbound" },
 	{ "inbound.backup-only", "docs/smtp.md#inboundbackup-only", "inbound" },
 	{ "inbound.banner-mismatch", "docs/smtp.md#inboundbanner-mismatch", "inbound" },

@@ -187,6 +187,8 @@ add_ep_data(struct finding *f, const struct ib_run *run, const struct ib_ep *ep)
 }
 
 static const struct check_facts *facts_of(const struct ib_run *run);
+static void add_rcpt_data(struct finding *f, const struct ib_run *run,
+    const struct smtp_result *r);
 
 /* Whether addr's address family is known to let port 25 out from here: the port25 probe
  * found it open, or an MX address of that family took a connection. */
@@ -344,7 +346,59 @@ report_ep(struct ib_run *run, struct ib_ep *ep, bool on_path, bool has_path)
 		break;
 	}
 	add_ep_data(f, run, ep);
+	add_rcpt_data(f, run, r);
 	probe_evidence_smtp(f, r, IB_TRANSCRIPT_LINES);
+}
+
+/* The host's own answer to RCPT, as data: what a proof reads (explain_proof.c) without
+ * parsing a message; the made-up address's answer beside it when one was asked. */
+static void
+add_rcpt_data(struct finding *f, const struct ib_run *run, const struct smtp_result *r)
+{
+	const struct smtp_step *rcpt = smtp_result_step(r, SMTP_STEP_RCPT, 0, 0);
+	const struct smtp_step *any = smtp_result_step(r, SMTP_STEP_RCPT, 0, 1);
+	char rt[600];
+
+	if (rcpt == NULL || rcpt->reply.code == 0)
+		return;
+	probe_reply_text(rcpt, rt, sizeof(rt));
+	finding_data(f, "rcpt_code", json_integer(rcpt->reply.code));
+	if (rcpt->reply.enh[0] != '\0')
+		finding_data(f, "rcpt_status", json_string(rcpt->reply.enh));
+	finding_data(f, "rcpt_reply", json_stringn_nocheck(rt, strlen(rt)));
+	if (run->any_rcpt != NULL && any != NULL && any->reply.code != 0) {
+		finding_data(f, "any_rcpt", json_string(run->any_rcpt));
+		finding_data(f, "any_rcpt_code", json_integer(any->reply.code));
+	}
+}
+
+/* The host that decides took rcpt: did it take the made-up address too? Then it takes any
+ * address at RCPT (a catch-all, or it checks after DATA and bounces later), and its yes
+ * says nothing about whether rcpt exists. */
+static void
+report_accepts_any(struct ib_run *run, struct ib_ep *ep)
+{
+	const struct smtp_step *any = smtp_result_step(ep->res, SMTP_STEP_RCPT, 0, 1);
+	const char *mxname = run->mx->hosts[ep->host].name;
+	char subject[400], rt[600];
+	struct finding *f;
+
+	if (run->any_rcpt == NULL || ep->outcome != IB_ACCEPTED || any == NULL ||
+	    any->reply.code / 100 != 2)
+		return;
+	subject_of(run, ep, subject, sizeof(subject));
+	probe_reply_text(any, rt, sizeof(rt));
+	f = probe_add(run->ctx->rep, run->group, "inbound.accepts-any", ST_INFO, subject);
+	finding_msg(f, _("%s accepts any address at RCPT: it took the made-up <%s> too (%s), "
+	    "so its yes to <%s> does not show that the mailbox exists (a catch-all, or it checks "
+	    "addresses only after DATA and bounces later)."), mxname, run->any_rcpt, rt,
+	    run->rcpt);
+	finding_fix(f, _("Only a delivery tells: send a short test message to <%s> and watch "
+	    "for a bounce."), run->rcpt);
+	finding_ref(f, "RFC 5321 section 3.3");
+	add_ep_data(f, run, ep);
+	add_rcpt_data(f, run, ep->res);
+	probe_evidence_smtp(f, ep->res, IB_TRANSCRIPT_LINES);
 }
 
 static void
@@ -648,6 +702,8 @@ inbound_judge(struct ib_run *run)
 	    tries_next(order[path]->outcome); path++)
 		;
 	report_path(run, order, run->neps, path);
+	if (path < run->neps && order[path]->vantage.v == VANTAGE_CLEAR)
+		report_accepts_any(run, order[path]);
 	/* No host took a connection and the line is not known to be open: each host is
 	 * unreachable from here (WARN), not proven down. */
 	has_path = path < run->neps || !is_line_shown_open(run);

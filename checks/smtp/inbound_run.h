@@ -59,6 +59,7 @@ struct ib_run {
 	struct tls_client *tls;	/* the run's (run_tls_client), borrowed; NULL: no TLS */
 	char *domain;
 	char *from, *rcpt, *helo;	/* owned copies */
+	char *any_rcpt;		/* the made-up address (inbound_opts.probe_any), owned, or NULL */
 	struct probe_mx *mx;
 	struct ib_ep eps[IB_MAX_EPS];
 	size_t neps;

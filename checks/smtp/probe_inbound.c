@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/rand.h>
 
 #include "checks.h"
 #include "command.h"
@@ -56,7 +60,7 @@ start_ep(struct ib_run *run, size_t host, const char *addr)
 	const struct probe_host *h = &run->mx->hosts[host];
 	struct smtp_plan plan = { 0 };
 	struct smtp_txn txn = { 0 };
-	const char *rcpts[1] = { run->rcpt };
+	const char *rcpts[2] = { run->rcpt, run->any_rcpt };
 	struct ib_ep *ep;
 	char *rev;
 
@@ -69,7 +73,7 @@ start_ep(struct ib_run *run, size_t host, const char *addr)
 	ep->addr = xstrdup(addr);
 	txn.mail_from = run->from;
 	txn.rcpts = rcpts;
-	txn.nrcpts = 1;
+	txn.nrcpts = run->any_rcpt != NULL ? 2 : 1;
 	plan.addr = addr;
 	plan.port = 25;
 	plan.host = h->name;	/* the certificate should name the MX host (RFC 7672 3.2.2) */
@@ -143,6 +147,7 @@ run_free(struct ib_run *run)
 	free(run->domain);
 	free(run->from);
 	free(run->rcpt);
+	free(run->any_rcpt);
 	free(run->helo);
 	free(run);
 }
@@ -190,6 +195,22 @@ finish(void *arg)
 	return true;
 }
 
+/* An address at domain that no one has: a random local part (RFC 5321 4.5.3.1.1: at most
+ * 64 octets). Caller frees. */
+static char *
+made_up_rcpt(const char *domain)
+{
+	unsigned char r[8] = { 0 };
+
+	if (RAND_bytes(r, (int)sizeof(r)) != 1) {	/* unique enough without the pool */
+		unsigned long long t = (unsigned long long)time(NULL) ^ (uintptr_t)&r;
+
+		memcpy(r, &t, sizeof(r));
+	}
+	return xasprintf("mxdiag-no-such-user-%02x%02x%02x%02x%02x%02x%02x%02x@%s", r[0], r[1],
+	    r[2], r[3], r[4], r[5], r[6], r[7], domain);
+}
+
 int
 inbound_start(struct run_ctx *ctx, const struct inbound_opts *o, probe_done_fn *done,
     void *arg)
@@ -208,6 +229,8 @@ inbound_start(struct run_ctx *ctx, const struct inbound_opts *o, probe_done_fn *
 	/* RFC 5321 4.5.1: every domain must accept mail for its postmaster. */
 	run->rcpt = o->rcpt != NULL ? xstrdup(o->rcpt) : xasprintf("postmaster@%s", run->domain);
 	run->from = xstrdup(o->from != NULL ? o->from : INBOUND_DEFAULT_FROM);
+	if (o->probe_any)
+		run->any_rcpt = made_up_rcpt(run->domain);
 	run->helo = xstrdup(o->helo);
 	/* Without a CA store certificates are still shown, just never "verified". */
 	run->tls = run_tls_client(ctx, why, sizeof(why));

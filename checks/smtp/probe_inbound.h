@@ -21,6 +21,10 @@ struct inbound_opts {
 	const char *helo;	/* NULL = our address literal */
 	const char *group;	/* finding group (preflight section), or NULL */
 	struct check_ctx *check;	/* the diagnosis it runs as (its run's facts), or NULL */
+	/* also RCPT a made-up address at the domain in the same transaction: a server that
+	 * takes it too accepts any address at RCPT (inbound.accepts-any), so its yes to rcpt
+	 * proves nothing about rcpt */
+	bool probe_any;
 };
 
 /*

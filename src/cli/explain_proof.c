@@ -21,10 +21,10 @@
 #include "probe_inbound.h"
 #include "probe_port25.h"
 #include "proof_cache.h"
+#include "proof_rcpt.h"
+#include "proof_verdict.h"
 #include "report.h"
 #include "xmalloc.h"
-
-enum proof_result { PROOF_FIXED, PROOF_STILL, PROOF_NOT_HERE, PROOF_UNKNOWN };
 
 static const char *const result_names[] = { "fixed", "still-true", "cannot-check", "unknown" };
 
@@ -77,15 +77,6 @@ is_about_other_ip(const struct finding *f, const char *ip)
 		return false;
 	return ip == NULL || strcmp(subj, ip) != 0;
 }
-
-struct verdict {
-	enum proof_result result;
-	enum status st;
-	const struct finding *basis;	/* the finding the verdict reads, or NULL */
-	char why[300];			/* for UNKNOWN without a basis */
-	const char *reused_from;	/* the bounce the proof ran for, when reused */
-	char rcpt_host[256];	/* port25: the recipient's MX host that alone failed, or "" */
-};
 
 /* What findings first..end of the proof's run say about its fact. */
 static void
@@ -186,8 +177,8 @@ static struct finding *
 add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof *p,
     const struct check_inputs *in, const struct proof_subject *s, const struct verdict *v)
 {
-	const char *said = v->basis != NULL && finding_message(v->basis) != NULL ?
-	    finding_message(v->basis) : v->why;
+	const char *said = v->why[0] == '\0' && v->basis != NULL &&
+	    finding_message(v->basis) != NULL ? finding_message(v->basis) : v->why;
 	char id[96], next[512];
 	struct finding *f;
 
@@ -199,7 +190,9 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 		break;
 	case PROOF_STILL:
 		finding_msg(f, _("Still true: %s"), said);
-		if (finding_fix_text(v->basis) != NULL)
+		if (v->fix != NULL)
+			finding_fix(f, "%s", v->fix);
+		else if (finding_fix_text(v->basis) != NULL)
 			finding_fix(f, "%s", finding_fix_text(v->basis));
 		break;
 	case PROOF_NOT_HERE:
@@ -224,12 +217,14 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 			finding_msg(f, _("Could not check now: %s"), said);
 		else
 			finding_msg(f, _("Could not check now: %s."), said);
-		if (v->basis != NULL && finding_fix_text(v->basis) != NULL)
+		if (v->fix != NULL)
+			finding_fix(f, "%s", v->fix);
+		else if (v->basis != NULL && finding_fix_text(v->basis) != NULL)
 			finding_fix(f, "%s", finding_fix_text(v->basis));
 		break;
 	}
 	if ((v->result == PROOF_NOT_HERE || v->result == PROOF_UNKNOWN) && p->next != NULL &&
-	    v->rcpt_host[0] == '\0') {
+	    v->rcpt_host[0] == '\0' && v->fix == NULL) {
 		expand_next(p->next, in, s, next, sizeof(next));
 		finding_fix(f, _("Next, run: %s"), next);
 	}
@@ -507,7 +502,10 @@ plan_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof 
 	it->s.ip_source = s->ip_source;
 	it->s.rcpt = s->rcpt;
 	it->s.auth = s->auth;
-	it->ib = (struct inbound_opts){ .domain = it->s.rcpt_domain, .rcpt = s->rcpt };
+	/* a proof about this address asks a made-up one too: a yes to any address proves
+	 * nothing (inbound.accepts-any) */
+	it->ib = (struct inbound_opts){ .domain = it->s.rcpt_domain, .rcpt = s->rcpt,
+	    .probe_any = s->rcpt != NULL };
 	it->p25 = (struct port25_opts){ .targets = it->targets,
 	    .ntargets = port25_targets(it->s.rcpt_domain, it->targets), .no_submission = true };
 	it->in = (struct check_inputs){
@@ -580,7 +578,8 @@ verdicts(struct run_ctx *ctx, struct proof_seen *seen, struct proof_cache *cache
 				v.result = PROOF_UNKNOWN;
 				v.st = ST_UNKNOWN;
 			} else {
-				read_findings(ctx->rep, first, it->p, it->in.ip, &v);
+				if (!proof_rcpt_read(ctx->rep, first, it->k, it->p, &v))
+					read_findings(ctx->rep, first, it->p, it->in.ip, &v);
 				if (strcmp(it->c->name, "port25") == 0)
 					read_rcpt_server(ctx->rep, first, it->s.rcpt_domain, &v);
 			}

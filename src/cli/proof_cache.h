@@ -15,7 +15,7 @@ struct report;
 struct proof_run {
 	struct report *findings;	/* owned copies, in the order they came */
 	bool spoiled;		/* outbound port 25 blocked or intercepted: why says how */
-	char why[300];
+	char why[900];
 	char where[256];	/* the bounce it ran for ("FILE #N"), for the reuse's data */
 };
 

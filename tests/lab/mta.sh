@@ -222,8 +222,8 @@ setup_postfix() {
 	MTA_PID[postfix]=$!
 }
 
-# Exim as the MX of eximmx.test: users alice, bob, postmaster; relaying refused; DATA
-# refused in the predata ACL (and logged).
+# Exim as the MX of eximmx.test: users alice, bob, postmaster; full@ over quota (552 5.2.2
+# at RCPT); relaying refused; DATA refused in the predata ACL (and logged).
 setup_exim() {
 	local W=$1 E=$1/mta/exim
 	mkdir -p "$E/spool" "$E/log" || return 1
@@ -251,6 +251,9 @@ setup_exim() {
 		acl_check_rcpt:
 		  require message = relay not permitted
 		          domains = +local_domains
+		  # an over-quota mailbox refused at RCPT, as quota-aware servers do
+		  deny    message = 552 5.2.2 <\$local_part@\$domain>: mailbox is full
+		          local_parts = full
 		  require verify = recipient
 		  accept
 		acl_check_predata:

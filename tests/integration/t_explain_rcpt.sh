@@ -1,0 +1,85 @@
+# explain's RCPT proofs (user unknown, mailbox full; src/cli/proof_rcpt.c) against the lab's
+# real Postfix (pfmx.test), Exim (eximmx.test) and OpenSMTPD (smtpdmx.test), and the personas
+# that greylist (greylist.test) or take any address (backup.test). Sourced by run.sh inside
+# the lab. A real server that cannot run here skips its cases with one line.
+
+MXD_KB=${MXD_KB:-$here/../../data/kb.json}
+export MXD_KB
+RX="--ca-file $LAB_CA --timeout 3 explain"
+
+# rx_up NAME: is the lab's real server NAME up? Otherwise one skip (or failure) line.
+rx_up() {
+	local st
+	st=$(cat "$LAB_WORK/mta/$1.state" 2>/dev/null) || st="FAILED: the lab wrote no state for $1"
+	case $st in
+	up) return 0 ;;
+	SKIP:*) skip "explain against real $1" "${st#SKIP: }" ;;
+	*) not_ok "real $1 is up" "$st" ;;
+	esac
+	return 1
+}
+
+# rx_bounce RCPT DIAG: a DSN for RCPT with the server's words DIAG, to $OUT/rx-RCPT.eml.
+rx_bounce() {
+	local f=$OUT/rx-$1.eml
+	{
+		printf 'From: MAILER-DAEMON@mta.example.org\nTo: bob@example.test\n'
+		printf 'Subject: Undelivered Mail\nMIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+		printf -- '--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n'
+		printf -- '--B\nContent-Type: message/delivery-status\n\n'
+		printf 'Reporting-MTA: dns; mta.example.org\n\nFinal-Recipient: rfc822; %s\n' "$1"
+		printf 'Action: failed\nStatus: %s\nDiagnostic-Code: smtp; %s\n\n' \
+			"$(grep -oE '[45]\.[0-9]{1,3}\.[0-9]{1,3}' <<<"$2" | head -1)" "$2"
+		printf -- '--B--\n'
+	} >"$f"
+	RXF=$f
+}
+
+# The three real servers: an unknown address is still refused (Exim and OpenSMTPD without an
+# X.1.1 status), a known one is fixed since, a full mailbox cannot be shown by RCPT.
+for rx in postfix:pfmx.test:inbound.rcpt-unknown exim:eximmx.test:inbound.rcpt-rejected \
+	opensmtpd:smtpdmx.test:inbound.rcpt-rejected; do
+	IFS=: read -r rxm rxd rxid <<<"$rx"
+	rx_up "$rxm" || continue
+	rx_bounce "nosuch@$rxd" "550 5.1.1 <nosuch@$rxd>: Recipient address rejected: User unknown"
+	case_json "real $rxm: user unknown, the address is still refused at RCPT" 2 \
+		--has ndr.user-unknown:FAIL --has ndr.verify-recipient:FAIL \
+		--data ndr.verify-recipient:result=still-true --data ndr.verify-recipient:finding=$rxid \
+		--data $rxid:rcpt_code=550 --not inbound.accepts-any -- $RX "$RXF"
+	rx_bounce "alice@$rxd" "550 5.1.1 <alice@$rxd>: Recipient address rejected: User unknown"
+	case_json "real $rxm: user unknown, the address is accepted now and a made-up one is not" 2 \
+		--has ndr.verify-recipient:OK --data ndr.verify-recipient:result=fixed \
+		--data inbound.mx-accepts:any_rcpt_code=550 --not inbound.accepts-any \
+		-- $RX "$RXF"
+	rx_bounce "bob@$rxd" "552 5.2.2 <bob@$rxd>: Mailbox full"
+	case_json "real $rxm: mailbox full, RCPT accepted cannot show the quota: UNKNOWN" 2 \
+		--has ndr.mailbox-full:FAIL --has ndr.verify-recipient:UNKNOWN \
+		--data ndr.verify-recipient:result=unknown \
+		--data ndr.verify-recipient:finding=inbound.mx-accepts -- $RX "$RXF"
+done
+if rx_up exim; then
+	case_cmd "real exim: the still-true verdict quotes the server's own reply" 2 \
+		"Still true: mx.eximmx.test refuses mail for <nosuch@eximmx.test>: 550 Unrouteable address" \
+		-- "$MXDIAG" $RX "$OUT/rx-nosuch@eximmx.test.eml"
+	case_cmd "real exim: mailbox full names why RCPT cannot tell, and the next step" 2 \
+		"check the quota only after DATA" -- "$MXDIAG" $RX "$OUT/rx-bob@eximmx.test.eml"
+	# full@eximmx.test: the lab's Exim refuses it at RCPT with 552 5.2.2 (mta.sh)
+	rx_bounce "full@eximmx.test" "552 5.2.2 <full@eximmx.test>: Mailbox full"
+	case_json "real exim: mailbox refused at RCPT with 5.2.2, still full" 2 \
+		--has ndr.verify-recipient:FAIL --data ndr.verify-recipient:result=still-true \
+		--data inbound.rcpt-rejected:rcpt_status=5.2.2 -- $RX "$RXF"
+fi
+
+# Personas: a host that takes any address says nothing; a greylisting one cannot tell now.
+rx_bounce "nosuch@backup.test" "550 5.1.1 <nosuch@backup.test>: User unknown"
+case_json "catch-all MX: the made-up address is accepted too, UNKNOWN (not fixed)" 2 \
+	--has inbound.accepts-any:INFO --has ndr.verify-recipient:UNKNOWN \
+	--data ndr.verify-recipient:result=unknown \
+	--data ndr.verify-recipient:finding=inbound.accepts-any -- $RX "$RXF"
+rx_bounce "alice@greylist.test" "550 5.1.1 <alice@greylist.test>: User unknown"
+case_json "greylisting MX: RCPT deferred, UNKNOWN with the reply" 2 \
+	--has ndr.verify-recipient:UNKNOWN --data ndr.verify-recipient:result=unknown \
+	--data ndr.verify-recipient:finding=inbound.greylisted -- $RX "$RXF"
+case_cmd "greylisting MX: the verdict says why and what next" 2 \
+	"temporary refusal .451 4.7.1 Greylisted, try again later." -- "$MXDIAG" $RX "$RXF"
