@@ -121,6 +121,8 @@ verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
 	}
 	if (n->orig_auth.has_headers)
 		s.auth = &n->orig_auth;
+	s.msg_size = r->msg_size;
+	s.size_limit = r->size_limit;
 	if (ex->helo != NULL)
 		s.helo = ex->helo;
 	else if (ndr_origin_helo(r->diag, helo, sizeof(helo)))

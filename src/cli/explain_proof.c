@@ -22,6 +22,7 @@
 #include "probe_port25.h"
 #include "proof_cache.h"
 #include "proof_rcpt.h"
+#include "proof_size.h"
 #include "proof_verdict.h"
 #include "report.h"
 #include "xmalloc.h"
@@ -243,6 +244,10 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 		finding_data(f, "helo", json_string(in->helo));
 	if (v->reused_from != NULL)
 		finding_data(f, "reused_from", json_string(v->reused_from));
+	if (strcmp(p->check, "mx-size") == 0 && s->msg_size > 0)
+		finding_data(f, "message_size", json_integer((json_int_t)s->msg_size));
+	if (strcmp(p->check, "mx-size") == 0 && s->size_limit > 0)
+		finding_data(f, "bounce_size_limit", json_integer((json_int_t)s->size_limit));
 	return f;
 }
 
@@ -502,6 +507,8 @@ plan_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof 
 	it->s.ip_source = s->ip_source;
 	it->s.rcpt = s->rcpt;
 	it->s.auth = s->auth;
+	it->s.msg_size = s->msg_size;
+	it->s.size_limit = s->size_limit;
 	/* a proof about this address asks a made-up one too: a yes to any address proves
 	 * nothing (inbound.accepts-any) */
 	it->ib = (struct inbound_opts){ .domain = it->s.rcpt_domain, .rcpt = s->rcpt,
@@ -578,7 +585,8 @@ verdicts(struct run_ctx *ctx, struct proof_seen *seen, struct proof_cache *cache
 				v.result = PROOF_UNKNOWN;
 				v.st = ST_UNKNOWN;
 			} else {
-				if (!proof_rcpt_read(ctx->rep, first, it->k, it->p, &v))
+				if (!proof_rcpt_read(ctx->rep, first, it->k, it->p, &v) &&
+				    !proof_size_read(ctx->rep, first, it->p, &it->s, &v))
 					read_findings(ctx->rep, first, it->p, it->in.ip, &v);
 				if (strcmp(it->c->name, "port25") == 0)
 					read_rcpt_server(ctx->rep, first, it->s.rcpt_domain, &v);

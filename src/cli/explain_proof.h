@@ -26,6 +26,8 @@ struct proof_subject {
 	const char *rcpt_domain;	/* its domain, or NULL */
 	const char *helo;	/* the sending server's HELO name (--helo, the refusal), or NULL */
 	const struct ndr_auth *auth;	/* the returned message's identifiers, or NULL */
+	/* a message too big: its size and the limit the bounce states, bytes; 0: not stated */
+	unsigned long long msg_size, size_limit;
 };
 
 /* One proof of a bounce, planned: its inputs (owned copies of the subject's strings) and,

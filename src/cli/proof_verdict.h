@@ -14,7 +14,9 @@ struct verdict {
 	/* what the verdict says, when not the basis's own message (UNKNOWN without a basis,
 	 * or a reader's own words on it) */
 	char why[900];
-	const char *fix;	/* static or translated: the fix in place of the basis's, or NULL */
+	const char *fix;	/* static, translated or fix_buf: the fix in place of the basis's,
+				 * or NULL */
+	char fix_buf[400];
 	const char *reused_from;	/* the bounce the proof ran for, when reused */
 	char rcpt_host[256];	/* port25: the recipient's MX host that alone failed, or "" */
 };

@@ -37,6 +37,10 @@ struct ndr_rcpt {
 	char reason[24];	/* Sisimai vocabulary: "userunknown" */
 	char status_out[16];	/* status found, or derived from the reason ("5.0.911") */
 	bool is_permanent;	/* 5xx / 5.x.x: the sender must change something */
+	/* A message too big (reasons mesgtoobig, exceedlimit): the message's size and the
+	 * limit the bounce's words state, in bytes (ndr_size.h); 0 when not stated. */
+	unsigned long long msg_size;
+	unsigned long long size_limit;
 };
 
 enum ndr_kind {

@@ -13,6 +13,7 @@
 #include "ndr_classify.h"
 #include "ndr_kb.h"
 #include "ndr_provider.h"
+#include "ndr_size.h"
 #include "xmalloc.h"
 
 static void
@@ -452,6 +453,35 @@ ndr_looks_like_bounce(const struct ndr *n)
 	return false;
 }
 
+/* What text (len bytes, may be NULL) states, where *size or *limit is still unknown. */
+static void
+fill_sizes(const char *text, size_t len, unsigned long long *size, unsigned long long *limit)
+{
+	unsigned long long sz = 0, lim = 0;
+
+	if (text == NULL || (*size != 0 && *limit != 0))
+		return;
+	ndr_size_read(text, len, &sz, &lim);
+	if (*size == 0)
+		*size = sz;
+	if (*limit == 0)
+		*limit = lim;
+}
+
+/* A message too big: the sizes its words state, from the server's words first, then the
+ * bounce's text about the recipient, then the bounce's own text (Exchange: "This message
+ * is 15 MB"), never the returned message. */
+static void
+read_sizes(const struct ndr *n, struct ndr_rcpt *r)
+{
+	if (strcmp(r->reason, "mesgtoobig") != 0 && strcmp(r->reason, "exceedlimit") != 0)
+		return;
+	fill_sizes(r->diag, r->diag != NULL ? strlen(r->diag) : 0, &r->msg_size, &r->size_limit);
+	fill_sizes(r->context, r->context != NULL ? strlen(r->context) : 0, &r->msg_size,
+	    &r->size_limit);
+	fill_sizes(n->text, n->human_len, &r->msg_size, &r->size_limit);
+}
+
 int
 ndr_classify(struct ndr *n, const struct ndr_kb *kb)
 {
@@ -461,6 +491,7 @@ ndr_classify(struct ndr *n, const struct ndr_kb *kb)
 		classify_rcpt(n, kb, &n->rcpts[i]);
 		refine_by_domain(kb, &n->rcpts[i]);
 		derive_status(kb, &n->rcpts[i]);
+		read_sizes(n, &n->rcpts[i]);
 	}
 	return 0;
 }

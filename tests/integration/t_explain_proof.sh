@@ -70,7 +70,7 @@ case_json "user unknown: the MX accepts RCPT now, fixed since" 2 \
 	--has ndr.user-unknown:FAIL --has ndr.verify-recipient:OK \
 	--data ndr.verify-recipient:result=fixed -- $EX "$OUT/known.eml"
 # Mailbox full: RCPT accepted now says nothing about the mailbox's quota (refused after DATA):
-# UNKNOWN, saying so (more against the real servers: t_explain_rcpt.sh).
+# UNKNOWN, saying so (more against the real servers: t_explain_mta.sh).
 bounce alice@example.test bob@example.test '552 5.2.2 <alice@example.test>: Mailbox full' \
 	>"$OUT/full.eml"
 case_json "mailbox full: RCPT accepted now cannot show the quota, UNKNOWN" 2 \

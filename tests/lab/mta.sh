@@ -161,6 +161,8 @@ setup_postfix() {
 		# mxdiag never sends content; DATA and BDAT are refused and logged
 		smtpd_data_restrictions = reject
 		smtpd_discard_ehlo_keywords = chunking
+		# explain's size proof compares with it (EHLO SIZE 10240000, Postfix's default)
+		message_size_limit = 10240000
 		smtpd_client_connection_rate_limit = 0
 		anvil_rate_time_unit = 60s
 		smtpd_peername_lookup = yes

@@ -1,7 +1,9 @@
-# explain's RCPT proofs (user unknown, mailbox full; src/cli/proof_rcpt.c) against the lab's
-# real Postfix (pfmx.test), Exim (eximmx.test) and OpenSMTPD (smtpdmx.test), and the personas
-# that greylist (greylist.test) or take any address (backup.test). Sourced by run.sh inside
-# the lab. A real server that cannot run here skips its cases with one line.
+# explain's live proofs against the lab's real mail servers: the RCPT proofs (user unknown,
+# mailbox full; src/cli/proof_rcpt.c) against Postfix (pfmx.test), Exim (eximmx.test) and
+# OpenSMTPD (smtpdmx.test), and the personas that greylist (greylist.test) or take any
+# address (backup.test); the size proof (message too big; src/cli/proof_size.c) against
+# their EHLO SIZE. Sourced by run.sh inside the lab. A real server that cannot run here
+# skips its cases with one line.
 
 MXD_KB=${MXD_KB:-$here/../../data/kb.json}
 export MXD_KB
@@ -83,3 +85,74 @@ case_json "greylisting MX: RCPT deferred, UNKNOWN with the reply" 2 \
 	--data ndr.verify-recipient:finding=inbound.greylisted -- $RX "$RXF"
 case_cmd "greylisting MX: the verdict says why and what next" 2 \
 	"temporary refusal .451 4.7.1 Greylisted, try again later." -- "$MXDIAG" $RX "$RXF"
+
+# Message too big: the size the bounce states against the EHLO SIZE the MX announces now
+# (Postfix: message_size_limit = 10240000, Exim: its default 50 MB).
+if rx_up postfix; then
+	rx_bounce "alice@pfmx.test" "552 5.3.4 message size 15728640 exceeds size limit 10240000 of server mx.pfmx.test[192.0.2.71]"
+	case_json "real postfix: a 15 MB message against SIZE 10240000 is still too big" 2 \
+		--has ndr.message-too-big:FAIL --has ndr.verify-size:FAIL \
+		--data ndr.verify-size:result=still-true --data ndr.verify-size:message_size=15728640 \
+		--data ndr.verify-size:bounce_size_limit=10240000 \
+		--data inbound.size-limit:size_max=10240000 -- $RX "$RXF"
+	rx_bounce "bob@pfmx.test" "552 5.3.4 message size 5242880 exceeds size limit 4194304 of server mx.pfmx.test[192.0.2.71]"
+	case_json "real postfix: the limit grew past the bounced 5 MB message, fixed since" 2 \
+		--has ndr.verify-size:OK --data ndr.verify-size:result=fixed \
+		--data ndr.verify-size:message_size=5242880 -- $RX "$RXF"
+	rx_bounce "postmaster@pfmx.test" "552 5.3.4 message size 9000000 exceeds size limit 10240000 of server mx.pfmx.test[192.0.2.71]"
+	case_json "real postfix: a message within the same limit it names, UNKNOWN (refused elsewhere)" 2 \
+		--has ndr.verify-size:UNKNOWN --data ndr.verify-size:result=unknown -- $RX "$RXF"
+	# Exchange's text NDR: the sizes are in its words for people, not in the server's reply
+	cat >"$OUT/rx-exch-size.txt" <<'MAIL'
+From: postmaster@exch.test
+To: bob@exch.test
+Subject: Undeliverable: test
+Content-Type: text/plain; charset=utf-8
+
+Delivery has failed to these recipients or groups:
+
+alice@pfmx.test
+The message is too large. The size limit for messages is 10 MB and this message is 15 MB.
+
+Diagnostic information for administrators:
+
+Generating server: exch.test
+
+alice@pfmx.test
+Remote Server returned '552 5.3.4 Message size exceeds fixed maximum message size'
+MAIL
+	case_json "real postfix, Exchange NDR: 15 MB against SIZE 10240000, still too big" 2 \
+		--has ndr.verify-size:FAIL --data ndr.verify-size:message_size=15728640 \
+		--data ndr.verify-size:bounce_size_limit=10485760 -- $RX "$OUT/rx-exch-size.txt"
+	cat >"$OUT/rx-ja-size.txt" <<'MAIL'
+From: postmaster@exch.test
+To: bob@exch.test
+Subject: 配信不能: test
+Content-Type: text/plain; charset=utf-8
+
+次の受信者への配信に失敗しました:
+
+alice@pfmx.test
+メッセージのサイズ (8 MB) が上限 (5 MB) を超えているため、配信できませんでした。
+
+診断情報 (管理者用):
+
+alice@pfmx.test
+#552 5.3.4 メッセージサイズが大きすぎます ##
+MAIL
+	case_json "real postfix, Japanese NDR: 8 MB now fits SIZE 10240000 above the 5 MB named" 2 \
+		--has ndr.verify-size:OK --data ndr.verify-size:result=fixed \
+		--data ndr.verify-size:message_size=8388608 \
+		--data ndr.verify-size:bounce_size_limit=5242880 -- $RX "$OUT/rx-ja-size.txt"
+	# Gmail names no size: compared with nothing, not the cause itself
+	rx_bounce "alice@pfmx.test" "552-5.2.3 Your message exceeded Google's message size limits. Please visit https://support.google.com/mail/?answer=8770 to review our size guidelines."
+	case_json "real postfix, Gmail 5.2.3 without a size: the limit now, cannot be checked" 2 \
+		--has ndr.exceed-limit:FAIL --has ndr.verify-size:INFO \
+		--data ndr.verify-size:result=cannot-check -- $RX "$RXF"
+fi
+if rx_up exim; then
+	rx_bounce "alice@eximmx.test" "552 Message size exceeds maximum permitted: message too big: read=60000000 max=52428800"
+	case_json "real exim: read=60000000 against SIZE 52428800, still too big" 2 \
+		--has ndr.verify-size:FAIL --data ndr.verify-size:result=still-true \
+		--data inbound.size-limit:size_max=52428800 -- $RX "$RXF"
+fi
