@@ -55,15 +55,32 @@ ndr_hdrs_parse(const char *p, size_t len, struct ndr_hdrs *h)
 			return e < len ? e + 1 : len;
 		}
 		if ((p[i] == ' ' || p[i] == '\t') && cur != NULL) {
-			/* RFC 5322 2.2.3: unfold by dropping the line break */
-			size_t add = le - i;
+			/* RFC 5322 2.2.3: unfold by dropping the line break. The fold's
+			 * whitespace (FWS, 3.2.2: the blanks before the break and those that
+			 * indent the next line) reads as one space: a Diagnostic-Code folded
+			 * over lines shows as the server's words, not runs of tabs. Blanks
+			 * within a line are the server's and stay. */
+			size_t s = i, add, sep;
 
-			if (cur_len + add + 1 > cur_cap && cur_len < 8192) {
-				cur_cap = cur_len + add + 64;
+			while (s < le && (p[s] == ' ' || p[s] == '\t'))
+				s++;
+			while (cur_len > 0 && (cur->value[cur_len - 1] == ' ' ||
+			    cur->value[cur_len - 1] == '\t'))
+				cur->value[--cur_len] = '\0';
+			add = le - s;
+			if (add == 0) {	/* a blank continuation line adds nothing */
+				i = e + 1;
+				continue;
+			}
+			sep = cur_len > 0 ? 1 : 0;
+			if (cur_len + sep + add + 1 > cur_cap && cur_len < 8192) {
+				cur_cap = cur_len + sep + add + 64;
 				cur->value = xrealloc(cur->value, cur_cap);
 			}
-			if (cur_len + add + 1 <= cur_cap) {
-				memcpy(cur->value + cur_len, p + i, add);
+			if (cur_len + sep + add + 1 <= cur_cap) {
+				if (sep > 0)
+					cur->value[cur_len++] = ' ';
+				memcpy(cur->value + cur_len, p + s, add);
 				cur_len += add;
 				cur->value[cur_len] = '\0';
 			}

@@ -212,6 +212,45 @@ test_dsn(void **state)
 	ndr_free(n);
 }
 
+/* RFC 5322 folding in a DSN: a Diagnostic-Code over three lines (tabs, runs of spaces,
+ * blanks before the break, CRLF) reads as the server's words with one space at each fold;
+ * the blanks inside one line ("quoted  words") are the server's and stay. */
+static const char folded_dsn[] =
+    "From: MAILER-DAEMON@mx.example.jp\r\n"
+    "Subject: Undelivered Mail\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n"
+    "\r\n"
+    "--B\r\n"
+    "Content-Type: message/delivery-status\r\n"
+    "\r\n"
+    "Reporting-MTA: dns; mx.example.jp\r\n"
+    "\r\n"
+    "Final-Recipient: rfc822; a@example.net\r\n"
+    "Action: failed\r\n"
+    "Status: 5.7.1\r\n"
+    "Diagnostic-Code: smtp; 550-5.7.1 [192.0.2.1] Our system has   \r\n"
+    "\t\t   550-5.7.1 detected \"quoted  words\" in this message\r\n"
+    "        550 5.7.1 and refused it.\r\n"
+    "Remote-MTA:\r\n"
+    "\t  dns; mx.example.net\r\n"
+    "\r\n"
+    "--B--\r\n";
+
+static void
+test_folding(void **state)
+{
+	struct ndr *n = ndr_parse(folded_dsn, sizeof(folded_dsn) - 1);
+
+	(void)state;
+	assert_int_equal(n->n_rcpts, 1);
+	assert_string_equal(n->rcpts[0].diag, "550-5.7.1 [192.0.2.1] Our system has 550-5.7.1 "
+	    "detected \"quoted  words\" in this message 550 5.7.1 and refused it.");
+	/* a field whose value starts on the next line gets no leading space */
+	assert_string_equal(n->rcpts[0].remote_mta, "mx.example.net");
+	ndr_free(n);
+}
+
 static const struct {
 	const char *input;
 	const char *cause;
@@ -512,6 +551,7 @@ main(void)
 		cmocka_unit_test(test_rfc2047),
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_dsn),
+		cmocka_unit_test(test_folding),
 		cmocka_unit_test(test_kb_rules),
 		cmocka_unit_test(test_kb_complete),
 		cmocka_unit_test(test_not_a_bounce),
