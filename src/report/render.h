@@ -38,10 +38,8 @@ int render_json(FILE *out, const struct report *rep);
 /* The same, without the OK and INFO findings when problems_only (--problems-only); the
  * document's status and exit code stay those of the whole run. */
 int render_json_problems(FILE *out, const struct report *rep, bool problems_only);
-/* doc on one line and a newline, as json_dumpf(JSON_COMPACT) writes it (JSON Lines).
- * Returns 0 or MXD_EIO. */
-int render_json_compact(FILE *out, const json_t *doc);
-/* The report as render_json_compact(render_json_doc_problems()) writes it, byte for byte,
+/* The report on one line and a newline (JSON Lines): render_json_doc_problems()'s
+ * document as json_dumpf(JSON_COMPACT | JSON_PRESERVE_ORDER) writes it, byte for byte,
  * without building the document: the line per bounce or domain of a mailbox or a batch.
  * Returns 0 or MXD_EIO. */
 int render_json_line(FILE *out, const struct report *rep, bool problems_only);

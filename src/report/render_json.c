@@ -98,9 +98,9 @@ render_json_problems(FILE *out, const struct report *rep, bool problems_only)
 	return 0;
 }
 
-/* render_json_compact(): jansson's json_dumpf() makes one fwrite() per token and decodes
- * every string a code point at a time; over a mailbox of bounces that was a third of the
- * run. This writer gives the same bytes (jansson's JSON_COMPACT output: no spaces, raw
+/* render_json_line()'s writer: jansson's json_dumpf() makes one fwrite() per token and
+ * decodes every string a code point at a time; over a mailbox of bounces that was a third
+ * of the run. This one gives the same bytes (jansson's JSON_COMPACT output: no spaces, raw
  * UTF-8, its escapes) from a buffer on the stack, flushed when full. */
 #define JOUT_DEPTH 64	/* our documents nest a few levels; deeper is a bug */
 
@@ -284,16 +284,6 @@ jout_end(struct jout *j)
 	jout_char(j, '\n');
 	jout_flush(j);
 	return j->is_err ? MXD_EIO : 0;
-}
-
-int
-render_json_compact(FILE *out, const json_t *doc)
-{
-	struct jout j;
-
-	jout_init(&j, out);
-	jout_value(&j, doc, 0);
-	return jout_end(&j);
 }
 
 /* Objects written member by member: jout_open() then members, each after a comma but the
