@@ -49,6 +49,20 @@ case_cmd() {
 }
 
 # elapsed_ms CMD...: run and print wall milliseconds (for bounds, never for speed claims).
+# mta_up NAME [LABEL]: is the lab's real mail server NAME up (tests/lab/mta.sh writes
+# $LAB_WORK/mta/NAME.state)? Otherwise one skip line, or a failure with its log's tail,
+# for the cases it would have run.
+mta_up() {
+	local st label=${2:-real $1}
+	st=$(cat "$LAB_WORK/mta/$1.state" 2>/dev/null) || st="FAILED: the lab wrote no state for $1"
+	case $st in
+	up) return 0 ;;
+	SKIP:*) skip "$label" "${st#SKIP: }" ;;
+	*) not_ok "real $1 is up" "$st" "$(tail -n 5 "$LAB_WORK/log/$1.out" 2>/dev/null)" ;;
+	esac
+	return 1
+}
+
 now_ms() { date +%s%3N; }
 
 # Every JSON output of the run against docs/mxdiag.schema.json, as one case.

@@ -9,18 +9,6 @@ MXD_KB=${MXD_KB:-$here/../../data/kb.json}
 export MXD_KB
 RX="--ca-file $LAB_CA --timeout 3 explain"
 
-# rx_up NAME: is the lab's real server NAME up? Otherwise one skip (or failure) line.
-rx_up() {
-	local st
-	st=$(cat "$LAB_WORK/mta/$1.state" 2>/dev/null) || st="FAILED: the lab wrote no state for $1"
-	case $st in
-	up) return 0 ;;
-	SKIP:*) skip "explain against real $1" "${st#SKIP: }" ;;
-	*) not_ok "real $1 is up" "$st" ;;
-	esac
-	return 1
-}
-
 # rx_bounce RCPT DIAG: a DSN for RCPT with the server's words DIAG, to $OUT/rx-RCPT.eml.
 rx_bounce() {
 	local f=$OUT/rx-$1.eml
@@ -43,7 +31,7 @@ rx_bounce() {
 for rx in postfix:pfmx.test:inbound.rcpt-unknown exim:eximmx.test:inbound.rcpt-rejected \
 	opensmtpd:smtpdmx.test:inbound.rcpt-rejected; do
 	IFS=: read -r rxm rxd rxid <<<"$rx"
-	rx_up "$rxm" || continue
+	mta_up "$rxm" "explain against real $rxm" || continue
 	rx_bounce "nosuch@$rxd" "550 5.1.1 <nosuch@$rxd>: Recipient address rejected: User unknown"
 	case_json "real $rxm: user unknown, the address is still refused at RCPT" 2 \
 		--has ndr.user-unknown:FAIL --has ndr.verify-recipient:FAIL \
@@ -60,7 +48,7 @@ for rx in postfix:pfmx.test:inbound.rcpt-unknown exim:eximmx.test:inbound.rcpt-r
 		--data ndr.verify-recipient:result=unknown \
 		--data ndr.verify-recipient:finding=inbound.mx-accepts -- $RX "$RXF"
 done
-if rx_up exim; then
+if mta_up exim "explain against real exim"; then
 	case_cmd "real exim: the still-true verdict quotes the server's own reply" 2 \
 		"Still true: mx.eximmx.test refuses mail for <nosuch@eximmx.test>: 550 Unrouteable address" \
 		-- "$MXDIAG" $RX "$OUT/rx-nosuch@eximmx.test.eml"
@@ -88,7 +76,7 @@ case_cmd "greylisting MX: the verdict says why and what next" 2 \
 
 # Message too big: the size the bounce states against the EHLO SIZE the MX announces now
 # (Postfix: message_size_limit = 10240000, Exim: its default 50 MB).
-if rx_up postfix; then
+if mta_up postfix "explain against real postfix"; then
 	rx_bounce "alice@pfmx.test" "552 5.3.4 message size 15728640 exceeds size limit 10240000 of server mx.pfmx.test[192.0.2.71]"
 	case_json "real postfix: a 15 MB message against SIZE 10240000 is still too big" 2 \
 		--has ndr.message-too-big:FAIL --has ndr.verify-size:FAIL \
@@ -150,7 +138,7 @@ MAIL
 		--has ndr.exceed-limit:FAIL --has ndr.verify-size:INFO \
 		--data ndr.verify-size:result=cannot-check -- $RX "$RXF"
 fi
-if rx_up exim; then
+if mta_up exim "explain against real exim"; then
 	rx_bounce "alice@eximmx.test" "552 Message size exceeds maximum permitted: message too big: read=60000000 max=52428800"
 	case_json "real exim: read=60000000 against SIZE 52428800, still too big" 2 \
 		--has ndr.verify-size:FAIL --data ndr.verify-size:result=still-true \

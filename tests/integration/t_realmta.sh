@@ -8,18 +8,6 @@
 RM_DIR=$LAB_WORK/mta
 RM_SH="--ca-file $LAB_CA --timeout 3 smarthost"
 
-# rm_up NAME: is the server up? Otherwise one skip (or failure) line for its cases.
-rm_up() {
-	local st
-	st=$(cat "$RM_DIR/$1.state" 2>/dev/null) || st="FAILED: the lab wrote no state for $1"
-	case $st in
-	up) return 0 ;;
-	SKIP:*) skip "real $1" "${st#SKIP: }" ;;
-	*) not_ok "real $1 is up" "$st" "$(tail -n 5 "$LAB_WORK/log/$1.out" 2>/dev/null)" ;;
-	esac
-	return 1
-}
-
 # rm_known NAME EXIT ASSERTS... -- ARGS: a case whose right verdict mxdiag does not give
 # yet, for a reason outside this file: a failure is a skip naming the reason ($RM_WHY),
 # a pass says so.
@@ -58,7 +46,7 @@ rm_no_password() { # rm_no_password USER PWFILE FILES...
 	else not_ok "real postfix: the password of $user is in no output or log" $leaks; fi
 }
 
-if rm_up postfix; then
+if mta_up postfix; then
 	PF_LOG=$RM_DIR/postfix.log
 	CAROL="--user carol@pfsub.test --password-file $RM_DIR/carol.password"
 
@@ -169,7 +157,7 @@ if rm_up postfix; then
 	rm_no_password carol@pfsub.test "$RM_DIR/carol.password" "$OUT"/real* "$PF_LOG"
 fi
 
-if rm_up exim; then
+if mta_up exim; then
 	EX_LOG=$RM_DIR/exim/log/mainlog
 	case_json "real exim MX: inbound OK, STARTTLS verified" 0 \
 		--has inbound.accepted:OK --has inbound.mx-accepts:OK --none-worse-than INFO \
@@ -190,7 +178,7 @@ if rm_up exim; then
 	rm_no_data exim "$EX_LOG" 'rejected (DATA|BDAT)|<= ' 'SMTP connection from'
 fi
 
-if rm_up opensmtpd; then
+if mta_up opensmtpd; then
 	OS_LOG=$RM_DIR/opensmtpd.log
 	case_json "real opensmtpd MX: inbound accepted, no STARTTLS" 1 \
 		--has inbound.accepted:OK --has inbound.mx-accepts:OK \
