@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "ndr_size.h"
+#include "text.h"
 
 enum word_kind { W_NONE, W_SIZE, W_LIMIT };
 
@@ -52,18 +53,6 @@ static const struct unit ja_units[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_SANE (1ULL << 50)	/* a petabyte: larger is not a message size */
-
-static bool
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
 
 /* An ASCII word at s[0..n): its kind. */
 static enum word_kind
@@ -116,7 +105,7 @@ read_unit(const char *s, size_t left, size_t *used)
 
 	while (i < left && (s[i] == ' ' || s[i] == '\t'))
 		i++;
-	for (n = 0; i + n < left && is_alpha((unsigned char)s[i + n]); n++)
+	for (n = 0; i + n < left && text_is_alpha((unsigned char)s[i + n]); n++)
 		;
 	if (n > 0) {
 		for (k = 0; k < N(ascii_units); k++)
@@ -145,7 +134,7 @@ limit_follows(const char *s, size_t left)
 
 	while (i < left && (s[i] == ' ' || s[i] == '\t' || s[i] == ')' || s[i] == ']'))
 		i++;
-	for (n = 0; i + n < left && is_alpha((unsigned char)s[i + n]); n++)
+	for (n = 0; i + n < left && text_is_alpha((unsigned char)s[i + n]); n++)
 		;
 	if (n > 0)
 		return ascii_kind(s + i, n) == W_LIMIT;
@@ -169,7 +158,7 @@ read_number(const char *s, size_t left, unsigned long long *whole, unsigned frac
 	for (; i < left; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (is_digit(c)) {
+		if (text_is_digit(c)) {
 			if (++digits > 15)
 				break;
 			if (dots == 0)
@@ -179,18 +168,18 @@ read_number(const char *s, size_t left, unsigned long long *whole, unsigned frac
 				frac[1] *= 10;
 			}
 		} else if (c == ',' && dots == 0 && digits > 0 && i + 3 < left &&
-		    is_digit((unsigned char)s[i + 1]) && is_digit((unsigned char)s[i + 2]) &&
-		    is_digit((unsigned char)s[i + 3]) &&
-		    (i + 4 >= left || !is_digit((unsigned char)s[i + 4]))) {
+		    text_is_digit((unsigned char)s[i + 1]) && text_is_digit((unsigned char)s[i + 2]) &&
+		    text_is_digit((unsigned char)s[i + 3]) &&
+		    (i + 4 >= left || !text_is_digit((unsigned char)s[i + 4]))) {
 			continue;	/* 10,485,760 */
-		} else if (c == '.' && i + 1 < left && is_digit((unsigned char)s[i + 1])) {
+		} else if (c == '.' && i + 1 < left && text_is_digit((unsigned char)s[i + 1])) {
 			dots++;
 		} else {
 			break;
 		}
 	}
 	if (dots > 1 || digits > 15) {
-		while (i < left && (is_digit((unsigned char)s[i]) || s[i] == '.'))
+		while (i < left && (text_is_digit((unsigned char)s[i]) || s[i] == '.'))
 			i++;
 		*skip = i;
 		return 0;
@@ -241,9 +230,9 @@ ndr_size_read(const char *text, size_t len, unsigned long long *size,
 			i += n;
 			continue;
 		}
-		if (is_alpha(c)) {
-			for (n = 0; i + n < len && (is_alpha((unsigned char)text[i + n]) ||
-			    is_digit((unsigned char)text[i + n])); n++)
+		if (text_is_alpha(c)) {
+			for (n = 0; i + n < len && (text_is_alpha((unsigned char)text[i + n]) ||
+			    text_is_digit((unsigned char)text[i + n])); n++)
 				;
 			note_word(ascii_kind(text + i, n), &seen, &since_limit);
 			i += n;
@@ -262,7 +251,7 @@ ndr_size_read(const char *text, size_t len, unsigned long long *size,
 			}
 			continue;
 		}
-		if (is_digit(c)) {
+		if (text_is_digit(c)) {
 			unsigned long long whole, mul, bytes;
 			unsigned frac[2];
 			size_t skip = 0, used = 0;
