@@ -33,6 +33,7 @@
 #include "report.h"
 #include "run.h"
 #include "validate.h"
+#include "workers.h"
 #include "xmalloc.h"
 
 /* DNS questions a run over many bounces keeps before its cache starts afresh (each bounce
@@ -89,6 +90,8 @@ struct explain {
 	struct nagios_totals nagios;
 	size_t n_reports;
 	struct proof_cache *cache;	/* the run's proofs, each run once (NULL: --no-dns) */
+	bool colour;		/* text output in colour (decided once: workers write it too) */
+	struct workers *workers;	/* --no-dns over many bounces: --jobs threads, or NULL */
 };
 
 /* The live proofs the cause names (kb.json `verify`), on this bounce's facts. */
@@ -131,7 +134,8 @@ verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
 }
 
 static void
-add_rcpt_finding(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
+add_rcpt_finding(const struct explain *ex, struct report *rep, const struct ndr *n,
+    const struct ndr_rcpt *r)
 {
 	const struct ndr_cause *k = r->cause;
 	const char *id = k != NULL ? k->id : "ndr.onhold";
@@ -145,7 +149,7 @@ add_rcpt_finding(struct explain *ex, const struct ndr *n, const struct ndr_rcpt 
 		st = ST_INFO;
 	else
 		st = r->is_permanent ? ST_FAIL : ST_WARN;
-	f = report_add(ex->ctx->rep, id, st, r->addr != NULL && r->addr[0] != '\0' ? r->addr :
+	f = report_add(rep, id, st, r->addr != NULL && r->addr[0] != '\0' ? r->addr :
 	    _("(recipient not named)"));
 	explain_rcpt_text(f, n, r, ex->lang, ex->sender, ex->ip);
 	for (i = 0; i < r->n_evidence; i++)
@@ -172,7 +176,7 @@ add_rcpt_finding(struct explain *ex, const struct ndr *n, const struct ndr_rcpt 
 }
 
 static void
-add_bounce_facts(struct explain *ex, const struct ndr *n)
+add_bounce_facts(const struct explain *ex, struct report *rep, const struct ndr *n)
 {
 	json_t *b = json_object();
 
@@ -189,9 +193,9 @@ add_bounce_facts(struct explain *ex, const struct ndr *n)
 	json_object_set_new(b, "has_dsn", json_boolean(n->has_dsn));
 	json_object_set_new(b, "recipients", json_integer((json_int_t)n->n_rcpts));
 	json_object_set_new(b, "language", json_string(ex->lang == NDR_LANG_JA ? "ja" : "en"));
-	report_set_extra(ex->ctx->rep, "bounce", b);
+	report_set_extra(rep, "bounce", b);
 	if (n->is_partial) {
-		struct finding *f = report_add(ex->ctx->rep, "ndr.partial", ST_WARN,
+		struct finding *f = report_add(rep, "ndr.partial", ST_WARN,
 		    _("bounce"));
 
 		finding_msg(f, _("Only part of the bounce could be read: %s."), n->partial_why);
@@ -199,7 +203,7 @@ add_bounce_facts(struct explain *ex, const struct ndr *n)
 	}
 }
 
-enum { O_FILE, O_KB, O_NO_DNS, O_SENDER, O_IP, O_HELO };
+enum { O_FILE, O_KB, O_NO_DNS, O_SENDER, O_IP, O_HELO, O_JOBS };
 
 static const struct opt explain_rows[] = {
 	[O_FILE] = { OPT_OPERAND, NULL, "FILE", OPT_ANY, 0, 0,
@@ -218,6 +222,9 @@ static const struct opt explain_rows[] = {
 	[O_HELO] = { OPT_VALUE, "helo", "NAME", OPT_HOST, 0, 0,
 	    N_("the name the sending server announces (HELO), when the bounce does not show "
 	    "it"), NULL },
+	[O_JOBS] = { OPT_VALUE, "jobs", "N", OPT_ANY, 0, 0,
+	    N_("with --no-dns, read and write bounces on N threads (default: one per "
+	    "processor)"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -247,9 +254,9 @@ input_error(enum ndr_mailbox_err err)
 
 /* Text that is no bounce gets one UNKNOWN finding, not a guessed cause. */
 static void
-add_not_a_bounce(struct explain *ex, const struct ndr *n)
+add_not_a_bounce(struct report *rep, const struct ndr *n)
 {
-	struct finding *f = report_add(ex->ctx->rep, "ndr.not-a-bounce", ST_UNKNOWN,
+	struct finding *f = report_add(rep, "ndr.not-a-bounce", ST_UNKNOWN,
 	    _("input"));
 	char begins[128];
 	size_t l = n->text != NULL ? ndr_utf8_prefix(n->text, n->text_len, 120) : 0, i;
@@ -271,24 +278,38 @@ add_not_a_bounce(struct explain *ex, const struct ndr *n)
 	finding_ref(f, "RFC 3464");
 }
 
-/* One bounce into ctx->rep: parse, classify, one finding per recipient, live checks. */
-static void
-explain_one(struct explain *ex, const struct ndr_message *m)
+/* One bounce into rep: parse, classify, one finding per recipient. Returns the parsed
+ * bounce for its live proofs (caller frees), or NULL when it is no bounce. Reads ex and
+ * writes rep only, so that bounces can be parsed on several threads at once. */
+static struct ndr *
+explain_parse(const struct explain *ex, struct report *rep, const struct ndr_message *m)
 {
 	struct ndr *n = ndr_parse(m->buf, m->len);
 	size_t i;
 
 	ndr_classify(n, ex->kb);
-	add_bounce_facts(ex, n);
-	report_set_extra(ex->ctx->rep, "file", json_string(m->name));
-	report_set_extra(ex->ctx->rep, "index", json_integer((json_int_t)m->index));
+	add_bounce_facts(ex, rep, n);
+	report_set_extra(rep, "file", json_string(m->name));
+	report_set_extra(rep, "index", json_integer((json_int_t)m->index));
 	if (!ndr_looks_like_bounce(n)) {
-		add_not_a_bounce(ex, n);
+		add_not_a_bounce(rep, n);
 		ndr_free(n);
-		return;
+		return NULL;
 	}
 	for (i = 0; i < n->n_rcpts; i++)
-		add_rcpt_finding(ex, n, &n->rcpts[i]);
+		add_rcpt_finding(ex, rep, n, &n->rcpts[i]);
+	return n;
+}
+
+/* One bounce into ctx->rep: its findings, then its live proofs. */
+static void
+explain_one(struct explain *ex, const struct ndr_message *m)
+{
+	struct ndr *n = explain_parse(ex, ex->ctx->rep, m);
+	size_t i;
+
+	if (n == NULL)
+		return;
 	for (i = 0; i < n->n_rcpts; i++)
 		verify_cause(ex, n, &n->rcpts[i]);
 	if (!ex->no_dns)
@@ -296,18 +317,35 @@ explain_one(struct explain *ex, const struct ndr_message *m)
 	ndr_free(n);
 }
 
-/* A bounce of many: one JSON line (same document as for one bounce), one text block, or
- * its share of the one nagios status line. */
+/* What a worker thread keeps of its own, freed before it ends. */
+static void
+explain_thread_end(void)
+{
+	ndr_thread_end();
+	i18n_thread_end();
+}
+
+/* A bounce of many as a JSON line (the same document as for one bounce) or a text block
+ * into out. Returns 0, or -1 when it could not be written. */
 static int
-emit_one(struct explain *ex, struct report *rep)
+write_one(const struct explain *ex, struct report *rep, FILE *out)
 {
 	const struct global_opts *g = ex->ctx->g;
+	struct render_opts ro = { .color = ex->colour, .verbose = g->verbose };
 
-	report_finish(rep);
-	if (g->json) {
-		if (render_json_line(stdout, rep, g->problems_only) != 0)
-			return EXIT_UNKNOWN;
-	} else if (g->nagios) {
+	if (g->json)
+		return render_json_line(out, rep, g->problems_only) != 0 ? -1 : 0;
+	render_text(out, rep, &ro);
+	fputc('\n', out);
+	return 0;
+}
+
+/* A bounce of many, its report finished: written out, or its share of the one nagios
+ * status line. Returns its exit status. */
+static int
+emit_finished(struct explain *ex, struct report *rep)
+{
+	if (ex->ctx->g->nagios) {
 		nagios_add(&ex->nagios, rep);
 		ex->n_reports++;
 		if (status_exit_code(report_worst(rep)) != EXIT_OK) {
@@ -315,13 +353,146 @@ emit_one(struct explain *ex, struct report *rep)
 			    status_name(report_worst(rep)));
 			nagios_problems(ex->nagios_buf, rep);
 		}
-	} else {
-		struct render_opts ro = { .color = run_use_colour(g), .verbose = g->verbose };
-
-		render_text(stdout, rep, &ro);
-		fputc('\n', stdout);
+	} else if (write_one(ex, rep, stdout) != 0) {
+		return EXIT_UNKNOWN;
 	}
 	return status_exit_code(report_worst(rep));
+}
+
+static int
+emit_one(struct explain *ex, struct report *rep)
+{
+	report_finish(rep);
+	return emit_finished(ex, rep);
+}
+
+/* --no-dns over many bounces: a window of them parsed and written on the worker threads
+ * (a bounce then needs nothing of another), then emitted in input order. Bounded by
+ * messages and by their bytes, so memory stays that of one window. */
+#define EXPLAIN_WINDOW		256
+#define EXPLAIN_WINDOW_BYTES	(16u << 20)
+#define SLOT_KEEP_BYTES		(1u << 20)	/* a bigger message's buffer is not kept */
+
+struct slot {
+	char *buf;		/* a copy of the message: the mailbox reuses its buffer */
+	size_t len, cap, index;
+	char *name, *target;
+	struct report *rep;
+	char *out;		/* its JSON line or text block (NULL: nagios, or not written) */
+	size_t out_len;
+	int write_rc;
+	enum status worst;	/* the report's, kept when the worker has freed it */
+};
+
+struct window {
+	const struct explain *ex;
+	struct slot slots[EXPLAIN_WINDOW];
+	size_t n, bytes;
+};
+
+static bool
+window_full(const struct window *w)
+{
+	return w->n == EXPLAIN_WINDOW || w->bytes >= EXPLAIN_WINDOW_BYTES;
+}
+
+static void
+window_add(struct window *w, const struct ndr_message *m, const char *target)
+{
+	struct slot *sl = &w->slots[w->n++];
+
+	if (sl->cap < m->len + 1) {
+		free(sl->buf);
+		sl->cap = m->len + 1;
+		sl->buf = xmalloc(sl->cap);
+	}
+	memcpy(sl->buf, m->buf, m->len);
+	sl->buf[m->len] = '\0';
+	sl->len = m->len;
+	sl->index = m->index;
+	sl->name = xstrdup(m->name);
+	sl->target = xstrdup(target);
+	w->bytes += m->len;
+}
+
+/* On a worker thread: slot i's report, and its output unless nagios gathers it. */
+static void
+window_work(void *arg, size_t i)
+{
+	struct window *w = arg;
+	struct slot *sl = &w->slots[i];
+	struct ndr_message m = { .buf = sl->buf, .len = sl->len, .index = sl->index,
+	    .name = sl->name };
+	FILE *out;
+
+	sl->rep = report_new("explain", sl->target);
+	ndr_free(explain_parse(w->ex, sl->rep, &m));
+	sl->out = NULL;
+	sl->write_rc = 0;
+	report_finish(sl->rep);	/* its elapsed time is its own, not the window's */
+	if (w->ex->ctx->g->nagios)
+		return;
+	out = open_memstream(&sl->out, &sl->out_len);
+	if (out == NULL || write_one(w->ex, sl->rep, out) != 0)
+		sl->write_rc = -1;
+	if (out != NULL && fclose(out) != 0)
+		sl->write_rc = -1;
+	sl->worst = report_worst(sl->rep);
+	report_free(sl->rep);
+	sl->rep = NULL;
+}
+
+/* Run the window's bounces, then emit them in order; returns the worst exit status. */
+static int
+window_flush(struct explain *ex, struct window *w, struct progress *prog,
+    struct batch_tally *tally)
+{
+	int worst = EXIT_OK, rc;
+	size_t i;
+
+	w->ex = ex;
+	workers_run(ex->workers, window_work, w, w->n);
+	for (i = 0; i < w->n; i++) {
+		struct slot *sl = &w->slots[i];
+
+		if (prog->share_tty)
+			progress_hide(prog);
+		if (sl->rep != NULL) {	/* nagios */
+			rc = emit_finished(ex, sl->rep);
+			sl->worst = report_worst(sl->rep);
+			report_free(sl->rep);
+		} else {
+			if (sl->write_rc == 0 && sl->out != NULL &&
+			    fwrite(sl->out, 1, sl->out_len, stdout) != sl->out_len)
+				sl->write_rc = -1;
+			rc = sl->write_rc != 0 ? EXIT_UNKNOWN : status_exit_code(sl->worst);
+		}
+		worst = status_exit_worse(worst, rc);
+		batch_tally_add(tally, status_name(sl->worst));
+		progress_tick(prog, sl->name);
+		progress_show(prog);
+		free(sl->out);
+		free(sl->name);
+		free(sl->target);
+		if (sl->cap > SLOT_KEEP_BYTES) {
+			free(sl->buf);
+			sl->buf = NULL;
+			sl->cap = 0;
+		}
+	}
+	w->n = 0;
+	w->bytes = 0;
+	return worst;
+}
+
+static void
+window_free(struct window *w)
+{
+	size_t i;
+
+	for (i = 0; i < EXPLAIN_WINDOW; i++)
+		free(w->slots[i].buf);
+	free(w);
 }
 
 /* --format nagios after several bounces: the one status line (its state the exit status),
@@ -356,6 +527,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 	size_t nagios_len = 0;
 	struct progress prog;
 	struct batch_tally tally;
+	struct window *win = NULL;
 	bool is_input_error = false;
 	int i, worst = EXIT_OK, rc;
 
@@ -373,6 +545,8 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		ndr_mailbox_close(first);
 		return EXIT_UNKNOWN;
 	}
+	if (ex->no_dns)
+		win = xcalloc(1, sizeof(*win));
 	progress_begin(&prog, _("explain: %zu bounces read, %.0f per second, %s"));
 	batch_tally_begin(&tally);
 	for (i = 0; i < n_paths; i++) {
@@ -405,6 +579,13 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 				snprintf(target, sizeof(target), "%s #%zu", m.name, m.index);
 			else
 				snprintf(target, sizeof(target), "%s", m.name);
+			if (win != NULL) {
+				window_add(win, &m, target);
+				if (window_full(win))
+					worst = status_exit_worse(worst,
+					    window_flush(ex, win, &prog, &tally));
+				continue;
+			}
 			/* The cache is the run's: past EXPLAIN_DNS_KEEP questions it starts afresh,
 			 * so memory stays bounded however many domains a mailbox names. */
 			if (!ex->no_dns && dns_cache_count(ctx->dns) > EXPLAIN_DNS_KEEP &&
@@ -435,6 +616,10 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		ndr_mailbox_close(mb);
 	}
 out:
+	if (win != NULL) {
+		worst = status_exit_worse(worst, window_flush(ex, win, &prog, &tally));
+		window_free(win);
+	}
 	progress_end(&prog);
 	/* one summary line, as the batch modes print; what could not be read is UNKNOWN */
 	batch_tally_print(&tally, "explain", _("bounces"), _("unreadable"));
@@ -460,6 +645,7 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 	struct ndr_message m;
 	struct opt_vals v;
 	struct ndr_kb *kb;
+	unsigned jobs;
 	char why[512];
 
 	rc = opt_parse(&explain_opts, argc, argv, &v);
@@ -470,6 +656,12 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 	ex.sender = opt_str(&v, O_SENDER);
 	ex.ip = opt_str(&v, O_IP);
 	ex.helo = opt_str(&v, O_HELO);
+	jobs = workers_default();
+	if (opt_str(&v, O_JOBS) != NULL &&
+	    (rc = batch_parse_count("explain", "--jobs", opt_str(&v, O_JOBS), WORKERS_MAX,
+	    &jobs)) >= 0)
+		return rc;
+	ex.colour = run_use_colour(ctx->g);
 	if (kb_path == NULL)
 		kb_path = ndr_kb_default_path();
 	kb = ndr_kb_load_checked(kb_path, explain_is_check, explain_is_finding, why, sizeof(why));
@@ -490,7 +682,10 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 	if (n_paths > 1 || ndr_mailbox_kind(mb) != NDR_MB_ONE) {
 		if (!ex.no_dns)
 			ex.cache = proof_cache_new();
+		else
+			ex.workers = workers_new(jobs, explain_thread_end);
 		rc = explain_many(&ex, paths, n_paths, mb);
+		workers_free(ex.workers);
 		proof_cache_free(ex.cache);
 		ndr_kb_free(kb);
 		return rc;
@@ -513,7 +708,8 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 const struct command cmd_explain = {
 	.name = "explain",
 	.summary = N_("explain a bounce (NDR/DSN): cause, who must act, fix, live re-check"),
-	.usage = "explain [FILE|-]... [--kb FILE] [--no-dns] [--sender ADDR] [--ip IP] [--helo NAME]",
+	.usage = "explain [FILE|-]... [--kb FILE] [--no-dns] [--jobs N] [--sender ADDR] [--ip IP] "
+	    "[--helo NAME]",
 	.opts = &explain_opts,
 	.run = explain_run,
 };

@@ -18,9 +18,9 @@
 
 #define SHOWN_WORDS	400	/* bytes of the server's words on the message line */
 
-/* The words every finding uses, translated once for the run: a gettext() call costs
- * about 1.7 K instructions, several per bounce. */
-static struct {
+/* The words every finding uses, translated once for the run (once per thread: explain
+ * writes on several): a gettext() call costs about 1.7 K instructions, several per bounce. */
+static _Thread_local struct {
 	bool is_ready;
 	const char *status, *no_status, *reply, *remote, *answer, *undetermined, *no_rule,
 	    *said, *no_words, *who, *next;
@@ -56,7 +56,8 @@ explain_act_text(const char *act)
 		{ "retry", N_("nobody for now: the sending server retries by itself") },
 		{ "none", N_("nobody: this is not a delivery failure") },
 	};
-	static const char *shown[sizeof(acts) / sizeof(acts[0]) + 1];	/* translated once */
+	/* translated once per thread */
+	static _Thread_local const char *shown[sizeof(acts) / sizeof(acts[0]) + 1];
 	size_t i;
 
 	for (i = 0; act != NULL && i < sizeof(acts) / sizeof(acts[0]); i++)

@@ -160,8 +160,9 @@ detect_other_feedback(struct ndr *n)
 
 /* The last freed bounce, kept for the next one: a struct ndr is a few KB, and each such
  * malloc() after many small free()s makes glibc sort all its free chunks first (about a
- * sixth of a mailbox run's allocator time went there). */
-static struct ndr *spare;
+ * sixth of a mailbox run's allocator time went there). One per thread: explain parses on
+ * several. */
+static _Thread_local struct ndr *spare;
 
 struct ndr *
 ndr_parse(const char *buf, size_t len)
@@ -285,4 +286,12 @@ ndr_free(struct ndr *n)
 		spare = n;
 	else
 		free(n);
+}
+
+void
+ndr_thread_end(void)
+{
+	free(spare);
+	spare = NULL;
+	ndr_charset_thread_end();
 }

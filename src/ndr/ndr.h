@@ -86,6 +86,10 @@ struct ndr {
 struct ndr *ndr_parse(const char *buf, size_t len);
 void ndr_free(struct ndr *n);
 
+/* Free what the parser keeps per thread for the next bounce (a thread that parsed calls
+ * it before it ends). */
+void ndr_thread_end(void);
+
 /* Internal to the ndr_*.c parsers. */
 struct ndr_rcpt *ndr_rcpt_add(struct ndr *n);	/* NULL when NDR_MAX_RCPTS is reached */
 void ndr_rcpt_evidence(struct ndr_rcpt *r, const char *line, size_t len);

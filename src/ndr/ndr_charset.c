@@ -80,13 +80,14 @@ utf8_sanitize(const char *in, size_t in_len, size_t *out_len)
 /* Run iconv over the whole input, skipping bytes it cannot convert. NULL when the
  * converter does not exist or when strict and a byte does not convert. */
 /* iconv_open() loads gconv modules and costs more than converting a bounce, so the
- * converters of the last few charsets stay open for the life of the process (bounded). */
+ * converters of the last few charsets stay open for the life of the process (bounded),
+ * a set per thread (an iconv_t is not to be shared). */
 #define CD_CACHE	6
-static struct {
+static _Thread_local struct {
 	char name[32];
 	iconv_t cd;
 } cd_cache[CD_CACHE];
-static size_t cd_next;
+static _Thread_local size_t cd_next;
 
 static iconv_t
 cd_get(const char *from)
@@ -108,6 +109,18 @@ cd_get(const char *from)
 	snprintf(cd_cache[i].name, sizeof(cd_cache[i].name), "%s", from);
 	cd_cache[i].cd = cd;
 	return cd;
+}
+
+void
+ndr_charset_thread_end(void)
+{
+	size_t i;
+
+	for (i = 0; i < CD_CACHE; i++)
+		if (cd_cache[i].name[0] != '\0') {
+			iconv_close(cd_cache[i].cd);
+			cd_cache[i].name[0] = '\0';
+		}
 }
 
 /* Converters too long-named for the cache are closed after use. */

@@ -23,4 +23,7 @@ bool ndr_is_utf8(const char *s, size_t len);
  */
 char *ndr_rfc2047_decode(const char *in, size_t in_len);
 
+/* Close this thread's cached converters (ndr_thread_end). */
+void ndr_charset_thread_end(void);
+
 #endif

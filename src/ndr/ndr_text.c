@@ -247,8 +247,8 @@ marker_needs(enum marker_needs *needs)
 static void
 split_lines(struct scan *sc)
 {
-	static enum marker_needs needs[N_MARKERS];
-	static bool needs_ready;
+	static _Thread_local enum marker_needs needs[N_MARKERS];
+	static _Thread_local bool needs_ready;
 	struct ndr *n = sc->n;
 	size_t i = 0, cap = 256, k;
 	size_t cut_at = n->text_len;

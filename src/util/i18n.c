@@ -66,14 +66,28 @@ i18n_init(const char *lang)
 
 struct i18n_slot {
 	const char *key;	/* the msgid's address */
-	char *text;		/* a copy of the msgid (owned, never freed: lives for the run) */
+	char *text;		/* a copy of the msgid (owned, freed by i18n_thread_end) */
 	char *translation;	/* gettext's, static in its catalogue */
 };
+
+/* per thread: explain writes on several (workers.h keeps its threads for the run) */
+static _Thread_local struct i18n_slot slots[I18N_CACHE_SLOTS];
+
+void
+i18n_thread_end(void)
+{
+	size_t i;
+
+	for (i = 0; i < I18N_CACHE_SLOTS; i++) {
+		free(slots[i].text);
+		slots[i].text = NULL;
+		slots[i].key = NULL;
+	}
+}
 
 char *
 i18n_gettext(const char *msgid)
 {
-	static struct i18n_slot slots[I18N_CACHE_SLOTS];
 	size_t h = (size_t)(((uint64_t)(uintptr_t)msgid * 0x9E3779B97F4A7C15ull) >> 40);
 	size_t probe;
 

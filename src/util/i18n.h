@@ -15,6 +15,8 @@ void i18n_init(const char *lang);
 /* gettext(msgid), remembered by the msgid's address (checked against a copy of its text, so
  * a reused buffer is looked up again). */
 char *i18n_gettext(const char *msgid) __attribute__((format_arg(1)));
+/* Free this thread's remembered msgids (a thread that used _() calls it before it ends). */
+void i18n_thread_end(void);
 /* The language messages are shown in: "ja" or "en". */
 const char *i18n_lang(void);
 
