@@ -371,14 +371,15 @@ emit_one(struct explain *ex, struct report *rep)
  * messages and by their bytes, so memory stays that of one window. */
 #define EXPLAIN_WINDOW		256
 #define EXPLAIN_WINDOW_BYTES	(16u << 20)
-#define SLOT_KEEP_BYTES		(1u << 20)	/* a bigger message's buffer is not kept */
+#define SLOT_KEEP_BYTES		(1u << 20)	/* a bigger message's or output's buffer is not kept */
 
 struct slot {
 	char *buf;		/* a copy of the message: the mailbox reuses its buffer */
 	size_t len, cap, index;
 	char *name, *target;
 	struct report *rep;
-	char *out;		/* its JSON line or text block (NULL: nagios, or not written) */
+	FILE *fp;		/* the slot's own stream into out, kept from window to window */
+	char *out;		/* its JSON line or text block (nagios: none) */
 	size_t out_len;
 	int write_rc;
 	enum status worst;	/* the report's, kept when the worker has freed it */
@@ -423,19 +424,19 @@ window_work(void *arg, size_t i)
 	struct slot *sl = &w->slots[i];
 	struct ndr_message m = { .buf = sl->buf, .len = sl->len, .index = sl->index,
 	    .name = sl->name };
-	FILE *out;
 
 	sl->rep = report_new("explain", sl->target);
 	ndr_free(explain_parse(w->ex, sl->rep, &m));
-	sl->out = NULL;
 	sl->write_rc = 0;
+	sl->out_len = 0;
 	report_finish(sl->rep);	/* its elapsed time is its own, not the window's */
 	if (w->ex->ctx->g->nagios)
 		return;
-	out = open_memstream(&sl->out, &sl->out_len);
-	if (out == NULL || write_one(w->ex, sl->rep, out) != 0)
-		sl->write_rc = -1;
-	if (out != NULL && fclose(out) != 0)
+	/* one stream per slot for the run: opening one costs more than writing a bounce */
+	if (sl->fp == NULL)
+		sl->fp = open_memstream(&sl->out, &sl->out_len);
+	if (sl->fp == NULL || fseeko(sl->fp, 0, SEEK_SET) != 0 ||
+	    write_one(w->ex, sl->rep, sl->fp) != 0 || fflush(sl->fp) != 0)
 		sl->write_rc = -1;
 	sl->worst = report_worst(sl->rep);
 	report_free(sl->rep);
@@ -462,7 +463,7 @@ window_flush(struct explain *ex, struct window *w, struct progress *prog,
 			sl->worst = report_worst(sl->rep);
 			report_free(sl->rep);
 		} else {
-			if (sl->write_rc == 0 && sl->out != NULL &&
+			if (sl->write_rc == 0 &&
 			    fwrite(sl->out, 1, sl->out_len, stdout) != sl->out_len)
 				sl->write_rc = -1;
 			rc = sl->write_rc != 0 ? EXIT_UNKNOWN : status_exit_code(sl->worst);
@@ -471,9 +472,14 @@ window_flush(struct explain *ex, struct window *w, struct progress *prog,
 		batch_tally_add(tally, status_name(sl->worst));
 		progress_tick(prog, sl->name);
 		progress_show(prog);
-		free(sl->out);
 		free(sl->name);
 		free(sl->target);
+		if (sl->fp != NULL && sl->out_len > SLOT_KEEP_BYTES) {
+			fclose(sl->fp);
+			free(sl->out);
+			sl->fp = NULL;
+			sl->out = NULL;
+		}
 		if (sl->cap > SLOT_KEEP_BYTES) {
 			free(sl->buf);
 			sl->buf = NULL;
@@ -490,8 +496,12 @@ window_free(struct window *w)
 {
 	size_t i;
 
-	for (i = 0; i < EXPLAIN_WINDOW; i++)
+	for (i = 0; i < EXPLAIN_WINDOW; i++) {
+		if (w->slots[i].fp != NULL)
+			fclose(w->slots[i].fp);
+		free(w->slots[i].out);
 		free(w->slots[i].buf);
+	}
 	free(w);
 }
 

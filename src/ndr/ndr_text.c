@@ -31,9 +31,13 @@ struct line {
 
 struct scan {
 	struct ndr *n;
-	struct line *lines;
+	struct line *lines;	/* line_buf */
 	size_t n_lines;		/* human lines only: before the original message */
 };
+
+/* The lines of the bounce being scanned: a fixed array per thread, not a malloc() per
+ * bounce (an allocation this size made glibc consolidate its free chunks each time). */
+static _Thread_local struct line line_buf[MAX_LINES];
 
 /* Where MTAs start the copy of the original message (lower case); what follows is not
  * the server's words and must not be read as the failure. */
@@ -250,7 +254,7 @@ split_lines(struct scan *sc)
 	static _Thread_local enum marker_needs needs[N_MARKERS];
 	static _Thread_local bool needs_ready;
 	struct ndr *n = sc->n;
-	size_t i = 0, cap = 256, k;
+	size_t i = 0, k;
 	size_t cut_at = n->text_len;
 	/* offsets into the text of the next "message" and byte >= 0x80; text_len: none */
 	const char *m0 = ndr_ci_find(n->text, n->text_len, "message");
@@ -261,7 +265,7 @@ split_lines(struct scan *sc)
 		marker_needs(needs);
 		needs_ready = true;
 	}
-	sc->lines = xmalloc(cap * sizeof(*sc->lines));
+	sc->lines = line_buf;
 	sc->n_lines = 0;
 	while (i < n->text_len && sc->n_lines < MAX_LINES) {
 		const char *s = n->text + i;
@@ -300,10 +304,6 @@ split_lines(struct scan *sc)
 		}
 		while (len > 0 && isspace((unsigned char)s[len - 1]))
 			len--;
-		if (sc->n_lines == cap) {
-			cap *= 2;
-			sc->lines = xrealloc(sc->lines, cap * sizeof(*sc->lines));
-		}
 		sc->lines[sc->n_lines].s = s;
 		sc->lines[sc->n_lines].len = len;
 		sc->n_lines++;
@@ -862,5 +862,4 @@ ndr_text_scan(struct ndr *n)
 		if (n->rcpts[i].status[0] == '\0')
 			only_status(&sc, n->rcpts[i].status, sizeof(n->rcpts[i].status));
 	}
-	free(sc.lines);
 }
