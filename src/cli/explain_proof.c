@@ -227,7 +227,11 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 	if ((v->result == PROOF_NOT_HERE || v->result == PROOF_UNKNOWN) && p->next != NULL &&
 	    v->rcpt_host[0] == '\0' && v->fix == NULL) {
 		expand_next(p->next, in, s, next, sizeof(next));
-		finding_fix(f, _("Next, run: %s"), next);
+		if (p->is_next_on_sender)
+			finding_fix(f, _("Next, run on the sending server (what this machine's line "
+			    "lets through says nothing about that server's): %s"), next);
+		else
+			finding_fix(f, _("Next, run: %s"), next);
 	}
 	finding_data(f, "result", json_string(result_names[v->result]));
 	finding_data(f, "cause", json_string(k->id));

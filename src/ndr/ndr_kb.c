@@ -249,6 +249,13 @@ load_proof(json_t *v, struct ndr_proof *p, ndr_kb_known_fn *is_check,
 		p->is_cause = json_is_true(json_object_get(v, "is_cause"));
 		p->needs_ip = json_is_true(json_object_get(v, "needs_ip"));
 		p->next = json_string_value(json_object_get(v, "next"));
+		on = json_string_value(json_object_get(v, "next_on"));
+		p->is_next_on_sender = on != NULL && strcmp(on, "sending-server") == 0;
+		if (on != NULL && !p->is_next_on_sender) {
+			snprintf(err, err_len, "%s: cause %s: verify: \"next_on\" must be "
+			    "\"sending-server\"", path, cause);
+			return -1;
+		}
 		on = json_string_value(json_object_get(v, "on"));
 		p->is_sender_side = on != NULL && strcmp(on, "sender") == 0;
 		if (on != NULL && !p->is_sender_side && strcmp(on, "recipient") != 0) {

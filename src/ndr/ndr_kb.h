@@ -25,6 +25,8 @@ struct ndr_proof {
 	const char **clear;	/* finding ids that say it no longer holds; NULL: any OK */
 	size_t n_clear;
 	const char *next;	/* the command to run when this cannot tell, or NULL */
+	bool is_next_on_sender;	/* "next_on": "sending-server": next measures the sender's
+				 * own network (port 25), not something seen from anywhere */
 };
 
 /* Whether name is known (a diagnosis, a finding id), for checking a knowledge base. */

@@ -199,6 +199,11 @@ case_json "timed out under OP25B: every target fails, port 25 still blocked from
 	--data ndr.verify-port25:finding=port25.blocked-drop \
 	--data port25.blocked-drop:probed=3 -- $EX "$OUT/timeout.txt"
 lab-op25b off
+# The same bounce on an open line: port 25 from here proves nothing about the sender's line,
+# so the next step is port25 on the sending server, not here again.
+case_cmd "timed out, this line open: run port25 on the sending server" 1 \
+	"Next, run on the sending server .*: mxdiag port25 example.test" \
+	-- "$MXDIAG" --json $EX "$OUT/timeout.txt"
 # Only the recipient's MX is dead (nomx.test: implicit MX 192.0.2.80, nothing listens):
 # the others answer, so the cause is the recipient's server, not the line.
 bounce rcpt@nomx.test alice@example.test \
@@ -220,6 +225,10 @@ case_cmd "kb: an unknown verify name is a load error naming cause and name" 64 \
 sed 's/"still": \["ptr.missing"/"still": ["ptr.missign"/' "$MXD_KB" >"$OUT/badkb2.json"
 case_cmd "kb: an unknown finding id in a proof is a load error" 64 \
 	'unknown finding id "ptr.missign"' -- "$MXDIAG" explain --kb "$OUT/badkb2.json" "$OUT/ptr.eml"
+sed 's/"next_on": "sending-server"/"next_on": "sender"/' "$MXD_KB" >"$OUT/badkb3.json"
+case_cmd "kb: next_on other than sending-server is a load error" 64 \
+	'verify: "next_on" must be "sending-server"' \
+	-- "$MXDIAG" explain --kb "$OUT/badkb3.json" "$OUT/ptr.eml"
 
 # Sender authentication and reputation (issue 17): the blocklists, DKIM and DMARC of the
 # sender as live proofs.
