@@ -41,8 +41,23 @@ explain_is_finding(const char *id)
 	return findings_lookup(id) != NULL;
 }
 
-/* A proof's next command with {domain} {sender_domain} {rcpt_domain} {ip} {rcpt} filled in
- * (a token with no value as a word to type in: IP). */
+/* The selector of the returned message's DKIM signature for domain (d= equal to it),
+ * else of its first one; NULL when it carries none. */
+static const char *
+sig_selector(const struct ndr_auth *a, const char *domain)
+{
+	size_t i;
+
+	if (a == NULL || a->n_sigs == 0)
+		return NULL;
+	for (i = 0; domain != NULL && i < a->n_sigs; i++)
+		if (strcasecmp(a->sigs[i].domain, domain) == 0)
+			return a->sigs[i].selector;
+	return a->sigs[0].selector;
+}
+
+/* A proof's next command with {domain} {sender_domain} {rcpt_domain} {ip} {rcpt}
+ * {selector} filled in (a token with no value as a word to type in: IP, SELECTOR). */
 static void
 expand_next(const char *tmpl, const struct check_inputs *in, const struct proof_subject *s,
     char *buf, size_t len)
@@ -50,6 +65,7 @@ expand_next(const char *tmpl, const struct check_inputs *in, const struct proof_
 	const char *const keys[][2] = {
 		{ "{domain}", in->domain }, { "{sender_domain}", s->sender_domain },
 		{ "{rcpt_domain}", s->rcpt_domain }, { "{ip}", s->ip }, { "{rcpt}", s->rcpt },
+		{ "{selector}", sig_selector(s->auth, s->sender_domain) },
 	};
 
 	explain_fill_tokens(tmpl, keys, sizeof(keys) / sizeof(keys[0]), buf, len);

@@ -102,6 +102,8 @@ case_json "Outlook 5.7.515: aligned and the key is good, so not the cause" "*" \
 	--data ndr.verify-alignment:result=cannot-check \
 	--data ndr.verify-alignment:finding=dmarc.aligned \
 	--has ndr.verify-dkim:INFO --data dkim.key-ok:selector=rsa2048 -- $EX "$OUT/al-outlook.eml"
+case_cmd "Outlook 5.7.515: the next command names the signature's selector, not SELECTOR" 2 \
+	'mxdiag check dkim.test --dkim-selector rsa2048' -- "$MXDIAG" --json $EX "$OUT/al-outlook.eml"
 # The bounce's own To: is the MAIL FROM when nothing else says it (RFC 5321 6.1).
 sed '/^X-Postfix-Sender/d' "$OUT/al-gmail.eml" >"$OUT/al-gmail-to.eml"
 case_json "the bounce's To: as the MAIL FROM" 2 --has dmarc.spf-unaligned:FAIL \
