@@ -212,6 +212,41 @@ test_dsn(void **state)
 	ndr_free(n);
 }
 
+/* Greylisting in a final report (Action: failed, 4.x.x): the queue gave up while the
+ * receiver still greylisted. Sisimai's reason stays "expired"; the cause says why, not
+ * ndr.expired's generic "look at the last error" with a port 25 check. */
+static const char greylist_final[] =
+    "From: MAILER-DAEMON@mx.example.org\n"
+    "Subject: Undelivered Mail Returned to Sender\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n"
+    "\n"
+    "--B\n"
+    "Content-Type: message/delivery-status\n"
+    "\n"
+    "Reporting-MTA: dns; mx.example.org\n"
+    "\n"
+    "Final-Recipient: rfc822; bob@example.net\n"
+    "Action: failed\n"
+    "Status: 4.2.0\n"
+    "Diagnostic-Code: smtp; 450 4.2.0 <bob@example.net>: Recipient address rejected:\n"
+    "    Greylisted, see http://postgrey.schweikert.ch/help/example.net.html\n"
+    "--B--\n";
+
+static void
+test_greylist_final(void **state)
+{
+	struct ndr *n = ndr_parse(greylist_final, sizeof(greylist_final) - 1);
+
+	(void)state;
+	ndr_classify(n, kb);
+	assert_int_equal(n->n_rcpts, 1);
+	assert_string_equal(n->rcpts[0].cause->id, "ndr.greylisted-expired");
+	assert_string_equal(n->rcpts[0].reason, "expired");
+	assert_false(n->rcpts[0].is_permanent);
+	ndr_free(n);
+}
+
 /* RFC 5322 folding in a DSN: a Diagnostic-Code over three lines (tabs, runs of spaces,
  * blanks before the break, CRLF) reads as the server's words with one space at each fold;
  * the blanks inside one line ("quoted  words") are the server's and stay. */
@@ -551,6 +586,7 @@ main(void)
 		cmocka_unit_test(test_rfc2047),
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_dsn),
+		cmocka_unit_test(test_greylist_final),
 		cmocka_unit_test(test_folding),
 		cmocka_unit_test(test_kb_rules),
 		cmocka_unit_test(test_kb_complete),
