@@ -128,8 +128,49 @@ looks_greylisted(const struct smtp_reply *rp)
 	    contains_nocase(t, "try again later");
 }
 
+/* A refusal of the address itself, in the words of servers that send no X.1.1 status
+ * (Exim: "Unrouteable address", OpenSMTPD: "Invalid recipient"). Only read when postmaster
+ * was not asked beside it. */
+static bool
+says_no_such_mailbox(const struct smtp_reply *rp)
+{
+	static const char *const words[] = { "user unknown", "unknown user", "no such user",
+	    "unrouteable address", "invalid recipient", "unknown recipient",
+	    "recipient unknown", "mailbox unavailable", "mailbox does not exist",
+	    "user does not exist", NULL };
+	const char *t = smtp_reply_text(rp);
+	size_t i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (contains_nocase(t, words[i]))
+			return true;
+	return false;
+}
+
+/* A 5xx to RCPT: the mailbox (X.1.1), or the server will not take the domain (relay
+ * denied)? Postmaster asked beside it decides: every domain accepts mail for its
+ * postmaster (RFC 5321 4.5.1), so a server that takes it counts the domain as its own and
+ * refuses only this address. */
 static enum ib_outcome
-judge_ep(const struct smtp_result *r)
+judge_refusal(const struct ib_run *run, const struct smtp_result *r,
+    const struct smtp_reply *rp)
+{
+	const struct smtp_step *pm = run->pm_rcpt != NULL ?
+	    smtp_result_step(r, SMTP_STEP_RCPT, 0, run->pm_idx) : NULL;
+
+	/* RFC 3463 3.2: X.1.1 bad destination mailbox address; another status says what
+	 * it is about itself (X.2.2 a full mailbox, X.7.1 policy). */
+	if (strcmp(rp->enh, "5.1.1") == 0 || strcmp(rp->enh, "5.1.0") == 0)
+		return IB_RCPT_UNKNOWN;
+	if (rp->enh[0] != '\0' && strcmp(rp->enh + 1, ".0.0") != 0)
+		return IB_RCPT_REJECTED;
+	if (pm != NULL && pm->reply.code != 0)
+		return pm->reply.code / 100 == 2 ? IB_RCPT_UNKNOWN : IB_RCPT_REJECTED;
+	return says_no_such_mailbox(rp) ? IB_RCPT_UNKNOWN : IB_RCPT_REJECTED;
+}
+
+static enum ib_outcome
+judge_ep(const struct ib_run *run, const struct smtp_result *r)
 {
 	const struct smtp_step *banner = smtp_result_step(r, SMTP_STEP_BANNER, 0, 0);
 	const struct smtp_step *mail = smtp_result_step(r, SMTP_STEP_MAIL, 0, 0);
@@ -156,10 +197,7 @@ judge_ep(const struct smtp_result *r)
 	/* Exchange's default receive connector without anonymous permission: RFC 4954 6. */
 	if (rp->code == 530)
 		return IB_ANON_REFUSED;
-	/* RFC 3463 3.2: X.1.1 bad destination mailbox address. */
-	if (strcmp(rp->enh, "5.1.1") == 0 || strcmp(rp->enh, "5.1.0") == 0)
-		return IB_RCPT_UNKNOWN;
-	return IB_RCPT_REJECTED;
+	return judge_refusal(run, r, rp);
 }
 
 static void
@@ -356,7 +394,8 @@ static void
 add_rcpt_data(struct finding *f, const struct ib_run *run, const struct smtp_result *r)
 {
 	const struct smtp_step *rcpt = smtp_result_step(r, SMTP_STEP_RCPT, 0, 0);
-	const struct smtp_step *any = smtp_result_step(r, SMTP_STEP_RCPT, 0, 1);
+	const struct smtp_step *any = run->any_rcpt != NULL ?
+	    smtp_result_step(r, SMTP_STEP_RCPT, 0, run->any_idx) : NULL;
 	char rt[600];
 
 	if (rcpt == NULL || rcpt->reply.code == 0)
@@ -378,7 +417,8 @@ add_rcpt_data(struct finding *f, const struct ib_run *run, const struct smtp_res
 static void
 report_accepts_any(struct ib_run *run, struct ib_ep *ep)
 {
-	const struct smtp_step *any = smtp_result_step(ep->res, SMTP_STEP_RCPT, 0, 1);
+	const struct smtp_step *any = run->any_rcpt != NULL ?
+	    smtp_result_step(ep->res, SMTP_STEP_RCPT, 0, run->any_idx) : NULL;
 	const char *mxname = run->mx->hosts[ep->host].name;
 	char subject[400], rt[600];
 	struct finding *f;
@@ -684,7 +724,7 @@ inbound_judge(struct ib_run *run)
 	if (run->neps == 0)
 		return;
 	for (i = 0; i < run->neps; i++)
-		run->eps[i].outcome = judge_ep(run->eps[i].res);
+		run->eps[i].outcome = judge_ep(run, run->eps[i].res);
 	/* Preference order (hosts are sorted), IPv4 before IPv6 within a host. */
 	for (i = 0; i < run->neps; i++)
 		order[i] = &run->eps[i];

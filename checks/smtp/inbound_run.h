@@ -60,6 +60,8 @@ struct ib_run {
 	char *domain;
 	char *from, *rcpt, *helo;	/* owned copies */
 	char *any_rcpt;		/* the made-up address (inbound_opts.probe_any), owned, or NULL */
+	char *pm_rcpt;		/* postmaster@domain beside another rcpt, owned, or NULL */
+	size_t any_idx, pm_idx;	/* their RCPTs' positions in the transaction */
 	struct probe_mx *mx;
 	struct ib_ep eps[IB_MAX_EPS];
 	size_t neps;

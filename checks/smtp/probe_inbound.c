@@ -60,7 +60,7 @@ start_ep(struct ib_run *run, size_t host, const char *addr)
 	const struct probe_host *h = &run->mx->hosts[host];
 	struct smtp_plan plan = { 0 };
 	struct smtp_txn txn = { 0 };
-	const char *rcpts[2] = { run->rcpt, run->any_rcpt };
+	const char *rcpts[3] = { run->rcpt };
 	struct ib_ep *ep;
 	char *rev;
 
@@ -73,7 +73,11 @@ start_ep(struct ib_run *run, size_t host, const char *addr)
 	ep->addr = xstrdup(addr);
 	txn.mail_from = run->from;
 	txn.rcpts = rcpts;
-	txn.nrcpts = run->any_rcpt != NULL ? 2 : 1;
+	txn.nrcpts = 1;
+	if (run->any_rcpt != NULL)
+		rcpts[txn.nrcpts++] = run->any_rcpt;
+	if (run->pm_rcpt != NULL)
+		rcpts[txn.nrcpts++] = run->pm_rcpt;
 	plan.addr = addr;
 	plan.port = 25;
 	plan.host = h->name;	/* the certificate should name the MX host (RFC 7672 3.2.2) */
@@ -148,6 +152,7 @@ run_free(struct ib_run *run)
 	free(run->from);
 	free(run->rcpt);
 	free(run->any_rcpt);
+	free(run->pm_rcpt);
 	free(run->helo);
 	free(run);
 }
@@ -229,8 +234,16 @@ inbound_start(struct run_ctx *ctx, const struct inbound_opts *o, probe_done_fn *
 	/* RFC 5321 4.5.1: every domain must accept mail for its postmaster. */
 	run->rcpt = o->rcpt != NULL ? xstrdup(o->rcpt) : xasprintf("postmaster@%s", run->domain);
 	run->from = xstrdup(o->from != NULL ? o->from : INBOUND_DEFAULT_FROM);
-	if (o->probe_any)
+	if (o->probe_any) {
 		run->any_rcpt = made_up_rcpt(run->domain);
+		run->any_idx = 1;
+	}
+	/* Beside another address, postmaster too: a server that takes it counts the domain
+	 * as its own, so its refusal of the address is about the mailbox (inbound_judge.c). */
+	if (strncasecmp(run->rcpt, "postmaster@", 11) != 0) {
+		run->pm_rcpt = xasprintf("postmaster@%s", run->domain);
+		run->pm_idx = run->any_rcpt != NULL ? 2 : 1;
+	}
 	run->helo = xstrdup(o->helo);
 	/* Without a CA store certificates are still shown, just never "verified". */
 	run->tls = run_tls_client(ctx, why, sizeof(why));

@@ -66,6 +66,8 @@ inbound_run(struct run_ctx *ctx, int argc, char **argv)
 		return cli_usage_error("inbound", _("--no-port25 and --port25-target: give one "
 		    "or the other"));
 	o.rcpt = opt_str(&v, O_RCPT);
+	/* a yes to --rcpt proves the mailbox only if a made-up address gets a no */
+	o.probe_any = o.rcpt != NULL;
 	if (opt_str(&v, O_FROM) != NULL)
 		o.from = opt_str(&v, O_FROM);
 	o.helo = opt_str(&v, O_HELO);

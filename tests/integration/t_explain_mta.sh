@@ -27,9 +27,10 @@ rx_bounce() {
 }
 
 # The three real servers: an unknown address is still refused (Exim and OpenSMTPD without an
-# X.1.1 status), a known one is fixed since, a full mailbox cannot be shown by RCPT.
-for rx in postfix:pfmx.test:inbound.rcpt-unknown exim:eximmx.test:inbound.rcpt-rejected \
-	opensmtpd:smtpdmx.test:inbound.rcpt-rejected; do
+# X.1.1 status: they take postmaster beside it, so the refusal is the mailbox's), a known
+# one is fixed since, a full mailbox cannot be shown by RCPT.
+for rx in postfix:pfmx.test:inbound.rcpt-unknown exim:eximmx.test:inbound.rcpt-unknown \
+	opensmtpd:smtpdmx.test:inbound.rcpt-unknown; do
 	IFS=: read -r rxm rxd rxid <<<"$rx"
 	mta_up "$rxm" "explain against real $rxm" || continue
 	rx_bounce "nosuch@$rxd" "550 5.1.1 <nosuch@$rxd>: Recipient address rejected: User unknown"
@@ -50,7 +51,7 @@ for rx in postfix:pfmx.test:inbound.rcpt-unknown exim:eximmx.test:inbound.rcpt-r
 done
 if mta_up exim "explain against real exim"; then
 	case_cmd "real exim: the still-true verdict quotes the server's own reply" 2 \
-		"Still true: mx.eximmx.test refuses mail for <nosuch@eximmx.test>: 550 Unrouteable address" \
+		"Still true: mx.eximmx.test does not know the recipient <nosuch@eximmx.test>: 550 Unrouteable address" \
 		-- "$MXDIAG" $RX "$OUT/rx-nosuch@eximmx.test.eml"
 	case_cmd "real exim: mailbox full names why RCPT cannot tell, and the next step" 2 \
 		"check the quota only after DATA" -- "$MXDIAG" $RX "$OUT/rx-bob@eximmx.test.eml"
@@ -67,6 +68,10 @@ case_json "catch-all MX: the made-up address is accepted too, UNKNOWN (not fixed
 	--has inbound.accepts-any:INFO --has ndr.verify-recipient:UNKNOWN \
 	--data ndr.verify-recipient:result=unknown \
 	--data ndr.verify-recipient:finding=inbound.accepts-any -- $RX "$RXF"
+# inbound --rcpt itself asks the made-up address too: a yes to any address is no proof
+case_json "inbound --rcpt at a catch-all MX: accepts any address, said so" "*" \
+	--has inbound.accepts-any:INFO --data inbound.accepts-any:any_rcpt_code=250 \
+	-- --ca-file "$LAB_CA" --timeout 3 inbound backup.test --rcpt nosuch@backup.test
 rx_bounce "alice@greylist.test" "550 5.1.1 <alice@greylist.test>: User unknown"
 case_json "greylisting MX: RCPT deferred, UNKNOWN with the reply" 2 \
 	--has ndr.verify-recipient:UNKNOWN --data ndr.verify-recipient:result=unknown \

@@ -164,8 +164,10 @@ if mta_up exim; then
 		-- --ca-file "$LAB_CA" inbound eximmx.test --from alice@example.test
 	case_json "real exim MX: inbound with the default sender OK (no sender check)" 0 \
 		--has inbound.accepted:OK -- --ca-file "$LAB_CA" inbound eximmx.test
+	# no X.1.1 status: postmaster, asked beside it, is taken, so the mailbox is unknown
 	case_json "real exim MX: unknown user (550 Unrouteable address) bounces" 2 \
-		--has inbound.rejected:FAIL --has inbound.rcpt-rejected:FAIL \
+		--has inbound.rejected:FAIL --has inbound.rcpt-unknown:FAIL \
+		--not inbound.rcpt-rejected --not inbound.accepts-any \
 		-- --ca-file "$LAB_CA" inbound eximmx.test --rcpt nosuch@eximmx.test
 	grep -q 'F=<> rejected RCPT <nosuch@eximmx.test>: Unrouteable address' \
 		"$EX_LOG" && ok "real exim MX: Exim logged the refusal" ||
@@ -185,7 +187,8 @@ if mta_up opensmtpd; then
 		--has inbound.starttls-missing:WARN \
 		-- --ca-file "$LAB_CA" inbound smtpdmx.test --from alice@example.test
 	case_json "real opensmtpd MX: unknown user (550 Invalid recipient) bounces" 2 \
-		--has inbound.rejected:FAIL --has inbound.rcpt-rejected:FAIL \
+		--has inbound.rejected:FAIL --has inbound.rcpt-unknown:FAIL \
+		--not inbound.rcpt-rejected --not inbound.accepts-any \
 		-- --ca-file "$LAB_CA" inbound smtpdmx.test --rcpt nosuch@smtpdmx.test
 	case_json "real opensmtpd MX: not an open relay" 0 \
 		--has relay.closed:OK --not relay.open -- relay mx.smtpdmx.test
