@@ -11,6 +11,7 @@
 
 #include "checks.h"
 #include "command.h"
+#include "dns.h"
 #include "err.h"
 #include "i18n.h"
 #include "loop.h"
@@ -63,6 +64,33 @@ on_ep_done(struct smtp_result *res, void *arg)
 }
 
 static void
+on_dialled_ptr(const struct dns_answer *ans, void *arg)
+{
+	struct sh_ep *ep = arg;
+	const ldns_rr *rr[1];
+
+	if (dns_answer_rrs(ans, LDNS_RR_TYPE_PTR, rr, 1) == 1)
+		ep->dialled_ptr = dns_rdf_name(ldns_rr_rdf(rr[0], 0));
+	session_end(&ep->cand->run->sess);
+}
+
+/* An address candidate has no name of its own to set against a greeting on port 25: its
+ * PTR name stands in, as inbound's MX addresses do (vantage.h). */
+static void
+ask_dialled_ptr(struct sh_run *run, struct sh_ep *ep)
+{
+	char *rev;
+
+	if (ep->port != 25 || !ep->cand->is_ip)
+		return;
+	rev = dns_reverse_name(ep->addr);
+	if (rev != NULL && dns_query(run->ctx->dns, rev, LDNS_RR_TYPE_PTR, 2, on_dialled_ptr,
+	    ep) == 0)
+		session_begin(&run->sess);
+	free(rev);
+}
+
+static void
 start_ep(struct sh_run *run, struct sh_cand *c, const char *addr, unsigned port)
 {
 	struct sh_ep *ep;
@@ -108,6 +136,7 @@ start_ep(struct sh_run *run, struct sh_cand *c, const char *addr, unsigned port)
 	report_stats(run->ctx->rep)->smtp_sessions++;
 	run->neps++;
 	session_begin(&run->sess);
+	ask_dialled_ptr(run, ep);
 }
 
 static void
@@ -588,7 +617,7 @@ judge_line(struct sh_run *run)
 		if (ep->port != 25 || ep->res == NULL)
 			continue;
 		vs[n].name = ep->cand->is_ip ? NULL : ep->cand->host;
-		vs[n].ptr = NULL;
+		vs[n].ptr = ep->dialled_ptr;
 		vs[n].res = ep->res;
 		eps[n++] = ep;
 	}
@@ -665,6 +694,7 @@ run_free(struct sh_run *run)
 	for (i = 0; i < run->neps; i++) {
 		smtp_result_free(run->eps[i].res);
 		free(run->eps[i].addr);
+		free(run->eps[i].dialled_ptr);
 	}
 	for (i = 0; i < run->ncands; i++) {
 		probe_host_free(run->cands[i].unresolved);

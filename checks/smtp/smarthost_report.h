@@ -75,6 +75,8 @@ struct sh_ep {
 	enum sh_trust trust;
 	char *ptr_name;		/* owned: our address's PTR name, when asked and found */
 	char *ptr_of;		/* owned: the address asked about */
+	char *dialled_ptr;	/* owned: port 25 to an address candidate, that address's PTR
+				 * name: what vantage compares an interceptor's greeting with */
 	struct vantage_why vantage;	/* port 25: whether the answer is the relay's */
 };
 

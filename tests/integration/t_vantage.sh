@@ -34,6 +34,11 @@ case_json "vantage intercept: inbound alone sees the interceptor" 3 \
 	--has inbound.untestable:UNKNOWN --not inbound.accepted --not inbound.mx-accepts \
 	--not inbound.starttls-missing \
 	-- "${VT_COMMON[@]}" inbound example.test --port25-target nothing.test
+# An address candidate has no name to set against the greeting: its PTR name stands in.
+case_json "vantage intercept: smarthost alone sees the interceptor at an address candidate" 3 \
+	--has smarthost.intercepted:UNKNOWN \
+	--not smarthost.works --not smarthost.recommended \
+	-- "${VT_COMMON[@]}" smarthost 192.0.2.25:25 --no-port25 --from alice@isp.test
 case_json "vantage intercept: the ISP's own MX is still judged" "*" \
 	--has inbound.accepted:OK --not inbound.untestable \
 	-- "${VT_COMMON[@]}" inbound isp.test
