@@ -37,6 +37,16 @@ case $out in
 *) ok "po/ja.po has no untranslated or fuzzy entries" ;;
 esac
 
+# One word for one thing in the Japanese texts (catalogue and knowledge base): port 25 is
+# "ポート 25" as 587 and 465 are "ポート 587", never "25番ポート"; a provider is "事業者".
+# msgfmt cannot see this; a reader meets both spellings in one report.
+terms=$(grep -nE '25 ?番ポート|プロバイダー一覧' "$top/po/ja.po" "$top/data/kb.json")
+if [ -z "$terms" ]; then
+	ok "ja texts: one word for port 25 and for a provider"
+else
+	not_ok "ja texts: one word for port 25 and for a provider" "$(printf '%s\n' "$terms" | head -5)"
+fi
+
 # Every file that marks messages is in POTFILES.in, or `make update-po` misses its messages.
 (cd "$top" && grep -lE '(^|[^A-Za-z0-9_])N?_\(' $(find src checks -name "*.c") | LC_ALL=C sort) \
     >"$tmp/potfiles.want"
