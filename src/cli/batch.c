@@ -392,10 +392,11 @@ batch_run(struct loop *loop, const struct batch_config *cfg)
 	b->fd = strcmp(cfg->path, "-") == 0 ? STDIN_FILENO :
 	    open(cfg->path, O_RDONLY | O_CLOEXEC);
 	if (b->fd < 0) {
-		log_err("%s: cannot open %s: %s", cfg->cmd, cfg->path, strerror(errno));
+		rc = cli_input_error(cfg->cmd, _("cannot open %s: %s"), cfg->path,
+		    strerror(errno));
 		free(b->ring);
 		free(b);
-		return EXIT_UNKNOWN;
+		return rc;
 	}
 	batch_tally_begin(&b->tally);
 	progress_begin(&b->prog, cfg->progress_fmt);

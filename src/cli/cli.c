@@ -27,20 +27,18 @@
  * typed (a 100 KB argument, a newline, a terminal escape). */
 #define USAGE_MSG_MAX 400
 
-int
-cli_usage_error(const char *cmd, const char *fmt, ...)
+/* "mxdiag: CMD: message" on stderr, one line of sane length whatever was typed. */
+static void
+say_error(const char *cmd, const char *fmt, va_list ap)
 {
 	char msg[USAGE_MSG_MAX];
-	va_list ap;
 	size_t len, i;
 	int n;
 
 	fputs("mxdiag: ", stderr);
 	if (cmd != NULL)
 		fprintf(stderr, "%s: ", cmd);
-	va_start(ap, fmt);
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	len = n < 0 ? 0 : strlen(msg);
 	if (n >= (int)sizeof(msg))	/* cut: not inside a UTF-8 sequence */
 		while (len > 0 && ((unsigned char)msg[len] & 0xc0) == 0x80)
@@ -53,10 +51,31 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 	if (n >= (int)sizeof(msg))
 		fputs("...", stderr);
 	fputc('\n', stderr);
+}
+
+int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_error(cmd, fmt, ap);
+	va_end(ap);
 	if (cmd != NULL)
 		fprintf(stderr, _("Try 'mxdiag %s --help'.\n"), cmd);
 	else
 		fputs(_("Try 'mxdiag --help'.\n"), stderr);
+	return EXIT_USAGE;
+}
+
+int
+cli_input_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_error(cmd, fmt, ap);
+	va_end(ap);
 	return EXIT_USAGE;
 }
 
@@ -200,11 +219,11 @@ check_ca_file(const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
 
 	if (fd < 0)
-		return cli_usage_error(NULL, _("cannot read --ca-file %s: %s"), path,
+		return cli_input_error(NULL, _("cannot read --ca-file %s: %s"), path,
 		    strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return cli_usage_error(NULL, _("--ca-file %s is not a file of PEM certificates"),
+		return cli_input_error(NULL, _("--ca-file %s is not a file of PEM certificates"),
 		    path);
 	}
 	close(fd);
@@ -212,7 +231,7 @@ check_ca_file(const char *path)
 	 * than each probe going on without TLS. */
 	tc = tls_client_new(path, why, sizeof(why));
 	if (tc == NULL)
-		return cli_usage_error(NULL, _("--ca-file %s: %s"), path, why);
+		return cli_input_error(NULL, _("--ca-file %s: %s"), path, why);
 	tls_client_free(tc);
 	return -1;
 }

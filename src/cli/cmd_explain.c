@@ -676,7 +676,7 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 		kb_path = ndr_kb_default_path();
 	kb = ndr_kb_load_checked(kb_path, explain_is_check, explain_is_finding, why, sizeof(why));
 	if (kb == NULL)
-		return cli_usage_error("explain", _("cannot load the knowledge base: %s"), why);
+		return cli_input_error("explain", _("cannot load the knowledge base: %s"), why);
 	ex.kb = kb;
 	ex.lang = pick_lang(ctx->g->lang);
 	if (optind < argc) {
@@ -686,7 +686,7 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 	mb = n_paths == 1 ? ndr_mailbox_open(paths[0], &err) : NULL;
 	if (n_paths == 1 && mb == NULL) {
 		ndr_kb_free(kb);
-		return cli_usage_error("explain", _("cannot read %s: %s"), paths[0],
+		return cli_input_error("explain", _("cannot read %s: %s"), paths[0],
 		    input_error(err));
 	}
 	if (n_paths > 1 || ndr_mailbox_kind(mb) != NDR_MB_ONE) {

@@ -61,5 +61,8 @@ extern const struct command *const commands[];
 
 /* Print "mxdiag: CMD: <message>" and a hint line to stderr. Returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A file named on the command line cannot be read (or is not what it must be): the same
+ * line and exit status, without the --help hint (the options were right). */
+int cli_input_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

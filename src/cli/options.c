@@ -324,7 +324,7 @@ opt_login(const char *cmd, const char *user, const char *pw_file, const char *pw
 	if (pw_file != NULL) {
 		*pass = secret_from_file(pw_file, &err);
 		if (*pass == NULL)
-			return cli_usage_error(cmd, _("cannot read a password from '%s': %s"),
+			return cli_input_error(cmd, _("cannot read a password from '%s': %s"),
 			    pw_file, err == MXD_EIO ? strerror(errno) : err == MXD_ELIMIT ?
 			    _("longer than 1024 bytes") : _("empty first line"));
 	} else {

@@ -108,7 +108,7 @@ bad "64" "spf: bad domain" -- spf 'a..b' --ip 198.51.100.7
 bad "0 64" "spf: --sender without @" -- spf example.test --ip 198.51.100.7 --sender alice
 bad "0 64" "spf: --sender with a bad domain" -- spf example.test --ip 198.51.100.7 --sender a@-x.test
 bad "0 64" "spf: --helo bad" -- spf example.test --ip 198.51.100.7 --helo 'a..b'
-bad "64 3" "spf: --batch missing file" -- spf --batch /nonexistent
+bad "64" "spf: --batch missing file" -- spf --batch /nonexistent
 bad "64 3" "spf: --batch a directory" -- spf --batch "$B_DIR/dir"
 bad "0 1 2 3 64" "spf: --batch binary lines" -- spf --batch "$B_DIR/nul.txt"
 
@@ -165,6 +165,19 @@ bad "64" "relay: --domain bad" -- relay mail.openrelay.test --domain -x.test
 
 # --- explain
 bad "64" "explain: missing file" -- explain /nonexistent
+# A file that cannot be read is no misuse of the options: the error, no --help hint.
+for b_args in "explain /nonexistent" "check --batch /nonexistent" "spf --batch /nonexistent" \
+    "explain --kb /nonexistent $B_DIR/nul.txt" "--ca-file /nonexistent inbound example.test"; do
+	# shellcheck disable=SC2086
+	b_err=$("$MXDIAG" $b_args 2>&1 >/dev/null)
+	b_rc=$?
+	if [ "$b_rc" = 64 ] && [ "$(printf '%s\n' "$b_err" | wc -l)" = 1 ] &&
+	    ! grep -q -- '--help' <<<"$b_err"; then
+		ok "$b_args: exit 64, one line, no --help hint"
+	else
+		not_ok "$b_args: exit 64, one line, no --help hint" "exit $b_rc" "$b_err"
+	fi
+done
 bad "64 3" "explain: a directory" -- explain "$B_DIR/dir"
 bad "64 3" "explain: unreadable (/proc/self/mem)" -- explain /proc/self/mem
 bad "64" "explain: --kb missing" -- explain --kb /nonexistent "$B_DIR/nul.txt"

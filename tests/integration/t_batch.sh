@@ -187,7 +187,7 @@ case_cmd "batch: --concurrency 0 is a usage error" 64 "--concurrency '0' is not 
 	"$MXDIAG" check --batch "$BT/three.txt" --concurrency 0
 case_cmd "batch: --shard without --batch is a usage error" 64 "go with --batch" -- \
 	"$MXDIAG" check example.test --shard 0/2
-case_cmd "batch: a missing file is exit 3" 3 "cannot open" -- \
+case_cmd "batch: a missing file is exit 64, as every unreadable file named on the command line" 64 "cannot open" -- \
 	"$MXDIAG" check --batch "$BT/nonexistent"
 
 # The progress line: on stderr when it is a terminal (a pty here), never on stdout, cleared
