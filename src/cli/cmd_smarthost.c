@@ -113,6 +113,25 @@ port25_hosts(const struct smarthost_opts *o, char **hosts)
 	return n;
 }
 
+/* The report's target: every candidate, not only the first ("a b c", cut with "..."). */
+static const char *
+cands_target(const struct smarthost_opts *o, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < o->ncands; i++) {
+		int n = snprintf(buf + used, len - used, "%s%s", i > 0 ? " " : "", o->cands[i]);
+
+		if (n < 0 || (size_t)n >= len - used) {
+			snprintf(buf + (used < len - 4 ? used : len - 4), 4, "...");
+			break;
+		}
+		used += (size_t)n;
+	}
+	return buf;
+}
+
 static int
 smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 {
@@ -126,6 +145,7 @@ smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 	/* Over port 25, port25 runs beside: a block or an interceptor is not the relay. */
 	const char *names[] = { "smarthost", "port25" };
 	char *cands[SMARTHOST_MAX_CANDS] = { NULL }, *hosts[PORT25_MAX_ISP_HOSTS] = { NULL };
+	char target[300];
 	size_t i, nhosts = 0;
 	int rc;
 
@@ -168,7 +188,7 @@ smarthost_run(struct run_ctx *ctx, int argc, char **argv)
 	p25.isp_hosts = (const char *const *)hosts;
 	p25.nisp_hosts = nhosts;
 	p25.helo = o.helo;
-	rc = run_open(ctx, "smarthost", o.cands[0]);
+	rc = run_open(ctx, "smarthost", cands_target(&o, target, sizeof(target)));
 	if (rc == 0) {
 		in.smarthost = &o;
 		in.port25 = nhosts > 0 ? &p25 : NULL;	/* else port25 does not run */

@@ -286,3 +286,8 @@ case_json "preflight --ip without a PTR name: a relay without AUTH is a WARN ope
 	--smarthost relay.isp.test:25 --from alice@example.test
 case_cmd "smarthost: --rcpt in the sender's own domain proves nothing" 64 "outside the sender" \
 	-- "$MXDIAG" smarthost smtp.isp.test --from alice@isp.test --rcpt bob@ISP.test
+
+# The report is about every candidate given, and its header says so.
+case_cmd "smarthost: the header names every candidate, not only the first" 2 \
+	"^mxdiag smarthost 203\.0\.113\.10:25 smtp\.isp\.test:587$" \
+	-- "$MXDIAG" $SH 203.0.113.10:25 smtp.isp.test:587 --from alice@isp.test
