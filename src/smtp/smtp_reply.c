@@ -36,19 +36,13 @@ smtp_reply_copy(struct smtp_reply *dst, const struct smtp_reply *src)
 		dst->lines[i] = xstrdup(src->lines[i]);
 }
 
-static int
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* Digits at s, at most max of them; returns how many (0 when none or too many). */
 static size_t
 digits(const char *s, size_t max)
 {
 	size_t n = 0;
 
-	while (is_digit(s[n]) && n <= max)
+	while (text_is_digit((unsigned char)s[n]) && n <= max)
 		n++;
 	return n > max ? 0 : n;
 }
@@ -117,7 +111,7 @@ smtp_reply_add_line(struct smtp_reply *r, const char *line, size_t len)
 		return MXD_ELIMIT;
 	/* RFC 5321 4.2: Reply-code is %x32-35 %x30-35 %x30-39. */
 	if (len < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' ||
-	    !is_digit(line[2]))
+	    !text_is_digit((unsigned char)line[2]))
 		return MXD_EINVAL;
 	if (len > 3 && line[3] != ' ' && line[3] != '-')
 		return MXD_EINVAL;
