@@ -211,7 +211,7 @@ parse_timeout(struct cli *cli, const char *arg)
 /* --ca-file must name a file we can read: a typo would otherwise only show later, as TLS
  * findings about the servers (a probe without a TLS context reports STARTTLS missing). */
 static int
-check_ca_file(const char *path)
+check_ca_file(struct cli *cli, const char *path)
 {
 	struct stat st;
 	struct tls_client *tc;
@@ -228,11 +228,12 @@ check_ca_file(const char *path)
 	}
 	close(fd);
 	/* Load it as the probes will: a file OpenSSL cannot use is refused here, once, rather
-	 * than each probe going on without TLS. */
+	 * than each probe going on without TLS. The context is the run's (main.c). */
 	tc = tls_client_new(path, why, sizeof(why));
 	if (tc == NULL)
 		return cli_input_error(NULL, _("--ca-file %s: %s"), path, why);
-	tls_client_free(tc);
+	tls_client_free(cli->ca_tls);	/* given twice: the last one counts */
+	cli->ca_tls = tc;
 	return -1;
 }
 
@@ -323,7 +324,7 @@ cli_parse(struct cli *cli, int argc, char **argv)
 		} else if (takes_value(a, "--ca-file", argv[i + 1], &val, &used)) {
 			if (val == NULL)
 				return cli_usage_error(NULL, _("--ca-file needs FILE"));
-			if ((rc = check_ca_file(val)) >= 0)
+			if ((rc = check_ca_file(cli, val)) >= 0)
 				return rc;
 			cli->g.ca_file = val;
 		} else if (takes_value(a, "--format", argv[i + 1], &val, &used)) {
@@ -367,4 +368,5 @@ cli_fini(struct cli *cli)
 {
 	free(cli->argv);
 	free(cli->resolvers_csv);
+	tls_client_free(cli->ca_tls);
 }

@@ -4,12 +4,15 @@
 
 #include "command.h"
 
+struct tls_client;
+
 struct cli {
 	struct global_opts g;
 	const struct command *cmd;	/* NULL with --help/--version handled */
 	int argc;			/* the command's own arguments, argv[0] = its name */
 	char **argv;			/* owned array, borrowed strings */
 	char *resolvers_csv;		/* owned; g.resolvers points here */
+	struct tls_client *ca_tls;	/* owned: --ca-file loaded once, for run_ctx.tls */
 };
 
 /*

@@ -76,6 +76,8 @@ main(int argc, char **argv)
 		log_set_level(LOG_DEBUG);
 	ctx.loop = loop_new();
 	ctx.g = &cli.g;
+	ctx.tls = cli.ca_tls;	/* --ca-file's, loaded when it was checked */
+	cli.ca_tls = NULL;
 	optind = 0;	/* glibc: full re-initialisation for the command's getopt_long */
 	rc = cli.cmd->run(&ctx, cli.argc, cli.argv);
 	if (rc < 0 && ctx.rep != NULL) {
