@@ -808,8 +808,28 @@ transcript_command(const struct scan *sc, struct ndr_rcpt *r)
 		r->command = xstrdup(mine);
 }
 
+/* Exchange writes its status with the component that gave it and no reply code:
+ * "4.4.7 QUEUE.Expired", "#5.1.1 RESOLVER.ADR.RecipNotFound" (the component's name in
+ * capitals, a dot, its detail). Is that what follows the status at st? */
+static bool
+has_component_after(const char *line, size_t len, const char *st)
+{
+	const char *at = ndr_ci_find(line, len, st), *end = line + len, *p;
+	size_t caps = 0;
+
+	if (at == NULL)
+		return false;
+	p = at + strlen(st);
+	if (p >= end || *p != ' ')
+		return false;
+	for (p++; p < end && *p >= 'A' && *p <= 'Z'; p++)
+		caps++;
+	return caps >= 2 && p + 1 < end && *p == '.' && isalpha((unsigned char)p[1]);
+}
+
 /* The one RFC 3463 status in the report's reply lines ("Could not be delivered because
- * of 550 5.1.1 User unknown" above the list of recipients), or "" when none or several. */
+ * of 550 5.1.1 User unknown" above the list of recipients, Exchange's "4.4.7
+ * QUEUE.Expired"), or "" when none or several. */
 static void
 only_status(const struct scan *sc, char *out, size_t out_len)
 {
@@ -822,7 +842,8 @@ only_status(const struct scan *sc, char *out, size_t out_len)
 		char st[16], rc[4];
 
 		/* a server's reply line, not a version number in a header */
-		if (!ndr_find_reply(l->s, l->len, rc))
+		if (!ndr_find_reply(l->s, l->len, rc) && !(ndr_find_status(l->s, l->len, st,
+		    sizeof(st)) && has_component_after(l->s, l->len, st)))
 			continue;
 		while (off < l->len && ndr_find_status(l->s + off, l->len - off, st, sizeof(st))) {
 			const char *at = ndr_ci_find(l->s + off, l->len - off, st);

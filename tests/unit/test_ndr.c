@@ -247,6 +247,31 @@ test_greylist_final(void **state)
 	ndr_free(n);
 }
 
+/* Exchange's Japanese "no connector" NDR pasted as text: the status stands on its own line
+ * with the component that gave it ("4.4.7 QUEUE.Expired") and no reply code. */
+static const char exchange_ja_text[] =
+    "\xe9\x85\x8d\xe4\xbf\xa1\xe3\x81\x95\xe3\x82\x8c\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93\xe3\x81\xa7\xe3\x81\x97\xe3\x81\x9f:\n"
+    "\n"
+    "taro@example.net\n"
+    "\xe5\xa4\x96\xe9\x83\xa8\xe3\x81\xae\xe5\x8f\x97\xe4\xbf\xa1\xe8\x80\x85\xe3\x81\xab\xe3\x83\xab\xe3\x83\xbc\xe3\x83\x86\xe3\x82\xa3\xe3\x83\xb3\xe3\x82\xb0\xe3\x81\x99\xe3\x82\x8b\xe3\x81\x9f\xe3\x82\x81\xe3\x81\xae"
+    "\xe9\x81\xa9\xe5\x88\x87\xe3\x81\xaa\xe3\x82\xb3\xe3\x83\x8d\xe3\x82\xaf\xe3\x82\xbf\xe3\x81\x8c\xe8\xa6\x8b\xe3\x81\xa4\xe3\x81\x8b\xe3\x82\x8a\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93\xe3\x80\x82\n"
+    "\n"
+    "Remote Server returned: 4.4.7 QUEUE.Expired; message expired\n";
+
+static void
+test_exchange_component_status(void **state)
+{
+	struct ndr *n = ndr_parse(exchange_ja_text, sizeof(exchange_ja_text) - 1);
+
+	(void)state;
+	ndr_classify(n, kb);
+	assert_int_equal(n->n_rcpts, 1);
+	assert_string_equal(n->rcpts[0].addr, "taro@example.net");
+	assert_string_equal(n->rcpts[0].status, "4.4.7");
+	assert_string_equal(n->rcpts[0].cause->id, "ndr.no-send-connector");
+	ndr_free(n);
+}
+
 /* RFC 5322 folding in a DSN: a Diagnostic-Code over three lines (tabs, runs of spaces,
  * blanks before the break, CRLF) reads as the server's words with one space at each fold;
  * the blanks inside one line ("quoted  words") are the server's and stay. */
@@ -587,6 +612,7 @@ main(void)
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_dsn),
 		cmocka_unit_test(test_greylist_final),
+		cmocka_unit_test(test_exchange_component_status),
 		cmocka_unit_test(test_folding),
 		cmocka_unit_test(test_kb_rules),
 		cmocka_unit_test(test_kb_complete),
