@@ -206,7 +206,12 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 		finding_msg(f, _("Fixed since: %s"), said);
 		break;
 	case PROOF_STILL:
-		finding_msg(f, _("Still true: %s"), said);
+		/* "still" only of the cause itself: a fact beside it (the recipient's MX
+		 * behind a missing send connector) was not what the bounce said */
+		if (p->is_cause)
+			finding_msg(f, _("Still true: %s"), said);
+		else
+			finding_msg(f, _("Found now: %s"), said);
 		if (v->fix != NULL)
 			finding_fix(f, "%s", v->fix);
 		else if (finding_fix_text(v->basis) != NULL)

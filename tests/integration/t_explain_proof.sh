@@ -54,6 +54,14 @@ case_json "no send connector: recipient MX is not the cause, never fixed" "*" \
 case_cmd "no send connector: the text names the next command, not 'fixed'" 1 \
 	"Next, run: Get-SendConnector" \
 	-- "$MXDIAG" $EX "$OUT/noconn.txt"
+# The recipient domain publishes a null MX: a problem beside the cause, found now, not the
+# cause "still true".
+sed 's/rcpt@example.test/rcpt@example.net/' "$OUT/noconn.txt" >"$OUT/noconn-nullmx.txt"
+case_json "no send connector, recipient null MX: found now, beside the cause" 2 \
+	--has ndr.verify-recipient-domain:FAIL --data ndr.verify-recipient-domain:finding=mx.null-mx \
+	-- $EX "$OUT/noconn-nullmx.txt"
+case_cmd "no send connector, recipient null MX: 'Found now:', not 'Still true:'" 2 \
+	"Found now: example.net publishes a null MX" -- "$MXDIAG" $EX "$OUT/noconn-nullmx.txt"
 
 # User unknown: the recipient's MX is asked RCPT for the failed address now.
 bounce nosuchuser@example.test alice@example.test \
