@@ -355,6 +355,9 @@ static const struct {
 	{ "450 4.7.1 <u@example.com>: Recipient address rejected: Greylisted, see "
 	  "http://postgrey.schweikert.ch/", "ndr.greylisted", "blocked" },
 	{ "554 5.4.6 Too many hops", "ndr.mail-loop", "networkerror" },
+	/* Postfix's reject_sender_login_mismatch: the login may not send as this sender */
+	{ "553 5.7.1 <x@example.jp>: Sender address rejected: not owned by user "
+	  "alice@isp.test", "ndr.send-as-denied", "securityerror" },
 	{ "550 5.7.1 Message rejected as spam by Content Filtering", "ndr.spam-detected",
 	  "spamdetected" },
 	{ "retry timeout exceeded", "ndr.expired", "expired" },
