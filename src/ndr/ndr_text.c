@@ -723,6 +723,8 @@ rcpt_details(struct ndr_rcpt *r)
 		{ "after data", "DATA" }, { "reply to data", "DATA" }, { ">>> data", "DATA" },
 		{ "[data]", "DATA" }, { "ehlo", "EHLO" }, { "helo", "HELO" },
 		{ "starttls", "STARTTLS" }, { "auth ", "AUTH" },
+		/* qmail-remote: "192.0.2.9 does not like recipient.", "... sender was rejected" */
+		{ "does not like recipient", "RCPT" }, { "sender was rejected", "MAIL" },
 	};
 	const char *srcs[2] = { r->diag, r->context };
 	size_t s, k;

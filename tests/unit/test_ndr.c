@@ -541,6 +541,32 @@ test_logline(void **state)
 	ndr_free(n);
 }
 
+/* qmail-send's bounce: the refused command is in qmail-remote's words. */
+static void
+test_qmail(void **state)
+{
+	static const char mail[] = "From: MAILER-DAEMON@mail.example.org\n"
+	    "Subject: failure notice\n\n"
+	    "Hi. This is the qmail-send program at mail.example.org.\n"
+	    "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+	    "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+	    "<bob@example.net>:\n"
+	    "192.0.2.9 does not like recipient.\n"
+	    "Remote host said: 550 5.1.1 <bob@example.net>... User unknown\n"
+	    "Giving up on 192.0.2.9.\n\n"
+	    "--- Below this line is a copy of the message.\n";
+	struct ndr *n = ndr_parse(mail, sizeof(mail) - 1);
+
+	(void)state;
+	assert_int_equal(n->n_rcpts, 1);
+	assert_string_equal(n->rcpts[0].addr, "bob@example.net");
+	assert_non_null(n->rcpts[0].command);
+	assert_string_equal(n->rcpts[0].command, "RCPT");
+	ndr_classify(n, kb);
+	assert_string_equal(n->rcpts[0].reason, "userunknown");
+	ndr_free(n);
+}
+
 static void
 test_garbage(void **state)
 {
@@ -621,6 +647,7 @@ main(void)
 		cmocka_unit_test(test_kb_complete),
 		cmocka_unit_test(test_not_a_bounce),
 		cmocka_unit_test(test_logline),
+		cmocka_unit_test(test_qmail),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_bounds),
 	};
