@@ -32,6 +32,7 @@ struct phrase {
 	char *norm;		/* normalised phrase */
 	size_t cause;		/* index of its cause */
 	int same_next;		/* next phrase whose first piece ends at the same node */
+	size_t first_len;	/* bytes of its first piece (all of it without '*') */
 	bool is_wild;
 };
 
@@ -429,6 +430,7 @@ ndr_kb_load_checked(const char *path, ndr_kb_known_fn *is_check, ndr_kb_known_fn
 			p->norm = normalise(k->phrases[j], strlen(k->phrases[j]), &nl);
 			p->cause = i;
 			p->is_wild = strchr(p->norm, '*') != NULL;
+			p->first_len = strcspn(p->norm, "*");
 			first = strcspn(p->norm, "*");
 			if (first == 0) {
 				snprintf(err, err_len, "%s: %s: empty phrase or leading '*': \"%s\"",
@@ -574,6 +576,16 @@ ndr_kb_for_status_class(const struct ndr_kb *kb, const char *status)
 	return NULL;
 }
 
+/* Is the phrase at norm + start said not to hold ("... not listed in Domino Directory",
+ * "isn't blocked")? Then it is no evidence of its cause; a phrase that holds its own "not"
+ * ("not listed in domino directory") is matched whole. */
+static bool
+is_negated(const char *norm, size_t start)
+{
+	return start >= 4 && (memcmp(norm + start - 4, "not ", 4) == 0 ||
+	    memcmp(norm + start - 4, "n't ", 4) == 0);
+}
+
 void
 ndr_kb_scan(const struct ndr_kb *kb, const char *text, size_t len, struct ndr_kb_match *m)
 {
@@ -594,7 +606,8 @@ ndr_kb_scan(const struct ndr_kb *kb, const char *text, size_t len, struct ndr_kb
 			int p;
 
 			for (p = kb->ac[o].out; p >= 0; p = kb->phr[p].same_next)
-				m->hits[p / 8] |= (unsigned char)(1u << (p % 8));
+				if (!is_negated(m->norm, i + 1 - kb->phr[p].first_len))
+					m->hits[p / 8] |= (unsigned char)(1u << (p % 8));
 		}
 	}
 }

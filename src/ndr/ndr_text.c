@@ -65,6 +65,9 @@ static const char *const orig_markers[] = {
 	"原文",
 };
 
+/* Words right before an address that make it the one the delivery was for. */
+static const char *const delivery_words[] = { "delivered to ", "deliver to ", "delivery to " };
+
 /* Labels that introduce the sender, never a recipient (lower case). */
 static const char *const sender_labels[] = {
 	"from", "sender", "reply-to", "return-path", "mail from", "envelope-from",
@@ -372,6 +375,14 @@ is_rcpt_position(const struct line *l, size_t a, size_t addr_len)
 		return true;
 	if (ndr_ci_find(s, before, "rcpt to:") != NULL)
 		return true;
+	/* prose: "Your message wasn't delivered to addr because ..." (Gmail), "could not be
+	 * delivered to addr", "delivery to addr failed" */
+	for (k = 0; k < sizeof(delivery_words) / sizeof(delivery_words[0]); k++) {
+		size_t wl = strlen(delivery_words[k]);
+
+		if (before >= wl && ndr_ci_find(s + before - wl, wl, delivery_words[k]) != NULL)
+			return true;
+	}
 	if (ndr_ci_find(s, before, "to=") != NULL && before >= 3 &&
 	    ndr_ci_find(s + before - 3, 3, "to=") != NULL)
 		return true;
@@ -712,6 +723,20 @@ remote_host(const char *t, size_t tl, struct ndr_rcpt *r)
 	}
 }
 
+/* pat where it starts a word ("mail from", not the end of "email from"). */
+static const char *
+find_word(const char *t, size_t tl, const char *pat)
+{
+	const char *at = t, *end = t + tl;
+
+	while ((at = ndr_ci_find(at, (size_t)(end - at), pat)) != NULL) {
+		if (at == t || !isalnum((unsigned char)at[-1]) || !isalnum((unsigned char)pat[0]))
+			return at;
+		at++;
+	}
+	return NULL;
+}
+
 /* Fill codes, command and remote host from the recipient's words. */
 static void
 rcpt_details(struct ndr_rcpt *r)
@@ -757,7 +782,7 @@ rcpt_details(struct ndr_rcpt *r)
 			ndr_find_reply(t, tl, r->reply);
 		if (r->command == NULL) {
 			for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
-				if (ndr_ci_find(t, tl, cmds[k].pat) != NULL) {
+				if (find_word(t, tl, cmds[k].pat) != NULL) {
 					r->command = xstrdup(cmds[k].cmd);
 					break;
 				}

@@ -28,7 +28,7 @@ postfix|nullmx|someone@nullmx.test|ndr.null-mx|notaccept|5.1.0|sender|failed
 postfix|mxnoaddr|someone@mxnoaddr.test|ndr.recipient-domain-not-found|hostunknown|5.4.4|sender|failed
 postfix|refused|someone@nomx.test|ndr.port25-unreachable|expired|4.4.1|sender-admin|failed
 postfix|tlsrequired|someone@openrelay.test|ndr.tls-required|securityerror|4.7.4|sender-admin|failed
-postfix|greylisted|someone@greylist.test|ndr.expired|expired|4.7.1|sender-admin|failed
+postfix|greylisted|someone@greylist.test|ndr.greylisted-expired|expired|4.7.1|sender-admin|failed
 exim|userunknown|nosuch@pfmx.test|ndr.user-unknown|userunknown|5.1.1|sender|failed
 exim|norelaying|someone@relay-via-pfmx.test|ndr.relay-denied|norelaying|5.7.1|sender-admin|failed
 exim|mesgtoobig|alice@pfmx.test|ndr.message-too-big|mesgtoobig|5.3.4|sender|failed

@@ -567,6 +567,44 @@ test_qmail(void **state)
 	ndr_free(n);
 }
 
+/* Bounces of servers the corpus has few of: Gmail's prose names the recipient ("wasn't
+ * delivered to ADDR because"), and its "email from" is no MAIL FROM; Domino's "not listed
+ * in Domino Directory" is an unknown user, and its "listed in" no blocklist (a phrase
+ * said not to hold is no evidence). */
+static void
+test_unseen_servers(void **state)
+{
+	static const char gmail[] = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+	    "Subject: Delivery Status Notification (Failure)\n\n"
+	    "Your message wasn't delivered to jun@gmail.com because the address couldn't be "
+	    "found, or is unable to receive mail.\n\n"
+	    "The response from the remote server was:\n"
+	    "550-5.7.26 Unauthenticated email from example.org is not accepted due to domain's\n"
+	    "550-5.7.26 DMARC policy. Please contact the administrator of example.org domain if\n"
+	    "550 5.7.26 this was a legitimate mail.\n";
+	static const char domino[] = "From: Postmaster@example.org\n"
+	    "Subject: DELIVERY FAILURE: User ivan (ivan@example.net) not listed in Domino "
+	    "Directory\n\n"
+	    "Your message\n\n  Subject: hello\n\nwas not delivered to:\n\n"
+	    "  ivan@example.net\n\nbecause:\n\n"
+	    "  User ivan (ivan@example.net) not listed in Domino Directory\n";
+	struct ndr *n = ndr_parse(gmail, sizeof(gmail) - 1);
+
+	(void)state;
+	ndr_classify(n, kb);
+	assert_int_equal(n->n_rcpts, 1);
+	assert_string_equal(n->rcpts[0].addr, "jun@gmail.com");
+	assert_string_equal(n->rcpts[0].reason, "authfailure");
+	assert_null(n->rcpts[0].command);
+	ndr_free(n);
+	n = ndr_parse(domino, sizeof(domino) - 1);
+	ndr_classify(n, kb);
+	assert_int_equal(n->n_rcpts, 1);
+	assert_string_equal(n->rcpts[0].addr, "ivan@example.net");
+	assert_string_equal(n->rcpts[0].cause->id, "ndr.user-unknown");
+	ndr_free(n);
+}
+
 static void
 test_garbage(void **state)
 {
@@ -648,6 +686,7 @@ main(void)
 		cmocka_unit_test(test_not_a_bounce),
 		cmocka_unit_test(test_logline),
 		cmocka_unit_test(test_qmail),
+		cmocka_unit_test(test_unseen_servers),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_bounds),
 	};
