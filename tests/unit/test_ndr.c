@@ -355,6 +355,8 @@ static const struct {
 	{ "450 4.7.1 <u@example.com>: Recipient address rejected: Greylisted, see "
 	  "http://postgrey.schweikert.ch/", "ndr.greylisted", "blocked" },
 	{ "554 5.4.6 Too many hops", "ndr.mail-loop", "networkerror" },
+	{ "lost connection with mx.example.net[192.0.2.1] while receiving the initial server "
+	  "greeting", "ndr.network-error", "networkerror" },
 	/* Japanese in the plain form (存在しない), not only the polite 存在しません */
 	{ "\xe5\xae\x9b\xe5\x85\x88\xe3\x81\xae\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab\xe3\x82\xa2\xe3\x83\x89\xe3\x83\xac\xe3\x82\xb9\xe3\x81\x8c"
 	  "\xe5\xad\x98\xe5\x9c\xa8\xe3\x81\x97\xe3\x81\xaa\xe3\x81\x84\xe3\x81\x9f\xe3\x82\x81", "ndr.user-unknown", "userunknown" },
