@@ -39,6 +39,11 @@
  * asks a few dozen at most; the engine's own ceiling is far above). */
 #define EXPLAIN_DNS_KEEP 4096
 
+/* Bounces of a mailbox proved together: read, explained and their proofs started, then the
+ * loop runs once for all of them and each is written out in input order. Memory stays
+ * bounded by this many bounces, not by the mailbox. */
+#define EXPLAIN_WINDOW 64
+
 /* gettext's choice of language: --lang, then LANGUAGE, LC_ALL, LC_MESSAGES, LANG. */
 static enum ndr_lang
 pick_lang(const char *lang)
@@ -82,18 +87,32 @@ struct explain {
 	const char *sender;	/* --sender: the original sender's address or domain */
 	const char *ip;		/* --ip: the address the message was sent from */
 	const char *helo;	/* --helo: the name the sending server announces */
-	struct proof_seen seen;
 	/* --format nagios over several bounces: one status line for all, printed last with
 	 * each bounce's problem lines (buffered here) under it */
 	FILE *nagios_buf;
 	struct nagios_totals nagios;
 	size_t n_reports;
 	struct proof_cache *cache;	/* the run's proofs, each run once (NULL: --no-dns) */
+	/* several bounces: the run's report (its DNS stats the engine's), the run's lookups
+	 * when the last bounce was written out, the progress line, the summary's counts */
+	struct report *run_rep;
+	struct dns_stats emitted;
+	struct progress prog;
+	struct batch_tally tally;
+};
+
+/* One bounce of a window, from its reading to its output. */
+struct explain_slot {
+	struct report *rep;	/* owned */
+	struct ndr *n;		/* owned: its proofs borrow its strings until their verdicts */
+	struct proof_seen seen;
+	char *name;		/* owned: the file it came from, for the progress line */
 };
 
 /* The live proofs the cause names (kb.json `verify`), on this bounce's facts. */
 static void
-verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
+verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r,
+    struct proof_seen *seen)
 {
 	const char *src = ex->sender != NULL ? ex->sender :
 	    (n->orig_from != NULL ? n->orig_from : n->bounce_to);
@@ -127,7 +146,7 @@ verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
 		s.helo = ex->helo;
 	else if (ndr_origin_helo(r->diag, helo, sizeof(helo)))
 		s.helo = helo;
-	explain_prove(ex->ctx, r->cause, &s, &ex->seen, ex->cache);
+	explain_prove(ex->ctx, r->cause, &s, seen, ex->cache);
 }
 
 static void
@@ -271,9 +290,11 @@ add_not_a_bounce(struct explain *ex, const struct ndr *n)
 	finding_ref(f, "RFC 3464");
 }
 
-/* One bounce into ctx->rep: parse, classify, one finding per recipient, live checks. */
-static void
-explain_one(struct explain *ex, const struct ndr_message *m)
+/* One bounce into ctx->rep: parse, classify, one finding per recipient; its live checks
+ * started into seen. Returns the parse, which they borrow, for explain_end(); NULL when
+ * there is nothing to prove. */
+static struct ndr *
+explain_begin(struct explain *ex, const struct ndr_message *m, struct proof_seen *seen)
 {
 	struct ndr *n = ndr_parse(m->buf, m->len);
 	size_t i;
@@ -285,14 +306,21 @@ explain_one(struct explain *ex, const struct ndr_message *m)
 	if (!ndr_looks_like_bounce(n)) {
 		add_not_a_bounce(ex, n);
 		ndr_free(n);
-		return;
+		return NULL;
 	}
 	for (i = 0; i < n->n_rcpts; i++)
 		add_rcpt_finding(ex, n, &n->rcpts[i]);
 	for (i = 0; i < n->n_rcpts; i++)
-		verify_cause(ex, n, &n->rcpts[i]);
-	if (!ex->no_dns)
-		explain_prove_end(ex->ctx, &ex->seen, ex->cache);
+		verify_cause(ex, n, &n->rcpts[i], seen);
+	return n;
+}
+
+/* The verdicts of the live checks explain_begin() started, into ctx->rep; frees n. */
+static void
+explain_end(struct explain *ex, struct ndr *n, struct proof_seen *seen)
+{
+	if (n != NULL && !ex->no_dns)
+		explain_prove_end(ex->ctx, seen, ex->cache);
 	ndr_free(n);
 }
 
@@ -344,18 +372,57 @@ nagios_many(struct explain *ex, char *const *paths, int n_paths, int worst, char
 	return worst;
 }
 
-/* Several files, an mbox or a Maildir: every message in turn, one report each, memory
- * bounded by one message. The DNS engine and its cache are the run's (ctx->rep stays the
- * run's report, which is not printed); the exit status is the worst of all. */
+/* A window's bounces: their proofs run together (one loop run), then each one's verdicts
+ * and output, in input order. A bounce's DNS stats count the run's lookups since the bounce
+ * before it was written out: the first of a window has those of the window's proofs, which
+ * run together and cannot be told apart. Returns the worst exit status. */
+static int
+window_end(struct explain *ex, struct explain_slot *slots, size_t n_slots)
+{
+	struct run_ctx *ctx = ex->ctx;
+	int worst = EXIT_OK;
+	size_t i;
+
+	if (!ex->no_dns)
+		loop_run(ctx->loop);
+	for (i = 0; i < n_slots; i++) {
+		struct explain_slot *sl = &slots[i];
+		const struct dns_stats *now = &report_stats(ex->run_rep)->dns;
+		struct dns_stats *st = &report_stats(sl->rep)->dns;
+
+		ctx->rep = sl->rep;
+		explain_end(ex, sl->n, &sl->seen);
+		sl->n = NULL;
+		*st = *now;
+		st->queries -= ex->emitted.queries;
+		st->cache_hits -= ex->emitted.cache_hits;
+		ex->emitted = *now;
+		if (ex->prog.share_tty)
+			progress_hide(&ex->prog);
+		worst = status_exit_worse(worst, emit_one(ex, sl->rep));
+		batch_tally_add(&ex->tally, status_name(report_worst(sl->rep)));
+		report_free(sl->rep);
+		sl->rep = NULL;
+		progress_tick(&ex->prog, sl->name);
+		free(sl->name);
+		sl->name = NULL;
+		progress_show(&ex->prog);
+	}
+	ctx->rep = ex->run_rep;
+	return worst;
+}
+
+/* Several files, an mbox or a Maildir: every message in turn, one report each, in windows
+ * of EXPLAIN_WINDOW bounces proved together. The DNS engine and its cache are the run's
+ * (ctx->rep is the run's report between windows, which is not printed); the exit status is
+ * the worst of all. */
 static int
 explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mailbox *first)
 {
 	struct run_ctx *ctx = ex->ctx;
-	struct report *run_rep;
+	struct explain_slot *slots;
 	char *nagios_text = NULL;
-	size_t nagios_len = 0;
-	struct progress prog;
-	struct batch_tally tally;
+	size_t nagios_len = 0, n_slots = 0;
 	bool is_input_error = false;
 	int i, worst = EXIT_OK, rc;
 
@@ -365,16 +432,16 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		ndr_mailbox_close(first);
 		return rc;
 	}
-	run_rep = ctx->rep;
+	ex->run_rep = ctx->rep;
 	if (ctx->g->nagios)
 		ex->nagios_buf = open_memstream(&nagios_text, &nagios_len);
 	if (ctx->g->nagios && ex->nagios_buf == NULL) {
-		ctx->rep = run_rep;
 		ndr_mailbox_close(first);
 		return EXIT_UNKNOWN;
 	}
-	progress_begin(&prog, _("explain: %zu bounces read, %.0f per second, %s"));
-	batch_tally_begin(&tally);
+	slots = xcalloc(EXPLAIN_WINDOW, sizeof(*slots));
+	progress_begin(&ex->prog, _("explain: %zu bounces read, %.0f per second, %s"));
+	batch_tally_begin(&ex->tally);
 	for (i = 0; i < n_paths; i++) {
 		enum ndr_mailbox_err err;
 		struct ndr_mailbox *mb = i == 0 && first != NULL ? first :
@@ -383,64 +450,62 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		int got;
 
 		if (mb == NULL) {
-			progress_hide(&prog);
+			progress_hide(&ex->prog);
 			fprintf(stderr, "mxdiag: explain: %s: %s\n", paths[i], input_error(err));
 			is_input_error = true;
-			tally.n_errors++;
+			ex->tally.n_errors++;
 			continue;
 		}
 		while ((got = ndr_mailbox_next(mb, &m, &err)) != 0) {
-			struct dns_stats before = report_stats(run_rep)->dns;
-			struct dns_stats *st;
+			struct explain_slot *sl;
 			char target[4200];
 
 			if (got < 0) {
-				progress_hide(&prog);
+				progress_hide(&ex->prog);
 				fprintf(stderr, "mxdiag: explain: %s: %s\n", m.name, input_error(err));
 				is_input_error = true;
-				tally.n_errors++;
+				ex->tally.n_errors++;
 				continue;
 			}
 			if (ndr_mailbox_kind(mb) == NDR_MB_MBOX)
 				snprintf(target, sizeof(target), "%s #%zu", m.name, m.index);
 			else
 				snprintf(target, sizeof(target), "%s", m.name);
-			/* The cache is the run's: past EXPLAIN_DNS_KEEP questions it starts afresh,
-			 * so memory stays bounded however many domains a mailbox names. */
-			if (!ex->no_dns && dns_cache_count(ctx->dns) > EXPLAIN_DNS_KEEP &&
-			    run_dns_reopen(ctx, &report_stats(run_rep)->dns) != 0) {
+			/* The cache is the run's: past EXPLAIN_DNS_KEEP questions it starts afresh
+			 * (between windows, with nothing in flight), so memory stays bounded
+			 * however many domains a mailbox names. */
+			if (n_slots == 0 && !ex->no_dns &&
+			    dns_cache_count(ctx->dns) > EXPLAIN_DNS_KEEP &&
+			    run_dns_reopen(ctx, &report_stats(ex->run_rep)->dns) != 0) {
 				ndr_mailbox_close(mb);
 				worst = EXIT_UNKNOWN;
 				goto out;
 			}
-			ctx->rep = report_new("explain", target);
-			ex->seen.n = 0;	/* keys and items past n are never read */
-			ex->seen.dropped = 0;
-			ex->seen.n_items = 0;
-			explain_one(ex, &m);
-			/* this bounce's share of the run's lookups */
-			st = &report_stats(ctx->rep)->dns;
-			*st = report_stats(run_rep)->dns;
-			st->queries -= before.queries;
-			st->cache_hits -= before.cache_hits;
-			if (prog.share_tty)
-				progress_hide(&prog);
-			rc = emit_one(ex, ctx->rep);
-			worst = status_exit_worse(worst, rc);
-			batch_tally_add(&tally, status_name(report_worst(ctx->rep)));
-			report_free(ctx->rep);
-			progress_tick(&prog, m.name);
-			progress_show(&prog);
+			sl = &slots[n_slots];
+			sl->rep = ctx->rep = report_new("explain", target);
+			sl->name = xstrdup(m.name);
+			sl->seen.n = 0;	/* keys and items past n are never read */
+			sl->seen.dropped = 0;
+			sl->seen.n_items = 0;
+			sl->seen.prev = n_slots > 0 ? &slots[n_slots - 1].seen : NULL;
+			sl->n = explain_begin(ex, &m, &sl->seen);
+			ctx->rep = ex->run_rep;
+			if (++n_slots == EXPLAIN_WINDOW) {
+				worst = status_exit_worse(worst, window_end(ex, slots, n_slots));
+				n_slots = 0;
+			}
 		}
 		ndr_mailbox_close(mb);
 	}
+	worst = status_exit_worse(worst, window_end(ex, slots, n_slots));
 out:
-	progress_end(&prog);
+	free(slots);
+	progress_end(&ex->prog);
 	/* one summary line, as the batch modes print; what could not be read is UNKNOWN */
-	batch_tally_print(&tally, "explain", _("bounces"), _("unreadable"));
+	batch_tally_print(&ex->tally, "explain", _("bounces"), _("unreadable"));
 	if (is_input_error)
 		worst = status_exit_worse(worst, EXIT_UNKNOWN);
-	ctx->rep = run_rep;
+	ctx->rep = ex->run_rep;
 	if (ex->nagios_buf != NULL)
 		worst = nagios_many(ex, paths, n_paths, worst, &nagios_text, &nagios_len);
 	return worst;
@@ -503,8 +568,12 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 		ndr_kb_free(kb);
 		return rc;
 	}
-	if (ndr_mailbox_next(mb, &m, &err) > 0)
-		explain_one(&ex, &m);
+	if (ndr_mailbox_next(mb, &m, &err) > 0) {
+		struct proof_seen *seen = xcalloc(1, sizeof(*seen));
+
+		explain_end(&ex, explain_begin(&ex, &m, seen), seen);
+		free(seen);
+	}
 	ndr_mailbox_close(mb);
 	ndr_kb_free(kb);
 	return -1;

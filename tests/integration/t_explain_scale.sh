@@ -71,6 +71,26 @@ sc_assert "another failed address is another proof: it runs once more, then is r
 	"$OUT/mixed.jsonl" ndr.verify-recipient \
 	'len(docs) == 52 and sessions[50] >= 1 and sessions[51] == 0 and verdicts[50][0]["data"]["result"] == "fixed"'
 
+sc_assert "two bounces of one window need the same proof: the later reads the earlier's" \
+	"$OUT/mixed.jsonl" ndr.verify-recipient \
+	'"reused_from" not in verdicts[50][0]["data"] and verdicts[51][0]["data"].get("reused_from") == docs[50]["target"]'
+
+# Bounces are proved a window at a time (64, cmd_explain.c) and written out in input order;
+# a proof planned in one window is reused by the next. A bounce's DNS stats count the
+# lookups since the bounce before it was written out, so the window's land on its first.
+cat "$OUT/same50.mbox" "$OUT/other.mbox" "$OUT/same50.mbox" >"$OUT/long.mbox"
+"$MXDIAG" --json --resolver "$LAB_RESOLVER" $SC_EX "$OUT/long.mbox" >"$OUT/long.jsonl" \
+	2>/dev/null || true
+sc_assert "102 bounces, two windows: one line each, in input order" \
+	"$OUT/long.jsonl" ndr.verify-recipient \
+	'[d["index"] for d in docs] == list(range(1, 103)) and [d["target"] for d in docs] == [d["file"] + " #%d" % d["index"] for d in docs]'
+sc_assert "102 bounces, two windows: two proofs run, every other verdict reused" \
+	"$OUT/long.jsonl" ndr.verify-recipient \
+	'sum(1 for v in verdicts if "reused_from" not in v[0]["data"]) == 2 and all(v[0]["data"].get("reused_from") == docs[0]["target"] for v in verdicts[52:])'
+sc_assert "102 bounces, two windows: the SMTP sessions are the two proofs', the lookups the first window's" \
+	"$OUT/long.jsonl" ndr.verify-recipient \
+	'sessions[0] >= 1 and sessions[50] >= 1 and sum(sessions) == sessions[0] + sessions[50] and queries[0] >= 1 and sum(queries[1:]) == 0'
+
 # One bounce with more distinct proofs than the per-bounce cap (32): 40 recipients in 40
 # domains that do not exist; 8 proofs do not run, and the output says so.
 {
