@@ -535,7 +535,8 @@ plan_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof 
 	it->ib = (struct inbound_opts){ .domain = it->s.rcpt_domain, .rcpt = s->rcpt,
 	    .probe_any = s->rcpt != NULL };
 	it->p25 = (struct port25_opts){ .targets = it->targets,
-	    .ntargets = port25_targets(it->s.rcpt_domain, it->targets), .no_submission = true };
+	    .ntargets = port25_targets(it->s.rcpt_domain, it->targets), .no_submission = true,
+	    .memo = cache != NULL ? proof_cache_port25(cache) : NULL };
 	it->in = (struct check_inputs){
 		.domain = p->is_sender_side ? it->s.sender_domain : it->s.rcpt_domain,
 		.ip = s->ip,

@@ -91,6 +91,28 @@ sc_assert "102 bounces, two windows: the SMTP sessions are the two proofs', the 
 	"$OUT/long.jsonl" ndr.verify-recipient \
 	'sessions[0] >= 1 and sessions[50] >= 1 and sum(sessions) == sessions[0] + sessions[50] and queries[0] >= 1 and sum(queries[1:]) == 0'
 
+# Connection timeouts to five recipient domains that do not exist: five port25 proofs, each
+# dialling port25's default targets beside the recipient's MX (MXD_PORT25_TARGETS: three lab
+# servers). Those are dialled once per run; every proof judges them alike. Then a dead MX
+# (nomx.test: one address, nothing listening).
+: >"$OUT/p25.mbox"
+for d in d1 d2 d3 d4 d5 nomx; do
+	case $d in nomx) rd=nomx.test ;; *) rd=$d.nowhere.test ;; esac
+	sc_mbox 1 "rcpt@$rd" "4.4.1 connect to mx.$rd[192.0.2.80]:25: Connection timed out" |
+		sed "s/scale-1@/p25-$d@/" >>"$OUT/p25.mbox"
+done
+"$MXDIAG" --json --resolver "$LAB_RESOLVER" $SC_EX "$OUT/p25.mbox" >"$OUT/p25.jsonl" \
+	2>/dev/null || true
+sc_assert "port25 proofs of five domains: the default targets are dialled for the first only" \
+	"$OUT/p25.jsonl" ndr.verify-port25 \
+	'len(docs) == 6 and sessions[0] >= 3 and sum(sessions[1:5]) == 0'
+sc_assert "port25 proofs of five domains: the same verdict and evidence for each" \
+	"$OUT/p25.jsonl" port25.open \
+	'all(len(v) >= 1 and v[0]["data"]["probed"] == verdicts[0][0]["data"]["probed"] and len(v[0]["evidence"]) == len(verdicts[0][0]["evidence"]) for v in verdicts[:5])'
+sc_assert "port25 beside a dead recipient MX: only that MX is dialled, and it is named as the cause" \
+	"$OUT/p25.jsonl" ndr.verify-port25 \
+	'sessions[5] == 1 and all(v[0]["data"]["result"] == "cannot-check" for v in verdicts) and verdicts[5][0]["data"].get("recipient_server") == "unreachable" and all("recipient_server" not in v[0]["data"] for v in verdicts[:5])'
+
 # One bounce with more distinct proofs than the per-bounce cap (32): 40 recipients in 40
 # domains that do not exist; 8 proofs do not run, and the output says so.
 {
