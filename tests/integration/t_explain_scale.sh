@@ -21,6 +21,11 @@ sc_mbox() {
 	done
 }
 
+# mxdiag --json explain MBOX >JSONL in the lab; its exit status is not the point.
+sc_explain() {
+	"$MXDIAG" --json --resolver "$LAB_RESOLVER" $SC_EX "$1" >"$2" 2>/dev/null || true
+}
+
 # JSON Lines FILE: assert with a python expression over docs (the parsed lines), sessions
 # (each line's SMTP sessions), queries (each line's DNS queries) and verdicts (each line's
 # findings with id ID).
@@ -65,12 +70,10 @@ sc_assert "50 identical bounces: a reused proof shows the same evidence findings
 # A different failed address is another fact: its proof runs.
 sc_mbox 2 alice@example.test '550 5.1.1 <alice@example.test>: User unknown' >"$OUT/other.mbox"
 cat "$OUT/same50.mbox" "$OUT/other.mbox" >"$OUT/mixed.mbox"
-"$MXDIAG" --json --resolver "$LAB_RESOLVER" $SC_EX "$OUT/mixed.mbox" >"$OUT/mixed.jsonl" \
-	2>/dev/null || true
+sc_explain "$OUT/mixed.mbox" "$OUT/mixed.jsonl"
 sc_assert "another failed address is another proof: it runs once more, then is reused" \
 	"$OUT/mixed.jsonl" ndr.verify-recipient \
 	'len(docs) == 52 and sessions[50] >= 1 and sessions[51] == 0 and verdicts[50][0]["data"]["result"] == "fixed"'
-
 sc_assert "two bounces of one window need the same proof: the later reads the earlier's" \
 	"$OUT/mixed.jsonl" ndr.verify-recipient \
 	'"reused_from" not in verdicts[50][0]["data"] and verdicts[51][0]["data"].get("reused_from") == docs[50]["target"]'
@@ -79,8 +82,7 @@ sc_assert "two bounces of one window need the same proof: the later reads the ea
 # a proof planned in one window is reused by the next. A bounce's DNS stats count the
 # lookups since the bounce before it was written out, so the window's land on its first.
 cat "$OUT/same50.mbox" "$OUT/other.mbox" "$OUT/same50.mbox" >"$OUT/long.mbox"
-"$MXDIAG" --json --resolver "$LAB_RESOLVER" $SC_EX "$OUT/long.mbox" >"$OUT/long.jsonl" \
-	2>/dev/null || true
+sc_explain "$OUT/long.mbox" "$OUT/long.jsonl"
 sc_assert "102 bounces, two windows: one line each, in input order" \
 	"$OUT/long.jsonl" ndr.verify-recipient \
 	'[d["index"] for d in docs] == list(range(1, 103)) and [d["target"] for d in docs] == [d["file"] + " #%d" % d["index"] for d in docs]'
@@ -101,8 +103,7 @@ for d in d1 d2 d3 d4 d5 nomx; do
 	sc_mbox 1 "rcpt@$rd" "4.4.1 connect to mx.$rd[192.0.2.80]:25: Connection timed out" |
 		sed "s/scale-1@/p25-$d@/" >>"$OUT/p25.mbox"
 done
-"$MXDIAG" --json --resolver "$LAB_RESOLVER" $SC_EX "$OUT/p25.mbox" >"$OUT/p25.jsonl" \
-	2>/dev/null || true
+sc_explain "$OUT/p25.mbox" "$OUT/p25.jsonl"
 sc_assert "port25 proofs of five domains: the default targets are dialled for the first only" \
 	"$OUT/p25.jsonl" ndr.verify-port25 \
 	'len(docs) == 6 and sessions[0] >= 3 and sum(sessions[1:5]) == 0'
