@@ -422,6 +422,8 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 	struct run_ctx *ctx = ex->ctx;
 	struct explain_slot *slots;
 	char *nagios_text = NULL;
+	/* without proofs nothing waits: one bounce at a time, the memory of one */
+	size_t window = ex->no_dns ? 1 : EXPLAIN_WINDOW;
 	size_t nagios_len = 0, n_slots = 0;
 	bool is_input_error = false;
 	int i, worst = EXIT_OK, rc;
@@ -439,7 +441,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		ndr_mailbox_close(first);
 		return EXIT_UNKNOWN;
 	}
-	slots = xcalloc(EXPLAIN_WINDOW, sizeof(*slots));
+	slots = xcalloc(window, sizeof(*slots));
 	progress_begin(&ex->prog, _("explain: %zu bounces read, %.0f per second, %s"));
 	batch_tally_begin(&ex->tally);
 	for (i = 0; i < n_paths; i++) {
@@ -490,7 +492,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 			sl->seen.prev = n_slots > 0 ? &slots[n_slots - 1].seen : NULL;
 			sl->n = explain_begin(ex, &m, &sl->seen);
 			ctx->rep = ex->run_rep;
-			if (++n_slots == EXPLAIN_WINDOW) {
+			if (++n_slots == window) {
 				worst = status_exit_worse(worst, window_end(ex, slots, n_slots));
 				n_slots = 0;
 			}
