@@ -359,7 +359,7 @@ item_start(struct run_ctx *ctx, struct proof_item *it)
 	run_tls_client(ctx, why, sizeof(why));
 	it->ctx = *ctx;
 	it->rep = report_new("proof", it->key);
-	it->ctx.rep = it->rep;	/* what the probes add while starting, as before */
+	it->ctx.rep = it->rep;	/* while starting, the probes add to rep, as before */
 	it->cr = checks_run(&it->ctx, &it->in, names, n, false, NULL);
 	it->ctx.rep = report_new("proof", it->key);
 	it->kind = ITEM_RAN;
@@ -420,7 +420,7 @@ item_findings(struct run_ctx *ctx, struct proof_item *it, struct proof_cache *ca
 	snprintf(kept->where, sizeof(kept->where), "%s", report_target(ctx->rep));
 }
 
-/* Was it's key planned already, earlier in this bounce or by an earlier bounce proved
+/* Was its key planned already, earlier in this bounce or by an earlier bounce proved
  * with it? That run then fills the cache first: verdicts are read in the same order. */
 static bool
 planned_before(const struct proof_seen *seen, const struct proof_item *it)
