@@ -43,6 +43,10 @@
  * loop runs once for all of them and each is written out in input order. Memory stays
  * bounded by this many bounces, not by the mailbox. */
 #define EXPLAIN_WINDOW 64
+/* A window also ends once its bounces have started this many proofs, so that no more
+ * sessions and lookups are in flight at once than one bounce may start: sockets are
+ * bounded, and so is what one receiver sees from us at a time. */
+#define EXPLAIN_MAX_STARTED PROOF_MAX_RUNS
 
 /* gettext's choice of language: --lang, then LANGUAGE, LC_ALL, LC_MESSAGES, LANG. */
 static enum ndr_lang
@@ -413,7 +417,7 @@ window_end(struct explain *ex, struct explain_slot *slots, size_t n_slots)
 }
 
 /* Several files, an mbox or a Maildir: every message in turn, one report each, in windows
- * of EXPLAIN_WINDOW bounces proved together. The DNS engine and its cache are the run's
+ * of bounces proved together (EXPLAIN_WINDOW, EXPLAIN_MAX_STARTED). The DNS engine and its cache are the run's
  * (ctx->rep is the run's report between windows, which is not printed); the exit status is
  * the worst of all. */
 static int
@@ -424,7 +428,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 	char *nagios_text = NULL;
 	/* without proofs nothing waits: one bounce at a time, the memory of one */
 	size_t window = ex->no_dns ? 1 : EXPLAIN_WINDOW;
-	size_t nagios_len = 0, n_slots = 0;
+	size_t nagios_len = 0, n_slots = 0, n_started = 0;
 	bool is_input_error = false;
 	int i, worst = EXIT_OK, rc;
 
@@ -489,12 +493,15 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 			sl->seen.n = 0;	/* keys and items past n are never read */
 			sl->seen.dropped = 0;
 			sl->seen.n_items = 0;
+			sl->seen.n_started = 0;
 			sl->seen.prev = n_slots > 0 ? &slots[n_slots - 1].seen : NULL;
 			sl->n = explain_begin(ex, &m, &sl->seen);
 			ctx->rep = ex->run_rep;
-			if (++n_slots == window) {
+			n_started += sl->seen.n_started;
+			if (++n_slots == window || n_started >= EXPLAIN_MAX_STARTED) {
 				worst = status_exit_worse(worst, window_end(ex, slots, n_slots));
 				n_slots = 0;
+				n_started = 0;
 			}
 		}
 		ndr_mailbox_close(mb);

@@ -573,6 +573,7 @@ plan_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof 
 	if ((cache != NULL && proof_cache_has(cache, it->key)) || planned_before(seen, it))
 		return;	/* ITEM_CACHED: read in its turn */
 	item_start(ctx, it);
+	seen->n_started++;
 }
 
 void

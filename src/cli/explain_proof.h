@@ -64,14 +64,15 @@ struct proof_item {
 
 /* Proofs already run for this bounce, so that each runs once; dropped counts those past
  * PROOF_MAX_RUNS, which did not run. items: the bounce's proofs in the order they came,
- * all started before the loop runs (one slot of scratch). prev: the bounce before this
+ * all started before the loop runs (one slot of scratch); n_started counts those that
+ * were started, not read from the cache or an earlier proof. prev: the bounce before this
  * one when several are proved together (a window of a mailbox), whose proofs are read
  * first, or NULL. */
 struct proof_seen {
 	char keys[PROOF_MAX_RUNS][400];
 	size_t n, dropped;
 	struct proof_item items[PROOF_MAX_RUNS + 1];
-	size_t n_items;
+	size_t n_items, n_started;
 	const struct proof_seen *prev;
 };
 

@@ -27,8 +27,8 @@ sc_explain() {
 }
 
 # JSON Lines FILE: assert with a python expression over docs (the parsed lines), sessions
-# (each line's SMTP sessions), queries (each line's DNS queries) and verdicts (each line's
-# findings with id ID).
+# (each line's SMTP sessions), queries and hits (each line's DNS queries and cache hits) and
+# verdicts (each line's findings with id ID).
 sc_assert() {
 	local name=$1 file=$2 id=$3 expr=$4 out
 	if out=$(/usr/bin/python3 - "$file" "$id" "$expr" <<'PY' 2>&1
@@ -36,6 +36,7 @@ import json, sys
 docs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 sessions = [d["stats"]["smtp"]["sessions"] for d in docs]
 queries = [d["stats"]["dns"]["queries"] for d in docs]
+hits = [d["stats"]["dns"]["cache_hits"] for d in docs]
 verdicts = [[f for f in d["findings"] if f["id"] == sys.argv[2]] for d in docs]
 if not eval(sys.argv[3]):
     print("false: %s; lines %d, sessions %s, queries %s, first verdicts %s" % (sys.argv[3],
@@ -92,6 +93,21 @@ sc_assert "102 bounces, two windows: two proofs run, every other verdict reused"
 sc_assert "102 bounces, two windows: the SMTP sessions are the two proofs', the lookups the first window's" \
 	"$OUT/long.jsonl" ndr.verify-recipient \
 	'sessions[0] >= 1 and sessions[50] >= 1 and sum(sessions) == sessions[0] + sessions[50] and queries[0] >= 1 and sum(queries[1:]) == 0'
+
+# 40 bounces for 40 addresses: 40 proofs to start, more than a window keeps in flight (32):
+# the window ends early, after bounce 32, and every bounce still has its own verdict, in
+# input order. The second window's lookups (all from the cache) land on its first bounce.
+for i in $(seq 1 40); do
+	sc_mbox 1 "u$i@example.test" "550 5.1.1 <u$i@example.test>: User unknown" |
+		sed "s/scale-1@/many-$i@/"
+done >"$OUT/many.mbox"
+sc_explain "$OUT/many.mbox" "$OUT/many.jsonl"
+sc_assert "40 distinct proofs, two windows: each runs for its own bounce, in input order" \
+	"$OUT/many.jsonl" ndr.verify-recipient \
+	'[d["index"] for d in docs] == list(range(1, 41)) and all(s >= 1 for s in sessions) and all(len(v) == 1 and "reused_from" not in v[0]["data"] and v[0]["data"]["result"] == "still-true" for v in verdicts)'
+sc_assert "40 distinct proofs: the window ends after 32 started, the next one's lookups on bounce 33" \
+	"$OUT/many.jsonl" ndr.verify-recipient \
+	'hits[32] >= 1 and sum(hits[1:32]) + sum(queries[1:32]) == 0 and sum(hits[33:]) + sum(queries[32:]) == 0'
 
 # Connection timeouts to five recipient domains that do not exist: five port25 proofs, each
 # dialling port25's default targets beside the recipient's MX (MXD_PORT25_TARGETS: three lab
