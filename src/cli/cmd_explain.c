@@ -417,9 +417,9 @@ window_end(struct explain *ex, struct explain_slot *slots, size_t n_slots)
 }
 
 /* Several files, an mbox or a Maildir: every message in turn, one report each, in windows
- * of bounces proved together (EXPLAIN_WINDOW, EXPLAIN_MAX_STARTED). The DNS engine and its cache are the run's
- * (ctx->rep is the run's report between windows, which is not printed); the exit status is
- * the worst of all. */
+ * of bounces proved together (EXPLAIN_WINDOW, EXPLAIN_MAX_STARTED). The DNS engine and its
+ * cache are the run's (ctx->rep is the run's report between windows, which is not
+ * printed); the exit status is the worst of all. */
 static int
 explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mailbox *first)
 {
