@@ -14,6 +14,7 @@
 #include "session.h"
 
 struct check_facts;
+struct p25_run;
 struct run_ctx;
 struct smtp_result;
 struct tls_client;
@@ -45,6 +46,14 @@ struct p25_probe {
 	struct smtp_result *res;	/* owned once done */
 	enum p25_class cls;
 	char banner_name[256];
+	bool is_kept;		/* target, host, ptr and res belong to the run's memo
+				 * (port25_memo.h), not to this run */
+};
+
+/* A run waiting for a target another run of the memo probes (port25_memo.c). */
+struct p25_wait {
+	struct p25_run *run;
+	struct p25_wait *next;
 };
 
 struct p25_run {
@@ -64,7 +73,15 @@ struct p25_run {
 	 * commonly exempts its servers. */
 	const char *isp[PORT25_MAX_SUBMISSION + PORT25_MAX_ISP_HOSTS];
 	size_t nisp;
+	struct p25_wait waits[PORT25_MAX_TARGETS];	/* one per target read from the memo */
+	size_t nwaits;
 };
+
+/* Resolve target (normalised) and start its port-25 probes in run (probe_port25.c). */
+void p25_start_target(struct p25_run *run, char *target);
+
+/* Free run and the probes it owns (probe_port25.c). */
+void p25_run_free(struct p25_run *run);
 
 /* Judge every probe of the run and add the port25.* findings (port25_judge.c). */
 void port25_judge(struct p25_run *run);

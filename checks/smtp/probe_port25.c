@@ -17,6 +17,7 @@
 #include "i18n.h"
 #include "loop.h"
 #include "probe.h"
+#include "port25_memo.h"
 #include "port25_run.h"
 #include "probe_port25.h"
 #include "report.h"
@@ -228,12 +229,15 @@ on_submission_host(struct probe_host *h, void *arg)
 	probe_host_free(h);
 	session_end(&run->sess);
 }
-static void
-run_free(struct p25_run *run)
+
+void
+p25_run_free(struct p25_run *run)
 {
 	size_t i;
 
 	for (i = 0; i < run->nprobes; i++) {
+		if (run->probes[i].is_kept)
+			continue;
 		smtp_result_free(run->probes[i].res);
 		free(run->probes[i].target);
 		free(run->probes[i].host);
@@ -251,14 +255,30 @@ finish(void *arg)
 	struct p25_run *run = arg;
 
 	port25_judge(run);
-	run_free(run);
+	p25_run_free(run);
 	return true;
+}
+
+void
+p25_start_target(struct p25_run *run, char *t)
+{
+	static const unsigned port25[] = { 25 };
+
+	if (validate_ip(t, NULL) == 0) {
+		struct probe_host h = { .name = t, .is_literal = true, .naddrs = 1 };
+
+		h.addrs[0] = t;
+		start_host_probes(run, t, &h, port25, 1, false);
+	} else if (probe_resolve_mx(run->ctx->dns, t, on_target_mx, run) == 0) {
+		session_begin(&run->sess);
+	} else {
+		run->unresolved++;
+	}
 }
 
 int
 port25_start(struct run_ctx *ctx, const struct port25_opts *o, probe_done_fn *done, void *arg)
 {
-	static const unsigned port25[] = { 25 };
 	const char *defaults[PORT25_MAX_TARGETS];
 	char env[PORT25_MAX_TARGETS * 256];
 	const char *const *targets = o->targets;
@@ -297,16 +317,8 @@ port25_start(struct run_ctx *ctx, const struct port25_opts *o, probe_done_fn *do
 		char *t = run_normalise_domain(targets[i]);
 
 		run->targets[run->ntargets++] = xstrdup(t);
-		if (validate_ip(t, NULL) == 0) {
-			struct probe_host h = { .name = t, .is_literal = true, .naddrs = 1 };
-
-			h.addrs[0] = t;
-			start_host_probes(run, t, &h, port25, 1, false);
-		} else if (probe_resolve_mx(ctx->dns, t, on_target_mx, run) == 0) {
-			session_begin(&run->sess);
-		} else {
-			run->unresolved++;
-		}
+		if (o->memo == NULL || !port25_memo_want(o->memo, run, t))
+			p25_start_target(run, t);
 		free(t);
 	}
 	for (i = 0; i < nsubs; i++) {

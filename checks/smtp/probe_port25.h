@@ -8,6 +8,7 @@
 #include "probe.h"
 
 struct check_facts;
+struct port25_memo;
 struct run_ctx;
 
 #define PORT25_MAX_TARGETS 16
@@ -28,6 +29,9 @@ struct port25_opts {
 	const char *helo;		/* EHLO name, NULL = our address literal */
 	const char *group;		/* finding group (preflight section), or NULL */
 	struct check_facts *facts;	/* where to publish port 25's state, or NULL */
+	/* The run's targets probed so far (port25_memo.h): each port-25 target is then
+	 * dialled once however many probes name it; NULL: dial every time. */
+	struct port25_memo *memo;
 };
 
 /*

@@ -91,12 +91,19 @@ struct explain {
 	size_t n_reports;
 	struct proof_cache *cache;	/* the run's proofs, each run once (NULL: --no-dns) */
 	bool colour;		/* text output in colour (decided once: workers write it too) */
-	struct workers *workers;	/* --no-dns over many bounces: --jobs threads, or NULL */
+	struct workers *workers;	/* many bounces: --jobs threads, or NULL */
+	/* several bounces: the run's report (its DNS stats the engine's), the run's lookups
+	 * when the last bounce was written out, the progress line, the summary's counts */
+	struct report *run_rep;
+	struct dns_stats emitted;
+	struct progress prog;
+	struct batch_tally tally;
 };
 
 /* The live proofs the cause names (kb.json `verify`), on this bounce's facts. */
 static void
-verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
+verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r,
+    struct proof_seen *seen)
 {
 	const char *src = ex->sender != NULL ? ex->sender :
 	    (n->orig_from != NULL ? n->orig_from : n->bounce_to);
@@ -130,7 +137,7 @@ verify_cause(struct explain *ex, const struct ndr *n, const struct ndr_rcpt *r)
 		s.helo = ex->helo;
 	else if (ndr_origin_helo(r->diag, helo, sizeof(helo)))
 		s.helo = helo;
-	explain_prove(ex->ctx, r->cause, &s, &ex->seen, ex->cache);
+	explain_prove(ex->ctx, r->cause, &s, seen, ex->cache);
 }
 
 static void
@@ -223,8 +230,8 @@ static const struct opt explain_rows[] = {
 	    N_("the name the sending server announces (HELO), when the bounce does not show "
 	    "it"), NULL },
 	[O_JOBS] = { OPT_VALUE, "jobs", "N", OPT_ANY, 0, 0,
-	    N_("with --no-dns, read and write bounces on N threads (default: one per "
-	    "processor)"), NULL },
+	    N_("parse and write the bounces of a mailbox on N threads (default: one per\n"
+	    "processor; live proofs run on one event loop whatever N)"), NULL },
 	{ OPT_END, NULL, NULL, OPT_ANY, 0, 0, NULL, NULL },
 };
 
@@ -301,19 +308,31 @@ explain_parse(const struct explain *ex, struct report *rep, const struct ndr_mes
 	return n;
 }
 
+/* The live proofs of a parsed bounce started into seen (ctx->rep its report). */
+static void
+explain_start_proofs(struct explain *ex, const struct ndr *n, struct proof_seen *seen)
+{
+	size_t i;
+
+	for (i = 0; i < n->n_rcpts; i++)
+		verify_cause(ex, n, &n->rcpts[i], seen);
+}
+
 /* One bounce into ctx->rep: its findings, then its live proofs. */
 static void
 explain_one(struct explain *ex, const struct ndr_message *m)
 {
 	struct ndr *n = explain_parse(ex, ex->ctx->rep, m);
-	size_t i;
+	struct proof_seen *seen;
 
 	if (n == NULL)
 		return;
-	for (i = 0; i < n->n_rcpts; i++)
-		verify_cause(ex, n, &n->rcpts[i]);
-	if (!ex->no_dns)
-		explain_prove_end(ex->ctx, &ex->seen, ex->cache);
+	if (!ex->no_dns) {
+		seen = xcalloc(1, sizeof(*seen));
+		explain_start_proofs(ex, n, seen);
+		explain_prove_end(ex->ctx, seen, ex->cache);
+		free(seen);
+	}
 	ndr_free(n);
 }
 
@@ -359,18 +378,19 @@ emit_finished(struct explain *ex, struct report *rep)
 	return status_exit_code(report_worst(rep));
 }
 
-static int
-emit_one(struct explain *ex, struct report *rep)
-{
-	report_finish(rep);
-	return emit_finished(ex, rep);
-}
-
-/* --no-dns over many bounces: a window of them parsed and written on the worker threads
- * (a bounce then needs nothing of another), then emitted in input order. Bounded by
- * messages and by their bytes, so memory stays that of one window. */
-#define EXPLAIN_WINDOW		256
+/*
+ * A mailbox is explained a window of bounces at a time. Up to EXPLAIN_WINDOW of them (and
+ * EXPLAIN_WINDOW_BYTES) are copied in and parsed on the worker threads (--jobs); on this
+ * thread their live proofs, which share the run's one event loop and proof cache, are
+ * started, run together (the loop once), and judged, in input order; then the bounces are
+ * written on the workers and printed in input order. A window's proofs are run in parts
+ * of at most EXPLAIN_MAX_STARTED started proofs, so that no more sessions and lookups are
+ * in flight at once than one bounce may start: sockets are bounded, and so is what one
+ * receiver sees from us at a time. Memory stays that of one window, not of the mailbox.
+ */
+#define EXPLAIN_WINDOW		64
 #define EXPLAIN_WINDOW_BYTES	(16u << 20)
+#define EXPLAIN_MAX_STARTED	PROOF_MAX_RUNS
 #define SLOT_KEEP_BYTES		(1u << 20)	/* a bigger message's or output's buffer is not kept */
 
 struct slot {
@@ -378,6 +398,8 @@ struct slot {
 	size_t len, cap, index;
 	char *name, *target;
 	struct report *rep;
+	struct ndr *n;		/* parsed, for its proofs (they borrow its strings); or NULL */
+	struct proof_seen *seen;	/* live: its proofs' state, owned, kept for the run */
 	FILE *fp;		/* the slot's own stream into out, kept from window to window */
 	char *out;		/* its JSON line or text block (nagios: none) */
 	size_t out_len;
@@ -389,6 +411,7 @@ struct window {
 	const struct explain *ex;
 	struct slot slots[EXPLAIN_WINDOW];
 	size_t n, bytes;
+	size_t first;		/* the part being written starts here */
 };
 
 static bool
@@ -416,9 +439,9 @@ window_add(struct window *w, const struct ndr_message *m, const char *target)
 	w->bytes += m->len;
 }
 
-/* On a worker thread: slot i's report, and its output unless nagios gathers it. */
+/* On a worker: slot i parsed into its report; the parse is kept for its proofs. */
 static void
-window_work(void *arg, size_t i)
+window_parse(void *arg, size_t i)
 {
 	struct window *w = arg;
 	struct slot *sl = &w->slots[i];
@@ -426,10 +449,24 @@ window_work(void *arg, size_t i)
 	    .name = sl->name };
 
 	sl->rep = report_new("explain", sl->target);
-	ndr_free(explain_parse(w->ex, sl->rep, &m));
+	sl->n = explain_parse(w->ex, sl->rep, &m);
+	if (sl->n != NULL && w->ex->no_dns) {
+		ndr_free(sl->n);
+		sl->n = NULL;
+	}
+}
+
+/* On a worker: slot first + i written into its stream (unless nagios gathers it), its
+ * report freed. */
+static void
+window_write(void *arg, size_t i)
+{
+	struct window *w = arg;
+	struct slot *sl = &w->slots[w->first + i];
+
 	sl->write_rc = 0;
 	sl->out_len = 0;
-	report_finish(sl->rep);	/* its elapsed time is its own, not the window's */
+	report_finish(sl->rep);
 	if (w->ex->ctx->g->nagios)
 		return;
 	/* one stream per slot for the run: opening one costs more than writing a bounce */
@@ -443,25 +480,53 @@ window_work(void *arg, size_t i)
 	sl->rep = NULL;
 }
 
-/* Run the window's bounces, then emit them in order; returns the worst exit status. */
+/* Slots first..end-1: their verdicts (the loop has run), in input order. A bounce's DNS
+ * stats count the run's lookups since the bounce before it was written out: the proofs of
+ * a part run together and cannot be told apart, so its first bounce has them all. */
+static void
+window_verdicts(struct explain *ex, struct window *w, size_t end)
+{
+	struct run_ctx *ctx = ex->ctx;
+	size_t i;
+
+	for (i = w->first; i < end; i++) {
+		struct slot *sl = &w->slots[i];
+		const struct dns_stats *now = &report_stats(ex->run_rep)->dns;
+		struct dns_stats *st = &report_stats(sl->rep)->dns;
+
+		if (sl->n != NULL) {
+			ctx->rep = sl->rep;
+			explain_prove_end(ctx, sl->seen, ex->cache);
+			ndr_free(sl->n);
+			sl->n = NULL;
+		}
+		*st = *now;
+		st->queries -= ex->emitted.queries;
+		st->cache_hits -= ex->emitted.cache_hits;
+		ex->emitted = *now;
+	}
+	ctx->rep = ex->run_rep;
+}
+
+/* Slots first..end-1 written on the workers, then printed in order. Returns the worst
+ * exit status. */
 static int
-window_flush(struct explain *ex, struct window *w, struct progress *prog,
-    struct batch_tally *tally)
+window_emit(struct explain *ex, struct window *w, size_t end)
 {
 	int worst = EXIT_OK, rc;
 	size_t i;
 
-	w->ex = ex;
-	workers_run(ex->workers, window_work, w, w->n);
-	for (i = 0; i < w->n; i++) {
+	workers_run(ex->workers, window_write, w, end - w->first);
+	for (i = w->first; i < end; i++) {
 		struct slot *sl = &w->slots[i];
 
-		if (prog->share_tty)
-			progress_hide(prog);
+		if (ex->prog.share_tty)
+			progress_hide(&ex->prog);
 		if (sl->rep != NULL) {	/* nagios */
 			rc = emit_finished(ex, sl->rep);
 			sl->worst = report_worst(sl->rep);
 			report_free(sl->rep);
+			sl->rep = NULL;
 		} else {
 			if (sl->write_rc == 0 &&
 			    fwrite(sl->out, 1, sl->out_len, stdout) != sl->out_len)
@@ -469,11 +534,12 @@ window_flush(struct explain *ex, struct window *w, struct progress *prog,
 			rc = sl->write_rc != 0 ? EXIT_UNKNOWN : status_exit_code(sl->worst);
 		}
 		worst = status_exit_worse(worst, rc);
-		batch_tally_add(tally, status_name(sl->worst));
-		progress_tick(prog, sl->name);
-		progress_show(prog);
+		batch_tally_add(&ex->tally, status_name(sl->worst));
+		progress_tick(&ex->prog, sl->name);
+		progress_show(&ex->prog);
 		free(sl->name);
 		free(sl->target);
+		sl->name = sl->target = NULL;
 		if (sl->fp != NULL && sl->out_len > SLOT_KEEP_BYTES) {
 			fclose(sl->fp);
 			free(sl->out);
@@ -485,6 +551,49 @@ window_flush(struct explain *ex, struct window *w, struct progress *prog,
 			sl->buf = NULL;
 			sl->cap = 0;
 		}
+	}
+	return worst;
+}
+
+/* The window's bounces, parsed, proved, written and printed; returns the worst exit
+ * status. The window is empty after. */
+static int
+window_run(struct explain *ex, struct window *w)
+{
+	int worst = EXIT_OK;
+	size_t end;
+
+	w->ex = ex;
+	workers_run(ex->workers, window_parse, w, w->n);
+	for (w->first = 0; w->first < w->n; w->first = end) {
+		struct proof_seen *last = NULL;
+		size_t n_started = 0;
+
+		/* start the proofs of a part; a proof planned by an earlier bounce of the
+		 * part is read from it (prev), not started again */
+		for (end = w->first; end < w->n && (end == w->first ||
+		    n_started < EXPLAIN_MAX_STARTED); end++) {
+			struct slot *sl = &w->slots[end];
+
+			if (sl->n == NULL)
+				continue;
+			if (sl->seen == NULL)
+				sl->seen = xmalloc(sizeof(*sl->seen));
+			sl->seen->n = 0;	/* keys and items past n are never read */
+			sl->seen->dropped = 0;
+			sl->seen->n_items = 0;
+			sl->seen->n_started = 0;
+			sl->seen->prev = last;
+			last = sl->seen;
+			ex->ctx->rep = sl->rep;
+			explain_start_proofs(ex, sl->n, sl->seen);
+			n_started += sl->seen->n_started;
+		}
+		ex->ctx->rep = ex->run_rep;
+		if (!ex->no_dns)
+			loop_run(ex->ctx->loop);
+		window_verdicts(ex, w, end);
+		worst = status_exit_worse(worst, window_emit(ex, w, end));
 	}
 	w->n = 0;
 	w->bytes = 0;
@@ -501,6 +610,7 @@ window_free(struct window *w)
 			fclose(w->slots[i].fp);
 		free(w->slots[i].out);
 		free(w->slots[i].buf);
+		free(w->slots[i].seen);
 	}
 	free(w);
 }
@@ -525,19 +635,16 @@ nagios_many(struct explain *ex, char *const *paths, int n_paths, int worst, char
 	return worst;
 }
 
-/* Several files, an mbox or a Maildir: every message in turn, one report each, memory
- * bounded by one message. The DNS engine and its cache are the run's (ctx->rep stays the
- * run's report, which is not printed); the exit status is the worst of all. */
+/* Several files, an mbox or a Maildir: every message in turn, one report each, a window
+ * at a time. The DNS engine and its cache are the run's (ctx->rep is the run's report
+ * between windows, which is not printed); the exit status is the worst of all. */
 static int
 explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mailbox *first)
 {
 	struct run_ctx *ctx = ex->ctx;
-	struct report *run_rep;
+	struct window *win;
 	char *nagios_text = NULL;
 	size_t nagios_len = 0;
-	struct progress prog;
-	struct batch_tally tally;
-	struct window *win = NULL;
 	bool is_input_error = false;
 	int i, worst = EXIT_OK, rc;
 
@@ -547,18 +654,16 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		ndr_mailbox_close(first);
 		return rc;
 	}
-	run_rep = ctx->rep;
+	ex->run_rep = ctx->rep;
 	if (ctx->g->nagios)
 		ex->nagios_buf = open_memstream(&nagios_text, &nagios_len);
 	if (ctx->g->nagios && ex->nagios_buf == NULL) {
-		ctx->rep = run_rep;
 		ndr_mailbox_close(first);
 		return EXIT_UNKNOWN;
 	}
-	if (ex->no_dns)
-		win = xcalloc(1, sizeof(*win));
-	progress_begin(&prog, _("explain: %zu bounces read, %.0f per second, %s"));
-	batch_tally_begin(&tally);
+	win = xcalloc(1, sizeof(*win));
+	progress_begin(&ex->prog, _("explain: %zu bounces read, %.0f per second, %s"));
+	batch_tally_begin(&ex->tally);
 	for (i = 0; i < n_paths; i++) {
 		enum ndr_mailbox_err err;
 		struct ndr_mailbox *mb = i == 0 && first != NULL ? first :
@@ -567,75 +672,51 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		int got;
 
 		if (mb == NULL) {
-			progress_hide(&prog);
+			progress_hide(&ex->prog);
 			fprintf(stderr, "mxdiag: explain: %s: %s\n", paths[i], input_error(err));
 			is_input_error = true;
-			tally.n_errors++;
+			ex->tally.n_errors++;
 			continue;
 		}
 		while ((got = ndr_mailbox_next(mb, &m, &err)) != 0) {
-			struct dns_stats before = report_stats(run_rep)->dns;
-			struct dns_stats *st;
 			char target[4200];
 
 			if (got < 0) {
-				progress_hide(&prog);
+				progress_hide(&ex->prog);
 				fprintf(stderr, "mxdiag: explain: %s: %s\n", m.name, input_error(err));
 				is_input_error = true;
-				tally.n_errors++;
+				ex->tally.n_errors++;
 				continue;
 			}
 			if (ndr_mailbox_kind(mb) == NDR_MB_MBOX)
 				snprintf(target, sizeof(target), "%s #%zu", m.name, m.index);
 			else
 				snprintf(target, sizeof(target), "%s", m.name);
-			if (win != NULL) {
-				window_add(win, &m, target);
-				if (window_full(win))
-					worst = status_exit_worse(worst,
-					    window_flush(ex, win, &prog, &tally));
-				continue;
-			}
-			/* The cache is the run's: past EXPLAIN_DNS_KEEP questions it starts afresh,
-			 * so memory stays bounded however many domains a mailbox names. */
-			if (!ex->no_dns && dns_cache_count(ctx->dns) > EXPLAIN_DNS_KEEP &&
-			    run_dns_reopen(ctx, &report_stats(run_rep)->dns) != 0) {
+			/* The cache is the run's: past EXPLAIN_DNS_KEEP questions it starts afresh
+			 * (between windows, with nothing in flight), so memory stays bounded
+			 * however many domains a mailbox names. */
+			if (win->n == 0 && !ex->no_dns &&
+			    dns_cache_count(ctx->dns) > EXPLAIN_DNS_KEEP &&
+			    run_dns_reopen(ctx, &report_stats(ex->run_rep)->dns) != 0) {
 				ndr_mailbox_close(mb);
 				worst = EXIT_UNKNOWN;
 				goto out;
 			}
-			ctx->rep = report_new("explain", target);
-			ex->seen.n = 0;	/* keys and items past n are never read */
-			ex->seen.dropped = 0;
-			ex->seen.n_items = 0;
-			explain_one(ex, &m);
-			/* this bounce's share of the run's lookups */
-			st = &report_stats(ctx->rep)->dns;
-			*st = report_stats(run_rep)->dns;
-			st->queries -= before.queries;
-			st->cache_hits -= before.cache_hits;
-			if (prog.share_tty)
-				progress_hide(&prog);
-			rc = emit_one(ex, ctx->rep);
-			worst = status_exit_worse(worst, rc);
-			batch_tally_add(&tally, status_name(report_worst(ctx->rep)));
-			report_free(ctx->rep);
-			progress_tick(&prog, m.name);
-			progress_show(&prog);
+			window_add(win, &m, target);
+			if (window_full(win))
+				worst = status_exit_worse(worst, window_run(ex, win));
 		}
 		ndr_mailbox_close(mb);
 	}
+	worst = status_exit_worse(worst, window_run(ex, win));
 out:
-	if (win != NULL) {
-		worst = status_exit_worse(worst, window_flush(ex, win, &prog, &tally));
-		window_free(win);
-	}
-	progress_end(&prog);
+	window_free(win);
+	progress_end(&ex->prog);
 	/* one summary line, as the batch modes print; what could not be read is UNKNOWN */
-	batch_tally_print(&tally, "explain", _("bounces"), _("unreadable"));
+	batch_tally_print(&ex->tally, "explain", _("bounces"), _("unreadable"));
 	if (is_input_error)
 		worst = status_exit_worse(worst, EXIT_UNKNOWN);
-	ctx->rep = run_rep;
+	ctx->rep = ex->run_rep;
 	if (ex->nagios_buf != NULL)
 		worst = nagios_many(ex, paths, n_paths, worst, &nagios_text, &nagios_len);
 	return worst;
@@ -692,8 +773,7 @@ explain_run(struct run_ctx *ctx, int argc, char **argv)
 	if (n_paths > 1 || ndr_mailbox_kind(mb) != NDR_MB_ONE) {
 		if (!ex.no_dns)
 			ex.cache = proof_cache_new();
-		else
-			ex.workers = workers_new(jobs, explain_thread_end);
+		ex.workers = workers_new(jobs, explain_thread_end);
 		rc = explain_many(&ex, paths, n_paths, mb);
 		workers_free(ex.workers);
 		proof_cache_free(ex.cache);

@@ -25,6 +25,7 @@
 #include "proof_size.h"
 #include "proof_verdict.h"
 #include "report.h"
+#include "run.h"
 #include "xmalloc.h"
 
 static const char *const result_names[] = { "fixed", "still-true", "cannot-check", "unknown" };
@@ -365,24 +366,39 @@ run_key(const struct check *c, const struct check_inputs *in, const char *rcpt,
 	    over_port25 && in->rcpt_domain != NULL ? in->rcpt_domain : "-");
 }
 
-/* Start the item's diagnoses on the loop, their findings into a report of the item's own
- * (so that runs in flight together do not interleave). */
+/* Start the item's diagnoses on the loop, their findings into reports of the item's own
+ * (so that runs in flight together do not interleave): as one proof after another would
+ * have them, its SMTP probes' findings first, then its diagnoses'. */
 static void
 item_start(struct run_ctx *ctx, struct proof_item *it)
 {
 	const char *names[3] = { it->c->name, "port25", "mx-tls" };
-	struct report *rep = ctx->rep;
+	char why[256];
 	size_t n = 1;
 
 	if (it->over_port25)
 		n = 2;
 	if ((it->c->awaits & CHECK_FACT_MX_TLS) != 0 && it->in.inbound != NULL)
 		n = 3;
+	/* the items' contexts share the run's TLS client: made before the first copy */
+	run_tls_client(ctx, why, sizeof(why));
+	it->ctx = *ctx;
 	it->rep = report_new("proof", it->key);
-	ctx->rep = it->rep;
-	it->cr = checks_run(ctx, &it->in, names, n, false, NULL);
-	ctx->rep = rep;
+	it->ctx.rep = it->rep;	/* while starting, the probes add to rep, as before */
+	it->cr = checks_run(&it->ctx, &it->in, names, n, false, NULL);
+	it->ctx.rep = report_new("proof", it->key);
 	it->kind = ITEM_RAN;
+}
+
+/* Copy the findings of src into rep, and its SMTP sessions. */
+static void
+copy_run(struct report *rep, struct report *src)
+{
+	size_t i;
+
+	for (i = 0; i < report_count(src); i++)
+		report_add_copy(rep, report_finding(src, i));
+	report_stats(rep)->smtp_sessions += report_stats(src)->smtp_sessions;
 }
 
 /* The item's findings into ctx->rep, run now or copied from the same run made for this or
@@ -411,13 +427,14 @@ item_findings(struct run_ctx *ctx, struct proof_item *it, struct proof_cache *ca
 		item_start(ctx, it);
 		loop_run(ctx->loop);
 	}
-	for (i = 0; i < report_count(it->rep); i++)
-		report_add_copy(ctx->rep, report_finding(it->rep, i));
-	report_stats(ctx->rep)->smtp_sessions += report_stats(it->rep)->smtp_sessions;
+	copy_run(ctx->rep, it->ctx.rep);
+	copy_run(ctx->rep, it->rep);
 	*spoiled = it->over_port25 && port25_spoils(check_run_facts(it->cr), v->why,
 	    sizeof(v->why));
 	check_run_free(it->cr);
 	it->cr = NULL;
+	report_free(it->ctx.rep);
+	it->ctx.rep = NULL;
 	report_free(it->rep);
 	it->rep = NULL;
 	if (cache == NULL)
@@ -428,15 +445,19 @@ item_findings(struct run_ctx *ctx, struct proof_item *it, struct proof_cache *ca
 	snprintf(kept->where, sizeof(kept->where), "%s", report_target(ctx->rep));
 }
 
-/* Was key planned already for this bounce (its run then fills the cache first)? */
+/* Was its key planned already, earlier in this bounce or by an earlier bounce proved
+ * with it? That run then fills the cache first: verdicts are read in the same order. */
 static bool
-planned_before(const struct proof_seen *seen, const char *key)
+planned_before(const struct proof_seen *seen, const struct proof_item *it)
 {
+	const struct proof_seen *s;
 	size_t i;
 
-	for (i = 0; i < seen->n_items; i++)
-		if (seen->items[i].kind != ITEM_MISSING && strcmp(seen->items[i].key, key) == 0)
-			return true;
+	for (s = seen; s != NULL; s = s->prev)
+		for (i = 0; i < s->n_items && &s->items[i] != it; i++)
+			if (s->items[i].kind != ITEM_MISSING &&
+			    strcmp(s->items[i].key, it->key) == 0)
+				return true;
 	return false;
 }
 
@@ -539,7 +560,8 @@ plan_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof 
 	it->ib = (struct inbound_opts){ .domain = it->s.rcpt_domain, .rcpt = s->rcpt,
 	    .probe_any = s->rcpt != NULL };
 	it->p25 = (struct port25_opts){ .targets = it->targets,
-	    .ntargets = port25_targets(it->s.rcpt_domain, it->targets), .no_submission = true };
+	    .ntargets = port25_targets(it->s.rcpt_domain, it->targets), .no_submission = true,
+	    .memo = cache != NULL ? proof_cache_port25(cache) : NULL };
 	it->in = (struct check_inputs){
 		.domain = p->is_sender_side ? it->s.sender_domain : it->s.rcpt_domain,
 		.ip = s->ip,
@@ -573,9 +595,10 @@ plan_one(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_proof 
 	if (it->kind == ITEM_MISSING)
 		return;
 	run_key(c, &it->in, s->rcpt, it->over_port25, it->key, sizeof(it->key));
-	if ((cache != NULL && proof_cache_has(cache, it->key)) || planned_before(seen, it->key))
+	if ((cache != NULL && proof_cache_has(cache, it->key)) || planned_before(seen, it))
 		return;	/* ITEM_CACHED: read in its turn */
 	item_start(ctx, it);
+	seen->n_started++;
 }
 
 void
@@ -594,7 +617,8 @@ verdicts(struct run_ctx *ctx, struct proof_seen *seen, struct proof_cache *cache
 {
 	size_t i;
 
-	/* all proofs of the bounce at once: it costs its longest chain of round trips */
+	/* all proofs of the bounce at once (or of several, the caller's loop_run): they
+	 * cost their longest chain of round trips */
 	loop_run(ctx->loop);
 	for (i = 0; i < seen->n_items; i++) {
 		struct proof_item *it = &seen->items[i];

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "checks.h"
+#include "command.h"
 #include "ndr_kb.h"
 #include "probe_inbound.h"
 #include "probe_port25.h"
@@ -31,7 +32,7 @@ struct proof_subject {
 };
 
 /* One proof of a bounce, planned: its inputs (owned copies of the subject's strings) and,
- * while it runs, its own report and run. */
+ * while it runs, its own reports, context and run. */
 enum proof_item_kind { ITEM_MISSING, ITEM_CACHED, ITEM_RAN };
 
 struct proof_item {
@@ -53,32 +54,43 @@ struct proof_item {
 	struct check_inputs in;
 	bool over_port25;	/* judged with this line's port 25 fact */
 	char key[1400];		/* the run's inputs (proof_cache.h) */
-	struct report *rep;	/* ITEM_RAN: its findings, owned */
+	/* ITEM_RAN: the run's context with rep the report of the SMTP probes (they report
+	 * through the context, its diagnoses through rep), so that the proofs of many
+	 * bounces can run together; both reports owned */
+	struct run_ctx ctx;
+	struct report *rep;	/* ITEM_RAN: its diagnoses' findings, owned */
 	struct check_run *cr;	/* ITEM_RAN: owned */
 };
 
 /* Proofs already run for this bounce, so that each runs once; dropped counts those past
  * PROOF_MAX_RUNS, which did not run. items: the bounce's proofs in the order they came,
- * all started before the loop runs (one slot of scratch). */
+ * all started before the loop runs (one slot of scratch); n_started counts those that
+ * were started, not read from the cache or an earlier proof. prev: the bounce before this
+ * one when several are proved together (a window of a mailbox), whose proofs are read
+ * first, or NULL. */
 struct proof_seen {
 	char keys[PROOF_MAX_RUNS][400];
 	size_t n, dropped;
 	struct proof_item items[PROOF_MAX_RUNS + 1];
-	size_t n_items;
+	size_t n_items, n_started;
+	const struct proof_seen *prev;
 };
 
 /*
  * Start every proof of cause k on s, one registry run each on ctx's loop, all of a bounce
- * at once; explain_prove_end() runs the loop and adds one ndr.verify-* verdict per proof
- * to ctx->rep, in the order the proofs came. ctx->rep and ctx->dns must exist. With a
- * cache, a proof whose diagnosis and inputs already ran in this run is not run again: its
- * findings are copied and read as this cause's verdict (data reused_from).
+ * at once (and of the bounces seen->prev names); explain_prove_end() runs the loop and
+ * adds one ndr.verify-* verdict per proof to ctx->rep, in the order the proofs came.
+ * ctx->rep and ctx->dns must exist. With a cache, a proof whose diagnosis and inputs
+ * already ran in this run, or are planned by an earlier bounce of seen->prev, is not run
+ * again: its findings are copied and read as this cause's verdict (data reused_from).
  */
 void explain_prove(struct run_ctx *ctx, const struct ndr_cause *k, const struct proof_subject *s,
     struct proof_seen *seen, struct proof_cache *cache);
 
-/* After a bounce's explain_prove() calls: run them, add their findings and verdicts, then
- * one INFO ndr.verify-truncated when some were past the cap. */
+/* After a bounce's explain_prove() calls: run them (the loop, unless the caller has run
+ * it for several bounces), add their findings and verdicts, then one INFO
+ * ndr.verify-truncated when some were past the cap. Several bounces proved together end
+ * in the order of seen->prev, first to last. */
 void explain_prove_end(struct run_ctx *ctx, struct proof_seen *seen, struct proof_cache *cache);
 
 /* kb checks for ndr_kb_load_checked(): a diagnosis of the registry, a finding id. */

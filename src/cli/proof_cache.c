@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "port25_memo.h"
 #include "proof_cache.h"
 #include "report.h"
 #include "xmalloc.h"
@@ -22,6 +23,7 @@ struct proof_cache {
 	struct entry *ring[PROOF_CACHE_MAX];	/* oldest at ring[head] once full */
 	size_t n, head;
 	size_t ran, reused, dropped;
+	struct port25_memo *port25;
 };
 
 static unsigned
@@ -37,7 +39,10 @@ hash_key(const char *s)
 struct proof_cache *
 proof_cache_new(void)
 {
-	return xcalloc(1, sizeof(struct proof_cache));
+	struct proof_cache *pc = xcalloc(1, sizeof(*pc));
+
+	pc->port25 = port25_memo_new();
+	return pc;
 }
 
 static void
@@ -57,7 +62,14 @@ proof_cache_free(struct proof_cache *pc)
 		return;
 	for (i = 0; i < pc->n; i++)
 		entry_free(pc->ring[i]);
+	port25_memo_free(pc->port25);
 	free(pc);
+}
+
+struct port25_memo *
+proof_cache_port25(struct proof_cache *pc)
+{
+	return pc->port25;
 }
 
 bool

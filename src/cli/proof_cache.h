@@ -1,12 +1,15 @@
 /* explain's proofs of one run kept by their inputs, so that a proof of the same fact runs
- * once per run however many bounces need it (explain_proof.c). Bounded: at most
- * PROOF_CACHE_MAX distinct proofs are kept, the oldest dropped first. */
+ * once per run however many bounces need it (explain_proof.c), and port25's targets as the
+ * run's proofs dialled them, so that each is dialled once. Bounded: at most
+ * PROOF_CACHE_MAX distinct proofs are kept, the oldest dropped first; PORT25_MEMO_MAX
+ * targets. */
 #ifndef MXD_PROOF_CACHE_H
 #define MXD_PROOF_CACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+struct port25_memo;
 struct report;
 
 #define PROOF_CACHE_MAX 1024	/* distinct proofs kept per run */
@@ -22,7 +25,11 @@ struct proof_run {
 struct proof_cache;
 
 struct proof_cache *proof_cache_new(void);
+/* Once the loop runs none of its proofs. */
 void proof_cache_free(struct proof_cache *pc);
+
+/* The run's port25 targets (port25_memo.h) for the proofs' port25 options; owned. */
+struct port25_memo *proof_cache_port25(struct proof_cache *pc);
 
 /* Whether a run is kept for key (not counted as a reuse). */
 bool proof_cache_has(const struct proof_cache *pc, const char *key);

@@ -275,9 +275,10 @@ report_add_copy(struct report *rep, const struct finding *src)
 	json_decref(f->evidence);
 	json_decref(f->refs);
 	json_decref(f->data);
-	f->evidence = json_deep_copy(src->evidence);
-	f->refs = json_deep_copy(src->refs);
-	f->data = json_deep_copy(src->data);
+	/* explain copies each proof's findings into every bounce that reuses it */
+	f->evidence = json_incref(src->evidence);
+	f->refs = json_incref(src->refs);
+	f->data = json_incref(src->data);
 	return f;
 }
 

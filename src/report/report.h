@@ -33,7 +33,8 @@ struct finding *report_add(struct report *rep, const char *id, enum status st,
     const char *subject);
 
 /* A copy of src (a finding of another report, e.g. one kept from an earlier run) added to
- * rep, texts, evidence, references and data included. */
+ * rep, texts, evidence, references and data included. The JSON (evidence, references,
+ * data) is shared, reference-counted, not copied: a copied finding is read, not added to. */
 struct finding *report_add_copy(struct report *rep, const struct finding *src);
 
 /* printf-style setters; each copies. msg and fix replace, evidence and ref append. */
