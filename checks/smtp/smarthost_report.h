@@ -150,4 +150,9 @@ void smarthost_report_stale(struct sh_run *run);
  * smarthost.none-working. */
 void smarthost_report_recommendation(struct sh_run *run, struct sh_ep **order);
 
+/* One endpoint's finding (works, refused, relay denied, not judged through OP25B, ...), and
+ * a candidate's that did not resolve (smarthost_outcome.c). */
+void smarthost_report_outcome(struct sh_run *run, struct sh_ep *ep);
+void smarthost_report_unresolved(struct sh_run *run, struct sh_cand *c);
+
 #endif
