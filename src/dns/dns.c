@@ -39,6 +39,7 @@ struct dns_entry {
 	unsigned flags;		/* DNS_Q_*: part of the question (a CD answer is another) */
 	bool is_done;
 	struct dns_answer ans;
+	struct dns_memo memo;	/* ans.memo */
 	ldns_pkt *pkt;
 	char *error;
 	int64_t sent_ms;
@@ -50,6 +51,7 @@ struct dns_entry {
 	bool is_in_flight;	/* sent on a shared channel, not answered yet */
 	bool is_orphan;		/* its engine is gone; freed when the channel answers */
 	struct loop_task *flight;	/* the task it is work of while in flight (shared) */
+	struct dns_chan *chan;	/* the channel it went out on (counted in its outstanding) */
 	struct dns_gate *gate;	/* for an orphan: the gate that counts it */
 	struct loop_task *hold;	/* the task it is work of while queued */
 	struct dns_entry *gate_next;
@@ -65,6 +67,9 @@ struct dns_chan {
 	struct loop *loop;
 	ares_channel channel;
 	struct loop_timer *timer;
+	int64_t timer_due;	/* loop_now_ms() when timer fires */
+	int64_t try_ms;		/* the first try's timeout: no deadline c-ares sets is sooner */
+	unsigned outstanding;	/* queries sent and not called back yet */
 	bool is_shared, is_destroying;
 };
 
@@ -196,25 +201,34 @@ on_timer(void *arg)
 	schedule_timeout(chan);
 }
 
-/* Keep one loop timer at c-ares' next deadline while queries are outstanding. */
+/* Keep one loop timer at or before c-ares' next deadline while queries are outstanding.
+ * ares_timeout() walks every query in flight, and asking it after each packet was a
+ * twentieth of a batch's CPU: a timer due within one try's timeout stays, as every deadline
+ * c-ares sets (now + the try's timeout, doubled on later rounds) is later than that; firing
+ * early only asks c-ares again. */
 static void
 schedule_timeout(struct dns_chan *chan)
 {
 	struct timeval tv, *tvp;
 	struct loop_task *prev;
+	int64_t ms;
 
+	if (chan->timer != NULL && !chan->is_destroying && chan->outstanding > 0 &&
+	    chan->timer_due <= loop_now_ms() + chan->try_ms)
+		return;
 	if (chan->timer != NULL) {
 		loop_timer_cancel(chan->loop, chan->timer);
 		chan->timer = NULL;
 	}
-	if (chan->is_destroying)
+	if (chan->is_destroying || chan->outstanding == 0)
 		return;
 	tvp = ares_timeout(chan->channel, NULL, &tv);
 	if (tvp == NULL)
 		return;
+	ms = (int64_t)tvp->tv_sec * 1000 + tvp->tv_usec / 1000 + 1;
 	prev = chan->is_shared ? loop_task_enter(chan->loop, NULL) : NULL;
-	chan->timer = loop_timer_add(chan->loop,
-	    (int64_t)tvp->tv_sec * 1000 + tvp->tv_usec / 1000 + 1, on_timer, chan);
+	chan->timer = loop_timer_add(chan->loop, ms, on_timer, chan);
+	chan->timer_due = loop_now_ms() + ms;
 	if (chan->is_shared)
 		loop_task_leave(chan->loop, prev);
 }
@@ -272,6 +286,7 @@ chan_open(struct dns_chan *chan, struct loop *loop, const struct dns_config *cfg
 	opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
 	opts.timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 2000;
 	opts.tries = cfg->tries > 0 ? cfg->tries : 2;
+	chan->try_ms = opts.timeout;
 	opts.ednspsz = DNS_EDNS_SIZE;
 	opts.sock_state_cb = on_sock_state;
 	opts.sock_state_cb_data = chan;
@@ -354,6 +369,8 @@ entry_free(struct dns_entry *e)
 		next = w->next;
 		free(w);
 	}
+	if (e->memo.obj != NULL)
+		e->memo.release(e->memo.obj);
 	ldns_pkt_free(e->pkt);
 	free(e->held_wire);
 	free(e->error);
@@ -522,6 +539,8 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	struct loop *loop;
 
 	(void)timeouts;
+	if (e->chan != NULL)
+		e->chan->outstanding--;
 	if (e->is_orphan) {
 		if (e->is_counted) {
 			e->gate->inflight--;
@@ -652,6 +671,8 @@ transmit(struct dns *dns, struct dns_entry *e, const uint8_t *wire, size_t wire_
 		e->is_in_flight = true;
 		e->flight = loop_task_hold(dns->loop);
 	}
+	e->chan = dns->chan;
+	dns->chan->outstanding++;
 	dns->is_sending = true;
 	ares_send(dns->channel, wire, (int)wire_len, on_answer, e);
 	dns->is_sending = false;
@@ -945,6 +966,7 @@ dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags
 	e->ans.rcode = -1;
 	e->ans.server = dns->server_desc;
 	e->ans.depth = parent_depth + 1;
+	e->ans.memo = &e->memo;
 	e->waiters = w;
 	if (send_question(dns, e) < 0) {
 		entry_free(e);
