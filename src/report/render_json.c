@@ -12,6 +12,7 @@
 #include "err.h"
 #include "render.h"
 #include "report.h"
+#include "xmalloc.h"
 
 static json_t *
 finding_json(const struct finding *f)
@@ -105,7 +106,9 @@ render_json_problems(FILE *out, const struct report *rep, bool problems_only)
 #define JOUT_DEPTH 64	/* our documents nest a few levels; deeper is a bug */
 
 struct jout {
-	FILE *out;
+	FILE *out;		/* NULL: into heap */
+	char *heap;		/* render_json_line_text()'s text so far (owned) */
+	size_t heap_len;
 	size_t len;
 	bool is_err;
 	bool is_first;		/* no member yet in the object just opened */
@@ -115,8 +118,15 @@ struct jout {
 static void
 jout_flush(struct jout *j)
 {
-	if (j->len > 0 && fwrite(j->buf, 1, j->len, j->out) != j->len)
+	if (j->out == NULL) {
+		/* room for the NUL too; a report is bounded (findings, evidence, texts) */
+		j->heap = xrealloc(j->heap, j->heap_len + j->len + 1);
+		memcpy(j->heap + j->heap_len, j->buf, j->len);
+		j->heap_len += j->len;
+		j->heap[j->heap_len] = '\0';
+	} else if (j->len > 0 && fwrite(j->buf, 1, j->len, j->out) != j->len) {
 		j->is_err = true;
+	}
 	j->len = 0;
 }
 
@@ -273,6 +283,8 @@ jout_init(struct jout *j, FILE *out)
 {
 	/* buf is not zeroed: it is written before it is read */
 	j->out = out;
+	j->heap = NULL;
+	j->heap_len = 0;
 	j->len = 0;
 	j->is_err = false;
 	j->is_first = false;
@@ -357,26 +369,25 @@ jout_finding(struct jout *j, const struct finding *f)
 	jout_close(j);
 }
 
-int
-render_json_line(FILE *out, const struct report *rep, bool problems_only)
+/* The document of render_json_line(), without the newline. */
+static void
+jout_report(struct jout *j, const struct report *rep, bool problems_only)
 {
 	const struct report_stats *st = report_stats_const(rep);
 	enum status worst = report_worst(rep);
 	json_t *extra = report_extra(rep), *v;
 	const char *key;
-	struct jout j;
 	size_t i, shown = 0;
 
-	jout_init(&j, out);
-	jout_open(&j);
-	jout_member_int(&j, "schema", MXD_JSON_SCHEMA);
-	jout_member_str(&j, "tool", PACKAGE_NAME " " PACKAGE_VERSION);
-	jout_member_str(&j, "command", report_command(rep));
-	jout_member_str(&j, "target", report_target(rep));
-	jout_member_str(&j, "status", status_name(worst));
-	jout_member_int(&j, "exit_code", status_exit_code(worst));
-	jout_key(&j, "findings");
-	jout_char(&j, '[');
+	jout_open(j);
+	jout_member_int(j, "schema", MXD_JSON_SCHEMA);
+	jout_member_str(j, "tool", PACKAGE_NAME " " PACKAGE_VERSION);
+	jout_member_str(j, "command", report_command(rep));
+	jout_member_str(j, "target", report_target(rep));
+	jout_member_str(j, "status", status_name(worst));
+	jout_member_int(j, "exit_code", status_exit_code(worst));
+	jout_key(j, "findings");
+	jout_char(j, '[');
 	for (i = 0; i < report_count(rep); i++) {
 		const struct finding *f = report_finding(rep, i);
 
@@ -384,28 +395,54 @@ render_json_line(FILE *out, const struct report *rep, bool problems_only)
 		if (problems_only && finding_status(f) <= ST_INFO)
 			continue;
 		if (shown++ > 0)
-			jout_char(&j, ',');
-		jout_finding(&j, f);
+			jout_char(j, ',');
+		jout_finding(j, f);
 	}
-	jout_char(&j, ']');
+	jout_char(j, ']');
 	if (extra != NULL) {
 		json_object_foreach(extra, key, v)
-			jout_member_value(&j, key, v);
+			jout_member_value(j, key, v);
 	}
-	jout_key(&j, "stats");
-	jout_open(&j);
-	jout_key(&j, "dns");
-	jout_open(&j);
-	jout_member_int(&j, "queries", (int)st->dns.queries);
-	jout_member_int(&j, "cache_hits", (int)st->dns.cache_hits);
-	jout_member_int(&j, "depth", (int)st->dns.depth);
-	jout_close(&j);
-	jout_key(&j, "smtp");
-	jout_open(&j);
-	jout_member_int(&j, "sessions", (int)st->smtp_sessions);
-	jout_close(&j);
-	jout_member_int(&j, "elapsed_ms", (long long)st->elapsed_ms);
-	jout_close(&j);
-	jout_close(&j);
+	jout_key(j, "stats");
+	jout_open(j);
+	jout_key(j, "dns");
+	jout_open(j);
+	jout_member_int(j, "queries", (int)st->dns.queries);
+	jout_member_int(j, "cache_hits", (int)st->dns.cache_hits);
+	jout_member_int(j, "depth", (int)st->dns.depth);
+	jout_close(j);
+	jout_key(j, "smtp");
+	jout_open(j);
+	jout_member_int(j, "sessions", (int)st->smtp_sessions);
+	jout_close(j);
+	jout_member_int(j, "elapsed_ms", (long long)st->elapsed_ms);
+	jout_close(j);
+	jout_close(j);
+}
+
+int
+render_json_line(FILE *out, const struct report *rep, bool problems_only)
+{
+	struct jout j;
+
+	jout_init(&j, out);
+	jout_report(&j, rep, problems_only);
 	return jout_end(&j);
+}
+
+char *
+render_json_line_text(const struct report *rep, bool problems_only)
+{
+	struct jout j;
+
+	/* written into the heap: open_memstream() and its stdio buffer were a fortieth of a
+	 * batch */
+	jout_init(&j, NULL);
+	jout_report(&j, rep, problems_only);
+	jout_flush(&j);
+	if (j.is_err) {
+		free(j.heap);
+		return NULL;
+	}
+	return j.heap;
 }
