@@ -2,6 +2,7 @@
  * for the same question (header bits, name, OPT with DO), and names it leaves go to ldns. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -111,6 +112,25 @@ ldns_text(const ldns_rr *rr)
 	return t;
 }
 
+/* dns_rdf_name() is ldns' text of the name, lower case, without the trailing dot. */
+static void
+name_same_as_ldns(const ldns_rdf *rdf)
+{
+	char *want = ldns_rdf2str(rdf), *got = dns_rdf_name(rdf), *p;
+	size_t len;
+
+	assert_non_null(want);
+	assert_non_null(got);
+	len = strlen(want);
+	if (len > 0 && want[len - 1] == '.')
+		want[len - 1] = '\0';
+	for (p = want; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+}
+
 static void
 test_rr_text_same_as_ldns(void **state)
 {
@@ -151,6 +171,7 @@ test_rr_text_same_as_ldns(void **state)
 		assert_string_equal(buf, want);
 		/* too small a buffer: left to ldns, never cut */
 		assert_int_equal(dns_rr_text(rr, buf, strlen(want)), 0);
+		name_same_as_ldns(ldns_rr_owner(rr));
 		free(want);
 		ldns_rr_free(rr);
 	}
@@ -159,6 +180,7 @@ test_rr_text_same_as_ldns(void **state)
 
 		assert_int_equal(ldns_rr_new_frm_str(&rr, left[i], 0, NULL, NULL), LDNS_STATUS_OK);
 		assert_int_equal(dns_rr_text(rr, buf, sizeof(buf)), 0);
+		name_same_as_ldns(ldns_rr_owner(rr));
 		ldns_rr_free(rr);
 	}
 }
@@ -208,6 +230,7 @@ test_rr_text_random(void **state)
 			ldns_rr_set_type(rr, LDNS_RR_TYPE_PTR);
 			ldns_rr_push_rdf(rr, ldns_rdf_clone(owner));
 		}
+		name_same_as_ldns(owner);
 		want = ldns_text(rr);
 		got = dns_rr_text(rr, buf, sizeof(buf));
 		if (got > 0) {
