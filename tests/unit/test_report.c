@@ -120,6 +120,9 @@ test_json_line_equals_tree(void **state)
 	finding_msg(f, "line one\nline two \"quoted\"");
 	finding_evidence(f, "ev\r\n");
 	finding_data(f, "n", json_integer(-7));
+	finding_data(f, "zero", json_integer(0));
+	finding_data(f, "min", json_integer(INT64_MIN));
+	finding_data(f, "max", json_integer(INT64_MAX));
 	finding_data(f, "x", json_real(0.5));
 	finding_data(f, "l", json_pack("[bnb]", 1, 0));
 	f = report_add(rep, "ndr.y", ST_FAIL, "s");
@@ -139,6 +142,34 @@ test_json_line_equals_tree(void **state)
 		free(b);
 		if (po)
 			break;
+	}
+	report_free(rep);
+}
+
+/* render_json_line_text() is the line without its newline, however many buffers it fills. */
+static void
+test_json_line_text(void **state)
+{
+	struct report *rep = report_new("check", "example.test");
+	struct finding *f = report_add(rep, "mx.present", ST_OK, "example.test");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 200; i++)	/* about 40 KB: the writer's buffer filled twice */
+		finding_evidence(f, "evidence line %zu, long enough to fill the buffer: "
+		    "0123456789012345678901234567890123456789012345678901234567890123456789"
+		    "0123456789012345678901234567890123456789", i);
+	report_finish(rep);
+	for (i = 0; i < 2; i++) {
+		char *line = written(render_json_line, rep, i == 1);
+		char *text = render_json_line_text(rep, i == 1);
+
+		assert_non_null(text);
+		assert_true(strlen(line) > 0 && line[strlen(line) - 1] == '\n');
+		line[strlen(line) - 1] = '\0';
+		assert_string_equal(text, line);
+		free(line);
+		free(text);
 	}
 	report_free(rep);
 }
@@ -207,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_empty_report_is_unknown),
 		cmocka_unit_test(test_json_document),
 		cmocka_unit_test(test_json_line_equals_tree),
+		cmocka_unit_test(test_json_line_text),
 		cmocka_unit_test(test_text_without_colour),
 		cmocka_unit_test(test_report_is_bounded),
 		cmocka_unit_test(test_names),
