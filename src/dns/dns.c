@@ -566,6 +566,91 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	loop_task_release(flight);
 }
 
+/* A name on the wire at *pos skipped (a compression pointer ends it); false when it runs
+ * past len or uses a label type other than RFC 1035 4.1.4's. */
+static bool
+wire_skip_name(const uint8_t *w, size_t len, size_t *pos)
+{
+	size_t p = *pos, labels;
+
+	for (labels = 0; labels < 128 && p < len; labels++) {
+		uint8_t c = w[p];
+
+		if (c == 0) {
+			*pos = p + 1;
+			return true;
+		}
+		if ((c & 0xc0) == 0xc0) {
+			*pos = p + 2;
+			return p + 2 <= len;
+		}
+		if ((c & 0xc0) != 0)
+			return false;
+		p += 1 + (size_t)c;
+	}
+	return false;
+}
+
+/*
+ * Where the answer section of a reply ends, when every section of it is well formed as far as
+ * names and lengths go (RFC 1035 4.1); 0 otherwise. Only the header, the question and the
+ * answers are read by anyone (rcode and flags from the header, records and evidence from the
+ * answers) but for DNSSEC's questions, whose signatures of a negative answer are in the
+ * authority section: parsing the SOA of every negative answer and the OPT of every reply was
+ * half of ldns' work, a tenth of a batch. A reply cut short or with a bad name or length in
+ * any section is still left whole to ldns, which calls it malformed; a record of a section
+ * not read is not checked further (a resolver re-encodes what it forwards).
+ */
+static size_t
+wire_answer_end(const uint8_t *w, size_t len)
+{
+	size_t pos = 12, end = 0, i, count[4];
+	int s;
+
+	if (len < 12)
+		return 0;
+	for (s = 0; s < 4; s++)
+		count[s] = (size_t)w[4 + 2 * s] << 8 | w[5 + 2 * s];
+	for (s = 0; s < 4; s++) {
+		for (i = 0; i < count[s]; i++) {
+			if (!wire_skip_name(w, len, &pos))
+				return 0;
+			if (s == 0) {		/* a question: type and class */
+				pos += 4;
+			} else {		/* type, class, TTL, RDLENGTH, RDATA */
+				if (pos + 10 > len)
+					return 0;
+				pos += 10 + ((size_t)w[pos + 8] << 8 | w[pos + 9]);
+			}
+			if (pos > len)
+				return 0;
+		}
+		if (s == 1)
+			end = pos;
+	}
+	return end;
+}
+
+/* The reply parsed, without its authority and additional sections where no one reads them
+ * (wire_answer_end()); NULL when ldns cannot parse it. */
+static ldns_pkt *
+parse_reply(const struct dns_entry *e, const uint8_t *wire, size_t len)
+{
+	uint8_t head[4096];
+	size_t end = e->flags == 0 ? wire_answer_end(wire, len) : 0;
+	ldns_pkt *pkt = NULL;
+
+	if (end > 0 && end <= sizeof(head)) {
+		memcpy(head, wire, end);
+		memset(head + 8, 0, 4);		/* NSCOUNT, ARCOUNT */
+		wire = head;
+		len = end;
+	}
+	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK)
+		return NULL;
+	return pkt;
+}
+
 static void
 answer(struct dns_entry *e, int status, unsigned char *abuf, int alen)
 {
@@ -581,9 +666,9 @@ answer(struct dns_entry *e, int status, unsigned char *abuf, int alen)
 		return;
 	e->ans.ms = loop_now_ms() - e->sent_ms;
 	if (status == ARES_SUCCESS && abuf != NULL && alen > 0) {
-		ldns_pkt *pkt = NULL;
+		ldns_pkt *pkt = parse_reply(e, abuf, (size_t)alen);
 
-		if (ldns_wire2pkt(&pkt, abuf, (size_t)alen) == LDNS_STATUS_OK) {
+		if (pkt != NULL) {
 			e->pkt = pkt;
 			e->ans.pkt = pkt;
 			e->ans.rcode = ldns_pkt_get_rcode(pkt);
