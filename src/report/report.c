@@ -349,6 +349,20 @@ finding_dns(struct finding *f, const struct dns_answer *ans)
 
 static json_t *answer_evidence(const struct dns_answer *ans);
 
+/* json_string(s): NULL unless s is UTF-8. jansson checks a byte at a time through a call per
+ * byte (a fortieth of a batch); names and servers are ASCII, skipped over here. */
+static json_t *
+utf8_string(const char *s)
+{
+	size_t len = strlen(s), i = 0;
+
+	while (i < len && (unsigned char)s[i] < 0x80)
+		i++;
+	if (i < len && !text_is_utf8(s + i, len - i))
+		return NULL;
+	return json_stringn_nocheck(s, len);
+}
+
 static void
 release_json(void *obj)
 {
@@ -413,12 +427,12 @@ answer_evidence(const struct dns_answer *ans)
 		    ans->server != NULL ? ans->server : "?", (long long)ans->ms,
 		    ans->is_authenticated ? ", AD" : "");
 
-		jtext = json_string(t);
+		jtext = utf8_string(t);
 		free(t);
 	} else {
-		jtext = json_string(text);
+		jtext = utf8_string(text);
 	}
-	qname = json_string(ans->qname);
+	qname = utf8_string(ans->qname);
 	if (qname == NULL || jtext == NULL) {
 		json_decref(qname);
 		json_decref(jtext);
@@ -429,7 +443,7 @@ answer_evidence(const struct dns_answer *ans)
 	json_object_set_new_nocheck(obj, "kind", json_string_nocheck("dns"));
 	json_object_set_new_nocheck(obj, "text", jtext);
 	json_object_set_new_nocheck(obj, "qname", qname);
-	json_object_set_new_nocheck(obj, "qtype", json_string(type));
+	json_object_set_new_nocheck(obj, "qtype", utf8_string(type));
 	json_object_set_new_nocheck(obj, "rcode", json_integer(ans->rcode));
 	json_object_set_new_nocheck(obj, "status", json_string_nocheck(status));
 	json_object_set_new_nocheck(obj, "ms", json_integer((json_int_t)ans->ms));
@@ -437,9 +451,9 @@ answer_evidence(const struct dns_answer *ans)
 	json_object_set_new_nocheck(obj, "tc", json_boolean(ans->was_truncated));
 	json_object_set_new_nocheck(obj, "answers", records);
 	if (ans->server != NULL)
-		json_object_set_new_nocheck(obj, "server", json_string(ans->server));
+		json_object_set_new_nocheck(obj, "server", utf8_string(ans->server));
 	if (ans->error != NULL)
-		json_object_set_new_nocheck(obj, "error", json_string(ans->error));
+		json_object_set_new_nocheck(obj, "error", utf8_string(ans->error));
 	return obj;
 }
 
