@@ -153,6 +153,50 @@ jout_char(struct jout *j, char c)
 	j->buf[j->len++] = c;
 }
 
+#ifdef __SSE2__
+/* The bytes of 16 that JSON must escape: a control byte (< 0x20, where subtracting 0x1f
+ * saturates to 0), '"' or '\\'. */
+static unsigned
+escape_mask(const char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_subs_epu8(x, _mm_set1_epi8(0x1f)),
+	    _mm_setzero_si128()), _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+
+	return (unsigned)_mm_movemask_epi8(hit);
+}
+#endif
+
+/* The first byte of s[i..n) that JSON must escape, or n. Most strings have none: looked for
+ * 16 bytes at a time, the last ones too (padded), not byte by byte. */
+static size_t
+next_escape(const char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	for (; i < n; i += 16) {
+		char tail[16];
+		const char *p = s + i;
+		unsigned mask;
+
+		if (n - i < 16) {
+			memset(tail, 'x', sizeof(tail));	/* 'x' needs no escape */
+			memcpy(tail, p, n - i);
+			p = tail;
+		}
+		mask = escape_mask(p);
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+	return n;
+#else
+	for (; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+			break;
+	return i;
+#endif
+}
+
 /* jansson's escapes: \\ \" \b \f \n \r \t, other controls \u00XX; UTF-8 as it is
  * (json_string() accepted only valid UTF-8). */
 static void
@@ -162,33 +206,11 @@ jout_string(struct jout *j, const char *s, size_t n)
 	size_t i, run = 0;
 
 	jout_char(j, '"');
-	for (i = 0; i < n; i++) {
-		unsigned char c;
+	for (i = next_escape(s, 0, n); i < n; i = next_escape(s, i + 1, n)) {
+		unsigned char c = (unsigned char)s[i];
 		char esc[6] = { '\\', 0 };
 		size_t el = 2;
 
-#ifdef __SSE2__
-		/* skip 16 bytes at a time to the next one to escape: a control byte (< 0x20,
-		 * where subtracting 0x1f saturates to 0), '"' or '\\' */
-		for (; i + 16 <= n; i += 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-			__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_subs_epu8(x,
-			    _mm_set1_epi8(0x1f)), _mm_setzero_si128()), _mm_or_si128(
-			    _mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-			    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
-			unsigned mask = (unsigned)_mm_movemask_epi8(hit);
-
-			if (mask != 0) {
-				i += (size_t)__builtin_ctz(mask);
-				break;
-			}
-		}
-		if (i == n)
-			break;
-#endif
-		c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
 		jout_put(j, s + run, i - run);
 		run = i + 1;
 		switch (c) {
