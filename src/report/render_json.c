@@ -388,6 +388,65 @@ jout_member_value(struct jout *j, const char *key, const json_t *v)
 }
 
 static void
+jout_member_bool(struct jout *j, const char *key, bool v)
+{
+	jout_key(j, key);
+	jout_put(j, v ? "true" : "false", v ? 4 : 5);
+}
+
+/* A DNS answer's evidence, as its JSON object (report.c's dns_evidence_json()) is written. */
+static void
+jout_dns_evidence(struct jout *j, const struct dns_evidence *d)
+{
+	size_t i;
+
+	jout_open(j);
+	jout_member_str(j, "kind", "dns");
+	jout_member_str(j, "text", d->text);
+	jout_member_str(j, "qname", d->qname);
+	jout_member_str(j, "qtype", d->qtype);
+	jout_member_int(j, "rcode", d->rcode);
+	jout_member_str(j, "status", d->status);
+	jout_member_int(j, "ms", (long long)d->ms);
+	jout_member_bool(j, "ad", d->is_authenticated);
+	jout_member_bool(j, "tc", d->was_truncated);
+	jout_key(j, "answers");
+	jout_char(j, '[');
+	for (i = 0; i < d->nanswers; i++) {
+		if (i > 0)
+			jout_char(j, ',');
+		jout_string(j, d->answers[i], strlen(d->answers[i]));
+	}
+	jout_char(j, ']');
+	if (d->server != NULL)
+		jout_member_str(j, "server", d->server);
+	if (d->error != NULL)
+		jout_member_str(j, "error", d->error);
+	jout_close(j);
+}
+
+static void
+jout_evidence(struct jout *j, const struct finding *f)
+{
+	size_t i, n = finding_evidence_count(f);
+
+	jout_key(j, "evidence");
+	jout_char(j, '[');
+	for (i = 0; i < n; i++) {
+		const struct dns_evidence *d;
+		const json_t *v = finding_evidence_at(f, i, &d);
+
+		if (i > 0)
+			jout_char(j, ',');
+		if (d != NULL)
+			jout_dns_evidence(j, d);
+		else
+			jout_value(j, v, 2);
+	}
+	jout_char(j, ']');
+}
+
+static void
 jout_finding(struct jout *j, const struct finding *f)
 {
 	jout_open(j);
@@ -398,7 +457,7 @@ jout_finding(struct jout *j, const struct finding *f)
 		jout_member_str(j, "group", finding_group_name(f));
 	jout_member_str(j, "message", finding_message(f));
 	jout_member_str(j, "fix", finding_fix_text(f));
-	jout_member_value(j, "evidence", finding_evidence_list(f));
+	jout_evidence(j, f);
 	jout_member_value(j, "references", finding_refs(f));
 	jout_member_value(j, "data", finding_data_obj(f));
 	jout_close(j);

@@ -16,6 +16,13 @@
 #define REPORT_MAX_FINDINGS 4096
 #define FINDING_MAX_EVIDENCE 256
 
+/* One piece of evidence: a DNS answer's, kept as built from the answer (the line writer
+ * writes it as it is), or any other as a JSON object with "text". Exactly one is set. */
+struct evidence {
+	json_t *json;
+	struct dns_evidence *dns;
+};
+
 struct finding {
 	char *id;
 	enum status status;
@@ -23,7 +30,10 @@ struct finding {
 	char *message;
 	char *fix;
 	char *group;
-	json_t *evidence;	/* array of objects, each with "text" */
+	struct evidence *ev;	/* in the order added */
+	size_t nev, ev_cap;
+	json_t *ev_list;	/* finding_evidence_list()'s array, made when asked; NULL when
+				 * not asked since the last change */
 	json_t *refs;		/* array of strings */
 	json_t *data;		/* object */
 };
@@ -86,12 +96,56 @@ clean_vasprintf(const char *fmt, va_list ap)
 }
 
 static void
+dns_evidence_unref(struct dns_evidence *d)
+{
+	if (d != NULL && --d->refs == 0) {
+		free(d->data);
+		free(d);
+	}
+}
+
+static void
+evidence_clear(struct finding *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nev; i++) {
+		json_decref(f->ev[i].json);
+		dns_evidence_unref(f->ev[i].dns);
+	}
+	free(f->ev);
+	f->ev = NULL;
+	f->nev = f->ev_cap = 0;
+	json_decref(f->ev_list);
+	f->ev_list = NULL;
+}
+
+/* Append one piece (its reference taken over); past the ceiling when is_capped, dropped. */
+static void
+evidence_push(struct finding *f, json_t *json, struct dns_evidence *dns, bool is_capped)
+{
+	if (is_capped && f->nev >= FINDING_MAX_EVIDENCE) {
+		json_decref(json);
+		dns_evidence_unref(dns);
+		return;
+	}
+	if (f->nev == f->ev_cap) {
+		f->ev_cap = f->ev_cap ? f->ev_cap * 2 : 4;
+		f->ev = xrealloc(f->ev, f->ev_cap * sizeof(*f->ev));
+	}
+	f->ev[f->nev].json = json;
+	f->ev[f->nev].dns = dns;
+	f->nev++;
+	json_decref(f->ev_list);	/* stale */
+	f->ev_list = NULL;
+}
+
+static void
 finding_init(struct finding *f, const char *id, enum status st, const char *subject)
 {
 	f->id = xstrdup(id);
 	f->status = st;
 	f->subject = clean_text(subject != NULL ? subject : "");
-	f->evidence = json_array();
 	f->refs = json_array();
 	f->data = json_object();
 }
@@ -104,7 +158,7 @@ finding_fini(struct finding *f)
 	free(f->message);
 	free(f->fix);
 	free(f->group);
-	json_decref(f->evidence);
+	evidence_clear(f);
 	json_decref(f->refs);
 	json_decref(f->data);
 }
@@ -194,6 +248,17 @@ says_the_same(const struct finding *a, const struct finding *b)
 	    strcmp(a->message, b->message) == 0;
 }
 
+/* All of from's evidence appended to to's, as it was (no ceiling: as many as before). */
+static void
+evidence_move(struct finding *to, struct finding *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->nev; i++)
+		evidence_push(to, from->ev[i].json, from->ev[i].dns, false);
+	from->nev = 0;
+}
+
 void
 report_settle(struct report *rep, const char *const *groups)
 {
@@ -215,7 +280,7 @@ report_settle(struct report *rep, const char *const *groups)
 		struct finding *f = keys[i].f;
 
 		if (n > 0 && says_the_same(rep->findings[n - 1], f)) {
-			json_array_extend(rep->findings[n - 1]->evidence, f->evidence);
+			evidence_move(rep->findings[n - 1], f);
 			finding_fini(f);
 			free(f);
 			continue;
@@ -263,6 +328,7 @@ struct finding *
 report_add_copy(struct report *rep, const struct finding *src)
 {
 	struct finding *f = report_add(rep, src->id, src->status, src->subject);
+	size_t i;
 
 	if (strcmp(f->id, src->id) != 0)
 		return f;	/* the ceiling: the slot says the rest was dropped */
@@ -272,10 +338,14 @@ report_add_copy(struct report *rep, const struct finding *src)
 		f->fix = xstrdup(src->fix);
 	if (src->group != NULL)
 		f->group = xstrdup(src->group);
-	json_decref(f->evidence);
+	for (i = 0; i < src->nev; i++) {
+		if (src->ev[i].dns != NULL)
+			src->ev[i].dns->refs++;	/* never changed: shared */
+		evidence_push(f, src->ev[i].json != NULL ? json_deep_copy(src->ev[i].json) : NULL,
+		    src->ev[i].dns, false);
+	}
 	json_decref(f->refs);
 	json_decref(f->data);
-	f->evidence = json_deep_copy(src->evidence);
 	f->refs = json_deep_copy(src->refs);
 	f->data = json_deep_copy(src->data);
 	return f;
@@ -315,11 +385,8 @@ finding_ref(struct finding *f, const char *ref)
 void
 finding_evidence_json(struct finding *f, json_t *obj)
 {
-	if (json_array_size(f->evidence) >= FINDING_MAX_EVIDENCE) {
-		json_decref(obj);
-		return;
-	}
-	json_array_append_new(f->evidence, obj);
+	if (obj != NULL)
+		evidence_push(f, obj, NULL, true);
 }
 
 void
@@ -338,122 +405,190 @@ finding_evidence(struct finding *f, const char *fmt, ...)
 	free(text);
 }
 
-void
-finding_dns(struct finding *f, const struct dns_answer *ans)
-{
-	json_t *obj = dns_answer_evidence(ans);
-
-	if (obj != NULL)
-		finding_evidence_json(f, obj);
-}
-
-static json_t *answer_evidence(const struct dns_answer *ans);
-
 /* json_string(s): NULL unless s is UTF-8. jansson checks a byte at a time through a call per
  * byte (a fortieth of a batch); names and servers are ASCII, skipped over here. */
-static json_t *
-utf8_string(const char *s)
+static bool
+is_utf8(const char *s)
 {
 	size_t len = strlen(s), i = 0;
 
 	while (i < len && (unsigned char)s[i] < 0x80)
 		i++;
-	if (i < len && !text_is_utf8(s + i, len - i))
-		return NULL;
-	return json_stringn_nocheck(s, len);
+	return i == len || text_is_utf8(s + i, len - i);
 }
 
-static void
-release_json(void *obj)
-{
-	json_decref(obj);
-}
+/* The texts of a DNS evidence, gathered in one buffer before they are pointed at. */
+struct ev_texts {
+	char *buf;
+	size_t used, cap;
+};
 
-/* Built once per answer, kept in its memo: the answers of a domain's mail hosts are cited by
- * the mx, address, ptr and probe findings alike (a fifth of a batch's CPU was spent building
- * and freeing the same objects again). The findings share it, as they share evidence
- * lists: no one changes an evidence object once made. */
-json_t *
-dns_answer_evidence(const struct dns_answer *ans)
+/* s[0..len) and a NUL appended; returns its offset. */
+static size_t
+texts_add(struct ev_texts *t, const char *s, size_t len)
 {
-	json_t *obj;
+	size_t off = t->used;
 
-	if (ans->memo != NULL && ans->memo->obj != NULL)
-		return json_incref(ans->memo->obj);
-	obj = answer_evidence(ans);
-	if (obj != NULL && ans->memo != NULL) {
-		ans->memo->obj = json_incref(obj);
-		ans->memo->release = release_json;
+	while (t->cap - t->used < len + 1) {
+		t->cap = t->cap ? t->cap * 2 : 512;
+		t->buf = xrealloc(t->buf, t->cap);
 	}
-	return obj;
+	memcpy(t->buf + off, s, len);
+	t->buf[off + len] = '\0';
+	t->used += len + 1;
+	return off;
 }
 
-static json_t *
-answer_evidence(const struct dns_answer *ans)
+/*
+ * The evidence of ans: question, rcode, flags, server, time, the answer records (the first
+ * DNS_EVIDENCE_MAX_RECORDS) as ldns writes them. NULL when its name or text is not UTF-8
+ * (json_string() refused them); a server or error that is not is left out. Its texts are
+ * one allocation: as a jansson object it was some thirty, a fifth of a batch's CPU to make
+ * and free.
+ */
+static struct dns_evidence *
+dns_evidence_new(const struct dns_answer *ans)
 {
-	json_t *obj, *records = json_array(), *qname, *jtext;
+	struct dns_evidence *d;
+	struct ev_texts t = { 0 };
 	const ldns_rr_list *an = ans->pkt != NULL ? ldns_pkt_answer(ans->pkt) : NULL;
-	size_t i, n = an != NULL ? ldns_rr_list_rr_count(an) : 0;
-	const char *type = dns_type_name(ans->qtype), *status = dns_status_name(ans->status);
-	char text[1024], rtext[2048];
+	size_t i, n = an != NULL ? ldns_rr_list_rr_count(an) : 0, off_text, off_qname;
+	size_t off_server = 0, off_error = 0, off_rr[DNS_EVIDENCE_MAX_RECORDS];
+	char text[1024], rtext[2048], *heap = NULL;
+	const char *server = ans->server != NULL ? ans->server : "?";
 	int w;
 
-	for (i = 0; i < n && i < 32; i++) {
+	w = snprintf(text, sizeof(text), "%s %s -> %s (%zu record%s) from %s in %lld ms%s",
+	    ans->qname, dns_type_name(ans->qtype), dns_status_name(ans->status), n,
+	    n == 1 ? "" : "s", server, (long long)ans->ms, ans->is_authenticated ? ", AD" : "");
+	if (w < 0 || (size_t)w >= sizeof(text)) {
+		/* a long --resolver list: the same text, on the heap */
+		heap = xasprintf("%s %s -> %s (%zu record%s) from %s in %lld ms%s", ans->qname,
+		    dns_type_name(ans->qtype), dns_status_name(ans->status), n,
+		    n == 1 ? "" : "s", server, (long long)ans->ms,
+		    ans->is_authenticated ? ", AD" : "");
+	}
+	if (!is_utf8(heap != NULL ? heap : text) || !is_utf8(ans->qname)) {
+		free(heap);
+		return NULL;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->refs = 1;
+	off_text = texts_add(&t, heap != NULL ? heap : text, strlen(heap != NULL ? heap : text));
+	free(heap);
+	off_qname = texts_add(&t, ans->qname, strlen(ans->qname));
+	for (i = 0; i < n && i < DNS_EVIDENCE_MAX_RECORDS; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(an, i);
 		size_t len = dns_rr_text(rr, rtext, sizeof(rtext));
 		char *s;
 
-		if (len > 0) {
-			/* printable ASCII only: nothing to clean */
-			json_array_append_new(records, json_stringn_nocheck(rtext, len));
+		if (len > 0) {	/* printable ASCII only: nothing to clean */
+			off_rr[d->nanswers++] = texts_add(&t, rtext, len);
 			continue;
 		}
 		s = ldns_rr2str(rr);
 		if (s != NULL) {
 			s[strcspn(s, "\n")] = '\0';
-			json_array_append_new(records, json_string(clean_in_place(s)));
+			clean_in_place(s);
+			off_rr[d->nanswers++] = texts_add(&t, s, strlen(s));
 			free(s);
 		}
 	}
-	/* built member by member: json_pack() parsed its format for every answer */
-	w = snprintf(text, sizeof(text), "%s %s -> %s (%zu record%s) from %s in %lld ms%s",
-	    ans->qname, type, status, n, n == 1 ? "" : "s",
-	    ans->server != NULL ? ans->server : "?", (long long)ans->ms,
-	    ans->is_authenticated ? ", AD" : "");
-	if (w < 0 || (size_t)w >= sizeof(text)) {
-		/* a long --resolver list: the same text, on the heap */
-		char *t = xasprintf("%s %s -> %s (%zu record%s) from %s in %lld ms%s",
-		    ans->qname, type, status, n, n == 1 ? "" : "s",
-		    ans->server != NULL ? ans->server : "?", (long long)ans->ms,
-		    ans->is_authenticated ? ", AD" : "");
+	if (ans->server != NULL && is_utf8(ans->server))
+		off_server = texts_add(&t, ans->server, strlen(ans->server));
+	if (ans->error != NULL && is_utf8(ans->error))
+		off_error = texts_add(&t, ans->error, strlen(ans->error));
+	/* pointed at once the buffer no longer moves */
+	d->data = t.buf;
+	d->text = t.buf + off_text;
+	d->qname = t.buf + off_qname;
+	for (i = 0; i < d->nanswers; i++)
+		d->answers[i] = t.buf + off_rr[i];
+	d->server = off_server > 0 ? t.buf + off_server : NULL;
+	d->error = off_error > 0 ? t.buf + off_error : NULL;
+	d->qtype = dns_type_name(ans->qtype);	/* static: ldns' names */
+	d->status = dns_status_name(ans->status);
+	d->rcode = ans->rcode;
+	d->ms = ans->ms;
+	d->is_authenticated = ans->is_authenticated;
+	d->was_truncated = ans->was_truncated;
+	return d;
+}
 
-		jtext = utf8_string(t);
-		free(t);
-	} else {
-		jtext = utf8_string(text);
+static void
+release_evidence(void *obj)
+{
+	dns_evidence_unref(obj);
+}
+
+/* ans's evidence, a new reference: built once per answer and kept in its memo, as the mx,
+ * address, ptr and probe checks cite the same answers (a domain's MX, its hosts' A/AAAA).
+ * Findings share it: no one changes it once made. NULL as dns_evidence_new(). */
+static struct dns_evidence *
+dns_evidence_of(const struct dns_answer *ans)
+{
+	struct dns_evidence *d;
+
+	if (ans->memo != NULL && ans->memo->obj != NULL) {
+		d = ans->memo->obj;
+		d->refs++;
+		return d;
 	}
-	qname = utf8_string(ans->qname);
-	if (qname == NULL || jtext == NULL) {
-		json_decref(qname);
-		json_decref(jtext);
-		json_decref(records);
-		return NULL;
+	d = dns_evidence_new(ans);
+	if (d != NULL && ans->memo != NULL) {
+		d->refs++;
+		ans->memo->obj = d;
+		ans->memo->release = release_evidence;
 	}
-	obj = json_object();
+	return d;
+}
+
+/* The JSON object of d, as render_json_line() writes d. Caller owns the reference. */
+static json_t *
+dns_evidence_json(const struct dns_evidence *d)
+{
+	json_t *obj = json_object(), *records = json_array();
+	size_t i;
+
+	for (i = 0; i < d->nanswers; i++)
+		json_array_append_new(records, json_string_nocheck(d->answers[i]));
+	/* every text was checked to be UTF-8 when d was made */
 	json_object_set_new_nocheck(obj, "kind", json_string_nocheck("dns"));
-	json_object_set_new_nocheck(obj, "text", jtext);
-	json_object_set_new_nocheck(obj, "qname", qname);
-	json_object_set_new_nocheck(obj, "qtype", utf8_string(type));
-	json_object_set_new_nocheck(obj, "rcode", json_integer(ans->rcode));
-	json_object_set_new_nocheck(obj, "status", json_string_nocheck(status));
-	json_object_set_new_nocheck(obj, "ms", json_integer((json_int_t)ans->ms));
-	json_object_set_new_nocheck(obj, "ad", json_boolean(ans->is_authenticated));
-	json_object_set_new_nocheck(obj, "tc", json_boolean(ans->was_truncated));
+	json_object_set_new_nocheck(obj, "text", json_string_nocheck(d->text));
+	json_object_set_new_nocheck(obj, "qname", json_string_nocheck(d->qname));
+	json_object_set_new_nocheck(obj, "qtype", json_string_nocheck(d->qtype));
+	json_object_set_new_nocheck(obj, "rcode", json_integer(d->rcode));
+	json_object_set_new_nocheck(obj, "status", json_string_nocheck(d->status));
+	json_object_set_new_nocheck(obj, "ms", json_integer((json_int_t)d->ms));
+	json_object_set_new_nocheck(obj, "ad", json_boolean(d->is_authenticated));
+	json_object_set_new_nocheck(obj, "tc", json_boolean(d->was_truncated));
 	json_object_set_new_nocheck(obj, "answers", records);
-	if (ans->server != NULL)
-		json_object_set_new_nocheck(obj, "server", utf8_string(ans->server));
-	if (ans->error != NULL)
-		json_object_set_new_nocheck(obj, "error", utf8_string(ans->error));
+	if (d->server != NULL)
+		json_object_set_new_nocheck(obj, "server", json_string_nocheck(d->server));
+	if (d->error != NULL)
+		json_object_set_new_nocheck(obj, "error", json_string_nocheck(d->error));
+	return obj;
+}
+
+void
+finding_dns(struct finding *f, const struct dns_answer *ans)
+{
+	struct dns_evidence *d = dns_evidence_of(ans);
+
+	if (d != NULL)
+		evidence_push(f, NULL, d, true);
+}
+
+json_t *
+dns_answer_evidence(const struct dns_answer *ans)
+{
+	struct dns_evidence *d = dns_evidence_of(ans);
+	json_t *obj;
+
+	if (d == NULL)
+		return NULL;
+	obj = dns_evidence_json(d);
+	dns_evidence_unref(d);
 	return obj;
 }
 
@@ -562,7 +697,29 @@ const char *finding_subject(const struct finding *f) { return f->subject; }
 const char *finding_message(const struct finding *f) { return f->message; }
 const char *finding_fix_text(const struct finding *f) { return f->fix; }
 const char *finding_group_name(const struct finding *f) { return f->group; }
-json_t *finding_evidence_list(const struct finding *f) { return f->evidence; }
+size_t finding_evidence_count(const struct finding *f) { return f->nev; }
+
+const json_t *
+finding_evidence_at(const struct finding *f, size_t i, const struct dns_evidence **dns)
+{
+	*dns = f->ev[i].dns;
+	return f->ev[i].json;
+}
+
+json_t *
+finding_evidence_list(const struct finding *f)
+{
+	struct finding *mf = (struct finding *)f;	/* a cache of what f holds: f is the same */
+	size_t i;
+
+	if (f->ev_list != NULL)
+		return f->ev_list;
+	mf->ev_list = json_array();
+	for (i = 0; i < f->nev; i++)
+		json_array_append_new(mf->ev_list, f->ev[i].dns != NULL ?
+		    dns_evidence_json(f->ev[i].dns) : json_incref(f->ev[i].json));
+	return f->ev_list;
+}
 json_t *finding_refs(const struct finding *f) { return f->refs; }
 json_t *finding_data_obj(const struct finding *f) { return f->data; }
 

@@ -107,6 +107,54 @@ via_tree(FILE *out, const struct report *rep, bool problems_only)
 	return rc == 0 && fputc('\n', out) != EOF ? 0 : -1;
 }
 
+/* DNS evidence of every shape: records dns_rr_text() writes and ones left to ldns, an
+ * error, no server, a text and a name that are not UTF-8 (no evidence then), evidence
+ * shared by way of the answer's memo. */
+static void
+add_dns_evidence(struct finding *f)
+{
+	static const char *const rrs[] = {
+		"x.test. 300 IN A 192.0.2.1",
+		"x.test. 300 IN TXT \"caf\\195\\169 \\\"q\\\" \\009tab\"",
+		"x.test. 300 IN SOA ns.test. host.test. 1 2 3 4 5",
+	};
+	ldns_pkt *pkt = ldns_pkt_new();
+	struct dns_memo memo = { 0 };
+	struct dns_answer a = {
+		.qname = "x.test", .qtype = LDNS_RR_TYPE_TXT, .status = DNS_OK, .rcode = 0,
+		.server = "192.0.2.54:53", .ms = 12, .is_authenticated = true, .memo = &memo,
+	};
+	size_t i;
+
+	assert_non_null(pkt);
+	for (i = 0; i < sizeof(rrs) / sizeof(rrs[0]); i++) {
+		ldns_rr *rr = NULL;
+
+		assert_int_equal(ldns_rr_new_frm_str(&rr, rrs[i], 0, NULL, NULL), LDNS_STATUS_OK);
+		ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, rr);
+	}
+	a.pkt = pkt;
+	finding_dns(f, &a);
+	finding_dns(f, &a);		/* the memo's */
+	a.pkt = NULL;
+	a.memo = NULL;
+	a.status = DNS_TIMEOUT;
+	a.rcode = -1;
+	a.server = NULL;
+	a.error = "Timeout while contacting DNS servers";
+	a.was_truncated = true;
+	finding_dns(f, &a);
+	a.qname = "caf\xe9.test";	/* not UTF-8: no evidence */
+	finding_dns(f, &a);
+	assert_int_equal(json_array_size(finding_evidence_list(f)), 4);
+	a.qname = "x.test";
+	a.server = "\xff";		/* the text holds it: no evidence either */
+	finding_dns(f, &a);
+	assert_int_equal(json_array_size(finding_evidence_list(f)), 4);
+	ldns_pkt_free(pkt);
+	memo.release(memo.obj);
+}
+
 /* The line writer gives jansson's bytes for the document tree, whatever the report holds. */
 static void
 test_json_line_equals_tree(void **state)
@@ -125,6 +173,7 @@ test_json_line_equals_tree(void **state)
 	finding_data(f, "max", json_integer(INT64_MAX));
 	finding_data(f, "x", json_real(0.5));
 	finding_data(f, "l", json_pack("[bnb]", 1, 0));
+	add_dns_evidence(f);
 	f = report_add(rep, "ndr.y", ST_FAIL, "s");
 	finding_fix(f, "do it");
 	finding_ref(f, "RFC 3464");
