@@ -55,9 +55,16 @@ struct report {
 static char *
 clean_in_place(char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
-	char *o = s;
+	const unsigned char *p = (const unsigned char *)s, *end;
+	char *o;
 
+	/* most texts are printable ASCII throughout: nothing to move until the first other byte */
+	while (*p >= 0x20 && *p < 0x80)
+		p++;
+	if (*p == '\0')
+		return s;
+	end = p + strlen((const char *)p);
+	o = s + (p - (const unsigned char *)s);
 	while (*p != '\0') {
 		size_t n;
 
@@ -423,28 +430,37 @@ struct ev_texts {
 	size_t used, cap;
 };
 
-/* s[0..len) and a NUL appended; returns its offset. */
-static size_t
-texts_add(struct ev_texts *t, const char *s, size_t len)
+/* s[0..len) appended, room for a NUL kept after it. */
+static void
+texts_put(struct ev_texts *t, const char *s, size_t len)
 {
-	size_t off = t->used;
-
 	while (t->cap - t->used < len + 1) {
 		t->cap = t->cap ? t->cap * 2 : 512;
 		t->buf = xrealloc(t->buf, t->cap);
 	}
-	memcpy(t->buf + off, s, len);
-	t->buf[off + len] = '\0';
-	t->used += len + 1;
-	return off;
+	memcpy(t->buf + t->used, s, len);
+	t->used += len;
+}
+
+static void
+texts_puts(struct ev_texts *t, const char *s)
+{
+	texts_put(t, s, strlen(s));
+}
+
+/* The text being written ended with its NUL. */
+static void
+texts_end(struct ev_texts *t)
+{
+	t->buf[t->used++] = '\0';	/* texts_put() kept the room */
 }
 
 /*
  * The evidence of ans: question, rcode, flags, server, time, the answer records (the first
- * DNS_EVIDENCE_MAX_RECORDS) as ldns writes them. NULL when its name or text is not UTF-8
- * (json_string() refused them); a server or error that is not is left out. Its texts are
- * one allocation: as a jansson object it was some thirty, a fifth of a batch's CPU to make
- * and free.
+ * DNS_EVIDENCE_MAX_RECORDS) as ldns writes them. NULL when its name or server is not UTF-8
+ * (json_string() refused the text that holds them); an error that is not is left out. Its
+ * texts are one allocation: as a jansson object it was some thirty, a fifth of a batch's
+ * CPU to make and free.
  */
 static struct dns_evidence *
 dns_evidence_new(const struct dns_answer *ans)
@@ -453,60 +469,75 @@ dns_evidence_new(const struct dns_answer *ans)
 	struct ev_texts t = { 0 };
 	const ldns_rr_list *an = ans->pkt != NULL ? ldns_pkt_answer(ans->pkt) : NULL;
 	size_t i, n = an != NULL ? ldns_rr_list_rr_count(an) : 0, off_text, off_qname;
-	size_t off_server = 0, off_error = 0, off_rr[DNS_EVIDENCE_MAX_RECORDS];
-	char text[1024], rtext[2048], *heap = NULL;
+	size_t off_qtype, off_server = 0, off_error = 0, off_rr[DNS_EVIDENCE_MAX_RECORDS];
 	const char *server = ans->server != NULL ? ans->server : "?";
-	int w;
+	char num[48], rtext[2048];
 
-	w = snprintf(text, sizeof(text), "%s %s -> %s (%zu record%s) from %s in %lld ms%s",
-	    ans->qname, dns_type_name(ans->qtype), dns_status_name(ans->status), n,
-	    n == 1 ? "" : "s", server, (long long)ans->ms, ans->is_authenticated ? ", AD" : "");
-	if (w < 0 || (size_t)w >= sizeof(text)) {
-		/* a long --resolver list: the same text, on the heap */
-		heap = xasprintf("%s %s -> %s (%zu record%s) from %s in %lld ms%s", ans->qname,
-		    dns_type_name(ans->qtype), dns_status_name(ans->status), n,
-		    n == 1 ? "" : "s", server, (long long)ans->ms,
-		    ans->is_authenticated ? ", AD" : "");
-	}
-	if (!is_utf8(heap != NULL ? heap : text) || !is_utf8(ans->qname)) {
-		free(heap);
+	if (!is_utf8(ans->qname) || !is_utf8(server))
 		return NULL;
-	}
 	d = xcalloc(1, sizeof(*d));
 	d->refs = 1;
-	off_text = texts_add(&t, heap != NULL ? heap : text, strlen(heap != NULL ? heap : text));
-	free(heap);
-	off_qname = texts_add(&t, ans->qname, strlen(ans->qname));
+	/* "%s %s -> %s (%zu record%s) from %s in %lld ms%s", without printf's work */
+	off_text = t.used;
+	texts_puts(&t, ans->qname);
+	texts_puts(&t, " ");
+	texts_puts(&t, dns_type_name(ans->qtype));
+	texts_puts(&t, " -> ");
+	texts_puts(&t, dns_status_name(ans->status));
+	snprintf(num, sizeof(num), " (%zu record%s) from ", n, n == 1 ? "" : "s");
+	texts_puts(&t, num);
+	texts_puts(&t, server);
+	snprintf(num, sizeof(num), " in %lld ms%s", (long long)ans->ms,
+	    ans->is_authenticated ? ", AD" : "");
+	texts_puts(&t, num);
+	texts_end(&t);
+	off_qname = t.used;
+	texts_puts(&t, ans->qname);
+	texts_end(&t);
+	off_qtype = t.used;	/* dns_type_name()'s buffer is reused */
+	texts_puts(&t, dns_type_name(ans->qtype));
+	texts_end(&t);
 	for (i = 0; i < n && i < DNS_EVIDENCE_MAX_RECORDS; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(an, i);
 		size_t len = dns_rr_text(rr, rtext, sizeof(rtext));
 		char *s;
 
 		if (len > 0) {	/* printable ASCII only: nothing to clean */
-			off_rr[d->nanswers++] = texts_add(&t, rtext, len);
+			off_rr[d->nanswers] = t.used;
+			texts_put(&t, rtext, len);
+			texts_end(&t);
+			d->nanswers++;
 			continue;
 		}
 		s = ldns_rr2str(rr);
 		if (s != NULL) {
 			s[strcspn(s, "\n")] = '\0';
-			clean_in_place(s);
-			off_rr[d->nanswers++] = texts_add(&t, s, strlen(s));
+			off_rr[d->nanswers] = t.used;
+			texts_puts(&t, clean_in_place(s));
+			texts_end(&t);
+			d->nanswers++;
 			free(s);
 		}
 	}
-	if (ans->server != NULL && is_utf8(ans->server))
-		off_server = texts_add(&t, ans->server, strlen(ans->server));
-	if (ans->error != NULL && is_utf8(ans->error))
-		off_error = texts_add(&t, ans->error, strlen(ans->error));
+	if (ans->server != NULL) {
+		off_server = t.used;
+		texts_puts(&t, ans->server);
+		texts_end(&t);
+	}
+	if (ans->error != NULL && is_utf8(ans->error)) {
+		off_error = t.used;
+		texts_puts(&t, ans->error);
+		texts_end(&t);
+	}
 	/* pointed at once the buffer no longer moves */
 	d->data = t.buf;
 	d->text = t.buf + off_text;
 	d->qname = t.buf + off_qname;
 	for (i = 0; i < d->nanswers; i++)
 		d->answers[i] = t.buf + off_rr[i];
-	d->server = off_server > 0 ? t.buf + off_server : NULL;
+	d->server = ans->server != NULL ? t.buf + off_server : NULL;
 	d->error = off_error > 0 ? t.buf + off_error : NULL;
-	d->qtype = dns_type_name(ans->qtype);	/* static: ldns' names */
+	d->qtype = t.buf + off_qtype;
 	d->status = dns_status_name(ans->status);
 	d->rcode = ans->rcode;
 	d->ms = ans->ms;
