@@ -30,6 +30,7 @@ struct dns_waiter {
 	void *arg;
 	unsigned depth;
 	struct dns_waiter *next;
+	struct dns_entry *entry;	/* a cached answer's, delivered from the loop */
 };
 
 /* One question and, once answered, its answer (owned). */
@@ -71,12 +72,6 @@ struct dns_chan {
 	int64_t try_ms;		/* the first try's timeout: no deadline c-ares sets is sooner */
 	unsigned outstanding;	/* queries sent and not called back yet */
 	bool is_shared, is_destroying;
-};
-
-/* A delivery of a cached answer, deferred so callbacks never run inside dns_query(). */
-struct dns_delivery {
-	struct dns_entry *entry;
-	struct dns_waiter *waiter;
 };
 
 struct dns {
@@ -445,19 +440,19 @@ hash_question(const char *name, uint16_t type)
 	return h % DNS_CACHE_BUCKETS;
 }
 
-/* Lower case, without the trailing dot: the cache key and the evidence form. */
-static char *
-normalise_name(const char *name)
+/* Lower case, without the trailing dot, into buf (at least 256 bytes: is_sendable_name()
+ * allows 254): the cache key and the evidence form. Asked on the stack, as most questions
+ * are the cache's already. */
+static void
+normalise_name(const char *name, char *buf)
 {
 	size_t len = strlen(name), i;
-	char *s;
 
 	if (len > 1 && name[len - 1] == '.')
 		len--;
-	s = xstrndup(name, len);
 	for (i = 0; i < len; i++)
-		s[i] = (char)tolower((unsigned char)s[i]);
-	return s;
+		buf[i] = (char)tolower((unsigned char)name[i]);
+	buf[len] = '\0';
 }
 
 static void
@@ -702,15 +697,15 @@ answer(struct dns_entry *e, int status, unsigned char *abuf, int alen)
 	flush_waiters(e);
 }
 
+/* A cached answer, deferred so callbacks never run inside dns_query(). */
 static void
 on_delivery(void *arg)
 {
-	struct dns_delivery *d = arg;
+	struct dns_waiter *w = arg;
 
-	d->entry->dns->pending_deliveries--;
-	deliver(d->entry, d->waiter);
-	free(d->waiter);
-	free(d);
+	w->entry->dns->pending_deliveries--;
+	deliver(w->entry, w);
+	free(w);
 }
 
 /* A backend's reply, delivered from the loop as c-ares would deliver one. */
@@ -1003,14 +998,14 @@ int
 dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags,
     unsigned parent_depth, dns_cb *cb, void *arg)
 {
-	char *qname;
+	char qname[256];
 	unsigned h;
 	struct dns_entry *e;
 	struct dns_waiter *w;
 
 	if (name == NULL || !is_sendable_name(name))
 		return MXD_EINVAL;
-	qname = normalise_name(name);
+	normalise_name(name, qname);
 	h = hash_question(qname, type);
 	for (e = dns->buckets[h]; e != NULL; e = e->next)
 		if (e->qtype == type && e->flags == flags && strcmp(e->qname, qname) == 0)
@@ -1020,16 +1015,12 @@ dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags
 	w->arg = arg;
 	w->depth = e != NULL ? parent_depth : parent_depth + 1;
 	if (e != NULL) {
-		free(qname);
 		if (dns->stats != NULL)
 			dns->stats->cache_hits++;
 		if (e->is_done) {
-			struct dns_delivery *d = xcalloc(1, sizeof(*d));
-
-			d->entry = e;
-			d->waiter = w;
+			w->entry = e;
 			dns->pending_deliveries++;
-			loop_timer_add(dns->loop, 0, on_delivery, d);
+			loop_timer_add(dns->loop, 0, on_delivery, w);
 		} else {
 			w->next = e->waiters;
 			e->waiters = w;
@@ -1037,12 +1028,11 @@ dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags
 		return 0;
 	}
 	if (dns->nentries >= DNS_MAX_ENTRIES) {
-		free(qname);
 		free(w);
 		return MXD_ELIMIT;
 	}
 	e = xcalloc(1, sizeof(*e));
-	e->qname = qname;
+	e->qname = xstrdup(qname);
 	e->qtype = type;
 	e->flags = flags;
 	e->dns = dns;
