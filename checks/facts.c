@@ -59,7 +59,7 @@ check_fact_mx(struct check_ctx *ctx, check_mx_fn *cb)
 
 	facts->loop = ctx->loop;
 	if (!facts->is_mx_asked) {
-		rc = probe_resolve_mx(ctx->dns, ctx->domain, on_mx, facts);
+		rc = probe_resolve_mx_hosts(ctx->dns, ctx->domain, on_mx, facts);
 		if (rc != 0)
 			return rc;
 		facts->is_mx_asked = true;

@@ -93,8 +93,9 @@ typedef void check_mx_fn(struct check_ctx *ctx, const struct probe_mx *mx);
 
 /*
  * Call cb once, later from the loop, with the mail hosts of the run's domain (RFC 5321 5.1,
- * dns_target): looked up once per run however many diagnoses ask. Returns 0, or MXD_EINVAL
- * when the domain cannot be asked (cb not called).
+ * dns_target): looked up once per run however many diagnoses ask. Without evidence (a
+ * finding cites the answers through dns_target or its own lookups, not these). Returns 0,
+ * or MXD_EINVAL when the domain cannot be asked (cb not called).
  */
 int check_fact_mx(struct check_ctx *ctx, check_mx_fn *cb);
 
