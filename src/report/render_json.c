@@ -234,23 +234,12 @@ jout_string(struct jout *j, const char *s, size_t n)
 	jout_char(j, '"');
 }
 
-/* An integer as "%lld" writes it, without printf (a snprintf() per number was 2 % of a
- * batch). */
 static void
 jout_int(struct jout *j, long long v)
 {
-	char num[24];
-	size_t i = sizeof(num);
-	/* the magnitude as unsigned: -LLONG_MIN does not fit a long long */
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	char num[REPORT_INT_TEXT_MAX];
 
-	do {
-		num[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u > 0);
-	if (v < 0)
-		num[--i] = '-';
-	jout_put(j, num + i, sizeof(num) - i);
+	jout_put(j, num, report_int_text(v, num));
 }
 
 static void

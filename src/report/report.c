@@ -424,6 +424,24 @@ is_utf8(const char *s)
 	return i == len || text_is_utf8(s + i, len - i);
 }
 
+size_t
+report_int_text(long long v, char *buf)
+{
+	char num[REPORT_INT_TEXT_MAX];
+	size_t i = sizeof(num);
+	/* the magnitude as unsigned: -LLONG_MIN does not fit a long long */
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		num[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		num[--i] = '-';
+	memcpy(buf, num + i, sizeof(num) - i);
+	return sizeof(num) - i;
+}
+
 /* The texts of a DNS evidence, gathered in one buffer before they are pointed at. */
 struct ev_texts {
 	char *buf;
@@ -471,25 +489,27 @@ dns_evidence_new(const struct dns_answer *ans)
 	size_t i, n = an != NULL ? ldns_rr_list_rr_count(an) : 0, off_text, off_qname;
 	size_t off_qtype, off_server = 0, off_error = 0, off_rr[DNS_EVIDENCE_MAX_RECORDS];
 	const char *server = ans->server != NULL ? ans->server : "?";
-	char num[48], rtext[2048];
+	char num[REPORT_INT_TEXT_MAX], rtext[2048];
 
 	if (!is_utf8(ans->qname) || !is_utf8(server))
 		return NULL;
 	d = xcalloc(1, sizeof(*d));
 	d->refs = 1;
-	/* "%s %s -> %s (%zu record%s) from %s in %lld ms%s", without printf's work */
+	/* "%s %s -> %s (%zu record%s) from %s in %lld ms%s", without printf's work (its two
+	 * snprintf() calls for the numbers alone were 3 % of a batch) */
 	off_text = t.used;
 	texts_puts(&t, ans->qname);
 	texts_puts(&t, " ");
 	texts_puts(&t, dns_type_name(ans->qtype));
 	texts_puts(&t, " -> ");
 	texts_puts(&t, dns_status_name(ans->status));
-	snprintf(num, sizeof(num), " (%zu record%s) from ", n, n == 1 ? "" : "s");
-	texts_puts(&t, num);
+	texts_puts(&t, " (");
+	texts_put(&t, num, report_int_text((long long)n, num));
+	texts_puts(&t, n == 1 ? " record) from " : " records) from ");
 	texts_puts(&t, server);
-	snprintf(num, sizeof(num), " in %lld ms%s", (long long)ans->ms,
-	    ans->is_authenticated ? ", AD" : "");
-	texts_puts(&t, num);
+	texts_puts(&t, " in ");
+	texts_put(&t, num, report_int_text((long long)ans->ms, num));
+	texts_puts(&t, ans->is_authenticated ? " ms, AD" : " ms");
 	texts_end(&t);
 	off_qname = t.used;
 	texts_puts(&t, ans->qname);

@@ -130,6 +130,11 @@ const json_t *finding_evidence_at(const struct finding *f, size_t i,
 json_t *finding_refs(const struct finding *f);		/* borrowed array of strings */
 json_t *finding_data_obj(const struct finding *f);	/* borrowed object */
 
+/* v in decimal, as "%lld" writes it, into buf (REPORT_INT_TEXT_MAX bytes; no NUL): returns
+ * the length. The writers' numbers, without printf's work for each. */
+#define REPORT_INT_TEXT_MAX 24
+size_t report_int_text(long long v, char *buf);
+
 /* Worst status over all findings (UNKNOWN ranks above FAIL only when nothing FAILed). */
 enum status report_worst(const struct report *rep);
 /* Exit code for a status: 0 OK/INFO, 1 WARN, 2 FAIL, 3 UNKNOWN. */

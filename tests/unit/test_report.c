@@ -147,6 +147,13 @@ add_dns_evidence(struct finding *f)
 	a.qname = "caf\xe9.test";	/* not UTF-8: no evidence */
 	finding_dns(f, &a);
 	assert_int_equal(json_array_size(finding_evidence_list(f)), 4);
+	/* the texts as printf wrote them before */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    finding_evidence_list(f), 1), "text")),
+	    "x.test TXT -> NOERROR (3 records) from 192.0.2.54:53 in 12 ms, AD");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    finding_evidence_list(f), 3), "text")),
+	    "x.test TXT -> TIMEOUT (0 records) from ? in 12 ms, AD");
 	a.qname = "x.test";
 	a.server = "\xff";		/* the text holds it: no evidence either */
 	finding_dns(f, &a);
