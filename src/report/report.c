@@ -412,7 +412,7 @@ finding_evidence(struct finding *f, const char *fmt, ...)
 	free(text);
 }
 
-/* json_string(s): NULL unless s is UTF-8. jansson checks a byte at a time through a call per
+/* Whether json_string() takes s: UTF-8. jansson checks a byte at a time through a call per
  * byte (a fortieth of a batch); names and servers are ASCII, skipped over here. */
 static bool
 is_utf8(const char *s)
