@@ -59,7 +59,7 @@ check_fact_mx(struct check_ctx *ctx, check_mx_fn *cb)
 
 	facts->loop = ctx->loop;
 	if (!facts->is_mx_asked) {
-		rc = probe_resolve_mx(ctx->dns, ctx->domain, on_mx, facts);
+		rc = probe_resolve_mx_hosts(ctx->dns, ctx->domain, on_mx, facts);
 		if (rc != 0)
 			return rc;
 		facts->is_mx_asked = true;
@@ -91,6 +91,8 @@ check_fact_port25(struct check_facts *facts, bool is_v6, enum port25_state state
 void
 check_fact_relay(struct check_facts *facts, const struct relay_fact *relay)
 {
+	if (facts->relays == NULL)
+		facts->relays = xcalloc(RELAY_FACT_MAX, sizeof(*facts->relays));
 	if (facts->nrelays < RELAY_FACT_MAX)
 		facts->relays[facts->nrelays++] = *relay;
 }
@@ -105,6 +107,8 @@ check_fact_add_mx_tls(struct check_facts *facts, const char *host, const char *a
 		smtp_result_free(res);
 		return;
 	}
+	if (facts->mx_tls == NULL)
+		facts->mx_tls = xcalloc(MX_TLS_FACT_MAX, sizeof(*facts->mx_tls));
 	m = &facts->mx_tls[facts->nmx_tls++];
 	snprintf(m->host, sizeof(m->host), "%s", host);
 	snprintf(m->addr, sizeof(m->addr), "%s", addr);
@@ -164,6 +168,11 @@ check_facts_fini(struct check_facts *facts)
 	for (i = 0; i < facts->nmx_tls; i++)
 		smtp_result_free(facts->mx_tls[i].res);
 	facts->nmx_tls = 0;
+	free(facts->mx_tls);
+	facts->mx_tls = NULL;
+	free(facts->relays);
+	facts->relays = NULL;
+	facts->nrelays = 0;
 	if (facts->mx != NULL)
 		probe_mx_free(facts->mx);
 	facts->mx = NULL;

@@ -75,9 +75,11 @@ struct mx_tls_fact {
 struct check_facts {
 	unsigned published;		/* CHECK_FACT_* */
 	struct port25_fact port25[2];	/* [0] IPv4, [1] IPv6 */
-	struct relay_fact relays[RELAY_FACT_MAX];	/* in the smarthost ranking's order */
+	/* owned, made at the first one (11 KB inline, zeroed for every domain of a batch,
+	 * which never probes relays or TLS) */
+	struct relay_fact *relays;	/* RELAY_FACT_MAX slots, in the smarthost ranking's order */
 	size_t nrelays;
-	struct mx_tls_fact mx_tls[MX_TLS_FACT_MAX];	/* in MX preference order */
+	struct mx_tls_fact *mx_tls;	/* MX_TLS_FACT_MAX slots, in MX preference order */
 	size_t nmx_tls;
 	struct probe_mx *mx;		/* owned; NULL until resolved */
 	struct mx_waiter *mx_waiters;	/* asked while the lookup runs */
@@ -91,8 +93,9 @@ typedef void check_mx_fn(struct check_ctx *ctx, const struct probe_mx *mx);
 
 /*
  * Call cb once, later from the loop, with the mail hosts of the run's domain (RFC 5321 5.1,
- * dns_target): looked up once per run however many diagnoses ask. Returns 0, or MXD_EINVAL
- * when the domain cannot be asked (cb not called).
+ * dns_target): looked up once per run however many diagnoses ask. Without evidence (a
+ * finding cites the answers through dns_target or its own lookups, not these). Returns 0,
+ * or MXD_EINVAL when the domain cannot be asked (cb not called).
  */
 int check_fact_mx(struct check_ctx *ctx, check_mx_fn *cb);
 

@@ -21,7 +21,10 @@ struct addr_run {
 	size_t list_len;
 	const char *special;
 	char *special_addr;
-	json_t *evidence;
+	/* the A and AAAA answers, borrowed from the engine for the run: evidence built only
+	 * for the finding they go to */
+	struct dns_answer answers[2];
+	size_t nanswers;
 };
 
 static void
@@ -30,7 +33,6 @@ finish(struct addr_run *run)
 	struct check_ctx *ctx = run->ctx;
 	struct finding *f;
 	size_t i;
-	json_t *ev;
 
 	/* NXDOMAIN is the MX check's finding (domain.not-found); failures are already UNKNOWN. */
 	if (run->is_nxdomain || run->is_unknown)
@@ -50,10 +52,9 @@ finish(struct addr_run *run)
 		f = check_add(ctx, "domain.address", ST_OK, ctx->domain);
 		finding_msg(f, _("%s resolves to %s."), ctx->domain, run->list);
 	}
-	json_array_foreach(run->evidence, i, ev)
-		finding_evidence_json(f, json_incref(ev));
+	for (i = 0; i < run->nanswers; i++)
+		finding_dns(f, &run->answers[i]);
 out:
-	json_decref(run->evidence);
 	free(run->special_addr);
 	free(run);
 }
@@ -65,7 +66,8 @@ on_addr(const struct dns_answer *ans, void *arg)
 	const ldns_rr *rrs[ADDR_MAX];
 	size_t n, i;
 
-	json_array_append_new(run->evidence, dns_answer_evidence(ans));
+	if (run->nanswers < 2)
+		run->answers[run->nanswers++] = *ans;
 	if (check_dns_failed(run->ctx, ans, _("the domain's address")))
 		run->is_unknown = true;
 	else if (ans->status == DNS_NXDOMAIN)
@@ -99,7 +101,6 @@ address_start(struct check_ctx *ctx)
 	struct addr_run *run = xcalloc(1, sizeof(*run));
 
 	run->ctx = ctx;
-	run->evidence = json_array();
 	run->pending = 2;
 	if (dns_query(ctx->dns, ctx->domain, LDNS_RR_TYPE_A, 0, on_addr, run) < 0)
 		run->pending--;

@@ -356,7 +356,9 @@ static void
 ask(struct dkim_run *run, const char *selector, const char *domain, bool is_signed)
 {
 	struct dkim_sel *sel = xcalloc(1, sizeof(*sel));
-	char *qname = xasprintf("%s._domainkey.%s", selector, domain);
+	/* on the stack: a name longer than this cannot be asked anyway (RFC 1035 2.3.4) */
+	char qname[512];
+	int w = snprintf(qname, sizeof(qname), "%s._domainkey.%s", selector, domain);
 
 	sel->run = run;
 	sel->is_signed = is_signed;
@@ -364,11 +366,11 @@ ask(struct dkim_run *run, const char *selector, const char *domain, bool is_sign
 	snprintf(sel->selector, sizeof(sel->selector), "%s", selector);
 	snprintf(sel->domain, sizeof(sel->domain), "%s", domain);
 	run->pending++;
-	if (dns_query(run->ctx->dns, qname, LDNS_RR_TYPE_TXT, 0, on_txt, sel) < 0) {
+	if (w < 0 || (size_t)w >= sizeof(qname) ||
+	    dns_query(run->ctx->dns, qname, LDNS_RR_TYPE_TXT, 0, on_txt, sel) < 0) {
 		run->pending--;
 		free(sel);
 	}
-	free(qname);
 }
 
 static void

@@ -19,7 +19,8 @@ struct helo_run {
 	struct check_ctx *ctx;
 	int pending;
 	bool has_addr, matches_ip, is_unknown;
-	json_t *evidence;
+	struct dns_answer answers[2];	/* A and AAAA, borrowed from the engine for the run */
+	size_t nanswers;
 };
 
 /* The domain to name in advice: never an internal (Active Directory) name, which no
@@ -32,15 +33,13 @@ public_domain(const struct check_ctx *ctx)
 }
 
 static struct finding *
-add(struct check_ctx *ctx, const char *id, enum status st, json_t *evidence)
+add(struct check_ctx *ctx, const char *id, enum status st, const struct helo_run *run)
 {
 	struct finding *f = check_add(ctx, id, st, ctx->helo);
 	size_t i;
-	json_t *ev;
 
-	if (evidence != NULL)
-		json_array_foreach(evidence, i, ev)
-			finding_evidence_json(f, json_incref(ev));
+	for (i = 0; run != NULL && i < run->nanswers; i++)
+		finding_dns(f, &run->answers[i]);
 	finding_ref(f, "RFC 5321 section 4.1.1.1");
 	return f;
 }
@@ -54,26 +53,25 @@ finish(struct helo_run *run)
 	if (run->is_unknown) {
 		/* already UNKNOWN */
 	} else if (!run->has_addr) {
-		f = add(ctx, "helo.no-address", ST_WARN, run->evidence);
+		f = add(ctx, "helo.no-address", ST_WARN, run);
 		finding_msg(f, _("HELO name %s has no A/AAAA record. Receivers that check HELO "
 		    "(Postfix reject_unknown_helo_hostname: \"450 4.7.1 Helo command rejected: "
 		    "Host not found\") refuse the connection."), ctx->helo);
 		finding_fix(f, _("Publish an A record for %s pointing at the sending address, or "
 		    "set the server's HELO name to one that has it."), ctx->helo);
 	} else if (ctx->ip != NULL && !run->matches_ip) {
-		f = add(ctx, "helo.ip-mismatch", ST_WARN, run->evidence);
+		f = add(ctx, "helo.ip-mismatch", ST_WARN, run);
 		finding_msg(f, _("HELO name %s does not resolve to the sending address %s. Spam "
 		    "filters score this, and it usually means the server announces the wrong "
 		    "name."), ctx->helo, ctx->ip);
 		finding_fix(f, _("Announce the name whose A record (and PTR) is %s, e.g. the "
 		    "PTR name of the sending address."), ctx->ip);
 	} else {
-		f = add(ctx, "helo.ok", ST_OK, run->evidence);
+		f = add(ctx, "helo.ok", ST_OK, run);
 		finding_msg(f, ctx->ip != NULL ?
 		    _("HELO name %s resolves to the sending address.") :
 		    _("HELO name %s is a fully qualified name that resolves."), ctx->helo);
 	}
-	json_decref(run->evidence);
 	free(run);
 }
 
@@ -84,7 +82,8 @@ on_addr(const struct dns_answer *ans, void *arg)
 	const ldns_rr *rrs[16];
 	size_t n, i;
 
-	json_array_append_new(run->evidence, dns_answer_evidence(ans));
+	if (run->nanswers < 2)
+		run->answers[run->nanswers++] = *ans;
 	if (check_dns_failed(run->ctx, ans, _("the HELO name")))
 		run->is_unknown = true;
 	n = dns_answer_rrs(ans, ans->qtype, rrs, 16);
@@ -154,7 +153,6 @@ helo_start(struct check_ctx *ctx)
 	}
 	run = xcalloc(1, sizeof(*run));
 	run->ctx = ctx;
-	run->evidence = json_array();
 	run->pending = 2;
 	if (dns_query(ctx->dns, helo, LDNS_RR_TYPE_A, 0, on_addr, run) < 0)
 		run->pending--;

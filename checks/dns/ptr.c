@@ -31,7 +31,9 @@ struct ptr_probe {
 	size_t nnames, total_names;
 	int pending;
 	bool is_unknown;
-	json_t *evidence;
+	/* the PTR answer and its names' A/AAAA, borrowed from the engine for the run */
+	struct dns_answer answers[1 + PTR_MAX_NAMES];
+	size_t nanswers;
 };
 
 static void
@@ -41,10 +43,16 @@ probe_free(struct ptr_probe *p)
 
 	for (i = 0; i < p->nnames; i++)
 		free(p->names[i]);
-	json_decref(p->evidence);
 	free(p->ip);
 	free(p->mx_host);
 	free(p);
+}
+
+static void
+keep_answer(struct ptr_probe *p, const struct dns_answer *ans)
+{
+	if (p->nanswers < sizeof(p->answers) / sizeof(p->answers[0]))
+		p->answers[p->nanswers++] = *ans;
 }
 
 static struct finding *
@@ -52,10 +60,9 @@ add(struct ptr_probe *p, const char *id, enum status st)
 {
 	struct finding *f = check_add(p->ctx, id, st, p->ip);
 	size_t i;
-	json_t *ev;
 
-	json_array_foreach(p->evidence, i, ev)
-		finding_evidence_json(f, json_incref(ev));
+	for (i = 0; i < p->nanswers; i++)
+		finding_dns(f, &p->answers[i]);
 	finding_ref(f, "RFC 1912 section 2.1");
 	finding_ref(f, "RFC 8601 section 2.7.3");
 	return f;
@@ -150,7 +157,7 @@ on_forward(const struct dns_answer *ans, void *arg)
 	const ldns_rr *rrs[16];
 	size_t n, i, k;
 
-	json_array_append_new(p->evidence, dns_answer_evidence(ans));
+	keep_answer(p, ans);
 	for (k = 0; k < p->nnames; k++)
 		if (strcmp(p->names[k], ans->qname) == 0)
 			break;
@@ -185,7 +192,7 @@ on_ptr(const struct dns_answer *ans, void *arg)
 	struct finding *f;
 	size_t n, i;
 
-	json_array_append_new(p->evidence, dns_answer_evidence(ans));
+	keep_answer(p, ans);
 	if (check_dns_failed(p->ctx, ans, _("reverse DNS"))) {
 		probe_free(p);
 		return;
@@ -237,7 +244,6 @@ probe_start(struct check_ctx *ctx, const char *ip, const char *mx_host, unsigned
 	p->ip = xstrdup(ip);
 	p->mx_host = xstrdup(mx_host);
 	p->family = inet_pton(AF_INET, ip, a) == 1 ? AF_INET : AF_INET6;
-	p->evidence = json_array();
 	if (dns_query(ctx->dns, rev, LDNS_RR_TYPE_PTR, depth, on_ptr, p) < 0) {
 		probe_free(p);
 		p = NULL;

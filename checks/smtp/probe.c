@@ -48,7 +48,7 @@ probe_host_free(struct probe_host *h)
 /* The probes' view of a resolved host: its first PROBE_MAX_ADDRS addresses (IPv4 first),
  * its answers turned into evidence. */
 static void
-host_from_target(struct probe_host *h, const struct dns_target_host *t)
+host_from_target(struct probe_host *h, const struct dns_target_host *t, bool has_evidence)
 {
 	size_t i;
 
@@ -60,6 +60,8 @@ host_from_target(struct probe_host *h, const struct dns_target_host *t)
 	h->depth = t->depth;
 	for (i = 0; i < t->naddrs && h->naddrs < PROBE_MAX_ADDRS; i++)
 		h->addrs[h->naddrs++] = xstrdup(t->addrs[i]);
+	if (!has_evidence)
+		return;
 	h->evidence = json_array();
 	for (i = 0; i < t->nanswers; i++)
 		json_array_append_new(h->evidence, dns_answer_evidence(&t->answers[i]));
@@ -77,7 +79,7 @@ on_target_host(struct dns_target_host *t, void *arg)
 	struct host_job *job = arg;
 	struct probe_host *h = xcalloc(1, sizeof(*h));
 
-	host_from_target(h, t);
+	host_from_target(h, t, true);
 	dns_target_host_free(t);
 	job->cb(h, job->arg);
 	free(job);
@@ -125,6 +127,7 @@ probe_resolve_host(struct loop *loop, struct dns *dns, const char *name, unsigne
 struct mx_job {
 	probe_mx_cb *cb;
 	void *arg;
+	bool has_evidence;
 };
 
 void
@@ -152,29 +155,44 @@ on_target_mx(struct dns_target_mx *t, void *arg)
 	mx->mx_status = t->mx_status;
 	mx->is_null_mx = t->is_null_mx;
 	mx->is_implicit = t->is_implicit;
-	mx->evidence = json_array();
-	if (t->has_mx_answer)
-		json_array_append_new(mx->evidence, dns_answer_evidence(&t->mx_answer));
+	if (job->has_evidence) {
+		mx->evidence = json_array();
+		if (t->has_mx_answer)
+			json_array_append_new(mx->evidence, dns_answer_evidence(&t->mx_answer));
+	}
 	/* The resolver keeps more hosts than a probe tries: the first by preference. */
 	for (i = 0; i < t->nhosts && i < PROBE_MAX_MX; i++)
-		host_from_target(&mx->hosts[mx->nhosts++], &t->hosts[i]);
+		host_from_target(&mx->hosts[mx->nhosts++], &t->hosts[i], job->has_evidence);
 	dns_target_mx_free(t);
 	job->cb(mx, job->arg);
 	free(job);
 }
 
-int
-probe_resolve_mx(struct dns *dns, const char *domain, probe_mx_cb *cb, void *arg)
+static int
+resolve_mx(struct dns *dns, const char *domain, bool has_evidence, probe_mx_cb *cb, void *arg)
 {
 	struct mx_job *job = xcalloc(1, sizeof(*job));
 
 	job->cb = cb;
 	job->arg = arg;
+	job->has_evidence = has_evidence;
 	if (dns_target_mx(dns, domain, PROBE_MAX_MX, on_target_mx, job) < 0) {
 		free(job);
 		return MXD_EINVAL;
 	}
 	return 0;
+}
+
+int
+probe_resolve_mx(struct dns *dns, const char *domain, probe_mx_cb *cb, void *arg)
+{
+	return resolve_mx(dns, domain, true, cb, arg);
+}
+
+int
+probe_resolve_mx_hosts(struct dns *dns, const char *domain, probe_mx_cb *cb, void *arg)
+{
+	return resolve_mx(dns, domain, false, cb, arg);
 }
 
 /* ---- evidence ---- */

@@ -29,7 +29,8 @@ struct probe_host {
 	unsigned depth;		/* its deepest answer: parent depth of questions it causes */
 	char *addrs[PROBE_MAX_ADDRS];	/* owned; IPv4 first, then IPv6 */
 	size_t naddrs;
-	json_t *evidence;	/* owned array of DNS evidence objects */
+	json_t *evidence;	/* owned array of DNS evidence objects; NULL from
+				 * probe_resolve_mx_hosts() */
 };
 
 struct probe_mx {
@@ -39,7 +40,7 @@ struct probe_mx {
 	bool is_implicit;	/* no MX records: the domain's own address (RFC 5321 5.1) */
 	struct probe_host hosts[PROBE_MAX_MX];	/* in preference order */
 	size_t nhosts;
-	json_t *evidence;	/* owned: the MX answer */
+	json_t *evidence;	/* owned: the MX answer; NULL from probe_resolve_mx_hosts() */
 };
 
 /* Called once when a command's probe run has put all its findings into the report. */
@@ -69,6 +70,10 @@ void probe_host_free(struct probe_host *h);
  * later from the loop. Returns 0 or MXD_EINVAL.
  */
 int probe_resolve_mx(struct dns *dns, const char *domain, probe_mx_cb *cb, void *arg);
+/* The same without evidence (mx->evidence and the hosts' are NULL), for those that need only
+ * the hosts: the run's facts (check_fact_mx), whose readers never cite the answers, which
+ * were a twentieth of a batch to turn into JSON objects and free unread. */
+int probe_resolve_mx_hosts(struct dns *dns, const char *domain, probe_mx_cb *cb, void *arg);
 void probe_mx_free(struct probe_mx *mx);
 
 /* true for DNS answers that say nothing about the name (SERVFAIL, REFUSED, timeout, error). */

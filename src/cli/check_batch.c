@@ -106,27 +106,6 @@ text_line(struct report *rep)
 	    used > 0 ? ids : _("no problems found"));
 }
 
-/* The report as one JSON line of text (render_json_line's bytes, without the newline);
- * caller frees. The batch keeps it until the lines before it are out. */
-static char *
-doc_line(const struct report *rep, bool problems_only)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int rc = f != NULL ? render_json_line(f, rep, problems_only) : -1;
-
-	if (f != NULL && fclose(f) != 0)
-		rc = -1;
-	if (rc != 0 || text == NULL) {
-		free(text);
-		return xstrdup("{}");
-	}
-	if (len > 0 && text[len - 1] == '\n')
-		text[len - 1] = '\0';
-	return text;
-}
-
 /* The domain's work is over: judge, print as `--json check` would, free. */
 static void
 job_idle(void *arg)
@@ -145,7 +124,9 @@ job_idle(void *arg)
 	run_settle(rep, NULL, cj->idns, cj->n_idns);
 	worst = report_worst(rep);
 	if (g->json) {
-		out = doc_line(rep, g->problems_only);
+		out = render_json_line_text(rep, g->problems_only);
+		if (out == NULL)
+			out = xstrdup("{}");
 	} else {
 		out = text_line(rep);
 	}

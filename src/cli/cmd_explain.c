@@ -476,8 +476,13 @@ window_write(void *arg, size_t i)
 	    write_one(w->ex, sl->rep, sl->fp) != 0 || fflush(sl->fp) != 0)
 		sl->write_rc = -1;
 	sl->worst = report_worst(sl->rep);
-	report_free(sl->rep);
-	sl->rep = NULL;
+	/* Live reports share JSON with the proof cache (report_add_copy): jansson reads a
+	 * count without an atomic before it changes it atomically, so they are freed on
+	 * this thread (window_emit); without proofs nothing is shared. */
+	if (w->ex->cache == NULL) {
+		report_free(sl->rep);
+		sl->rep = NULL;
+	}
 }
 
 /* Slots first..end-1: their verdicts (the loop has run), in input order. A bounce's DNS
@@ -522,17 +527,17 @@ window_emit(struct explain *ex, struct window *w, size_t end)
 
 		if (ex->prog.share_tty)
 			progress_hide(&ex->prog);
-		if (sl->rep != NULL) {	/* nagios */
+		if (ex->ctx->g->nagios) {
 			rc = emit_finished(ex, sl->rep);
 			sl->worst = report_worst(sl->rep);
-			report_free(sl->rep);
-			sl->rep = NULL;
 		} else {
 			if (sl->write_rc == 0 &&
 			    fwrite(sl->out, 1, sl->out_len, stdout) != sl->out_len)
 				sl->write_rc = -1;
 			rc = sl->write_rc != 0 ? EXIT_UNKNOWN : status_exit_code(sl->worst);
 		}
+		report_free(sl->rep);	/* NULL when a worker freed it */
+		sl->rep = NULL;
 		worst = status_exit_worse(worst, rc);
 		batch_tally_add(&ex->tally, status_name(sl->worst));
 		progress_tick(&ex->prog, sl->name);

@@ -30,6 +30,7 @@ struct dns_waiter {
 	void *arg;
 	unsigned depth;
 	struct dns_waiter *next;
+	struct dns_entry *entry;	/* a cached answer's, delivered from the loop */
 };
 
 /* One question and, once answered, its answer (owned). */
@@ -39,6 +40,7 @@ struct dns_entry {
 	unsigned flags;		/* DNS_Q_*: part of the question (a CD answer is another) */
 	bool is_done;
 	struct dns_answer ans;
+	struct dns_memo memo;	/* ans.memo */
 	ldns_pkt *pkt;
 	char *error;
 	int64_t sent_ms;
@@ -50,6 +52,7 @@ struct dns_entry {
 	bool is_in_flight;	/* sent on a shared channel, not answered yet */
 	bool is_orphan;		/* its engine is gone; freed when the channel answers */
 	struct loop_task *flight;	/* the task it is work of while in flight (shared) */
+	struct dns_chan *chan;	/* the channel it went out on (counted in its outstanding) */
 	struct dns_gate *gate;	/* for an orphan: the gate that counts it */
 	struct loop_task *hold;	/* the task it is work of while queued */
 	struct dns_entry *gate_next;
@@ -65,13 +68,10 @@ struct dns_chan {
 	struct loop *loop;
 	ares_channel channel;
 	struct loop_timer *timer;
+	int64_t timer_due;	/* loop_now_ms() when timer fires */
+	int64_t try_ms;		/* the first try's timeout: no deadline c-ares sets is sooner */
+	unsigned outstanding;	/* queries sent and not called back yet */
 	bool is_shared, is_destroying;
-};
-
-/* A delivery of a cached answer, deferred so callbacks never run inside dns_query(). */
-struct dns_delivery {
-	struct dns_entry *entry;
-	struct dns_waiter *waiter;
 };
 
 struct dns {
@@ -196,25 +196,34 @@ on_timer(void *arg)
 	schedule_timeout(chan);
 }
 
-/* Keep one loop timer at c-ares' next deadline while queries are outstanding. */
+/* Keep one loop timer at or before c-ares' next deadline while queries are outstanding.
+ * ares_timeout() walks every query in flight, and asking it after each packet was a
+ * twentieth of a batch's CPU: a timer due within one try's timeout stays, as every deadline
+ * c-ares sets (now + the try's timeout, doubled on later rounds) is later than that; firing
+ * early only asks c-ares again. */
 static void
 schedule_timeout(struct dns_chan *chan)
 {
 	struct timeval tv, *tvp;
 	struct loop_task *prev;
+	int64_t ms;
 
+	if (chan->timer != NULL && !chan->is_destroying && chan->outstanding > 0 &&
+	    chan->timer_due <= loop_now_ms() + chan->try_ms)
+		return;
 	if (chan->timer != NULL) {
 		loop_timer_cancel(chan->loop, chan->timer);
 		chan->timer = NULL;
 	}
-	if (chan->is_destroying)
+	if (chan->is_destroying || chan->outstanding == 0)
 		return;
 	tvp = ares_timeout(chan->channel, NULL, &tv);
 	if (tvp == NULL)
 		return;
+	ms = (int64_t)tvp->tv_sec * 1000 + tvp->tv_usec / 1000 + 1;
 	prev = chan->is_shared ? loop_task_enter(chan->loop, NULL) : NULL;
-	chan->timer = loop_timer_add(chan->loop,
-	    (int64_t)tvp->tv_sec * 1000 + tvp->tv_usec / 1000 + 1, on_timer, chan);
+	chan->timer = loop_timer_add(chan->loop, ms, on_timer, chan);
+	chan->timer_due = loop_now_ms() + ms;
 	if (chan->is_shared)
 		loop_task_leave(chan->loop, prev);
 }
@@ -272,6 +281,7 @@ chan_open(struct dns_chan *chan, struct loop *loop, const struct dns_config *cfg
 	opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
 	opts.timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 2000;
 	opts.tries = cfg->tries > 0 ? cfg->tries : 2;
+	chan->try_ms = opts.timeout;
 	opts.ednspsz = DNS_EDNS_SIZE;
 	opts.sock_state_cb = on_sock_state;
 	opts.sock_state_cb_data = chan;
@@ -354,6 +364,8 @@ entry_free(struct dns_entry *e)
 		next = w->next;
 		free(w);
 	}
+	if (e->memo.obj != NULL)
+		e->memo.release(e->memo.obj);
 	ldns_pkt_free(e->pkt);
 	free(e->held_wire);
 	free(e->error);
@@ -428,19 +440,19 @@ hash_question(const char *name, uint16_t type)
 	return h % DNS_CACHE_BUCKETS;
 }
 
-/* Lower case, without the trailing dot: the cache key and the evidence form. */
-static char *
-normalise_name(const char *name)
+/* Lower case, without the trailing dot, into buf (at least 256 bytes: is_sendable_name()
+ * allows 254): the cache key and the evidence form. Asked on the stack, as most questions
+ * are the cache's already. */
+static void
+normalise_name(const char *name, char *buf)
 {
 	size_t len = strlen(name), i;
-	char *s;
 
 	if (len > 1 && name[len - 1] == '.')
 		len--;
-	s = xstrndup(name, len);
 	for (i = 0; i < len; i++)
-		s[i] = (char)tolower((unsigned char)s[i]);
-	return s;
+		buf[i] = (char)tolower((unsigned char)name[i]);
+	buf[len] = '\0';
 }
 
 static void
@@ -522,6 +534,8 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	struct loop *loop;
 
 	(void)timeouts;
+	if (e->chan != NULL)
+		e->chan->outstanding--;
 	if (e->is_orphan) {
 		if (e->is_counted) {
 			e->gate->inflight--;
@@ -547,6 +561,91 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	loop_task_release(flight);
 }
 
+/* A name on the wire at *pos skipped (a compression pointer ends it); false when it runs
+ * past len or uses a label type other than RFC 1035 4.1.4's. */
+static bool
+wire_skip_name(const uint8_t *w, size_t len, size_t *pos)
+{
+	size_t p = *pos, labels;
+
+	for (labels = 0; labels < 128 && p < len; labels++) {
+		uint8_t c = w[p];
+
+		if (c == 0) {
+			*pos = p + 1;
+			return true;
+		}
+		if ((c & 0xc0) == 0xc0) {
+			*pos = p + 2;
+			return p + 2 <= len;
+		}
+		if ((c & 0xc0) != 0)
+			return false;
+		p += 1 + (size_t)c;
+	}
+	return false;
+}
+
+/*
+ * Where the answer section of a reply ends, when every section of it is well formed as far as
+ * names and lengths go (RFC 1035 4.1); 0 otherwise. Only the header, the question and the
+ * answers are read by anyone (rcode and flags from the header, records and evidence from the
+ * answers) but for DNSSEC's questions, whose signatures of a negative answer are in the
+ * authority section: parsing the SOA of every negative answer and the OPT of every reply was
+ * half of ldns' work, a tenth of a batch. A reply cut short or with a bad name or length in
+ * any section is still left whole to ldns, which calls it malformed; a record of a section
+ * not read is not checked further (a resolver re-encodes what it forwards).
+ */
+static size_t
+wire_answer_end(const uint8_t *w, size_t len)
+{
+	size_t pos = 12, end = 0, i, count[4];
+	int s;
+
+	if (len < 12)
+		return 0;
+	for (s = 0; s < 4; s++)
+		count[s] = (size_t)w[4 + 2 * s] << 8 | w[5 + 2 * s];
+	for (s = 0; s < 4; s++) {
+		for (i = 0; i < count[s]; i++) {
+			if (!wire_skip_name(w, len, &pos))
+				return 0;
+			if (s == 0) {		/* a question: type and class */
+				pos += 4;
+			} else {		/* type, class, TTL, RDLENGTH, RDATA */
+				if (pos + 10 > len)
+					return 0;
+				pos += 10 + ((size_t)w[pos + 8] << 8 | w[pos + 9]);
+			}
+			if (pos > len)
+				return 0;
+		}
+		if (s == 1)
+			end = pos;
+	}
+	return end;
+}
+
+/* The reply parsed, without its authority and additional sections where no one reads them
+ * (wire_answer_end()); NULL when ldns cannot parse it. */
+static ldns_pkt *
+parse_reply(const struct dns_entry *e, const uint8_t *wire, size_t len)
+{
+	uint8_t head[4096];
+	size_t end = e->flags == 0 ? wire_answer_end(wire, len) : 0;
+	ldns_pkt *pkt = NULL;
+
+	if (end > 0 && end <= sizeof(head)) {
+		memcpy(head, wire, end);
+		memset(head + 8, 0, 4);		/* NSCOUNT, ARCOUNT */
+		wire = head;
+		len = end;
+	}
+	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK)
+		return NULL;
+	return pkt;
+}
+
 static void
 answer(struct dns_entry *e, int status, unsigned char *abuf, int alen)
 {
@@ -562,9 +661,9 @@ answer(struct dns_entry *e, int status, unsigned char *abuf, int alen)
 		return;
 	e->ans.ms = loop_now_ms() - e->sent_ms;
 	if (status == ARES_SUCCESS && abuf != NULL && alen > 0) {
-		ldns_pkt *pkt = NULL;
+		ldns_pkt *pkt = parse_reply(e, abuf, (size_t)alen);
 
-		if (ldns_wire2pkt(&pkt, abuf, (size_t)alen) == LDNS_STATUS_OK) {
+		if (pkt != NULL) {
 			e->pkt = pkt;
 			e->ans.pkt = pkt;
 			e->ans.rcode = ldns_pkt_get_rcode(pkt);
@@ -598,15 +697,15 @@ answer(struct dns_entry *e, int status, unsigned char *abuf, int alen)
 	flush_waiters(e);
 }
 
+/* A cached answer, deferred so callbacks never run inside dns_query(). */
 static void
 on_delivery(void *arg)
 {
-	struct dns_delivery *d = arg;
+	struct dns_waiter *w = arg;
 
-	d->entry->dns->pending_deliveries--;
-	deliver(d->entry, d->waiter);
-	free(d->waiter);
-	free(d);
+	w->entry->dns->pending_deliveries--;
+	deliver(w->entry, w);
+	free(w);
 }
 
 /* A backend's reply, delivered from the loop as c-ares would deliver one. */
@@ -652,6 +751,8 @@ transmit(struct dns *dns, struct dns_entry *e, const uint8_t *wire, size_t wire_
 		e->is_in_flight = true;
 		e->flight = loop_task_hold(dns->loop);
 	}
+	e->chan = dns->chan;
+	dns->chan->outstanding++;
 	dns->is_sending = true;
 	ares_send(dns->channel, wire, (int)wire_len, on_answer, e);
 	dns->is_sending = false;
@@ -897,14 +998,14 @@ int
 dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags,
     unsigned parent_depth, dns_cb *cb, void *arg)
 {
-	char *qname;
+	char qname[256];
 	unsigned h;
 	struct dns_entry *e;
 	struct dns_waiter *w;
 
 	if (name == NULL || !is_sendable_name(name))
 		return MXD_EINVAL;
-	qname = normalise_name(name);
+	normalise_name(name, qname);
 	h = hash_question(qname, type);
 	for (e = dns->buckets[h]; e != NULL; e = e->next)
 		if (e->qtype == type && e->flags == flags && strcmp(e->qname, qname) == 0)
@@ -914,16 +1015,12 @@ dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags
 	w->arg = arg;
 	w->depth = e != NULL ? parent_depth : parent_depth + 1;
 	if (e != NULL) {
-		free(qname);
 		if (dns->stats != NULL)
 			dns->stats->cache_hits++;
 		if (e->is_done) {
-			struct dns_delivery *d = xcalloc(1, sizeof(*d));
-
-			d->entry = e;
-			d->waiter = w;
+			w->entry = e;
 			dns->pending_deliveries++;
-			loop_timer_add(dns->loop, 0, on_delivery, d);
+			loop_timer_add(dns->loop, 0, on_delivery, w);
 		} else {
 			w->next = e->waiters;
 			e->waiters = w;
@@ -931,12 +1028,11 @@ dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags
 		return 0;
 	}
 	if (dns->nentries >= DNS_MAX_ENTRIES) {
-		free(qname);
 		free(w);
 		return MXD_ELIMIT;
 	}
 	e = xcalloc(1, sizeof(*e));
-	e->qname = qname;
+	e->qname = xstrdup(qname);
 	e->qtype = type;
 	e->flags = flags;
 	e->dns = dns;
@@ -945,6 +1041,7 @@ dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags
 	e->ans.rcode = -1;
 	e->ans.server = dns->server_desc;
 	e->ans.depth = parent_depth + 1;
+	e->ans.memo = &e->memo;
 	e->waiters = w;
 	if (send_question(dns, e) < 0) {
 		entry_free(e);

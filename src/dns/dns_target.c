@@ -204,6 +204,7 @@ dns_target_mx_free(struct dns_target_mx *mx)
 		return;
 	for (i = 0; i < mx->nhosts; i++)
 		dns_target_host_fini(&mx->hosts[i]);
+	free(mx->hosts);
 	free(mx->domain);
 	free(mx);
 }
@@ -298,7 +299,7 @@ on_mx(const struct dns_answer *ans, void *arg)
 	struct mx_job *job = arg;
 	struct dns_target_mx *mx = job->mx;
 	struct mx_entry *list;
-	size_t k, i;
+	size_t k, i, nhosts;
 
 	mx->mx_status = ans->status;
 	mx->mx_answer = *ans;
@@ -316,6 +317,10 @@ on_mx(const struct dns_answer *ans, void *arg)
 		k = mx_targets(mx, ans, list, max);
 		/* RFC 5321 5.1: senders try the lowest preference first. */
 		qsort(list, k, sizeof(list[0]), by_pref);
+		/* sized to the hosts resolved: 32 slots inline made each lookup a 10 KB
+		 * allocation, zeroed, three per domain */
+		nhosts = k < job->max_hosts ? k : job->max_hosts;
+		mx->hosts = xcalloc(nhosts > 0 ? nhosts : 1, sizeof(*mx->hosts));
 		for (i = 0; i < k; i++) {
 			if (!mx->is_null_mx && mx->nhosts < job->max_hosts)
 				mx_start_host(job, list[i].name, list[i].pref, ans->depth);
@@ -325,6 +330,7 @@ on_mx(const struct dns_answer *ans, void *arg)
 	} else if (ans->status == DNS_NODATA) {
 		/* RFC 5321 5.1: without MX the domain itself is the mail host (implicit MX). */
 		mx->is_implicit = true;
+		mx->hosts = xcalloc(1, sizeof(*mx->hosts));
 		mx_start_host(job, mx->domain, 0, ans->depth);
 	}
 	mx_done(job);

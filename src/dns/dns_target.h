@@ -43,7 +43,7 @@ struct dns_target_mx {
 	size_t nrecords;	/* MX records in the answer, a null MX included */
 	bool is_null_mx;	/* RFC 7505: "MX 0 ." among them; no host is resolved */
 	bool is_implicit;	/* NODATA for MX: hosts[0] is the domain itself (RFC 5321 5.1) */
-	struct dns_target_host hosts[DNS_TARGET_MAX_HOSTS];	/* by preference, then name */
+	struct dns_target_host *hosts;	/* owned, nhosts of them; by preference, then name */
 	size_t nhosts;
 	unsigned depth;		/* the MX answer's depth */
 };

@@ -43,5 +43,8 @@ int render_json_problems(FILE *out, const struct report *rep, bool problems_only
  * without building the document: the line per bounce or domain of a mailbox or a batch.
  * Returns 0 or MXD_EIO. */
 int render_json_line(FILE *out, const struct report *rep, bool problems_only);
+/* render_json_line()'s bytes without the newline, as a string (caller frees); NULL when
+ * the report cannot be written (nested too deep). */
+char *render_json_line_text(const struct report *rep, bool problems_only);
 
 #endif

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "render.h"
 #include "report.h"
+#include "xmalloc.h"
 
 static json_t *
 finding_json(const struct finding *f)
@@ -105,7 +106,9 @@ render_json_problems(FILE *out, const struct report *rep, bool problems_only)
 #define JOUT_DEPTH 64	/* our documents nest a few levels; deeper is a bug */
 
 struct jout {
-	FILE *out;
+	FILE *out;		/* NULL: into heap */
+	char *heap;		/* render_json_line_text()'s text so far (owned) */
+	size_t heap_len;
 	size_t len;
 	bool is_err;
 	bool is_first;		/* no member yet in the object just opened */
@@ -115,8 +118,15 @@ struct jout {
 static void
 jout_flush(struct jout *j)
 {
-	if (j->len > 0 && fwrite(j->buf, 1, j->len, j->out) != j->len)
+	if (j->out == NULL) {
+		/* room for the NUL too; a report is bounded (findings, evidence, texts) */
+		j->heap = xrealloc(j->heap, j->heap_len + j->len + 1);
+		memcpy(j->heap + j->heap_len, j->buf, j->len);
+		j->heap_len += j->len;
+		j->heap[j->heap_len] = '\0';
+	} else if (j->len > 0 && fwrite(j->buf, 1, j->len, j->out) != j->len) {
 		j->is_err = true;
+	}
 	j->len = 0;
 }
 
@@ -143,6 +153,50 @@ jout_char(struct jout *j, char c)
 	j->buf[j->len++] = c;
 }
 
+#ifdef __SSE2__
+/* The bytes of 16 that JSON must escape: a control byte (< 0x20, where subtracting 0x1f
+ * saturates to 0), '"' or '\\'. */
+static unsigned
+escape_mask(const char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_subs_epu8(x, _mm_set1_epi8(0x1f)),
+	    _mm_setzero_si128()), _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+
+	return (unsigned)_mm_movemask_epi8(hit);
+}
+#endif
+
+/* The first byte of s[i..n) that JSON must escape, or n. Most strings have none: looked for
+ * 16 bytes at a time, the last ones too (padded), not byte by byte. */
+static size_t
+next_escape(const char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	for (; i < n; i += 16) {
+		char tail[16];
+		const char *p = s + i;
+		unsigned mask;
+
+		if (n - i < 16) {
+			memset(tail, 'x', sizeof(tail));	/* 'x' needs no escape */
+			memcpy(tail, p, n - i);
+			p = tail;
+		}
+		mask = escape_mask(p);
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+	return n;
+#else
+	for (; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+			break;
+	return i;
+#endif
+}
+
 /* jansson's escapes: \\ \" \b \f \n \r \t, other controls \u00XX; UTF-8 as it is
  * (json_string() accepted only valid UTF-8). */
 static void
@@ -152,33 +206,11 @@ jout_string(struct jout *j, const char *s, size_t n)
 	size_t i, run = 0;
 
 	jout_char(j, '"');
-	for (i = 0; i < n; i++) {
-		unsigned char c;
+	for (i = next_escape(s, 0, n); i < n; i = next_escape(s, i + 1, n)) {
+		unsigned char c = (unsigned char)s[i];
 		char esc[6] = { '\\', 0 };
 		size_t el = 2;
 
-#ifdef __SSE2__
-		/* skip 16 bytes at a time to the next one to escape: a control byte (< 0x20,
-		 * where subtracting 0x1f saturates to 0), '"' or '\\' */
-		for (; i + 16 <= n; i += 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-			__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_subs_epu8(x,
-			    _mm_set1_epi8(0x1f)), _mm_setzero_si128()), _mm_or_si128(
-			    _mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-			    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
-			unsigned mask = (unsigned)_mm_movemask_epi8(hit);
-
-			if (mask != 0) {
-				i += (size_t)__builtin_ctz(mask);
-				break;
-			}
-		}
-		if (i == n)
-			break;
-#endif
-		c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
 		jout_put(j, s + run, i - run);
 		run = i + 1;
 		switch (c) {
@@ -203,13 +235,19 @@ jout_string(struct jout *j, const char *s, size_t n)
 }
 
 static void
+jout_int(struct jout *j, long long v)
+{
+	char num[REPORT_INT_TEXT_MAX];
+
+	jout_put(j, num, report_int_text(v, num));
+}
+
+static void
 jout_value(struct jout *j, const json_t *v, int depth)
 {
-	char num[32];
 	const char *key;
 	json_t *item;
 	size_t i;
-	int n;
 
 	if (depth > JOUT_DEPTH) {
 		j->is_err = true;
@@ -241,8 +279,7 @@ jout_value(struct jout *j, const json_t *v, int depth)
 		jout_string(j, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		jout_put(j, num, (size_t)n);
+		jout_int(j, (long long)json_integer_value(v));
 		break;
 	case JSON_REAL: {
 		/* jansson's own number format */
@@ -273,6 +310,8 @@ jout_init(struct jout *j, FILE *out)
 {
 	/* buf is not zeroed: it is written before it is read */
 	j->out = out;
+	j->heap = NULL;
+	j->heap_len = 0;
 	j->len = 0;
 	j->is_err = false;
 	j->is_first = false;
@@ -301,8 +340,10 @@ jout_key(struct jout *j, const char *key)
 	if (!j->is_first)
 		jout_char(j, ',');
 	j->is_first = false;
-	jout_string(j, key, strlen(key));
-	jout_char(j, ':');
+	/* our words: nothing to escape, nothing to look for */
+	jout_char(j, '"');
+	jout_put(j, key, strlen(key));
+	jout_put(j, "\":", 2);
 }
 
 static void
@@ -326,11 +367,8 @@ jout_member_str(struct jout *j, const char *key, const char *v)
 static void
 jout_member_int(struct jout *j, const char *key, long long v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%lld", v);
-
 	jout_key(j, key);
-	jout_put(j, num, (size_t)n);
+	jout_int(j, v);
 }
 
 static void
@@ -338,6 +376,65 @@ jout_member_value(struct jout *j, const char *key, const json_t *v)
 {
 	jout_key(j, key);
 	jout_value(j, v, 1);
+}
+
+static void
+jout_member_bool(struct jout *j, const char *key, bool v)
+{
+	jout_key(j, key);
+	jout_put(j, v ? "true" : "false", v ? 4 : 5);
+}
+
+/* A DNS answer's evidence, as its JSON object (report.c's dns_evidence_json()) is written. */
+static void
+jout_dns_evidence(struct jout *j, const struct dns_evidence *d)
+{
+	size_t i;
+
+	jout_open(j);
+	jout_member_str(j, "kind", "dns");
+	jout_member_str(j, "text", d->text);
+	jout_member_str(j, "qname", d->qname);
+	jout_member_str(j, "qtype", d->qtype);
+	jout_member_int(j, "rcode", d->rcode);
+	jout_member_str(j, "status", d->status);
+	jout_member_int(j, "ms", (long long)d->ms);
+	jout_member_bool(j, "ad", d->is_authenticated);
+	jout_member_bool(j, "tc", d->was_truncated);
+	jout_key(j, "answers");
+	jout_char(j, '[');
+	for (i = 0; i < d->nanswers; i++) {
+		if (i > 0)
+			jout_char(j, ',');
+		jout_string(j, d->answers[i], strlen(d->answers[i]));
+	}
+	jout_char(j, ']');
+	if (d->server != NULL)
+		jout_member_str(j, "server", d->server);
+	if (d->error != NULL)
+		jout_member_str(j, "error", d->error);
+	jout_close(j);
+}
+
+static void
+jout_evidence(struct jout *j, const struct finding *f)
+{
+	size_t i, n = finding_evidence_count(f);
+
+	jout_key(j, "evidence");
+	jout_char(j, '[');
+	for (i = 0; i < n; i++) {
+		const struct dns_evidence *d;
+		const json_t *v = finding_evidence_at(f, i, &d);
+
+		if (i > 0)
+			jout_char(j, ',');
+		if (d != NULL)
+			jout_dns_evidence(j, d);
+		else
+			jout_value(j, v, 2);
+	}
+	jout_char(j, ']');
 }
 
 static void
@@ -351,32 +448,31 @@ jout_finding(struct jout *j, const struct finding *f)
 		jout_member_str(j, "group", finding_group_name(f));
 	jout_member_str(j, "message", finding_message(f));
 	jout_member_str(j, "fix", finding_fix_text(f));
-	jout_member_value(j, "evidence", finding_evidence_list(f));
+	jout_evidence(j, f);
 	jout_member_value(j, "references", finding_refs(f));
 	jout_member_value(j, "data", finding_data_obj(f));
 	jout_close(j);
 }
 
-int
-render_json_line(FILE *out, const struct report *rep, bool problems_only)
+/* The document of render_json_line(), without the newline. */
+static void
+jout_report(struct jout *j, const struct report *rep, bool problems_only)
 {
 	const struct report_stats *st = report_stats_const(rep);
 	enum status worst = report_worst(rep);
 	json_t *extra = report_extra(rep), *v;
 	const char *key;
-	struct jout j;
 	size_t i, shown = 0;
 
-	jout_init(&j, out);
-	jout_open(&j);
-	jout_member_int(&j, "schema", MXD_JSON_SCHEMA);
-	jout_member_str(&j, "tool", PACKAGE_NAME " " PACKAGE_VERSION);
-	jout_member_str(&j, "command", report_command(rep));
-	jout_member_str(&j, "target", report_target(rep));
-	jout_member_str(&j, "status", status_name(worst));
-	jout_member_int(&j, "exit_code", status_exit_code(worst));
-	jout_key(&j, "findings");
-	jout_char(&j, '[');
+	jout_open(j);
+	jout_member_int(j, "schema", MXD_JSON_SCHEMA);
+	jout_member_str(j, "tool", PACKAGE_NAME " " PACKAGE_VERSION);
+	jout_member_str(j, "command", report_command(rep));
+	jout_member_str(j, "target", report_target(rep));
+	jout_member_str(j, "status", status_name(worst));
+	jout_member_int(j, "exit_code", status_exit_code(worst));
+	jout_key(j, "findings");
+	jout_char(j, '[');
 	for (i = 0; i < report_count(rep); i++) {
 		const struct finding *f = report_finding(rep, i);
 
@@ -384,28 +480,54 @@ render_json_line(FILE *out, const struct report *rep, bool problems_only)
 		if (problems_only && finding_status(f) <= ST_INFO)
 			continue;
 		if (shown++ > 0)
-			jout_char(&j, ',');
-		jout_finding(&j, f);
+			jout_char(j, ',');
+		jout_finding(j, f);
 	}
-	jout_char(&j, ']');
+	jout_char(j, ']');
 	if (extra != NULL) {
 		json_object_foreach(extra, key, v)
-			jout_member_value(&j, key, v);
+			jout_member_value(j, key, v);
 	}
-	jout_key(&j, "stats");
-	jout_open(&j);
-	jout_key(&j, "dns");
-	jout_open(&j);
-	jout_member_int(&j, "queries", (int)st->dns.queries);
-	jout_member_int(&j, "cache_hits", (int)st->dns.cache_hits);
-	jout_member_int(&j, "depth", (int)st->dns.depth);
-	jout_close(&j);
-	jout_key(&j, "smtp");
-	jout_open(&j);
-	jout_member_int(&j, "sessions", (int)st->smtp_sessions);
-	jout_close(&j);
-	jout_member_int(&j, "elapsed_ms", (long long)st->elapsed_ms);
-	jout_close(&j);
-	jout_close(&j);
+	jout_key(j, "stats");
+	jout_open(j);
+	jout_key(j, "dns");
+	jout_open(j);
+	jout_member_int(j, "queries", (int)st->dns.queries);
+	jout_member_int(j, "cache_hits", (int)st->dns.cache_hits);
+	jout_member_int(j, "depth", (int)st->dns.depth);
+	jout_close(j);
+	jout_key(j, "smtp");
+	jout_open(j);
+	jout_member_int(j, "sessions", (int)st->smtp_sessions);
+	jout_close(j);
+	jout_member_int(j, "elapsed_ms", (long long)st->elapsed_ms);
+	jout_close(j);
+	jout_close(j);
+}
+
+int
+render_json_line(FILE *out, const struct report *rep, bool problems_only)
+{
+	struct jout j;
+
+	jout_init(&j, out);
+	jout_report(&j, rep, problems_only);
 	return jout_end(&j);
+}
+
+char *
+render_json_line_text(const struct report *rep, bool problems_only)
+{
+	struct jout j;
+
+	/* written into the heap: open_memstream() and its stdio buffer were a fortieth of a
+	 * batch */
+	jout_init(&j, NULL);
+	jout_report(&j, rep, problems_only);
+	jout_flush(&j);
+	if (j.is_err) {
+		free(j.heap);
+		return NULL;
+	}
+	return j.heap;
 }

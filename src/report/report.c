@@ -16,6 +16,13 @@
 #define REPORT_MAX_FINDINGS 4096
 #define FINDING_MAX_EVIDENCE 256
 
+/* One piece of evidence: a DNS answer's, kept as built from the answer (the line writer
+ * writes it as it is), or any other as a JSON object with "text". Exactly one is set. */
+struct evidence {
+	json_t *json;
+	struct dns_evidence *dns;
+};
+
 struct finding {
 	char *id;
 	enum status status;
@@ -23,7 +30,10 @@ struct finding {
 	char *message;
 	char *fix;
 	char *group;
-	json_t *evidence;	/* array of objects, each with "text" */
+	struct evidence *ev;	/* in the order added */
+	size_t nev, ev_cap;
+	json_t *ev_list;	/* finding_evidence_list()'s array, made when asked; NULL when
+				 * not asked since the last change */
 	json_t *refs;		/* array of strings */
 	json_t *data;		/* object */
 };
@@ -45,9 +55,16 @@ struct report {
 static char *
 clean_in_place(char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
-	char *o = s;
+	const unsigned char *p = (const unsigned char *)s, *end;
+	char *o;
 
+	/* most texts are printable ASCII throughout: nothing to move until the first other byte */
+	while (*p >= 0x20 && *p < 0x80)
+		p++;
+	if (*p == '\0')
+		return s;
+	end = p + strlen((const char *)p);
+	o = s + (p - (const unsigned char *)s);
 	while (*p != '\0') {
 		size_t n;
 
@@ -85,13 +102,65 @@ clean_vasprintf(const char *fmt, va_list ap)
 	return clean_in_place(xvasprintf(fmt, ap));
 }
 
+/* Atomic: explain frees the reports of a window on several threads, and their findings
+ * may share one answer's evidence (jansson's own counts are atomic too). */
+static void
+dns_evidence_ref(struct dns_evidence *d)
+{
+	__atomic_add_fetch(&d->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void
+dns_evidence_unref(struct dns_evidence *d)
+{
+	if (d != NULL && __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(d->data);
+		free(d);
+	}
+}
+
+static void
+evidence_clear(struct finding *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nev; i++) {
+		json_decref(f->ev[i].json);
+		dns_evidence_unref(f->ev[i].dns);
+	}
+	free(f->ev);
+	f->ev = NULL;
+	f->nev = f->ev_cap = 0;
+	json_decref(f->ev_list);
+	f->ev_list = NULL;
+}
+
+/* Append one piece (its reference taken over); past the ceiling when is_capped, dropped. */
+static void
+evidence_push(struct finding *f, json_t *json, struct dns_evidence *dns, bool is_capped)
+{
+	if (is_capped && f->nev >= FINDING_MAX_EVIDENCE) {
+		json_decref(json);
+		dns_evidence_unref(dns);
+		return;
+	}
+	if (f->nev == f->ev_cap) {
+		f->ev_cap = f->ev_cap ? f->ev_cap * 2 : 4;
+		f->ev = xrealloc(f->ev, f->ev_cap * sizeof(*f->ev));
+	}
+	f->ev[f->nev].json = json;
+	f->ev[f->nev].dns = dns;
+	f->nev++;
+	json_decref(f->ev_list);	/* stale */
+	f->ev_list = NULL;
+}
+
 static void
 finding_init(struct finding *f, const char *id, enum status st, const char *subject)
 {
 	f->id = xstrdup(id);
 	f->status = st;
 	f->subject = clean_text(subject != NULL ? subject : "");
-	f->evidence = json_array();
 	f->refs = json_array();
 	f->data = json_object();
 }
@@ -104,7 +173,7 @@ finding_fini(struct finding *f)
 	free(f->message);
 	free(f->fix);
 	free(f->group);
-	json_decref(f->evidence);
+	evidence_clear(f);
 	json_decref(f->refs);
 	json_decref(f->data);
 }
@@ -194,6 +263,17 @@ says_the_same(const struct finding *a, const struct finding *b)
 	    strcmp(a->message, b->message) == 0;
 }
 
+/* All of from's evidence appended to to's, as it was (no ceiling: as many as before). */
+static void
+evidence_move(struct finding *to, struct finding *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->nev; i++)
+		evidence_push(to, from->ev[i].json, from->ev[i].dns, false);
+	from->nev = 0;
+}
+
 void
 report_settle(struct report *rep, const char *const *groups)
 {
@@ -215,7 +295,7 @@ report_settle(struct report *rep, const char *const *groups)
 		struct finding *f = keys[i].f;
 
 		if (n > 0 && says_the_same(rep->findings[n - 1], f)) {
-			json_array_extend(rep->findings[n - 1]->evidence, f->evidence);
+			evidence_move(rep->findings[n - 1], f);
 			finding_fini(f);
 			free(f);
 			continue;
@@ -263,6 +343,7 @@ struct finding *
 report_add_copy(struct report *rep, const struct finding *src)
 {
 	struct finding *f = report_add(rep, src->id, src->status, src->subject);
+	size_t i;
 
 	if (strcmp(f->id, src->id) != 0)
 		return f;	/* the ceiling: the slot says the rest was dropped */
@@ -272,11 +353,18 @@ report_add_copy(struct report *rep, const struct finding *src)
 		f->fix = xstrdup(src->fix);
 	if (src->group != NULL)
 		f->group = xstrdup(src->group);
-	json_decref(f->evidence);
+	/* explain copies each proof's findings into every bounce that reuses it: the DNS
+	 * evidence, data and references are shared (reference-counted), not copied. JSON
+	 * evidence is copied: the text renderer adds it to a list (a reference taken on
+	 * another thread, finding_evidence_list()), which jansson does not count atomically. */
+	for (i = 0; i < src->nev; i++) {
+		if (src->ev[i].dns != NULL)
+			dns_evidence_ref(src->ev[i].dns);
+		evidence_push(f, src->ev[i].json != NULL ? json_deep_copy(src->ev[i].json) : NULL,
+		    src->ev[i].dns, false);
+	}
 	json_decref(f->refs);
 	json_decref(f->data);
-	/* explain copies each proof's findings into every bounce that reuses it */
-	f->evidence = json_incref(src->evidence);
 	f->refs = json_incref(src->refs);
 	f->data = json_incref(src->data);
 	return f;
@@ -316,11 +404,8 @@ finding_ref(struct finding *f, const char *ref)
 void
 finding_evidence_json(struct finding *f, json_t *obj)
 {
-	if (json_array_size(f->evidence) >= FINDING_MAX_EVIDENCE) {
-		json_decref(obj);
-		return;
-	}
-	json_array_append_new(f->evidence, obj);
+	if (obj != NULL)
+		evidence_push(f, obj, NULL, true);
 }
 
 void
@@ -339,81 +424,234 @@ finding_evidence(struct finding *f, const char *fmt, ...)
 	free(text);
 }
 
-void
-finding_dns(struct finding *f, const struct dns_answer *ans)
+/* Whether json_string() takes s: UTF-8. jansson checks a byte at a time through a call per
+ * byte (a fortieth of a batch); names and servers are ASCII, skipped over here. */
+static bool
+is_utf8(const char *s)
 {
-	json_t *obj = dns_answer_evidence(ans);
+	size_t len = strlen(s), i = 0;
 
-	if (obj != NULL)
-		finding_evidence_json(f, obj);
+	while (i < len && (unsigned char)s[i] < 0x80)
+		i++;
+	return i == len || text_is_utf8(s + i, len - i);
 }
 
-json_t *
-dns_answer_evidence(const struct dns_answer *ans)
+size_t
+report_int_text(long long v, char *buf)
 {
-	json_t *obj, *records = json_array(), *qname, *jtext;
-	const ldns_rr_list *an = ans->pkt != NULL ? ldns_pkt_answer(ans->pkt) : NULL;
-	size_t i, n = an != NULL ? ldns_rr_list_rr_count(an) : 0;
-	const char *type = dns_type_name(ans->qtype), *status = dns_status_name(ans->status);
-	char text[1024], rtext[2048];
-	int w;
+	char num[REPORT_INT_TEXT_MAX];
+	size_t i = sizeof(num);
+	/* the magnitude as unsigned: -LLONG_MIN does not fit a long long */
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
-	for (i = 0; i < n && i < 32; i++) {
+	do {
+		num[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		num[--i] = '-';
+	memcpy(buf, num + i, sizeof(num) - i);
+	return sizeof(num) - i;
+}
+
+/* The texts of a DNS evidence, gathered in one buffer before they are pointed at. */
+struct ev_texts {
+	char *buf;
+	size_t used, cap;
+};
+
+/* s[0..len) appended, room for a NUL kept after it. */
+static void
+texts_put(struct ev_texts *t, const char *s, size_t len)
+{
+	while (t->cap - t->used < len + 1) {
+		t->cap = t->cap ? t->cap * 2 : 512;
+		t->buf = xrealloc(t->buf, t->cap);
+	}
+	memcpy(t->buf + t->used, s, len);
+	t->used += len;
+}
+
+static void
+texts_puts(struct ev_texts *t, const char *s)
+{
+	texts_put(t, s, strlen(s));
+}
+
+/* The text being written ended with its NUL. */
+static void
+texts_end(struct ev_texts *t)
+{
+	t->buf[t->used++] = '\0';	/* texts_put() kept the room */
+}
+
+/*
+ * The evidence of ans: question, rcode, flags, server, time, the answer records (the first
+ * DNS_EVIDENCE_MAX_RECORDS) as ldns writes them. NULL when its name or server is not UTF-8
+ * (json_string() refused the text that holds them); an error that is not is left out. Its
+ * texts are one allocation: as a jansson object it was some thirty, a fifth of a batch's
+ * CPU to make and free.
+ */
+static struct dns_evidence *
+dns_evidence_new(const struct dns_answer *ans)
+{
+	struct dns_evidence *d;
+	struct ev_texts t = { 0 };
+	const ldns_rr_list *an = ans->pkt != NULL ? ldns_pkt_answer(ans->pkt) : NULL;
+	size_t i, n = an != NULL ? ldns_rr_list_rr_count(an) : 0, off_text, off_qname;
+	size_t off_qtype, off_server = 0, off_error = 0, off_rr[DNS_EVIDENCE_MAX_RECORDS];
+	const char *server = ans->server != NULL ? ans->server : "?";
+	char num[REPORT_INT_TEXT_MAX], rtext[2048];
+
+	if (!is_utf8(ans->qname) || !is_utf8(server))
+		return NULL;
+	d = xcalloc(1, sizeof(*d));
+	d->refs = 1;
+	/* "%s %s -> %s (%zu record%s) from %s in %lld ms%s", without printf's work (its two
+	 * snprintf() calls for the numbers alone were 3 % of a batch) */
+	off_text = t.used;
+	texts_puts(&t, ans->qname);
+	texts_puts(&t, " ");
+	texts_puts(&t, dns_type_name(ans->qtype));
+	texts_puts(&t, " -> ");
+	texts_puts(&t, dns_status_name(ans->status));
+	texts_puts(&t, " (");
+	texts_put(&t, num, report_int_text((long long)n, num));
+	texts_puts(&t, n == 1 ? " record) from " : " records) from ");
+	texts_puts(&t, server);
+	texts_puts(&t, " in ");
+	texts_put(&t, num, report_int_text((long long)ans->ms, num));
+	texts_puts(&t, ans->is_authenticated ? " ms, AD" : " ms");
+	texts_end(&t);
+	off_qname = t.used;
+	texts_puts(&t, ans->qname);
+	texts_end(&t);
+	off_qtype = t.used;	/* dns_type_name()'s buffer is reused */
+	texts_puts(&t, dns_type_name(ans->qtype));
+	texts_end(&t);
+	for (i = 0; i < n && i < DNS_EVIDENCE_MAX_RECORDS; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(an, i);
 		size_t len = dns_rr_text(rr, rtext, sizeof(rtext));
 		char *s;
 
-		if (len > 0) {
-			/* printable ASCII only: nothing to clean */
-			json_array_append_new(records, json_stringn_nocheck(rtext, len));
+		if (len > 0) {	/* printable ASCII only: nothing to clean */
+			off_rr[d->nanswers] = t.used;
+			texts_put(&t, rtext, len);
+			texts_end(&t);
+			d->nanswers++;
 			continue;
 		}
 		s = ldns_rr2str(rr);
 		if (s != NULL) {
 			s[strcspn(s, "\n")] = '\0';
-			json_array_append_new(records, json_string(clean_in_place(s)));
+			off_rr[d->nanswers] = t.used;
+			texts_puts(&t, clean_in_place(s));
+			texts_end(&t);
+			d->nanswers++;
 			free(s);
 		}
 	}
-	/* built member by member: json_pack() parsed its format for every answer */
-	w = snprintf(text, sizeof(text), "%s %s -> %s (%zu record%s) from %s in %lld ms%s",
-	    ans->qname, type, status, n, n == 1 ? "" : "s",
-	    ans->server != NULL ? ans->server : "?", (long long)ans->ms,
-	    ans->is_authenticated ? ", AD" : "");
-	if (w < 0 || (size_t)w >= sizeof(text)) {
-		/* a long --resolver list: the same text, on the heap */
-		char *t = xasprintf("%s %s -> %s (%zu record%s) from %s in %lld ms%s",
-		    ans->qname, type, status, n, n == 1 ? "" : "s",
-		    ans->server != NULL ? ans->server : "?", (long long)ans->ms,
-		    ans->is_authenticated ? ", AD" : "");
+	if (ans->server != NULL) {
+		off_server = t.used;
+		texts_puts(&t, ans->server);
+		texts_end(&t);
+	}
+	if (ans->error != NULL && is_utf8(ans->error)) {
+		off_error = t.used;
+		texts_puts(&t, ans->error);
+		texts_end(&t);
+	}
+	/* pointed at once the buffer no longer moves */
+	d->data = t.buf;
+	d->text = t.buf + off_text;
+	d->qname = t.buf + off_qname;
+	for (i = 0; i < d->nanswers; i++)
+		d->answers[i] = t.buf + off_rr[i];
+	d->server = ans->server != NULL ? t.buf + off_server : NULL;
+	d->error = off_error > 0 ? t.buf + off_error : NULL;
+	d->qtype = t.buf + off_qtype;
+	d->status = dns_status_name(ans->status);
+	d->rcode = ans->rcode;
+	d->ms = ans->ms;
+	d->is_authenticated = ans->is_authenticated;
+	d->was_truncated = ans->was_truncated;
+	return d;
+}
 
-		jtext = json_string(t);
-		free(t);
-	} else {
-		jtext = json_string(text);
+static void
+release_evidence(void *obj)
+{
+	dns_evidence_unref(obj);
+}
+
+/* ans's evidence, a new reference: built once per answer and kept in its memo, as the mx,
+ * address, ptr and probe checks cite the same answers (a domain's MX, its hosts' A/AAAA).
+ * Findings share it: no one changes it once made. NULL as dns_evidence_new(). */
+static struct dns_evidence *
+dns_evidence_of(const struct dns_answer *ans)
+{
+	struct dns_evidence *d;
+
+	if (ans->memo != NULL && ans->memo->obj != NULL) {
+		d = ans->memo->obj;
+		dns_evidence_ref(d);
+		return d;
 	}
-	qname = json_string(ans->qname);
-	if (qname == NULL || jtext == NULL) {
-		json_decref(qname);
-		json_decref(jtext);
-		json_decref(records);
-		return NULL;
+	d = dns_evidence_new(ans);
+	if (d != NULL && ans->memo != NULL) {
+		dns_evidence_ref(d);
+		ans->memo->obj = d;
+		ans->memo->release = release_evidence;
 	}
-	obj = json_object();
+	return d;
+}
+
+/* The JSON object of d, as render_json_line() writes d. Caller owns the reference. */
+static json_t *
+dns_evidence_json(const struct dns_evidence *d)
+{
+	json_t *obj = json_object(), *records = json_array();
+	size_t i;
+
+	for (i = 0; i < d->nanswers; i++)
+		json_array_append_new(records, json_string_nocheck(d->answers[i]));
+	/* every text was checked to be UTF-8 when d was made */
 	json_object_set_new_nocheck(obj, "kind", json_string_nocheck("dns"));
-	json_object_set_new_nocheck(obj, "text", jtext);
-	json_object_set_new_nocheck(obj, "qname", qname);
-	json_object_set_new_nocheck(obj, "qtype", json_string(type));
-	json_object_set_new_nocheck(obj, "rcode", json_integer(ans->rcode));
-	json_object_set_new_nocheck(obj, "status", json_string_nocheck(status));
-	json_object_set_new_nocheck(obj, "ms", json_integer((json_int_t)ans->ms));
-	json_object_set_new_nocheck(obj, "ad", json_boolean(ans->is_authenticated));
-	json_object_set_new_nocheck(obj, "tc", json_boolean(ans->was_truncated));
+	json_object_set_new_nocheck(obj, "text", json_string_nocheck(d->text));
+	json_object_set_new_nocheck(obj, "qname", json_string_nocheck(d->qname));
+	json_object_set_new_nocheck(obj, "qtype", json_string_nocheck(d->qtype));
+	json_object_set_new_nocheck(obj, "rcode", json_integer(d->rcode));
+	json_object_set_new_nocheck(obj, "status", json_string_nocheck(d->status));
+	json_object_set_new_nocheck(obj, "ms", json_integer((json_int_t)d->ms));
+	json_object_set_new_nocheck(obj, "ad", json_boolean(d->is_authenticated));
+	json_object_set_new_nocheck(obj, "tc", json_boolean(d->was_truncated));
 	json_object_set_new_nocheck(obj, "answers", records);
-	if (ans->server != NULL)
-		json_object_set_new_nocheck(obj, "server", json_string(ans->server));
-	if (ans->error != NULL)
-		json_object_set_new_nocheck(obj, "error", json_string(ans->error));
+	if (d->server != NULL)
+		json_object_set_new_nocheck(obj, "server", json_string_nocheck(d->server));
+	if (d->error != NULL)
+		json_object_set_new_nocheck(obj, "error", json_string_nocheck(d->error));
+	return obj;
+}
+
+void
+finding_dns(struct finding *f, const struct dns_answer *ans)
+{
+	struct dns_evidence *d = dns_evidence_of(ans);
+
+	if (d != NULL)
+		evidence_push(f, NULL, d, true);
+}
+
+json_t *
+dns_answer_evidence(const struct dns_answer *ans)
+{
+	struct dns_evidence *d = dns_evidence_of(ans);
+	json_t *obj;
+
+	if (d == NULL)
+		return NULL;
+	obj = dns_evidence_json(d);
+	dns_evidence_unref(d);
 	return obj;
 }
 
@@ -522,7 +760,29 @@ const char *finding_subject(const struct finding *f) { return f->subject; }
 const char *finding_message(const struct finding *f) { return f->message; }
 const char *finding_fix_text(const struct finding *f) { return f->fix; }
 const char *finding_group_name(const struct finding *f) { return f->group; }
-json_t *finding_evidence_list(const struct finding *f) { return f->evidence; }
+size_t finding_evidence_count(const struct finding *f) { return f->nev; }
+
+const json_t *
+finding_evidence_at(const struct finding *f, size_t i, const struct dns_evidence **dns)
+{
+	*dns = f->ev[i].dns;
+	return f->ev[i].json;
+}
+
+json_t *
+finding_evidence_list(const struct finding *f)
+{
+	struct finding *mf = (struct finding *)f;	/* a cache of what f holds: f is the same */
+	size_t i;
+
+	if (f->ev_list != NULL)
+		return f->ev_list;
+	mf->ev_list = json_array();
+	for (i = 0; i < f->nev; i++)
+		json_array_append_new(mf->ev_list, f->ev[i].dns != NULL ?
+		    dns_evidence_json(f->ev[i].dns) : json_incref(f->ev[i].json));
+	return f->ev_list;
+}
 json_t *finding_refs(const struct finding *f) { return f->refs; }
 json_t *finding_data_obj(const struct finding *f) { return f->data; }
 

@@ -47,6 +47,22 @@ void finding_evidence(struct finding *f, const char *fmt, ...)
 void finding_dns(struct finding *f, const struct dns_answer *ans);
 /* The same evidence as a JSON object to keep for later (caller owns the reference). */
 json_t *dns_answer_evidence(const struct dns_answer *ans);
+
+#define DNS_EVIDENCE_MAX_RECORDS 32	/* records of an answer shown; its text counts all */
+
+/* A DNS answer's evidence as finding_dns() keeps it: made once per answer, shared by the
+ * findings that cite it, never changed; its JSON object is dns_answer_evidence()'s. */
+struct dns_evidence {
+	unsigned refs;			/* report.c's */
+	char *data;			/* owned: every text below */
+	const char *text, *qname, *qtype, *status;
+	const char *server, *error;	/* NULL: no such member */
+	int rcode;
+	int64_t ms;
+	bool is_authenticated, was_truncated;
+	const char *answers[DNS_EVIDENCE_MAX_RECORDS];
+	size_t nanswers;
+};
 /* Structured evidence: obj is stolen (the finding owns it); it must hold a "text" string. */
 void finding_evidence_json(struct finding *f, json_t *obj);
 /* Machine-readable facts (result codes, addresses): value is stolen. */
@@ -107,8 +123,18 @@ const char *finding_message(const struct finding *f);	/* may be NULL */
 const char *finding_fix_text(const struct finding *f);	/* may be NULL */
 const char *finding_group_name(const struct finding *f);	/* may be NULL */
 json_t *finding_evidence_list(const struct finding *f);	/* borrowed array of objects */
+/* The evidence one by one, for the line writer: piece i (< finding_evidence_count()) is a
+ * DNS answer's (*dns set, NULL returned) or a JSON object (*dns NULL). Borrowed. */
+size_t finding_evidence_count(const struct finding *f);
+const json_t *finding_evidence_at(const struct finding *f, size_t i,
+    const struct dns_evidence **dns);
 json_t *finding_refs(const struct finding *f);		/* borrowed array of strings */
 json_t *finding_data_obj(const struct finding *f);	/* borrowed object */
+
+/* v in decimal, as "%lld" writes it, into buf (REPORT_INT_TEXT_MAX bytes; no NUL): returns
+ * the length. The writers' numbers, without printf's work for each. */
+#define REPORT_INT_TEXT_MAX 24
+size_t report_int_text(long long v, char *buf);
 
 /* Worst status over all findings (UNKNOWN ranks above FAIL only when nothing FAILed). */
 enum status report_worst(const struct report *rep);

@@ -1,7 +1,9 @@
 /* Unit tests: the query packets dns.c writes itself are byte for byte those ldns writes
- * for the same question (header bits, name, OPT with DO), and names it leaves go to ldns. */
+ * for the same question (header bits, name, OPT with DO), and names it leaves go to ldns;
+ * replies read without the sections no one uses, malformed ones still refused. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +14,7 @@
 #include <cmocka.h>
 
 #include "dns.h"
+#include "loop.h"
 
 /* What dns.c wrote through ldns before: the reference. */
 static uint8_t *
@@ -111,6 +114,25 @@ ldns_text(const ldns_rr *rr)
 	return t;
 }
 
+/* dns_rdf_name() is ldns' text of the name, lower case, without the trailing dot. */
+static void
+name_same_as_ldns(const ldns_rdf *rdf)
+{
+	char *want = ldns_rdf2str(rdf), *got = dns_rdf_name(rdf), *p;
+	size_t len;
+
+	assert_non_null(want);
+	assert_non_null(got);
+	len = strlen(want);
+	if (len > 0 && want[len - 1] == '.')
+		want[len - 1] = '\0';
+	for (p = want; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+}
+
 static void
 test_rr_text_same_as_ldns(void **state)
 {
@@ -151,6 +173,7 @@ test_rr_text_same_as_ldns(void **state)
 		assert_string_equal(buf, want);
 		/* too small a buffer: left to ldns, never cut */
 		assert_int_equal(dns_rr_text(rr, buf, strlen(want)), 0);
+		name_same_as_ldns(ldns_rr_owner(rr));
 		free(want);
 		ldns_rr_free(rr);
 	}
@@ -159,6 +182,7 @@ test_rr_text_same_as_ldns(void **state)
 
 		assert_int_equal(ldns_rr_new_frm_str(&rr, left[i], 0, NULL, NULL), LDNS_STATUS_OK);
 		assert_int_equal(dns_rr_text(rr, buf, sizeof(buf)), 0);
+		name_same_as_ldns(ldns_rr_owner(rr));
 		ldns_rr_free(rr);
 	}
 }
@@ -208,6 +232,7 @@ test_rr_text_random(void **state)
 			ldns_rr_set_type(rr, LDNS_RR_TYPE_PTR);
 			ldns_rr_push_rdf(rr, ldns_rdf_clone(owner));
 		}
+		name_same_as_ldns(owner);
 		want = ldns_text(rr);
 		got = dns_rr_text(rr, buf, sizeof(buf));
 		if (got > 0) {
@@ -221,6 +246,141 @@ test_rr_text_random(void **state)
 	assert_true(written > 300);
 }
 
+/* A reply served for every question: wire bytes with the query's ID put in. */
+struct canned {
+	const uint8_t *wire;
+	size_t len;
+};
+
+static uint8_t *
+canned_answer(void *arg, const uint8_t *query, size_t query_len, size_t *len, bool *timed_out)
+{
+	const struct canned *c = arg;
+	uint8_t *w = malloc(c->len);
+
+	(void)query_len;
+	*timed_out = false;
+	assert_non_null(w);
+	memcpy(w, c->wire, c->len);
+	memcpy(w, query, 2);
+	*len = c->len;
+	return w;
+}
+
+struct got {
+	bool is_called;
+	enum dns_status status;
+	int rcode;
+	size_t answers, authority;
+	char error[64];
+};
+
+static void
+keep_answer(const struct dns_answer *ans, void *arg)
+{
+	struct got *g = arg;
+
+	g->is_called = true;
+	g->status = ans->status;
+	g->rcode = ans->rcode;
+	g->answers = ans->pkt != NULL ? ldns_rr_list_rr_count(ldns_pkt_answer(ans->pkt)) : 0;
+	g->authority = ans->pkt != NULL ?
+	    ldns_rr_list_rr_count(ldns_pkt_authority(ans->pkt)) : 0;
+	snprintf(g->error, sizeof(g->error), "%s", ans->error != NULL ? ans->error : "");
+}
+
+/* The answer the engine makes of wire for name/type asked with flags. */
+static struct got
+ask_canned(const uint8_t *wire, size_t len, unsigned flags)
+{
+	struct canned c = { wire, len };
+	struct dns_backend be = { .answer = canned_answer, .arg = &c, .server = "canned" };
+	struct dns_config cfg = { .backend = &be };
+	struct loop *loop = loop_new();
+	struct got g = { 0 };
+	const char *why = NULL;
+	int err = 0;
+	struct dns *dns = dns_new(loop, &cfg, NULL, &err, &why);
+
+	assert_non_null(dns);
+	assert_int_equal(dns_query_flags(dns, "x.test", LDNS_RR_TYPE_A, flags, 0, keep_answer,
+	    &g), 0);
+	loop_run(loop);
+	assert_true(g.is_called);
+	dns_free(dns);
+	loop_free(loop);
+	return g;
+}
+
+/* A reply to x.test/A: rcode, the answer's records, the authority's, an OPT (ldns' wire). */
+static uint8_t *
+reply_wire(ldns_pkt_rcode rcode, const char *const *an, const char *const *ns, size_t *len)
+{
+	ldns_pkt *p = ldns_pkt_new();
+	ldns_rr *rr = NULL;
+	uint8_t *wire = NULL;
+
+	assert_non_null(p);
+	ldns_pkt_set_qr(p, true);
+	ldns_pkt_set_rd(p, true);
+	ldns_pkt_set_ra(p, true);
+	ldns_pkt_set_rcode(p, (uint8_t)rcode);
+	assert_int_equal(ldns_rr_new_question_frm_str(&rr, "x.test. IN A", NULL, NULL),
+	    LDNS_STATUS_OK);
+	ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, rr);
+	for (; an != NULL && *an != NULL; an++) {
+		assert_int_equal(ldns_rr_new_frm_str(&rr, *an, 0, NULL, NULL), LDNS_STATUS_OK);
+		ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, rr);
+	}
+	for (; ns != NULL && *ns != NULL; ns++) {
+		assert_int_equal(ldns_rr_new_frm_str(&rr, *ns, 0, NULL, NULL), LDNS_STATUS_OK);
+		ldns_pkt_push_rr(p, LDNS_SECTION_AUTHORITY, rr);
+	}
+	ldns_pkt_set_edns_udp_size(p, 1232);
+	assert_int_equal(ldns_pkt2wire(&wire, p, len), LDNS_STATUS_OK);
+	ldns_pkt_free(p);
+	return wire;
+}
+
+static void
+test_reply_sections(void **state)
+{
+	static const char *const soa[] = {
+		"test. 300 IN SOA ns.test. host.test. 1 7200 3600 1209600 300", NULL };
+	static const char *const a[] = { "x.test. 300 IN A 192.0.2.1", NULL };
+	static const char *const ns[] = { "test. 300 IN NS ns.test.", NULL };
+	uint8_t *wire;
+	size_t len;
+	struct got g;
+
+	(void)state;
+	/* a negative answer: its SOA is not read, unless DNSSEC asks */
+	wire = reply_wire(LDNS_RCODE_NXDOMAIN, NULL, soa, &len);
+	g = ask_canned(wire, len, 0);
+	assert_int_equal(g.status, DNS_NXDOMAIN);
+	assert_int_equal(g.rcode, LDNS_RCODE_NXDOMAIN);
+	assert_int_equal(g.answers, 0);
+	assert_int_equal(g.authority, 0);
+	g = ask_canned(wire, len, DNS_Q_CD | DNS_Q_DO);
+	assert_int_equal(g.status, DNS_NXDOMAIN);
+	assert_int_equal(g.authority, 1);
+	/* the same reply cut inside the authority section: still malformed */
+	g = ask_canned(wire, len - 15, 0);
+	assert_int_equal(g.status, DNS_ERROR);
+	assert_string_equal(g.error, "malformed reply");
+	free(wire);
+	/* records with an authority section */
+	wire = reply_wire(LDNS_RCODE_NOERROR, a, ns, &len);
+	g = ask_canned(wire, len, 0);
+	assert_int_equal(g.status, DNS_OK);
+	assert_int_equal(g.answers, 1);
+	assert_int_equal(g.authority, 0);
+	/* cut inside the answer */
+	g = ask_canned(wire, 30, 0);
+	assert_int_equal(g.status, DNS_ERROR);
+	free(wire);
+}
+
 int
 main(void)
 {
@@ -229,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_left_to_ldns),
 		cmocka_unit_test(test_rr_text_same_as_ldns),
 		cmocka_unit_test(test_rr_text_random),
+		cmocka_unit_test(test_reply_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

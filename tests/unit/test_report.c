@@ -107,6 +107,61 @@ via_tree(FILE *out, const struct report *rep, bool problems_only)
 	return rc == 0 && fputc('\n', out) != EOF ? 0 : -1;
 }
 
+/* DNS evidence of every shape: records dns_rr_text() writes and ones left to ldns, an
+ * error, no server, a text and a name that are not UTF-8 (no evidence then), evidence
+ * shared by way of the answer's memo. */
+static void
+add_dns_evidence(struct finding *f)
+{
+	static const char *const rrs[] = {
+		"x.test. 300 IN A 192.0.2.1",
+		"x.test. 300 IN TXT \"caf\\195\\169 \\\"q\\\" \\009tab\"",
+		"x.test. 300 IN SOA ns.test. host.test. 1 2 3 4 5",
+	};
+	ldns_pkt *pkt = ldns_pkt_new();
+	struct dns_memo memo = { 0 };
+	struct dns_answer a = {
+		.qname = "x.test", .qtype = LDNS_RR_TYPE_TXT, .status = DNS_OK, .rcode = 0,
+		.server = "192.0.2.54:53", .ms = 12, .is_authenticated = true, .memo = &memo,
+	};
+	size_t i;
+
+	assert_non_null(pkt);
+	for (i = 0; i < sizeof(rrs) / sizeof(rrs[0]); i++) {
+		ldns_rr *rr = NULL;
+
+		assert_int_equal(ldns_rr_new_frm_str(&rr, rrs[i], 0, NULL, NULL), LDNS_STATUS_OK);
+		ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, rr);
+	}
+	a.pkt = pkt;
+	finding_dns(f, &a);
+	finding_dns(f, &a);		/* the memo's */
+	a.pkt = NULL;
+	a.memo = NULL;
+	a.status = DNS_TIMEOUT;
+	a.rcode = -1;
+	a.server = NULL;
+	a.error = "Timeout while contacting DNS servers";
+	a.was_truncated = true;
+	finding_dns(f, &a);
+	a.qname = "caf\xe9.test";	/* not UTF-8: no evidence */
+	finding_dns(f, &a);
+	assert_int_equal(json_array_size(finding_evidence_list(f)), 4);
+	/* the texts as printf wrote them before */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    finding_evidence_list(f), 1), "text")),
+	    "x.test TXT -> NOERROR (3 records) from 192.0.2.54:53 in 12 ms, AD");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    finding_evidence_list(f), 3), "text")),
+	    "x.test TXT -> TIMEOUT (0 records) from ? in 12 ms, AD");
+	a.qname = "x.test";
+	a.server = "\xff";		/* the text holds it: no evidence either */
+	finding_dns(f, &a);
+	assert_int_equal(json_array_size(finding_evidence_list(f)), 4);
+	ldns_pkt_free(pkt);
+	memo.release(memo.obj);
+}
+
 /* The line writer gives jansson's bytes for the document tree, whatever the report holds. */
 static void
 test_json_line_equals_tree(void **state)
@@ -120,8 +175,12 @@ test_json_line_equals_tree(void **state)
 	finding_msg(f, "line one\nline two \"quoted\"");
 	finding_evidence(f, "ev\r\n");
 	finding_data(f, "n", json_integer(-7));
+	finding_data(f, "zero", json_integer(0));
+	finding_data(f, "min", json_integer(INT64_MIN));
+	finding_data(f, "max", json_integer(INT64_MAX));
 	finding_data(f, "x", json_real(0.5));
 	finding_data(f, "l", json_pack("[bnb]", 1, 0));
+	add_dns_evidence(f);
 	f = report_add(rep, "ndr.y", ST_FAIL, "s");
 	finding_fix(f, "do it");
 	finding_ref(f, "RFC 3464");
@@ -139,6 +198,34 @@ test_json_line_equals_tree(void **state)
 		free(b);
 		if (po)
 			break;
+	}
+	report_free(rep);
+}
+
+/* render_json_line_text() is the line without its newline, however many buffers it fills. */
+static void
+test_json_line_text(void **state)
+{
+	struct report *rep = report_new("check", "example.test");
+	struct finding *f = report_add(rep, "mx.present", ST_OK, "example.test");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 200; i++)	/* about 40 KB: the writer's buffer filled twice */
+		finding_evidence(f, "evidence line %zu, long enough to fill the buffer: "
+		    "0123456789012345678901234567890123456789012345678901234567890123456789"
+		    "0123456789012345678901234567890123456789", i);
+	report_finish(rep);
+	for (i = 0; i < 2; i++) {
+		char *line = written(render_json_line, rep, i == 1);
+		char *text = render_json_line_text(rep, i == 1);
+
+		assert_non_null(text);
+		assert_true(strlen(line) > 0 && line[strlen(line) - 1] == '\n');
+		line[strlen(line) - 1] = '\0';
+		assert_string_equal(text, line);
+		free(line);
+		free(text);
 	}
 	report_free(rep);
 }
@@ -207,6 +294,7 @@ main(void)
 		cmocka_unit_test(test_empty_report_is_unknown),
 		cmocka_unit_test(test_json_document),
 		cmocka_unit_test(test_json_line_equals_tree),
+		cmocka_unit_test(test_json_line_text),
 		cmocka_unit_test(test_text_without_colour),
 		cmocka_unit_test(test_report_is_bounded),
 		cmocka_unit_test(test_names),
