@@ -80,7 +80,6 @@ print_lines(FILE *out, const char *label, const char *text)
 static void
 print_finding(FILE *out, const struct finding *f, const struct render_opts *o)
 {
-	json_t *ev = finding_evidence_list(f), *item;
 	size_t i;
 
 	print_status(out, finding_status(f), o->color);
@@ -93,13 +92,16 @@ print_finding(FILE *out, const struct finding *f, const struct render_opts *o)
 		print_lines(out, "", finding_message(f));
 	if (finding_fix_text(f) != NULL)
 		print_lines(out, _("Fix:"), finding_fix_text(f));
-	if (o->verbose > 0) {
-		json_array_foreach(ev, i, item) {
-			const char *text = json_string_value(json_object_get(item, "text"));
+	/* piece by piece, read only: a finding copied from a proof shares its evidence with
+	 * other reports, written on other threads (finding_evidence_list() would add to it) */
+	for (i = 0; o->verbose > 0 && i < finding_evidence_count(f); i++) {
+		const struct dns_evidence *dns;
+		const json_t *item = finding_evidence_at(f, i, &dns);
+		const char *text = dns != NULL ? dns->text :
+		    json_string_value(json_object_get(item, "text"));
 
-			if (text != NULL)
-				fprintf(out, "         | %s\n", text);
-		}
+		if (text != NULL)
+			fprintf(out, "         | %s\n", text);
 	}
 }
 

@@ -353,15 +353,14 @@ report_add_copy(struct report *rep, const struct finding *src)
 		f->fix = xstrdup(src->fix);
 	if (src->group != NULL)
 		f->group = xstrdup(src->group);
-	/* explain copies each proof's findings into every bounce that reuses it: the DNS
-	 * evidence, data and references are shared (reference-counted), not copied. JSON
-	 * evidence is copied: the text renderer adds it to a list (a reference taken on
-	 * another thread, finding_evidence_list()), which jansson does not count atomically. */
+	/* explain copies each proof's findings into every bounce that reuses it: evidence,
+	 * data and references are shared (reference-counted), not copied. A copy is read,
+	 * never added to: its reports are written on several threads at once, and jansson
+	 * reads a count without an atomic before it changes it. */
 	for (i = 0; i < src->nev; i++) {
 		if (src->ev[i].dns != NULL)
 			dns_evidence_ref(src->ev[i].dns);
-		evidence_push(f, src->ev[i].json != NULL ? json_deep_copy(src->ev[i].json) : NULL,
-		    src->ev[i].dns, false);
+		evidence_push(f, json_incref(src->ev[i].json), src->ev[i].dns, false);
 	}
 	json_decref(f->refs);
 	json_decref(f->data);
