@@ -298,11 +298,30 @@ mbox_read(struct ndr_mailbox *mb)
 	mb->msg_len = 0;
 	mb->have_sep = false;
 	for (;;) {
+		struct rd *r = mb->rd;
 		const char *s;
-		size_t n, skip = 0;
+		size_t n, skip = 0, start, end, line;
 		bool eol, blank;
 
-		rd_fill(mb->rd, 8);
+		rd_fill(r, 8);
+		/* Most lines start with neither 'F' nor '>' and need no look: the whole lines
+		 * buffered up to the next one that may (a separator, an escaped "From ") are
+		 * taken at once. */
+		for (start = end = line = r->pos; end < r->len && r->buf[end] != 'F' &&
+		    r->buf[end] != '>'; ) {
+			const char *nl = memchr(r->buf + end, '\n', r->len - end);
+
+			if (nl == NULL)
+				break;
+			line = end;
+			end = (size_t)(nl - r->buf) + 1;
+		}
+		if (end > start) {
+			msg_add(mb, r->buf + start, end - start);
+			r->pos = end;
+			prev_blank = end - line == 1 || (end - line == 2 && r->buf[line] == '\r');
+			continue;
+		}
 		if (prev_blank && rd_starts(mb->rd, "From ")) {
 			rd_skip_line(mb->rd);
 			mb->have_sep = true;
