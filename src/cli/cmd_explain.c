@@ -560,16 +560,13 @@ window_emit(struct explain *ex, struct window *w, size_t end)
 	return worst;
 }
 
-/* The window's bounces, parsed, proved, written and printed; returns the worst exit
- * status. The window is empty after. */
-static int
-window_run(struct explain *ex, struct window *w)
+/* The window's proofs (it is parsed), in parts: a part's proofs are started, run
+ * together (the loop once), and judged in input order. */
+static void
+window_prove(struct explain *ex, struct window *w)
 {
-	int worst = EXIT_OK;
 	size_t end;
 
-	w->ex = ex;
-	workers_run(ex->workers, window_parse, w, w->n);
 	for (w->first = 0; w->first < w->n; w->first = end) {
 		struct proof_seen *last = NULL;
 		size_t n_started = 0;
@@ -598,10 +595,37 @@ window_run(struct explain *ex, struct window *w)
 		if (!ex->no_dns)
 			loop_run(ex->ctx->loop);
 		window_verdicts(ex, w, end);
-		worst = status_exit_worse(worst, window_emit(ex, w, end));
 	}
-	w->n = 0;
-	w->bytes = 0;
+}
+
+/*
+ * One step of the mailbox's two windows: next (just read) is parsed on the worker
+ * threads while this thread proves ready (parsed in the step before), whose proofs wait
+ * on the network and use one thread; then ready is written (on every thread) and
+ * printed, and next becomes ready. next NULL: the last step. Returns the worst exit
+ * status of what was printed.
+ */
+static int
+window_step(struct explain *ex, struct window *next, struct window **ready)
+{
+	struct window *r = *ready;
+	int worst = EXIT_OK;
+
+	if (next != NULL) {
+		next->ex = ex;
+		workers_start(ex->workers, window_parse, next, next->n);
+	}
+	if (r != NULL)
+		window_prove(ex, r);
+	if (next != NULL)
+		workers_wait(ex->workers, window_parse, next, next->n);
+	if (r != NULL) {
+		r->first = 0;
+		worst = window_emit(ex, r, r->n);
+		r->n = 0;
+		r->bytes = 0;
+	}
+	*ready = next;
 	return worst;
 }
 
@@ -611,6 +635,11 @@ window_free(struct window *w)
 	size_t i;
 
 	for (i = 0; i < EXPLAIN_WINDOW; i++) {
+		/* a window read or parsed and not printed (a run that stopped early) */
+		report_free(w->slots[i].rep);
+		ndr_free(w->slots[i].n);
+		free(w->slots[i].name);
+		free(w->slots[i].target);
 		if (w->slots[i].fp != NULL)
 			fclose(w->slots[i].fp);
 		free(w->slots[i].out);
@@ -647,7 +676,7 @@ static int
 explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mailbox *first)
 {
 	struct run_ctx *ctx = ex->ctx;
-	struct window *win;
+	struct window *win[2], *fill, *ready = NULL;
 	char *nagios_text = NULL;
 	size_t nagios_len = 0;
 	bool is_input_error = false;
@@ -666,7 +695,9 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		ndr_mailbox_close(first);
 		return EXIT_UNKNOWN;
 	}
-	win = xcalloc(1, sizeof(*win));
+	win[0] = xcalloc(1, sizeof(*win[0]));
+	win[1] = xcalloc(1, sizeof(*win[1]));
+	fill = win[0];
 	progress_begin(&ex->prog, _("explain: %zu bounces read, %.0f per second, %s"));
 	batch_tally_begin(&ex->tally);
 	for (i = 0; i < n_paths; i++) {
@@ -700,22 +731,27 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 			/* The cache is the run's: past EXPLAIN_DNS_KEEP questions it starts afresh
 			 * (between windows, with nothing in flight), so memory stays bounded
 			 * however many domains a mailbox names. */
-			if (win->n == 0 && !ex->no_dns &&
+			if (fill->n == 0 && !ex->no_dns &&
 			    dns_cache_count(ctx->dns) > EXPLAIN_DNS_KEEP &&
 			    run_dns_reopen(ctx, &report_stats(ex->run_rep)->dns) != 0) {
 				ndr_mailbox_close(mb);
 				worst = EXIT_UNKNOWN;
 				goto out;
 			}
-			window_add(win, &m, target);
-			if (window_full(win))
-				worst = status_exit_worse(worst, window_run(ex, win));
+			window_add(fill, &m, target);
+			if (window_full(fill)) {
+				worst = status_exit_worse(worst, window_step(ex, fill, &ready));
+				fill = ready == win[0] ? win[1] : win[0];
+			}
 		}
 		ndr_mailbox_close(mb);
 	}
-	worst = status_exit_worse(worst, window_run(ex, win));
+	if (fill->n > 0)
+		worst = status_exit_worse(worst, window_step(ex, fill, &ready));
+	worst = status_exit_worse(worst, window_step(ex, NULL, &ready));
 out:
-	window_free(win);
+	window_free(win[0]);
+	window_free(win[1]);
 	progress_end(&ex->prog);
 	/* one summary line, as the batch modes print; what could not be read is UNKNOWN */
 	batch_tally_print(&ex->tally, "explain", _("bounces"), _("unreadable"));

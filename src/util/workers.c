@@ -110,7 +110,23 @@ workers_free(struct workers *w)
 }
 
 void
-workers_run(struct workers *w, workers_fn *fn, void *arg, size_t n_items)
+workers_start(struct workers *w, workers_fn *fn, void *arg, size_t n_items)
+{
+	if (w == NULL)
+		return;	/* no threads: the caller runs them all in workers_wait() */
+	pthread_mutex_lock(&w->mu);
+	w->fn = fn;
+	w->arg = arg;
+	w->next = 0;
+	w->n_items = n_items;
+	w->n_busy = 0;
+	w->batch++;
+	pthread_cond_broadcast(&w->wake);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void
+workers_wait(struct workers *w, workers_fn *fn, void *arg, size_t n_items)
 {
 	size_t i;
 
@@ -120,17 +136,17 @@ workers_run(struct workers *w, workers_fn *fn, void *arg, size_t n_items)
 		return;
 	}
 	pthread_mutex_lock(&w->mu);
-	w->fn = fn;
-	w->arg = arg;
-	w->next = 0;
-	w->n_items = n_items;
-	w->n_busy = 0;
-	w->batch++;
-	pthread_cond_broadcast(&w->wake);
 	drain(w);
 	while (w->n_busy > 0)
 		pthread_cond_wait(&w->done, &w->mu);
 	pthread_mutex_unlock(&w->mu);
+}
+
+void
+workers_run(struct workers *w, workers_fn *fn, void *arg, size_t n_items)
+{
+	workers_start(w, fn, arg, n_items);
+	workers_wait(w, fn, arg, n_items);
 }
 
 unsigned

@@ -26,6 +26,12 @@ void workers_free(struct workers *w);
  * w may be NULL: the caller runs them all in order. */
 void workers_run(struct workers *w, workers_fn *fn, void *arg, size_t n_items);
 
+/* The same in two steps, so that the caller can do other work while the threads run the
+ * batch: workers_start() hands it to the threads and returns; workers_wait() (the same
+ * fn, arg, n_items) joins in and returns when all are done. One batch at a time. */
+void workers_start(struct workers *w, workers_fn *fn, void *arg, size_t n_items);
+void workers_wait(struct workers *w, workers_fn *fn, void *arg, size_t n_items);
+
 /* How many threads to use by default: the processors online, at most WORKERS_MAX. */
 unsigned workers_default(void);
 
