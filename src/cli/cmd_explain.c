@@ -391,7 +391,7 @@ emit_finished(struct explain *ex, struct report *rep)
 #define EXPLAIN_WINDOW		64
 #define EXPLAIN_WINDOW_BYTES	(16u << 20)
 #define EXPLAIN_MAX_STARTED	PROOF_MAX_RUNS
-#define SLOT_KEEP_BYTES		(1u << 20)	/* a bigger message's or output's buffer is not kept */
+#define SLOT_KEEP_BYTES		(32u << 10)	/* a bigger message's or output's buffer is not kept */
 
 struct slot {
 	char *buf;		/* a copy of the message: the mailbox reuses its buffer */
