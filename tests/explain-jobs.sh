@@ -78,6 +78,19 @@ else
 	    "$(cat "$tmp/json-4.err")" "exit $(cat "$tmp/json-4.rc")"
 fi
 
+# A reader that goes away (| head) ends the run, as in the batch modes: nothing more is
+# read, one line says why, exit 3.
+{ "$MXDIAG" --json explain --no-dns --kb "$kb" --jobs 2 "$tmp/box.mbox" 2>"$tmp/head.err"
+  echo $? >"$tmp/head.rc"; } | head -n 1 >/dev/null
+n=$(sed -n 's/^mxdiag: explain: \([0-9]*\) bounces .*/\1/p' "$tmp/head.err")
+if [ "$(cat "$tmp/head.rc")" = 3 ] && [ -n "$n" ] && [ "$n" -lt 701 ] &&
+    grep -q '^mxdiag: explain: writing the output: ' "$tmp/head.err"; then
+	ok "output closed (| head): the run stops early ($n of 701 bounces), says why, exit 3"
+else
+	not_ok "output closed (| head): the run stops early, says why, exit 3" \
+	    "exit $(cat "$tmp/head.rc")" "$(cat "$tmp/head.err")"
+fi
+
 for bad in 0 17 two -1; do
 	"$MXDIAG" explain --no-dns --kb "$kb" --jobs "$bad" "$tmp/box.mbox" >"$tmp/bad.out" \
 	    2>"$tmp/bad.err"

@@ -18,6 +18,7 @@
 #include "explain_out.h"
 #include "explain_proof.h"
 #include "i18n.h"
+#include "log.h"
 #include "loop.h"
 #include "ndr.h"
 #include "ndr_classify.h"
@@ -98,6 +99,7 @@ struct explain {
 	struct dns_stats emitted;
 	struct progress prog;
 	struct batch_tally tally;
+	int write_errno;	/* stdout could not be written (a reader gone: | head): why */
 };
 
 /* The live proofs the cause names (kb.json `verify`), on this bounce's facts. */
@@ -531,10 +533,13 @@ window_emit(struct explain *ex, struct window *w, size_t end)
 			rc = emit_finished(ex, sl->rep);
 			sl->worst = report_worst(sl->rep);
 		} else {
-			if (sl->write_rc == 0 &&
-			    fwrite(sl->out, 1, sl->out_len, stdout) != sl->out_len)
+			if (sl->write_rc == 0 && ex->write_errno == 0 &&
+			    fwrite(sl->out, 1, sl->out_len, stdout) != sl->out_len) {
 				sl->write_rc = -1;
-			rc = sl->write_rc != 0 ? EXIT_UNKNOWN : status_exit_code(sl->worst);
+				ex->write_errno = errno != 0 ? errno : EIO;
+			}
+			rc = sl->write_rc != 0 || ex->write_errno != 0 ? EXIT_UNKNOWN :
+			    status_exit_code(sl->worst);
 		}
 		report_free(sl->rep);	/* NULL when a worker freed it */
 		sl->rep = NULL;
@@ -700,7 +705,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 	fill = win[0];
 	progress_begin(&ex->prog, _("explain: %zu bounces read, %.0f per second, %s"));
 	batch_tally_begin(&ex->tally);
-	for (i = 0; i < n_paths; i++) {
+	for (i = 0; i < n_paths && ex->write_errno == 0; i++) {
 		enum ndr_mailbox_err err;
 		struct ndr_mailbox *mb = i == 0 && first != NULL ? first :
 		    ndr_mailbox_open(paths[i], &err);
@@ -714,7 +719,9 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 			ex->tally.n_errors++;
 			continue;
 		}
-		while ((got = ndr_mailbox_next(mb, &m, &err)) != 0) {
+		/* as the batch modes: a reader that went away ends the run, nothing more is
+		 * read (what is in hand is dropped) */
+		while (ex->write_errno == 0 && (got = ndr_mailbox_next(mb, &m, &err)) != 0) {
 			char target[4200];
 
 			if (got < 0) {
@@ -746,17 +753,23 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		}
 		ndr_mailbox_close(mb);
 	}
-	if (fill->n > 0)
+	if (fill->n > 0 && ex->write_errno == 0)
 		worst = status_exit_worse(worst, window_step(ex, fill, &ready));
-	worst = status_exit_worse(worst, window_step(ex, NULL, &ready));
+	if (ex->write_errno == 0)
+		worst = status_exit_worse(worst, window_step(ex, NULL, &ready));
 out:
 	window_free(win[0]);
 	window_free(win[1]);
 	progress_end(&ex->prog);
+	/* as the batch modes: a run that could not write all it found is UNKNOWN */
+	if (ex->write_errno != 0)
+		log_err("explain: writing the output: %s", strerror(ex->write_errno));
 	/* one summary line, as the batch modes print; what could not be read is UNKNOWN */
 	batch_tally_print(&ex->tally, "explain", _("bounces"), _("unreadable"));
 	if (is_input_error)
 		worst = status_exit_worse(worst, EXIT_UNKNOWN);
+	if (ex->write_errno != 0)
+		worst = EXIT_UNKNOWN;
 	ctx->rep = ex->run_rep;
 	if (ex->nagios_buf != NULL)
 		worst = nagios_many(ex, paths, n_paths, worst, &nagios_text, &nagios_len);
