@@ -80,15 +80,14 @@ drop_moot_advice(struct report *rep, const struct check_inputs *in)
 		"dnssec.insecure", NULL,
 	};
 	const struct finding *dead = report_find(rep, "domain.internal");
-	json_t *dropped = json_array();
+	bool was_dropped[sizeof(moot) / sizeof(moot[0])] = { false };
+	json_t *dropped;
 	size_t i, k;
 
 	if (dead == NULL)
 		dead = report_find(rep, "domain.not-found");
-	if (dead == NULL || strcmp(finding_subject(dead), in->domain) != 0) {
-		json_decref(dropped);
+	if (dead == NULL || strcmp(finding_subject(dead), in->domain) != 0)
 		return;
-	}
 	for (i = report_count(rep); i-- > 0;) {
 		const struct finding *f = report_finding(rep, i);
 
@@ -96,12 +95,18 @@ drop_moot_advice(struct report *rep, const struct check_inputs *in)
 			continue;
 		for (k = 0; moot[k] != NULL; k++) {
 			if (strcmp(finding_id(f), moot[k]) == 0) {
-				json_array_insert_new(dropped, 0, json_string(moot[k]));
+				was_dropped[k] = true;
 				report_remove(rep, i);
 				break;
 			}
 		}
 	}
+	/* in the table's order, each once: the findings came in the order the answers
+	 * arrived, which differs from run to run */
+	dropped = json_array();
+	for (k = 0; moot[k] != NULL; k++)
+		if (was_dropped[k])
+			json_array_append_new(dropped, json_string(moot[k]));
 	json_object_set_new(finding_data_obj(dead), "not_judged", dropped);
 }
 

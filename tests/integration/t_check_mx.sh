@@ -14,6 +14,10 @@ case_json "nonexistent domain: NXDOMAIN" 2 \
 case_json "nonexistent domain: no DMARC/DKIM/DNSSEC findings beside NXDOMAIN" 2 \
 	--has domain.not-found:FAIL --not dmarc.missing --not dkim.none-found \
 	--not dnssec.insecure --not mta-sts.none --data domain.not-found:not_judged -- check doesnotexist.test
+# what was dropped, in the table's fixed order (not the order the answers came in), once each
+case_json "nonexistent domain: not_judged in a fixed order" 2 \
+	--data "domain.not-found:not_judged=['dmarc.missing', 'dkim.none-found', 'dnssec.insecure']" \
+	-- check doesnotexist.test
 case_json "trailing dot and upper case are the same domain" 2 \
 	--has domain.not-found:FAIL -- check DoesNotExist.TEST.
 case_json "internal AD domain does not resolve (corp.local)" 2 \
