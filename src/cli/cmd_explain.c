@@ -361,23 +361,17 @@ write_one(const struct explain *ex, struct report *rep, FILE *out)
 	return 0;
 }
 
-/* A bounce of many, its report finished: written out, or its share of the one nagios
- * status line. Returns its exit status. */
-static int
-emit_finished(struct explain *ex, struct report *rep)
+/* --format nagios: a bounce's share of the one status line, and its problem lines. */
+static void
+nagios_one(struct explain *ex, struct report *rep)
 {
-	if (ex->ctx->g->nagios) {
-		nagios_add(&ex->nagios, rep);
-		ex->n_reports++;
-		if (status_exit_code(report_worst(rep)) != EXIT_OK) {
-			fprintf(ex->nagios_buf, "%s: %s\n", report_target(rep),
-			    status_name(report_worst(rep)));
-			nagios_problems(ex->nagios_buf, rep);
-		}
-	} else if (write_one(ex, rep, stdout) != 0) {
-		return EXIT_UNKNOWN;
+	nagios_add(&ex->nagios, rep);
+	ex->n_reports++;
+	if (status_exit_code(report_worst(rep)) != EXIT_OK) {
+		fprintf(ex->nagios_buf, "%s: %s\n", report_target(rep),
+		    status_name(report_worst(rep)));
+		nagios_problems(ex->nagios_buf, rep);
 	}
-	return status_exit_code(report_worst(rep));
 }
 
 /*
@@ -413,7 +407,6 @@ struct window {
 	const struct explain *ex;
 	struct slot slots[EXPLAIN_WINDOW];
 	size_t n, bytes;
-	size_t first;		/* the part being written starts here */
 };
 
 static bool
@@ -458,13 +451,13 @@ window_parse(void *arg, size_t i)
 	}
 }
 
-/* On a worker: slot first + i written into its stream (unless nagios gathers it), its
- * report freed. */
+/* On a worker: slot i written into its stream (unless nagios gathers it), its report
+ * freed. */
 static void
 window_write(void *arg, size_t i)
 {
 	struct window *w = arg;
-	struct slot *sl = &w->slots[w->first + i];
+	struct slot *sl = &w->slots[i];
 
 	sl->write_rc = 0;
 	sl->out_len = 0;
@@ -491,12 +484,12 @@ window_write(void *arg, size_t i)
  * stats count the run's lookups since the bounce before it was written out: the proofs of
  * a part run together and cannot be told apart, so its first bounce has them all. */
 static void
-window_verdicts(struct explain *ex, struct window *w, size_t end)
+window_verdicts(struct explain *ex, struct window *w, size_t first, size_t end)
 {
 	struct run_ctx *ctx = ex->ctx;
 	size_t i;
 
-	for (i = w->first; i < end; i++) {
+	for (i = first; i < end; i++) {
 		struct slot *sl = &w->slots[i];
 		const struct dns_stats *now = &report_stats(ex->run_rep)->dns;
 		struct dns_stats *st = &report_stats(sl->rep)->dns;
@@ -515,23 +508,24 @@ window_verdicts(struct explain *ex, struct window *w, size_t end)
 	ctx->rep = ex->run_rep;
 }
 
-/* Slots first..end-1 written on the workers, then printed in order. Returns the worst
+/* The window's bounces written on the workers, then printed in order. Returns the worst
  * exit status. */
 static int
-window_emit(struct explain *ex, struct window *w, size_t end)
+window_emit(struct explain *ex, struct window *w)
 {
 	int worst = EXIT_OK, rc;
 	size_t i;
 
-	workers_run(ex->workers, window_write, w, end - w->first);
-	for (i = w->first; i < end; i++) {
+	workers_run(ex->workers, window_write, w, w->n);
+	for (i = 0; i < w->n; i++) {
 		struct slot *sl = &w->slots[i];
 
 		if (ex->prog.share_tty)
 			progress_hide(&ex->prog);
 		if (ex->ctx->g->nagios) {
-			rc = emit_finished(ex, sl->rep);
+			nagios_one(ex, sl->rep);
 			sl->worst = report_worst(sl->rep);
+			rc = status_exit_code(sl->worst);
 		} else {
 			if (sl->write_rc == 0 && ex->write_errno == 0 &&
 			    fwrite(sl->out, 1, sl->out_len, stdout) != sl->out_len) {
@@ -570,15 +564,15 @@ window_emit(struct explain *ex, struct window *w, size_t end)
 static void
 window_prove(struct explain *ex, struct window *w)
 {
-	size_t end;
+	size_t first, end;
 
-	for (w->first = 0; w->first < w->n; w->first = end) {
+	for (first = 0; first < w->n; first = end) {
 		struct proof_seen *last = NULL;
 		size_t n_started = 0;
 
 		/* start the proofs of a part; a proof planned by an earlier bounce of the
 		 * part is read from it (prev), not started again */
-		for (end = w->first; end < w->n && (end == w->first ||
+		for (end = first; end < w->n && (end == first ||
 		    n_started < EXPLAIN_MAX_STARTED); end++) {
 			struct slot *sl = &w->slots[end];
 
@@ -599,7 +593,7 @@ window_prove(struct explain *ex, struct window *w)
 		ex->ctx->rep = ex->run_rep;
 		if (!ex->no_dns)
 			loop_run(ex->ctx->loop);
-		window_verdicts(ex, w, end);
+		window_verdicts(ex, w, first, end);
 	}
 }
 
@@ -625,8 +619,7 @@ window_step(struct explain *ex, struct window *next, struct window **ready)
 	if (next != NULL)
 		workers_wait(ex->workers, window_parse, next, next->n);
 	if (r != NULL) {
-		r->first = 0;
-		worst = window_emit(ex, r, r->n);
+		worst = window_emit(ex, r);
 		r->n = 0;
 		r->bytes = 0;
 	}
