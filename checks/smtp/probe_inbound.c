@@ -62,7 +62,6 @@ start_ep(struct ib_run *run, size_t host, const char *addr)
 	struct smtp_txn txn = { 0 };
 	const char *rcpts[3] = { run->rcpt };
 	struct ib_ep *ep;
-	char *rev;
 
 	if (run->neps == IB_MAX_EPS)
 		return;
@@ -97,10 +96,8 @@ start_ep(struct ib_run *run, size_t host, const char *addr)
 	report_stats(run->ctx->rep)->smtp_sessions++;
 	run->neps++;
 	session_begin(&run->sess);
-	rev = dns_reverse_name(addr);
-	if (rev != NULL && dns_query(run->ctx->dns, rev, LDNS_RR_TYPE_PTR, 2, on_ptr, ep) == 0)
+	if (dns_query_ptr(run->ctx->dns, addr, 2, on_ptr, ep) == 0)
 		session_begin(&run->sess);
-	free(rev);
 }
 
 static void

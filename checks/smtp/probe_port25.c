@@ -151,12 +151,8 @@ start_probe(struct p25_run *run, const char *target, const char *host, const cha
 	run->nprobes++;
 	session_begin(&run->sess);
 	if (p->is_literal && !is_submission) {
-		char *rev = dns_reverse_name(addr);
-
-		if (rev != NULL && dns_query(run->ctx->dns, rev, LDNS_RR_TYPE_PTR, 1, on_ptr,
-		    p) == 0)
+		if (dns_query_ptr(run->ctx->dns, addr, 1, on_ptr, p) == 0)
 			session_begin(&run->sess);
-		free(rev);
 	}
 }
 

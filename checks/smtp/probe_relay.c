@@ -186,7 +186,6 @@ static void
 on_host(struct probe_host *h, void *arg)
 {
 	struct rl_run *run = arg;
-	char *rev;
 	size_t i;
 
 	for (i = 0; i < (size_t)json_array_size(h->evidence); i++)
@@ -201,13 +200,10 @@ on_host(struct probe_host *h, void *arg)
 	probe_host_free(h);
 	/* The PTR name first: the greeting is read against it (vantage.h), and an address
 	 * target's domain comes from it. */
-	rev = dns_reverse_name(run->addr);
-	if (rev != NULL && dns_query(run->ctx->dns, rev, LDNS_RR_TYPE_PTR, 1, on_ptr,
-	    run) == 0)
+	if (dns_query_ptr(run->ctx->dns, run->addr, 1, on_ptr, run) == 0)
 		session_begin(&run->sess);
 	else
 		start_session(run);
-	free(rev);
 	session_end(&run->sess);
 }
 

@@ -77,15 +77,10 @@ on_dialled_ptr(const struct dns_answer *ans, void *arg)
 static void
 ask_dialled_ptr(struct sh_run *run, struct sh_ep *ep)
 {
-	char *rev;
-
 	if (ep->port != 25 || !ep->cand->is_ip)
 		return;
-	rev = dns_reverse_name(ep->addr);
-	if (rev != NULL && dns_query(run->ctx->dns, rev, LDNS_RR_TYPE_PTR, 2, on_dialled_ptr,
-	    ep) == 0)
+	if (dns_query_ptr(run->ctx->dns, ep->addr, 2, on_dialled_ptr, ep) == 0)
 		session_begin(&run->sess);
-	free(rev);
 }
 
 static void

@@ -995,6 +995,19 @@ dns_query(struct dns *dns, const char *name, uint16_t type, unsigned parent_dept
 }
 
 int
+dns_query_ptr(struct dns *dns, const char *addr, unsigned parent_depth, dns_cb *cb, void *arg)
+{
+	char *rev = dns_reverse_name(addr);
+	int rc;
+
+	if (rev == NULL)
+		return MXD_EINVAL;
+	rc = dns_query(dns, rev, LDNS_RR_TYPE_PTR, parent_depth, cb, arg);
+	free(rev);
+	return rc;
+}
+
+int
 dns_query_flags(struct dns *dns, const char *name, uint16_t type, unsigned flags,
     unsigned parent_depth, dns_cb *cb, void *arg)
 {

@@ -122,6 +122,11 @@ size_t dns_cache_count(const struct dns *dns);
 int dns_query(struct dns *dns, const char *name, uint16_t type, unsigned parent_depth,
     dns_cb *cb, void *arg);
 
+/* The PTR question of the address addr (its in-addr.arpa or ip6.arpa name), as
+ * dns_query(); MXD_EINVAL also when addr is no address. */
+int dns_query_ptr(struct dns *dns, const char *addr, unsigned parent_depth, dns_cb *cb,
+    void *arg);
+
 /* Question flags for dns_query_flags(); each combination is its own question (cache). */
 enum {
 	DNS_Q_CD = 1 << 0,	/* checking disabled: the answer even when DNSSEC fails */
