@@ -6,7 +6,7 @@ set -eu
 
 BUILD_PKGS="build-essential autoconf automake autopoint gettext pkg-config
 libldns-dev libc-ares-dev libssl-dev libjansson-dev libpsl-dev libidn2-dev libcmocka-dev
-libcurl4-openssl-dev
+libcurl4-openssl-dev libmimalloc-dev
 ca-certificates bash-completion"
 LAB_PKGS="nsd unbound ldnsutils bind9-dnsutils python3 python3-aiosmtpd nftables
 iproute2 openssl util-linux procps python3-cryptography python3-jsonschema
