@@ -165,22 +165,22 @@ add_rcpt_finding(const struct explain *ex, struct report *rep, const struct ndr 
 		finding_evidence(f, "%s", r->evidence[i]);
 	if (r->n_evidence == 0 && r->diag != NULL)
 		finding_evidence(f, "%s", r->diag);
-	finding_data(f, "reason", json_string(r->reason));
-	finding_data(f, "status_code", json_string(r->status_out));
-	finding_data(f, "reply_code", json_string(r->reply));
-	finding_data(f, "rule", json_string(r->rule));
-	finding_data(f, "side", json_string(k != NULL ? k->side : "none"));
+	finding_data(f, "reason", report_json_string(r->reason));
+	finding_data(f, "status_code", report_json_string(r->status_out));
+	finding_data(f, "reply_code", report_json_string(r->reply));
+	finding_data(f, "rule", report_json_string(r->rule));
+	finding_data(f, "side", report_json_string(k != NULL ? k->side : "none"));
 	if (r->action != NULL)
-		finding_data(f, "action", json_string(r->action));
+		finding_data(f, "action", report_json_string(r->action));
 	if (r->remote_mta != NULL)
-		finding_data(f, "remote_mta", json_string(r->remote_mta));
+		finding_data(f, "remote_mta", report_json_string(r->remote_mta));
 	if (r->command != NULL)
-		finding_data(f, "smtp_command", json_string(r->command));
+		finding_data(f, "smtp_command", report_json_string(r->command));
 	if (r->diag != NULL)
-		finding_data(f, "diagnostic", json_string(r->diag));
+		finding_data(f, "diagnostic", report_json_string(r->diag));
 	verify = json_array();
 	for (i = 0; k != NULL && i < k->n_verify; i++)
-		json_array_append_new(verify, json_string(k->verify[i]));
+		json_array_append_new(verify, report_json_string(k->verify[i]));
 	finding_data(f, "verify", verify);
 }
 
@@ -189,8 +189,8 @@ add_bounce_facts(const struct explain *ex, struct report *rep, const struct ndr 
 {
 	json_t *b = json_object();
 
-#define SET(key, val) do { if ((val) != NULL) json_object_set_new(b, key, json_string(val)); \
-	} while (0)
+#define SET(key, val) do { if ((val) != NULL) \
+	json_object_set_new_nocheck(b, key, report_json_string(val)); } while (0)
 	SET("reporting_mta", n->reporting_mta);
 	SET("subject", n->bounce_subject);
 	SET("original_from", n->orig_from);
@@ -198,10 +198,12 @@ add_bounce_facts(const struct explain *ex, struct report *rep, const struct ndr 
 	SET("original_subject", n->orig_subject);
 	SET("original_message_id", n->orig_msgid);
 #undef SET
-	json_object_set_new(b, "kind", json_string(n->kind == NDR_KIND_EMAIL ? "email" : "text"));
-	json_object_set_new(b, "has_dsn", json_boolean(n->has_dsn));
-	json_object_set_new(b, "recipients", json_integer((json_int_t)n->n_rcpts));
-	json_object_set_new(b, "language", json_string(ex->lang == NDR_LANG_JA ? "ja" : "en"));
+	json_object_set_new_nocheck(b, "kind",
+	    json_string_nocheck(n->kind == NDR_KIND_EMAIL ? "email" : "text"));
+	json_object_set_new_nocheck(b, "has_dsn", json_boolean(n->has_dsn));
+	json_object_set_new_nocheck(b, "recipients", json_integer((json_int_t)n->n_rcpts));
+	json_object_set_new_nocheck(b, "language",
+	    json_string_nocheck(ex->lang == NDR_LANG_JA ? "ja" : "en"));
 	report_set_extra(rep, "bounce", b);
 	if (n->is_partial) {
 		struct finding *f = report_add(rep, "ndr.partial", ST_WARN,
@@ -298,7 +300,7 @@ explain_parse(const struct explain *ex, struct report *rep, const struct ndr_mes
 
 	ndr_classify(n, ex->kb);
 	add_bounce_facts(ex, rep, n);
-	report_set_extra(rep, "file", json_string(m->name));
+	report_set_extra(rep, "file", report_json_string(m->name));
 	report_set_extra(rep, "index", json_integer((json_int_t)m->index));
 	if (!ndr_looks_like_bounce(n)) {
 		add_not_a_bounce(rep, n);

@@ -217,7 +217,7 @@ explain_rcpt_text(struct finding *f, const struct ndr *n, const struct ndr_rcpt 
 		finding_fix(f, "%s", k->fix[lang]);
 	for (i = 0; k != NULL && i < k->n_refs; i++)
 		finding_ref(f, k->refs[i]);
-	finding_data(f, "act", json_string(act));
+	finding_data(f, "act", report_json_string(act));
 	if (next[0] != '\0')
-		finding_data(f, "next_command", json_string(next));
+		finding_data(f, "next_command", report_json_string(next));
 }

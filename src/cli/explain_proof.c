@@ -227,8 +227,8 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 			finding_fix(f, _("Keep the message queued and retry later; if it goes on, "
 			    "ask the recipient's administrator about their server %s (mxdiag "
 			    "inbound %s shows what it answers)."), v->rcpt_host, s->rcpt_domain);
-			finding_data(f, "recipient_server", json_string("unreachable"));
-			finding_data(f, "recipient_host", json_string(v->rcpt_host));
+			finding_data(f, "recipient_server", json_string_nocheck("unreachable"));
+			finding_data(f, "recipient_host", report_json_string(v->rcpt_host));
 			break;
 		}
 		finding_msg(f, _("Checked now: %s This is not the cause itself, so whether the "
@@ -255,21 +255,21 @@ add_verdict(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 		else
 			finding_fix(f, _("Next, run: %s"), next);
 	}
-	finding_data(f, "result", json_string(result_names[v->result]));
-	finding_data(f, "cause", json_string(k->id));
-	finding_data(f, "check", json_string(p->check));
+	finding_data(f, "result", json_string_nocheck(result_names[v->result]));
+	finding_data(f, "cause", report_json_string(k->id));
+	finding_data(f, "check", report_json_string(p->check));
 	if (v->basis != NULL)
-		finding_data(f, "finding", json_string(finding_id(v->basis)));
+		finding_data(f, "finding", report_json_string(finding_id(v->basis)));
 	if (in->domain != NULL)
-		finding_data(f, "domain", json_string(in->domain));
+		finding_data(f, "domain", report_json_string(in->domain));
 	if (in->ip != NULL)
-		finding_data(f, "ip", json_string(in->ip));
+		finding_data(f, "ip", report_json_string(in->ip));
 	if (s->ip_source != NULL && in->ip != NULL)
-		finding_data(f, "ip_source", json_string(s->ip_source));
+		finding_data(f, "ip_source", report_json_string(s->ip_source));
 	if (in->helo != NULL && (checks_find(p->check)->needs & CHECK_IN_HELO) != 0)
-		finding_data(f, "helo", json_string(in->helo));
+		finding_data(f, "helo", report_json_string(in->helo));
 	if (v->reused_from != NULL)
-		finding_data(f, "reused_from", json_string(v->reused_from));
+		finding_data(f, "reused_from", report_json_string(v->reused_from));
 	if (strcmp(p->check, "mx-size") == 0 && s->msg_size > 0)
 		finding_data(f, "message_size", json_integer((json_int_t)s->msg_size));
 	if (strcmp(p->check, "mx-size") == 0 && s->size_limit > 0)
@@ -320,9 +320,9 @@ add_missing(struct run_ctx *ctx, const struct ndr_cause *k, const struct ndr_pro
 		hint = _("Run again with --ip ADDRESS (your mail server's public address).");
 	}
 	finding_fix(f, "%s", hint);
-	finding_data(f, "result", json_string(v.st == ST_UNKNOWN ? "unknown" : "cannot-check"));
-	finding_data(f, "cause", json_string(k->id));
-	finding_data(f, "check", json_string(p->check));
+	finding_data(f, "result", json_string_nocheck(v.st == ST_UNKNOWN ? "unknown" : "cannot-check"));
+	finding_data(f, "cause", report_json_string(k->id));
+	finding_data(f, "check", report_json_string(p->check));
 	(void)s;
 }
 
@@ -519,12 +519,12 @@ spf_said(struct finding *f, const struct proof_item *it)
 	if (it->spf_source != NULL) {
 		finding_evidence(f, _("SPF was checked for the MAIL FROM domain %s (read "
 		    "from %s), the identity SPF authorises."), it->in.domain, it->spf_source);
-		finding_data(f, "spf_identity", json_string("mail-from"));
+		finding_data(f, "spf_identity", json_string_nocheck("mail-from"));
 	} else {
 		finding_evidence(f, _("SPF was checked for the sender's domain %s (From: or "
 		    "--sender): the bounce does not show the MAIL FROM (Return-Path) that SPF "
 		    "authorises, which may be another domain."), it->in.domain);
-		finding_data(f, "spf_identity", json_string("from"));
+		finding_data(f, "spf_identity", json_string_nocheck("from"));
 	}
 }
 

@@ -423,16 +423,23 @@ finding_evidence(struct finding *f, const char *fmt, ...)
 	free(text);
 }
 
-/* Whether json_string() takes s: UTF-8. jansson checks a byte at a time through a call per
- * byte (a fortieth of a batch); names and servers are ASCII, skipped over here. */
+/* Whether json_string() takes s: UTF-8, checked with jansson's rules (RFC 3629) but
+ * without its call per byte. */
 static bool
 is_utf8(const char *s)
 {
-	size_t len = strlen(s), i = 0;
+	return text_is_utf8(s, strlen(s));
+}
 
-	while (i < len && (unsigned char)s[i] < 0x80)
-		i++;
-	return i == len || text_is_utf8(s + i, len - i);
+json_t *
+report_json_string(const char *s)
+{
+	size_t len;
+
+	if (s == NULL)
+		return NULL;
+	len = strlen(s);
+	return text_is_utf8(s, len) ? json_stringn_nocheck(s, len) : NULL;
 }
 
 size_t
@@ -657,7 +664,7 @@ dns_answer_evidence(const struct dns_answer *ans)
 void
 finding_data(struct finding *f, const char *key, json_t *value)
 {
-	json_object_set_new(f->data, key, value);
+	json_object_set_new_nocheck(f->data, key, value);	/* keys are literals */
 }
 
 void
@@ -689,7 +696,7 @@ report_set_extra(struct report *rep, const char *key, json_t *value)
 {
 	if (rep->extra == NULL)
 		rep->extra = json_object();
-	json_object_set_new(rep->extra, key, value);
+	json_object_set_new_nocheck(rep->extra, key, value);	/* keys are literals */
 }
 
 void

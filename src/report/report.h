@@ -65,8 +65,12 @@ struct dns_evidence {
 };
 /* Structured evidence: obj is stolen (the finding owns it); it must hold a "text" string. */
 void finding_evidence_json(struct finding *f, json_t *obj);
-/* Machine-readable facts (result codes, addresses): value is stolen. */
+/* Machine-readable facts (result codes, addresses): value is stolen; key is a literal
+ * (ASCII, not checked again). */
 void finding_data(struct finding *f, const char *key, json_t *value);
+/* A JSON string of s, or NULL (as json_string()) when s is NULL or not UTF-8: the same
+ * check as jansson's, without its call per byte. */
+json_t *report_json_string(const char *s);
 /* Section of a checklist this finding belongs to (preflight), copied. */
 void finding_group(struct finding *f, const char *group);
 
@@ -78,7 +82,8 @@ const char *report_command(const struct report *rep);
 const char *report_target(const struct report *rep);
 struct report_stats *report_stats(struct report *rep);
 const struct report_stats *report_stats_const(const struct report *rep);
-/* Extra top-level JSON members of the command (e.g. an SPF result); value is stolen. */
+/* Extra top-level JSON members of the command (e.g. an SPF result); value is stolen, key
+ * a literal. */
 void report_set_extra(struct report *rep, const char *key, json_t *value);
 json_t *report_extra(const struct report *rep);	/* borrowed; may be NULL */
 

@@ -286,6 +286,39 @@ test_names(void **state)
 	assert_null(names_generic_reason("dynamo.example.test", NULL, buf, sizeof(buf)));
 }
 
+/* report_json_string() takes and refuses what json_string() does, wherever in the text
+ * (before, inside or after an eight-byte ASCII run) the bad or multibyte sequence sits. */
+static void
+test_json_string_as_jansson(void **state)
+{
+	static const char *const seqs[] = {
+		"\xc3\xa9", "\xe6\x97\xa5", "\xf0\x9f\x98\x80",	/* valid */
+		"\x80", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff", "\xe6\x97",
+	};
+	char buf[64];
+	size_t i, at;
+
+	(void)state;
+	assert_null(report_json_string(NULL));
+	for (i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		for (at = 0; at <= 20; at++) {
+			json_t *want, *got;
+
+			memset(buf, 'a', at);
+			snprintf(buf + at, sizeof(buf) - at, "%s%s", seqs[i], "bcdefghijk");
+			want = json_string(buf);
+			got = report_json_string(buf);
+			if ((want == NULL) != (got == NULL))
+				fail_msg("seq %zu at %zu: jansson %s, report_json_string %s", i, at,
+				    want ? "takes it" : "refuses it", got ? "takes it" : "refuses it");
+			if (got != NULL)
+				assert_string_equal(json_string_value(got), buf);
+			json_decref(want);
+			json_decref(got);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -298,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_text_without_colour),
 		cmocka_unit_test(test_report_is_bounded),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_json_string_as_jansson),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
