@@ -119,6 +119,20 @@ test_ranges(void **state)
 	assert_null(netaddr_special_range("192.0.2.25"));	/* documentation: the lab */
 	assert_null(netaddr_special_range("8.8.8.8"));
 	assert_null(netaddr_special_range("not an ip"));
+	/* each prefix's edges: the bits after the prefix length are not compared */
+	assert_non_null(netaddr_special_range("100.127.255.255"));
+	assert_null(netaddr_special_range("100.128.0.1"));
+	assert_non_null(netaddr_special_range("198.19.255.255"));
+	assert_null(netaddr_special_range("198.20.0.1"));
+	assert_non_null(netaddr_special_range("255.255.255.255"));
+	assert_non_null(netaddr_special_range("::"));
+	assert_non_null(netaddr_special_range("::1"));
+	assert_null(netaddr_special_range("::2"));
+	assert_non_null(netaddr_special_range("::ffff:192.0.2.1"));
+	assert_null(netaddr_special_range("fec0::1"));
+	assert_non_null(netaddr_special_range("febf::1"));
+	assert_non_null(netaddr_special_range("ff02::1"));
+	assert_null(netaddr_special_range("2001:db8::1"));
 }
 
 /* IDNA2008 with the UTS #46 mapping, as libidn2 does it: the A-labels are the registries'. */
