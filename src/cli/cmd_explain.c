@@ -394,7 +394,8 @@ nagios_one(struct explain *ex, struct report *rep)
 struct slot {
 	char *buf;		/* a copy of the message: the mailbox reuses its buffer */
 	size_t len, cap, index;
-	char *name, *target;
+	char *name;
+	bool is_numbered;	/* one of a mailbox's messages: its report names its index */
 	struct report *rep;
 	struct ndr *n;		/* parsed, for its proofs (they borrow its strings); or NULL */
 	struct proof_seen *seen;	/* live: its proofs' state, owned, kept for the run */
@@ -418,7 +419,7 @@ window_full(const struct window *w)
 }
 
 static void
-window_add(struct window *w, const struct ndr_message *m, const char *target)
+window_add(struct window *w, const struct ndr_message *m, bool is_numbered)
 {
 	struct slot *sl = &w->slots[w->n++];
 
@@ -432,7 +433,7 @@ window_add(struct window *w, const struct ndr_message *m, const char *target)
 	sl->len = m->len;
 	sl->index = m->index;
 	sl->name = xstrdup(m->name);
-	sl->target = xstrdup(target);
+	sl->is_numbered = is_numbered;
 	w->bytes += m->len;
 }
 
@@ -444,8 +445,14 @@ window_parse(void *arg, size_t i)
 	struct slot *sl = &w->slots[i];
 	struct ndr_message m = { .buf = sl->buf, .len = sl->len, .index = sl->index,
 	    .name = sl->name };
+	char target[4200];
 
-	sl->rep = report_new("explain", sl->target);
+	/* named here, on the workers: the main thread only reads the mailbox */
+	if (sl->is_numbered)
+		snprintf(target, sizeof(target), "%s #%zu", sl->name, sl->index);
+	else
+		snprintf(target, sizeof(target), "%s", sl->name);
+	sl->rep = report_new("explain", target);
 	sl->n = explain_parse(w->ex, sl->rep, &m);
 	if (sl->n != NULL && w->ex->no_dns) {
 		ndr_free(sl->n);
@@ -544,8 +551,7 @@ window_emit(struct explain *ex, struct window *w)
 		progress_tick(&ex->prog, sl->name);
 		progress_show(&ex->prog);
 		free(sl->name);
-		free(sl->target);
-		sl->name = sl->target = NULL;
+		sl->name = NULL;
 		if (sl->fp != NULL && sl->out_len > SLOT_KEEP_BYTES) {
 			fclose(sl->fp);
 			free(sl->out);
@@ -639,7 +645,6 @@ window_free(struct window *w)
 		report_free(w->slots[i].rep);
 		ndr_free(w->slots[i].n);
 		free(w->slots[i].name);
-		free(w->slots[i].target);
 		if (w->slots[i].fp != NULL)
 			fclose(w->slots[i].fp);
 		free(w->slots[i].out);
@@ -717,8 +722,6 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		/* as the batch modes: a reader that went away ends the run, nothing more is
 		 * read (what is in hand is dropped) */
 		while (ex->write_errno == 0 && (got = ndr_mailbox_next(mb, &m, &err)) != 0) {
-			char target[4200];
-
 			if (got < 0) {
 				progress_hide(&ex->prog);
 				fprintf(stderr, "mxdiag: explain: %s: %s\n", m.name, input_error(err));
@@ -726,10 +729,6 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 				ex->tally.n_errors++;
 				continue;
 			}
-			if (ndr_mailbox_kind(mb) == NDR_MB_MBOX)
-				snprintf(target, sizeof(target), "%s #%zu", m.name, m.index);
-			else
-				snprintf(target, sizeof(target), "%s", m.name);
 			/* The cache is the run's: past EXPLAIN_DNS_KEEP questions it starts afresh
 			 * (between windows, with nothing in flight), so memory stays bounded
 			 * however many domains a mailbox names. */
@@ -740,7 +739,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 				worst = EXIT_UNKNOWN;
 				goto out;
 			}
-			window_add(fill, &m, target);
+			window_add(fill, &m, ndr_mailbox_kind(mb) == NDR_MB_MBOX);
 			if (window_full(fill)) {
 				worst = status_exit_worse(worst, window_step(ex, fill, &ready));
 				fill = ready == win[0] ? win[1] : win[0];
