@@ -438,7 +438,7 @@ jout_evidence(struct jout *j, const struct finding *f)
 }
 
 static void
-jout_finding(struct jout *j, const struct finding *f)
+jout_finding_members(struct jout *j, const struct finding *f)
 {
 	jout_open(j);
 	jout_member_str(j, "id", finding_id(f));
@@ -452,6 +452,39 @@ jout_finding(struct jout *j, const struct finding *f)
 	jout_member_value(j, "references", finding_refs(f));
 	jout_member_value(j, "data", finding_data_obj(f));
 	jout_close(j);
+}
+
+/* One finding's JSON text, for finding_shared_text(). */
+static char *
+finding_text(const struct finding *f, size_t *len)
+{
+	struct jout j;
+
+	jout_init(&j, NULL);
+	jout_finding_members(&j, f);
+	jout_flush(&j);
+	if (j.is_err) {
+		free(j.heap);
+		return NULL;
+	}
+	*len = j.heap_len;
+	return j.heap;
+}
+
+/* A copied finding (a proof's, reused by many bounces) is written once and its text
+ * kept for the other copies. */
+static void
+jout_finding(struct jout *j, const struct finding *f)
+{
+	size_t len;
+	const char *text = finding_shared_text(f, finding_text, &len);
+
+	if (text == NULL) {
+		jout_finding_members(j, f);
+		return;
+	}
+	jout_put(j, text, len);
+	j->is_first = false;
 }
 
 /* The document of render_json_line(), without the newline. */

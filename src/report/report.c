@@ -36,6 +36,21 @@ struct finding {
 				 * not asked since the last change */
 	json_t *refs;		/* array of strings */
 	json_t *data;		/* object */
+	struct finding_share *share;	/* the copies of one finding: NULL when not copied */
+};
+
+/* What the copies of one finding (report_add_copy()) share beyond their JSON values: the
+ * text its line writer made of the first of them, so that the others write those bytes as
+ * they are (over a mailbox, the proofs' findings were rendered again for every bounce that
+ * reused them: half of the writing). A finding changed after it was copied leaves it. */
+struct finding_share {
+	unsigned refs;			/* atomic: copies are freed on several threads */
+	struct shared_text *text;	/* NULL until written; set once, atomically */
+};
+
+struct shared_text {
+	size_t len;
+	char bytes[];
 };
 
 struct report {
@@ -135,10 +150,28 @@ evidence_clear(struct finding *f)
 	f->ev_list = NULL;
 }
 
+static void
+share_unref(struct finding_share *sh)
+{
+	if (sh != NULL && __atomic_sub_fetch(&sh->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(sh->text);
+		free(sh);
+	}
+}
+
+/* f is about to change: it no longer writes what its copies write. */
+static void
+share_leave(struct finding *f)
+{
+	share_unref(f->share);
+	f->share = NULL;
+}
+
 /* Append one piece (its reference taken over); past the ceiling when is_capped, dropped. */
 static void
 evidence_push(struct finding *f, json_t *json, struct dns_evidence *dns, bool is_capped)
 {
+	share_leave(f);
 	if (is_capped && f->nev >= FINDING_MAX_EVIDENCE) {
 		json_decref(json);
 		dns_evidence_unref(dns);
@@ -176,6 +209,7 @@ finding_fini(struct finding *f)
 	evidence_clear(f);
 	json_decref(f->refs);
 	json_decref(f->data);
+	share_unref(f->share);
 }
 
 struct report *
@@ -366,7 +400,47 @@ report_add_copy(struct report *rep, const struct finding *src)
 	json_decref(f->data);
 	f->refs = json_incref(src->refs);
 	f->data = json_incref(src->data);
+	/* src is the original or a copy, on the thread that copies (as are all its copies) */
+	if (src->share == NULL) {
+		struct finding *orig = (struct finding *)src;	/* only its share is set */
+
+		orig->share = xcalloc(1, sizeof(*orig->share));
+		orig->share->refs = 1;
+	}
+	__atomic_add_fetch(&src->share->refs, 1, __ATOMIC_RELAXED);
+	f->share = src->share;
 	return f;
+}
+
+const char *
+finding_shared_text(const struct finding *f, char *(*write)(const struct finding *, size_t *),
+    size_t *len)
+{
+	struct shared_text *t, *mine, *none = NULL;
+	char *bytes;
+	size_t n;
+
+	if (f->share == NULL)
+		return NULL;
+	t = __atomic_load_n(&f->share->text, __ATOMIC_ACQUIRE);
+	if (t == NULL) {
+		if ((bytes = write(f, &n)) == NULL)
+			return NULL;
+		mine = xmalloc(sizeof(*mine) + n + 1);
+		mine->len = n;
+		memcpy(mine->bytes, bytes, n + 1);
+		free(bytes);
+		/* another thread may have written a copy meanwhile: the first text stays */
+		if (__atomic_compare_exchange_n(&f->share->text, &none, mine, false,
+		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			t = mine;
+		} else {
+			free(mine);
+			t = none;
+		}
+	}
+	*len = t->len;
+	return t->bytes;
 }
 
 void
@@ -374,6 +448,7 @@ finding_msg(struct finding *f, const char *fmt, ...)
 {
 	va_list ap;
 
+	share_leave(f);
 	free(f->message);
 	va_start(ap, fmt);
 	f->message = clean_vasprintf(fmt, ap);
@@ -385,6 +460,7 @@ finding_fix(struct finding *f, const char *fmt, ...)
 {
 	va_list ap;
 
+	share_leave(f);
 	free(f->fix);
 	va_start(ap, fmt);
 	f->fix = clean_vasprintf(fmt, ap);
@@ -396,6 +472,7 @@ finding_ref(struct finding *f, const char *ref)
 {
 	char *text = clean_text(ref);
 
+	share_leave(f);
 	json_array_append_new(f->refs, json_string_nocheck(text));	/* clean_text: UTF-8 */
 	free(text);
 }
@@ -664,12 +741,14 @@ dns_answer_evidence(const struct dns_answer *ans)
 void
 finding_data(struct finding *f, const char *key, json_t *value)
 {
+	share_leave(f);
 	json_object_set_new_nocheck(f->data, key, value);	/* keys are literals */
 }
 
 void
 finding_group(struct finding *f, const char *group)
 {
+	share_leave(f);
 	free(f->group);
 	f->group = xstrdup(group);
 }
@@ -721,6 +800,7 @@ report_regrade(struct report *rep, size_t i, enum status st, const char *why,
 
 	if (f->status == st)
 		return;
+	share_leave(f);
 	finding_data(f, "regraded", json_pack("{s:s, s:s}", "from", status_name(f->status),
 	    "why", why));
 	finding_evidence(f, "%s", why);

@@ -36,6 +36,11 @@ struct finding *report_add(struct report *rep, const char *id, enum status st,
  * rep, texts, evidence, references and data included. The JSON (evidence, references,
  * data) is shared, reference-counted, not copied: a copied finding is read, not added to. */
 struct finding *report_add_copy(struct report *rep, const struct finding *src);
+/* The text that f and every other copy of one finding write: made by write(f, &len)
+ * (malloc'd, NUL-terminated) for the first copy written, on any thread, and kept for the
+ * others. NULL when f is no copy (nor copied), or when write() gave NULL. */
+const char *finding_shared_text(const struct finding *f,
+    char *(*write)(const struct finding *, size_t *), size_t *len);
 
 /* printf-style setters; each copies. msg and fix replace, evidence and ref append. */
 void finding_msg(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -319,6 +319,69 @@ test_json_string_as_jansson(void **state)
 	}
 }
 
+static int n_written;
+
+static char *
+counting_writer(const struct finding *f, size_t *len)
+{
+	char *t = strdup(finding_id(f));
+
+	n_written++;
+	*len = strlen(t);
+	return t;
+}
+
+/* Copies of one finding write one text, made once; a copy changed afterwards writes
+ * itself; and a line with copies is the line the tree gives, before and after the text
+ * is kept. */
+static void
+test_copies_share_their_text(void **state)
+{
+	struct report *orig = report_new("proof", "k"), *a = report_new("explain", "a"),
+	    *b = report_new("explain", "b");
+	struct finding *f = report_add(orig, "dns.x", ST_WARN, "example.test"), *ca, *cb;
+	const char *t1, *t2;
+	size_t l1 = 0, l2 = 0;
+	int round;
+
+	(void)state;
+	finding_msg(f, "said \"so\"");
+	finding_evidence(f, "ev");
+	finding_data(f, "n", json_integer(3));
+	add_dns_evidence(f);
+	assert_null(finding_shared_text(f, counting_writer, &l1));	/* not copied yet */
+	ca = report_add_copy(a, f);
+	cb = report_add_copy(b, ca);	/* a copy of a copy: the same group */
+	for (round = 0; round < 2; round++) {
+		char *x = written(render_json_line, a, false), *y = written(via_tree, a, false);
+
+		assert_string_equal(x, y);
+		free(x);
+		free(y);
+	}
+	n_written = 0;
+	t1 = finding_shared_text(cb, counting_writer, &l1);
+	t2 = finding_shared_text(f, counting_writer, &l2);
+	assert_int_equal(n_written, 0);	/* a's line above kept the group's text */
+	assert_non_null(t1);
+	assert_ptr_equal(t1, t2);
+	assert_int_equal(l1, l2);
+	finding_msg(cb, "changed");
+	assert_null(finding_shared_text(cb, counting_writer, &l1));
+	{
+		char *x = written(render_json_line, b, false), *y = written(via_tree, b, false);
+
+		assert_string_equal(x, y);
+		assert_non_null(strstr(x, "changed"));
+		free(x);
+		free(y);
+	}
+	report_free(orig);	/* the group outlives its first member */
+	assert_ptr_equal(finding_shared_text(ca, counting_writer, &l1), t1);
+	report_free(a);
+	report_free(b);
+}
+
 int
 main(void)
 {
@@ -332,6 +395,7 @@ main(void)
 		cmocka_unit_test(test_report_is_bounded),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json_string_as_jansson),
+		cmocka_unit_test(test_copies_share_their_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
