@@ -14,6 +14,7 @@
 #include "names.h"
 #include "render.h"
 #include "report.h"
+#include "text.h"
 
 static void
 test_worst_status(void **state)
@@ -382,6 +383,59 @@ test_copies_share_their_text(void **state)
 	report_free(b);
 }
 
+/* The texts' cleaner, byte by byte as its rule says: printable ASCII, DEL, tab, newline
+ * and valid UTF-8 kept; other controls a space, invalid bytes '?'. */
+static void
+clean_by_rule(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n = strlen(s), i = 0, k;
+
+	while (i < n) {
+		if (p[i] >= 0x20 && p[i] < 0x80)
+			i++;
+		else if (p[i] == '\t' || p[i] == '\n')
+			i++;
+		else if (p[i] < 0x20)
+			p[i++] = ' ';
+		else if ((k = text_utf8_seq(p + i, n - i)) == 0)
+			p[i++] = '?';
+		else
+			i += k;
+	}
+}
+
+/* Finding texts are cleaned as the rule says, whatever the bytes and wherever in a run
+ * of sixteen they fall. */
+static void
+test_texts_cleaned(void **state)
+{
+	static const char pieces[][5] = { "a", " ", "\t", "\n", "\r", "\x01", "\x7f",
+	    "\xc3\xa9", "\xe3\x81\x82", "\xf0\x9f\x98\x80", "\x80", "\xc3", "\xe3\x81",
+	    "\xed\xa0\x80", "\xff", "\"" };
+	unsigned seed = 12345;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 2000; round++) {
+		struct report *rep = report_new("t", "t");
+		struct finding *f = report_add(rep, "t.x", ST_INFO, "");
+		char text[400] = "", want[400];
+		int n = (int)(seed % 60), i;
+
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			strcat(text, pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))]);
+		}
+		seed = seed * 1103515245u + 12345u;
+		memcpy(want, text, sizeof(want));
+		clean_by_rule(want);
+		finding_msg(f, "%s", text);
+		assert_string_equal(finding_message(f), want);
+		report_free(rep);
+	}
+}
+
 int
 main(void)
 {
@@ -396,6 +450,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json_string_as_jansson),
 		cmocka_unit_test(test_copies_share_their_text),
+		cmocka_unit_test(test_texts_cleaned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
