@@ -17,19 +17,41 @@
 #include "ndr_size.h"
 #include "xmalloc.h"
 
+/* Append src to dst (size bytes, *len used), cut as snprintf() would cut. */
+static void
+append(char *dst, size_t size, size_t *len, const char *src)
+{
+	size_t l = strlen(src);
+
+	if (*len + 1 >= size)
+		return;
+	if (l > size - 1 - *len)
+		l = size - 1 - *len;
+	memcpy(dst + *len, src, l);
+	*len += l;
+	dst[*len] = '\0';
+}
+
 static void
 set_cause(const struct ndr_kb *kb, struct ndr_rcpt *r, const struct ndr_cause *k,
     const char *reason, const char *how, const char *what)
 {
+	size_t len = 0;
+
 	if (k == NULL && reason != NULL)
 		k = ndr_kb_for_reason(kb, reason);
 	r->cause = k;
-	snprintf(r->reason, sizeof(r->reason), "%s",
+	r->reason[0] = '\0';
+	append(r->reason, sizeof(r->reason), &len,
 	    reason != NULL ? reason : (k != NULL ? k->reason : "undefined"));
-	if (what != NULL)
-		snprintf(r->rule, sizeof(r->rule), "%s \"%s\"", how, what);
-	else
-		snprintf(r->rule, sizeof(r->rule), "%s", how);
+	len = 0;
+	r->rule[0] = '\0';
+	append(r->rule, sizeof(r->rule), &len, how);
+	if (what != NULL) {
+		append(r->rule, sizeof(r->rule), &len, " \"");
+		append(r->rule, sizeof(r->rule), &len, what);
+		append(r->rule, sizeof(r->rule), &len, "\"");
+	}
 }
 
 static bool
@@ -48,10 +70,11 @@ code_in(const char *code, const char **list, size_t n)
 static const struct ndr_cause *
 by_status(const struct ndr_kb *kb, const char *status)
 {
-	size_t i;
+	size_t i, n_all;
+	const struct ndr_cause *all = ndr_kb_causes(kb, &n_all);
 
-	for (i = 0; i < ndr_kb_count(kb); i++) {
-		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+	for (i = 0; i < n_all; i++) {
+		const struct ndr_cause *k = &all[i];
 
 		if (code_in(status, k->status, k->n_status))
 			return k;
@@ -64,10 +87,11 @@ by_status(const struct ndr_kb *kb, const char *status)
 static const struct ndr_cause *
 by_structure(const struct ndr_kb *kb, const struct ndr_rcpt *r, const char **what)
 {
-	size_t i;
+	size_t i, n_all;
+	const struct ndr_cause *all = ndr_kb_causes(kb, &n_all);
 
-	for (i = 0; i < ndr_kb_count(kb); i++) {
-		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+	for (i = 0; i < n_all; i++) {
+		const struct ndr_cause *k = &all[i];
 
 		if (r->command != NULL && code_in(r->command, k->command, k->n_command)) {
 			*what = r->command;
@@ -106,12 +130,13 @@ addr_in_domain(const char *addr, const char *d)
 static void
 refine_by_domain(const struct ndr_kb *kb, struct ndr_rcpt *r)
 {
-	size_t i, j;
+	size_t i, j, n_all;
+	const struct ndr_cause *all = ndr_kb_causes(kb, &n_all);
 
 	if (r->status[0] != '\0' && r->status[1] == '.' && r->status[2] == '1')
 		return;
-	for (i = 0; i < ndr_kb_count(kb); i++) {
-		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+	for (i = 0; i < n_all; i++) {
+		const struct ndr_cause *k = &all[i];
 
 		if (!code_in(r->reason, k->refines, k->n_refines))
 			continue;
@@ -170,10 +195,11 @@ by_report_structure(const struct ndr_kb *kb, const struct ndr_rcpt *r,
 static const struct ndr_cause *
 by_reply(const struct ndr_kb *kb, const char *reply)
 {
-	size_t i;
+	size_t i, n_all;
+	const struct ndr_cause *all = ndr_kb_causes(kb, &n_all);
 
-	for (i = 0; i < ndr_kb_count(kb); i++) {
-		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+	for (i = 0; i < n_all; i++) {
+		const struct ndr_cause *k = &all[i];
 
 		if (code_in(reply, k->reply, k->n_reply))
 			return k;

@@ -652,6 +652,13 @@ ndr_kb_cause(const struct ndr_kb *kb, size_t i)
 }
 
 const struct ndr_cause *
+ndr_kb_causes(const struct ndr_kb *kb, size_t *n)
+{
+	*n = kb->n_causes;
+	return kb->causes;
+}
+
+const struct ndr_cause *
 ndr_kb_find(const struct ndr_kb *kb, const char *id)
 {
 	size_t i;
@@ -729,7 +736,7 @@ scan_hits(const struct ndr_kb *kb, struct ndr_kb_match *m, int node, size_t end)
 		m->has_code_prefix |= kb->ac[o].is_code;
 		for (p = kb->ac[o].out; p >= 0; p = kb->phr[p].same_next)
 			if (!is_negated(m->norm, end - kb->phr[p].first_len))
-				m->hits[p / 8] |= (unsigned char)(1u << (p % 8));
+				m->hits[p / 64] |= (uint64_t)1 << (p % 64);
 	}
 }
 
@@ -737,7 +744,7 @@ scan_hits(const struct ndr_kb *kb, struct ndr_kb_match *m, int node, size_t end)
 static void
 match_reserve(const struct ndr_kb *kb, struct ndr_kb_match *m, size_t len)
 {
-	size_t n_hits = kb->n_phr / 8 + 1;
+	size_t n_hits = kb->n_phr / 64 + 1;
 
 	if (m->norm_cap < len + 1) {
 		m->norm_cap = len + 1 > 2 * m->norm_cap ? len + 1 : 2 * m->norm_cap;
@@ -746,10 +753,10 @@ match_reserve(const struct ndr_kb *kb, struct ndr_kb_match *m, size_t len)
 	}
 	if (m->n_hits != n_hits) {
 		free(m->hits);
-		m->hits = xmalloc(n_hits);
+		m->hits = xmalloc(n_hits * sizeof(*m->hits));
 		m->n_hits = n_hits;
 	}
-	memset(m->hits, 0, n_hits);
+	memset(m->hits, 0, n_hits * sizeof(*m->hits));
 	m->norm_len = 0;
 	m->has_code_prefix = false;
 }
@@ -926,15 +933,15 @@ const struct ndr_cause *
 ndr_kb_first_except(const struct ndr_kb *kb, const struct ndr_kb_match *m, const char *status,
     const char *skip, const char **phrase)
 {
-	size_t byte;
+	size_t word;
 
 	/* the phrases hit, in table order: the causes' order, then each cause's own (a text
 	 * hits a few of the kb's phrases, so only those are looked at) */
-	for (byte = 0; byte < kb->n_phr / 8 + 1; byte++) {
-		unsigned bits = m->hits[byte];
+	for (word = 0; word < m->n_hits; word++) {
+		uint64_t bits = m->hits[word];
 
 		while (bits != 0) {
-			size_t id = byte * 8 + (size_t)__builtin_ctz(bits);
+			size_t id = word * 64 + (size_t)__builtin_ctzll(bits);
 			const struct phrase *p = &kb->phr[id];
 			const struct ndr_cause *k = &kb->causes[p->cause];
 			const char *text = k->phrases[id - k->first_phrase];

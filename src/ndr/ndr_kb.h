@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ndr_kb;
 
@@ -106,6 +107,8 @@ const char *ndr_kb_default_path(void);
 
 size_t ndr_kb_count(const struct ndr_kb *kb);
 const struct ndr_cause *ndr_kb_cause(const struct ndr_kb *kb, size_t i);
+/* All the causes, in file order: *n of them (for loops over every cause). */
+const struct ndr_cause *ndr_kb_causes(const struct ndr_kb *kb, size_t *n);
 /* Cause by id, or NULL. */
 const struct ndr_cause *ndr_kb_find(const struct ndr_kb *kb, const char *id);
 /* The parsed knowledge base document (borrowed), for tables such as "reasons". */
@@ -124,8 +127,8 @@ const struct ndr_cause *ndr_kb_for_status_class(const struct ndr_kb *kb, const c
  * it (again and again: each scan reuses its buffers), then ndr_kb_match_fini().
  */
 struct ndr_kb_match {
-	unsigned char *hits;	/* bitset over the kb's phrases */
-	size_t n_hits;		/* bytes of hits */
+	uint64_t *hits;		/* bitset over the kb's phrases */
+	size_t n_hits;		/* words of hits */
 	char *norm;		/* normalised text */
 	size_t norm_len, norm_cap;
 	bool has_code_prefix;	/* a provider code's prefix occurs */
