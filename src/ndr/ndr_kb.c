@@ -11,6 +11,9 @@
 #include <strings.h>
 
 #include <jansson.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "fileio.h"
 #include "ndr.h"
@@ -65,6 +68,7 @@ struct ndr_kb {
 	bool is_code_unfiltered;	/* a provider prefix the scan cannot see: always look */
 	const char **code_prefixes;	/* every provider code prefix (borrowed) */
 	size_t n_code_prefixes;
+	size_t min_code_prefix;	/* bytes of the shortest */
 	struct { char cls[8]; size_t cause; } *classes;
 	size_t n_classes;
 };
@@ -410,8 +414,11 @@ code_prefixes(struct ndr_kb *kb, void (*fn)(struct ndr_kb *, const char *))
 
 			if (pre == NULL || pre[0] == '\0')
 				continue;	/* ndr_kb_provider_code() never finds these */
-			if (kb->code_prefixes != NULL)
+			if (kb->code_prefixes != NULL) {
 				kb->code_prefixes[kb->n_code_prefixes++] = pre;
+				if (kb->min_code_prefix == 0 || strlen(pre) < kb->min_code_prefix)
+					kb->min_code_prefix = strlen(pre);
+			}
 			if (!is_scannable_prefix(pre)) {
 				kb->is_code_unfiltered = true;
 				continue;
@@ -810,15 +817,90 @@ ndr_kb_may_have_code(const struct ndr_kb *kb, const struct ndr_kb_match *m)
 	return kb->is_code_unfiltered || m->has_code_prefix;
 }
 
+/* Does a code prefix start at h (hl bytes), ASCII case folded as ndr_ci_find() folds? */
+static bool
+code_prefix_at(const struct ndr_kb *kb, const char *h, size_t hl)
+{
+	size_t i, j;
+
+	for (i = 0; i < kb->n_code_prefixes; i++) {
+		const char *pre = kb->code_prefixes[i];
+
+		for (j = 0; j < hl && pre[j] != '\0'; j++)
+			if (kb->fold[(unsigned char)h[j]] != kb->fold[(unsigned char)pre[j]])
+				break;
+		if (pre[j] == '\0')
+			return true;
+	}
+	return false;
+}
+
+#ifdef __SSE2__
+#define MAX_SIMD_PREFIXES 8
+
+/* Candidate starts of text + i .. + 15 (text has 17 bytes from i): the first two bytes of
+ * a prefix (b0, b1: n of them), with bit 0x20 set on both sides (what is equal folded is
+ * equal so). */
+static unsigned
+code_candidates(const char *text, size_t i, const __m128i *b0, const __m128i *b1, size_t n)
+{
+	const __m128i c20 = _mm_set1_epi8(0x20);
+	__m128i x0 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(text + i)), c20);
+	__m128i x1 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(text + i + 1)),
+	    c20);
+	__m128i any = _mm_setzero_si128();
+	size_t p;
+
+	for (p = 0; p < n; p++)
+		any = _mm_or_si128(any, _mm_and_si128(_mm_cmpeq_epi8(x0, b0[p]),
+		    _mm_cmpeq_epi8(x1, b1[p])));
+	return (unsigned)_mm_movemask_epi8(any);
+}
+
+/* Any prefix (each of 2 bytes or more) in text, len >= 17: 16 starts at a time, the last
+ * block overlapping the one before (a prefix cannot start at the last byte). */
+static bool
+code_in_blocks(const struct ndr_kb *kb, const char *text, size_t len)
+{
+	__m128i b0[MAX_SIMD_PREFIXES], b1[MAX_SIMD_PREFIXES];
+	size_t p, i = 0;
+
+	for (p = 0; p < kb->n_code_prefixes; p++) {
+		b0[p] = _mm_set1_epi8((char)((unsigned char)kb->code_prefixes[p][0] | 0x20));
+		b1[p] = _mm_set1_epi8((char)((unsigned char)kb->code_prefixes[p][1] | 0x20));
+	}
+	for (;;) {
+		unsigned mask = code_candidates(text, i, b0, b1, kb->n_code_prefixes);
+
+		for (; mask != 0; mask &= mask - 1) {
+			size_t at = i + (size_t)__builtin_ctz(mask);
+
+			if (code_prefix_at(kb, text + at, len - at))
+				return true;
+		}
+		if (i + 17 == len)
+			return false;
+		i = i + 33 <= len ? i + 16 : len - 17;
+	}
+}
+#endif
+
+/* What ndr_ci_find() per prefix would tell, in one pass over text. */
 bool
 ndr_kb_may_have_code_in(const struct ndr_kb *kb, const char *text, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < kb->n_code_prefixes; i++)
-		if (ndr_ci_find(text, len, kb->code_prefixes[i]) != NULL)
+	if (kb->is_code_unfiltered)
+		return true;
+#ifdef __SSE2__
+	if (kb->min_code_prefix >= 2 && kb->n_code_prefixes <= MAX_SIMD_PREFIXES && len >= 17)
+		return code_in_blocks(kb, text, len);
+#endif
+	for (i = 0; i < len; i++)
+		if (code_prefix_at(kb, text + i, len - i))
 			return true;
-	return kb->is_code_unfiltered;
+	return false;
 }
 
 /* Does each piece after the first occur somewhere in norm, as far as wild_match() reads
