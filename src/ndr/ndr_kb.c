@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "xmalloc.h"
 
 #define WILD_GAP 80	/* bytes a '*' in a phrase may span */
+#define KB_MAX_BYTES (64 * 1024 * 1024)	/* a knowledge base is some 100 kB */
 
 /*
  * The automaton is a full transition table (a DFA) over byte classes, one row per node of
@@ -457,7 +459,7 @@ prefix_insert(struct ndr_kb *kb, const char *pre)
 static int
 build_automaton(struct ndr_kb *kb, const char *path, char *err, size_t err_len)
 {
-	size_t i, bytes = code_prefixes(kb, prefix_classes);
+	size_t i, prefix_bytes = code_prefixes(kb, prefix_classes), bytes = prefix_bytes;
 
 	for (i = 0; i < kb->n_phr; i++)
 		bytes += kb->phr[i].first_len;
@@ -475,7 +477,7 @@ build_automaton(struct ndr_kb *kb, const char *path, char *err, size_t err_len)
 		kb->phr[i].same_next = kb->ac[node].out;
 		kb->ac[node].out = (int)i;
 	}
-	kb->code_prefixes = xcalloc(bytes + 1, sizeof(*kb->code_prefixes));	/* >= 1 byte each */
+	kb->code_prefixes = xcalloc(prefix_bytes + 1, sizeof(*kb->code_prefixes)); /* >= 1 byte each */
 	code_prefixes(kb, prefix_insert);
 	for (i = 0; i < 256; i++)
 		kb->text_cls[i] = is_blank((unsigned char)i) || i == 0xe2 ? CLS_SPECIAL :
@@ -494,6 +496,39 @@ ndr_kb_default_path(void)
 	return fileio_data_path("MXD_KB", "kb.json", buf, sizeof(buf));
 }
 
+/* kb.json parsed from one read of the file: json_loadb() takes a byte by an index where
+ * json_load_file() calls fgetc() per byte. NULL with err set as json_load_file() words
+ * it ("unable to open"), or on a file past KB_MAX_BYTES. */
+static json_t *
+load_json(const char *path, char *err, size_t err_len)
+{
+	json_error_t jerr;
+	json_t *root;
+	bool too_big;
+	size_t len;
+	char *buf;
+
+	if (strcmp(path, "-") == 0) {	/* a file named "-", as before, not stdin */
+		root = json_load_file(path, 0, &jerr);
+	} else {
+		buf = fileio_read_bounded(path, KB_MAX_BYTES, &len, &too_big);
+		if (buf == NULL) {
+			if (too_big)
+				snprintf(err, err_len, "%s: larger than %d bytes", path,
+				    KB_MAX_BYTES);
+			else
+				snprintf(err, err_len, "%s:-1: unable to open %s: %s", path, path,
+				    strerror(errno));
+			return NULL;
+		}
+		root = json_loadb(buf, len, 0, &jerr);
+		free(buf);
+	}
+	if (root == NULL)
+		snprintf(err, err_len, "%s:%d: %s", path, jerr.line, jerr.text);
+	return root;
+}
+
 struct ndr_kb *
 ndr_kb_load(const char *path, char *err, size_t err_len)
 {
@@ -504,16 +539,13 @@ struct ndr_kb *
 ndr_kb_load_checked(const char *path, ndr_kb_known_fn *is_check, ndr_kb_known_fn *is_finding,
     char *err, size_t err_len)
 {
-	json_error_t jerr;
 	json_t *root, *causes, *c, *classes;
 	struct ndr_kb *kb;
 	size_t i, n_phr = 0;
 
-	root = json_load_file(path, 0, &jerr);
-	if (root == NULL) {
-		snprintf(err, err_len, "%s:%d: %s", path, jerr.line, jerr.text);
+	root = load_json(path, err, err_len);
+	if (root == NULL)
 		return NULL;
-	}
 	causes = json_object_get(root, "causes");
 	if (!json_is_array(causes) || json_array_size(causes) == 0) {
 		snprintf(err, err_len, "%s: no \"causes\" array", path);
