@@ -32,21 +32,29 @@ append(char *dst, size_t size, size_t *len, const char *src)
 	dst[*len] = '\0';
 }
 
+/* dst = src, cut as snprintf(dst, size, "%s", src) would cut. */
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+	size_t len = 0;
+
+	dst[0] = '\0';
+	append(dst, size, &len, src);
+}
+
 static void
 set_cause(const struct ndr_kb *kb, struct ndr_rcpt *r, const struct ndr_cause *k,
     const char *reason, const char *how, const char *what)
 {
-	size_t len = 0;
+	size_t len;
 
 	if (k == NULL && reason != NULL)
 		k = ndr_kb_for_reason(kb, reason);
 	r->cause = k;
-	r->reason[0] = '\0';
-	append(r->reason, sizeof(r->reason), &len,
+	copy_str(r->reason, sizeof(r->reason),
 	    reason != NULL ? reason : (k != NULL ? k->reason : "undefined"));
-	len = 0;
-	r->rule[0] = '\0';
-	append(r->rule, sizeof(r->rule), &len, how);
+	copy_str(r->rule, sizeof(r->rule), how);
+	len = strlen(r->rule);
 	if (what != NULL) {
 		append(r->rule, sizeof(r->rule), &len, " \"");
 		append(r->rule, sizeof(r->rule), &len, what);
@@ -377,7 +385,7 @@ derive_status(const struct ndr_kb *kb, struct ndr_rcpt *r)
 	const char *code = NULL;
 
 	if (r->status[0] != '\0') {
-		snprintf(r->status_out, sizeof(r->status_out), "%s", r->status);
+		copy_str(r->status_out, sizeof(r->status_out), r->status);
 		return;
 	}
 	r->status_out[0] = '\0';
@@ -391,7 +399,7 @@ derive_status(const struct ndr_kb *kb, struct ndr_rcpt *r)
 		code = json_string_value(json_object_get(json_object_get(reasons, r->reason),
 		    "permanent"));
 	if (code != NULL)
-		snprintf(r->status_out, sizeof(r->status_out), "%s", code);
+		copy_str(r->status_out, sizeof(r->status_out), code);
 }
 
 static void
