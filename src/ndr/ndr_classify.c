@@ -1,6 +1,7 @@
 /* Naming the cause of each failure in a parsed bounce from the knowledge base. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,19 +17,49 @@
 #include "ndr_size.h"
 #include "xmalloc.h"
 
+/* Append src to dst (size bytes, *len used), cut as snprintf() would cut. */
+static void
+append(char *dst, size_t size, size_t *len, const char *src)
+{
+	size_t l = strlen(src);
+
+	if (*len + 1 >= size)
+		return;
+	if (l > size - 1 - *len)
+		l = size - 1 - *len;
+	memcpy(dst + *len, src, l);
+	*len += l;
+	dst[*len] = '\0';
+}
+
+/* dst = src, cut as snprintf(dst, size, "%s", src) would cut. */
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+	size_t len = 0;
+
+	dst[0] = '\0';
+	append(dst, size, &len, src);
+}
+
 static void
 set_cause(const struct ndr_kb *kb, struct ndr_rcpt *r, const struct ndr_cause *k,
     const char *reason, const char *how, const char *what)
 {
+	size_t len;
+
 	if (k == NULL && reason != NULL)
 		k = ndr_kb_for_reason(kb, reason);
 	r->cause = k;
-	snprintf(r->reason, sizeof(r->reason), "%s",
+	copy_str(r->reason, sizeof(r->reason),
 	    reason != NULL ? reason : (k != NULL ? k->reason : "undefined"));
-	if (what != NULL)
-		snprintf(r->rule, sizeof(r->rule), "%s \"%s\"", how, what);
-	else
-		snprintf(r->rule, sizeof(r->rule), "%s", how);
+	copy_str(r->rule, sizeof(r->rule), how);
+	len = strlen(r->rule);
+	if (what != NULL) {
+		append(r->rule, sizeof(r->rule), &len, " \"");
+		append(r->rule, sizeof(r->rule), &len, what);
+		append(r->rule, sizeof(r->rule), &len, "\"");
+	}
 }
 
 static bool
@@ -47,10 +78,11 @@ code_in(const char *code, const char **list, size_t n)
 static const struct ndr_cause *
 by_status(const struct ndr_kb *kb, const char *status)
 {
-	size_t i;
+	size_t i, n_all;
+	const struct ndr_cause *all = ndr_kb_causes(kb, &n_all);
 
-	for (i = 0; i < ndr_kb_count(kb); i++) {
-		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+	for (i = 0; i < n_all; i++) {
+		const struct ndr_cause *k = &all[i];
 
 		if (code_in(status, k->status, k->n_status))
 			return k;
@@ -63,10 +95,11 @@ by_status(const struct ndr_kb *kb, const char *status)
 static const struct ndr_cause *
 by_structure(const struct ndr_kb *kb, const struct ndr_rcpt *r, const char **what)
 {
-	size_t i;
+	size_t i, n_all;
+	const struct ndr_cause *all = ndr_kb_causes(kb, &n_all);
 
-	for (i = 0; i < ndr_kb_count(kb); i++) {
-		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+	for (i = 0; i < n_all; i++) {
+		const struct ndr_cause *k = &all[i];
 
 		if (r->command != NULL && code_in(r->command, k->command, k->n_command)) {
 			*what = r->command;
@@ -105,12 +138,13 @@ addr_in_domain(const char *addr, const char *d)
 static void
 refine_by_domain(const struct ndr_kb *kb, struct ndr_rcpt *r)
 {
-	size_t i, j;
+	size_t i, j, n_all;
+	const struct ndr_cause *all = ndr_kb_causes(kb, &n_all);
 
 	if (r->status[0] != '\0' && r->status[1] == '.' && r->status[2] == '1')
 		return;
-	for (i = 0; i < ndr_kb_count(kb); i++) {
-		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+	for (i = 0; i < n_all; i++) {
+		const struct ndr_cause *k = &all[i];
 
 		if (!code_in(r->reason, k->refines, k->n_refines))
 			continue;
@@ -169,10 +203,11 @@ by_report_structure(const struct ndr_kb *kb, const struct ndr_rcpt *r,
 static const struct ndr_cause *
 by_reply(const struct ndr_kb *kb, const char *reply)
 {
-	size_t i;
+	size_t i, n_all;
+	const struct ndr_cause *all = ndr_kb_causes(kb, &n_all);
 
-	for (i = 0; i < ndr_kb_count(kb); i++) {
-		const struct ndr_cause *k = ndr_kb_cause(kb, i);
+	for (i = 0; i < n_all; i++) {
+		const struct ndr_cause *k = &all[i];
 
 		if (code_in(reply, k->reply, k->n_reply))
 			return k;
@@ -199,18 +234,65 @@ is_address_status(const char *status)
 	return status[0] != '\0' && status[1] == '.' && status[2] == '1' && status[3] == '.';
 }
 
+/*
+ * The texts a failure's phrases are looked for in, each scanned once and its hits reused
+ * by every rule that reads it: the recipient's diagnostic and context, the report's text
+ * (shared by its recipients), and a copy with the recipient's domain blanked out.
+ */
+struct text_scan {
+	const char *text;
+	size_t len;
+	bool is_done;		/* m holds the scan of text */
+	struct ndr_kb_match m;
+};
+
+struct scans {
+	struct text_scan diag, context, report, blanked;
+	char *copy;		/* the blanked text */
+	size_t copy_cap;
+};
+
+static void
+scan_set(struct text_scan *t, const char *text, size_t len)
+{
+	t->text = text;
+	t->len = text != NULL ? len : 0;
+	t->is_done = false;
+}
+
+/* The scan of t's text, made on first use; NULL when there is no text. */
+static const struct ndr_kb_match *
+scan_get(const struct ndr_kb *kb, struct text_scan *t)
+{
+	if (t->text == NULL || t->len == 0)
+		return NULL;
+	if (!t->is_done) {
+		ndr_kb_scan(kb, t->text, t->len, &t->m);
+		t->is_done = true;
+	}
+	return &t->m;
+}
+
+static void
+scans_fini(struct scans *s)
+{
+	ndr_kb_match_fini(&s->diag.m);
+	ndr_kb_match_fini(&s->context.m);
+	ndr_kb_match_fini(&s->report.m);
+	ndr_kb_match_fini(&s->blanked.m);
+	free(s->copy);
+}
+
 static const struct ndr_cause *
 by_text_except(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
-    const char *text, size_t len, const char *skip, const char **phrase)
+    struct text_scan *t, const char *skip, const char **phrase)
 {
-	struct ndr_kb_match m;
+	const struct ndr_kb_match *m = scan_get(kb, t);
 	const struct ndr_cause *k;
 
-	if (text == NULL || len == 0)
+	if (m == NULL)
 		return NULL;
-	ndr_kb_scan(kb, text, len, &m);
-	k = ndr_kb_first_except(kb, &m, r->status, skip, phrase);
-	ndr_kb_match_fini(&m);
+	k = ndr_kb_first_except(kb, m, r->status, skip, phrase);
 	/* e.g. "user unknown" after DATA is the recipient's filter speaking, not the
 	 * directory (the address was accepted at RCPT). A whole bounce email that shows no
 	 * command, no DSN and no address status does not say so either (Sisimai's rule);
@@ -231,36 +313,68 @@ by_text_except(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rc
 
 static const struct ndr_cause *
 by_text(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
-    const char *text, size_t len, const char **phrase)
+    struct text_scan *t, const char **phrase)
 {
-	return by_text_except(kb, n, r, text, len, NULL, phrase);
+	return by_text_except(kb, n, r, t, NULL, phrase);
+}
+
+/* Blank out every occurrence of dom (dl bytes, any case) in s->copy, a copy of text:
+ * whether one was found. Left to right, as strncasecmp() at each position would. */
+static bool
+blank_domain(struct scans *s, const char *text, size_t len, const char *dom, size_t dl)
+{
+	int first = tolower((unsigned char)dom[0]);
+	bool found = false;
+	size_t i;
+
+	if (s->copy_cap < len) {
+		s->copy_cap = len > 2 * s->copy_cap ? len : 2 * s->copy_cap;
+		free(s->copy);
+		s->copy = xmalloc(s->copy_cap);
+	}
+	memcpy(s->copy, text, len);
+	for (i = 0; i + dl <= len; i++)
+		if (tolower((unsigned char)s->copy[i]) == first &&
+		    strncasecmp(s->copy + i, dom, dl) == 0) {
+			memset(s->copy + i, ' ', dl);
+			found = true;
+		}
+	return found;
 }
 
 /* The expired branch's search for a cause, over a copy of the text in which the
  * recipient's domain is blanked out: a domain is a name, not the server's words, so
- * "someone@greylist.test: Envelope expired" says nothing of greylisting. */
+ * "someone@greylist.test: Envelope expired" says nothing of greylisting. Where the
+ * domain does not occur, the copy is the text: its scan serves. */
 static const struct ndr_cause *
 by_text_why(const struct ndr_kb *kb, const struct ndr *n, const struct ndr_rcpt *r,
-    const char *text, size_t len, const char **phrase)
+    struct scans *s, struct text_scan *t, const char **phrase)
 {
 	const char *dom = r->addr != NULL ? strrchr(r->addr, '@') : NULL;
-	const struct ndr_cause *k;
-	size_t dl, i;
-	char *copy;
+	size_t dl;
 
-	if (text == NULL || len == 0)
+	if (t->text == NULL || t->len == 0)
 		return NULL;
-	if (dom == NULL || (dl = strlen(dom + 1)) < 3)
-		return by_text_except(kb, n, r, text, len, "expired", phrase);
-	dom++;
-	copy = xmalloc(len);
-	memcpy(copy, text, len);
-	for (i = 0; i + dl <= len; i++)
-		if (strncasecmp(copy + i, dom, dl) == 0)
-			memset(copy + i, ' ', dl);
-	k = by_text_except(kb, n, r, copy, len, "expired", phrase);
-	free(copy);
-	return k;
+	if (dom == NULL || (dl = strlen(dom + 1)) < 3 ||
+	    !blank_domain(s, t->text, t->len, dom + 1, dl))
+		return by_text_except(kb, n, r, t, "expired", phrase);
+	scan_set(&s->blanked, s->copy, t->len);
+	return by_text_except(kb, n, r, &s->blanked, "expired", phrase);
+}
+
+/* A provider's own documented code in t's text. Where none of the provider prefixes
+ * occurs there is none: the diagnostic's scan, needed next anyway, tells; other text is
+ * searched for the prefixes alone. */
+static const struct ndr_cause *
+by_provider_code(const struct ndr_kb *kb, struct text_scan *t, bool is_scan, char *code,
+    size_t code_len)
+{
+	if (t->text == NULL || t->len == 0)
+		return NULL;
+	if (is_scan ? !ndr_kb_may_have_code(kb, scan_get(kb, t)) :
+	    !ndr_kb_may_have_code_in(kb, t->text, t->len))
+		return NULL;
+	return ndr_kb_provider_code(kb, t->text, t->len, code, code_len);
 }
 
 /* Sisimai's internal status for a reason when the bounce has no RFC 3463 code */
@@ -271,7 +385,7 @@ derive_status(const struct ndr_kb *kb, struct ndr_rcpt *r)
 	const char *code = NULL;
 
 	if (r->status[0] != '\0') {
-		snprintf(r->status_out, sizeof(r->status_out), "%s", r->status);
+		copy_str(r->status_out, sizeof(r->status_out), r->status);
 		return;
 	}
 	r->status_out[0] = '\0';
@@ -285,11 +399,11 @@ derive_status(const struct ndr_kb *kb, struct ndr_rcpt *r)
 		code = json_string_value(json_object_get(json_object_get(reasons, r->reason),
 		    "permanent"));
 	if (code != NULL)
-		snprintf(r->status_out, sizeof(r->status_out), "%s", code);
+		copy_str(r->status_out, sizeof(r->status_out), code);
 }
 
 static void
-classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
+classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r, struct scans *sc)
 {
 	const struct ndr_cause *k;
 	const char *phrase = NULL;
@@ -320,30 +434,27 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 	{
 		char code[32];
 
-		k = ndr_kb_provider_code(kb, r->diag, r->diag != NULL ? strlen(r->diag) : 0, code,
-		    sizeof(code));
+		k = by_provider_code(kb, &sc->diag, true, code, sizeof(code));
 		if (k == NULL)
-			k = ndr_kb_provider_code(kb, r->context, r->context != NULL ?
-			    strlen(r->context) : 0, code, sizeof(code));
+			k = by_provider_code(kb, &sc->context, false, code,
+			    sizeof(code));
 		if (k != NULL) {
 			set_cause(kb, r, k, NULL, "provider code", code);
 			return;
 		}
 	}
-	k = by_text(kb, n, r, r->diag, r->diag != NULL ? strlen(r->diag) : 0, &phrase);
+	k = by_text(kb, n, r, &sc->diag, &phrase);
 	/* RFC 3463 X.4.7 and "message expired" say the queue gave up, not why: the
 	 * report's other words may say (no connector, port 25 unreachable) */
 	if ((k != NULL && strcmp(k->reason, "expired") == 0) || (k == NULL &&
 	    r->status[0] != '\0' && strcmp(r->status + 1, ".4.7") == 0)) {
 		const char *why = NULL;
-		const struct ndr_cause *w = by_text_why(kb, n, r, r->diag, r->diag != NULL ?
-		    strlen(r->diag) : 0, &why);
+		const struct ndr_cause *w = by_text_why(kb, n, r, sc, &sc->diag, &why);
 
 		if (w == NULL)
-			w = by_text_why(kb, n, r, r->context, r->context != NULL ?
-			    strlen(r->context) : 0, &why);
+			w = by_text_why(kb, n, r, sc, &sc->context, &why);
 		if (w == NULL)
-			w = by_text_why(kb, n, r, n->text, n->human_len, &why);
+			w = by_text_why(kb, n, r, sc, &sc->report, &why);
 		if (w != NULL) {
 			set_cause(kb, r, w, NULL, "phrase in the report", why);
 			return;
@@ -385,10 +496,10 @@ classify_rcpt(struct ndr *n, const struct ndr_kb *kb, struct ndr_rcpt *r)
 		set_cause(kb, r, k, NULL, "status code", r->status);
 		return;
 	}
-	k = by_text(kb, n, r, r->context, r->context != NULL ? strlen(r->context) : 0, &phrase);
+	k = by_text(kb, n, r, &sc->context, &phrase);
 	if (k == NULL)
 		/* the server's words, not the returned message (which may well say "spam") */
-		k = by_text(kb, n, r, n->text, n->human_len, &phrase);
+		k = by_text(kb, n, r, &sc->report, &phrase);
 	if (k != NULL) {
 		set_cause(kb, r, k, NULL, "phrase in the report", phrase);
 		return;
@@ -485,13 +596,21 @@ read_sizes(const struct ndr *n, struct ndr_rcpt *r)
 int
 ndr_classify(struct ndr *n, const struct ndr_kb *kb)
 {
+	struct scans s;
 	size_t i;
 
+	memset(&s, 0, sizeof(s));
+	scan_set(&s.report, n->text, n->human_len);
 	for (i = 0; i < n->n_rcpts; i++) {
-		classify_rcpt(n, kb, &n->rcpts[i]);
+		struct ndr_rcpt *r = &n->rcpts[i];
+
+		scan_set(&s.diag, r->diag, r->diag != NULL ? strlen(r->diag) : 0);
+		scan_set(&s.context, r->context, r->context != NULL ? strlen(r->context) : 0);
+		classify_rcpt(n, kb, r, &s);
 		refine_by_domain(kb, &n->rcpts[i]);
 		derive_status(kb, &n->rcpts[i]);
 		read_sizes(n, &n->rcpts[i]);
 	}
+	scans_fini(&s);
 	return 0;
 }

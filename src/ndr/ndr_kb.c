@@ -4,28 +4,46 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <jansson.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "fileio.h"
+#include "ndr.h"
 #include "ndr_kb.h"
 #include "xmalloc.h"
 
 #define WILD_GAP 80	/* bytes a '*' in a phrase may span */
-#define AC_ROW_CHILDREN 3	/* a node with this many children gets a dense goto row */
+#define KB_MAX_BYTES (64 * 1024 * 1024)	/* a knowledge base is some 100 kB */
 
+/*
+ * The automaton is a full transition table (a DFA) over byte classes, one row per node of
+ * the phrases' trie, each entry the offset of the next node's row. Column 0 of a row is
+ * not a byte: it holds 1 + the first node with an output on the node's fail chain (0:
+ * none), so a step and its check read one row. Column 1 is every byte no phrase has: it
+ * leads back to the root (offset 0) from anywhere.
+ */
+#define COL_REPORT 0
+#define CLS_OTHER 1
+#define CLS_SPECIAL 0xffff	/* in text_cls: a byte normalising looks at twice (blank, 0xe2) */
+
+/* A node of the phrases' trie (0 is the root), for building the table. */
 struct ac_node {
 	int child;		/* first child, -1 none */
 	int sibling;		/* next child of the parent, -1 none */
-	int fail;
+	int fail;		/* longest proper suffix that is also a node */
 	int out;		/* a phrase ending here, -1 none */
-	int dict;		/* nearest node on the fail chain with out >= 0, -1 none */
-	int row;		/* index into the kb's dense rows, -1 none (few children) */
-	unsigned char c;
+	int dict;		/* nearest node on the fail chain with an output, -1 none */
+	unsigned cls;		/* class of the byte that leads here */
+	bool is_code;		/* a provider code's prefix ends here */
 };
 
 struct phrase {
@@ -36,11 +54,6 @@ struct phrase {
 	bool is_wild;
 };
 
-struct reason_map {
-	const char *reason;
-	size_t cause;
-};
-
 struct ndr_kb {
 	json_t *root;		/* owns every borrowed string */
 	struct ndr_cause *causes;
@@ -48,16 +61,37 @@ struct ndr_kb {
 	struct phrase *phr;
 	size_t n_phr;
 	struct ac_node *ac;
-	size_t n_ac, cap_ac;
-	int root_next[256];
-	int (*rows)[256];	/* goto of the nodes with AC_ROW_CHILDREN children or more */
-	size_t n_rows;
+	size_t n_ac;
+	uint32_t *next;		/* n_ac rows of n_cls entries */
+	size_t n_cls;		/* columns of a row */
+	uint16_t cls[256];	/* normalised byte -> its column */
+	uint16_t text_cls[256];	/* text byte -> its normalised byte's column, or CLS_SPECIAL */
+	unsigned char fold[256];	/* text byte -> normalised byte (ASCII lower case) */
+	bool is_code_unfiltered;	/* a provider prefix the scan cannot see: always look */
+	const char **code_prefixes;	/* every provider code prefix (borrowed) */
+	size_t n_code_prefixes;
+	size_t min_code_prefix;	/* bytes of the shortest */
 	struct { char cls[8]; size_t cause; } *classes;
 	size_t n_classes;
 };
 
+static bool
+is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* U+2018/U+2019 at s + i (Office 365 writes "wasn’t"): normalised to a plain ' */
+static bool
+is_curly_quote(const char *s, size_t i, size_t len)
+{
+	return (unsigned char)s[i] == 0xe2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
+	    ((unsigned char)s[i + 2] == 0x98 || (unsigned char)s[i + 2] == 0x99);
+}
+
 /* Lower-case ASCII, blanks collapsed to one space, typographic apostrophes and quotes
- * made plain. Returns a new string (caller frees), length in *out_len. */
+ * made plain. Returns a new string (caller frees), length in *out_len. ndr_kb_scan() does
+ * the same on the fly. */
 static char *
 normalise(const char *s, size_t len, size_t *out_len)
 {
@@ -68,7 +102,7 @@ normalise(const char *s, size_t len, size_t *out_len)
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+		if (is_blank(c)) {
 			space = true;
 			i++;
 			continue;
@@ -76,9 +110,7 @@ normalise(const char *s, size_t len, size_t *out_len)
 		if (space && o > 0)
 			out[o++] = ' ';
 		space = false;
-		/* U+2018/U+2019 -> '  (Office 365 writes "wasn’t") */
-		if (c == 0xe2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
-		    ((unsigned char)s[i + 2] == 0x98 || (unsigned char)s[i + 2] == 0x99)) {
+		if (is_curly_quote(s, i, len)) {
 			out[o++] = '\'';
 			i += 3;
 			continue;
@@ -91,62 +123,69 @@ normalise(const char *s, size_t len, size_t *out_len)
 	return out;
 }
 
-static int
-ac_new_node(struct ndr_kb *kb, unsigned char c)
+/* The byte classes: a column per byte the first pieces (and code prefixes) hold. */
+static void
+class_add(struct ndr_kb *kb, const char *s, size_t len)
 {
-	struct ac_node *n;
+	size_t i;
 
-	if (kb->n_ac == kb->cap_ac) {
-		kb->cap_ac = kb->cap_ac ? kb->cap_ac * 2 : 1024;
-		kb->ac = xrealloc(kb->ac, kb->cap_ac * sizeof(*kb->ac));
-	}
-	n = &kb->ac[kb->n_ac];
+	for (i = 0; i < len; i++)
+		if (kb->cls[(unsigned char)s[i]] == CLS_OTHER)
+			kb->cls[(unsigned char)s[i]] = (uint16_t)kb->n_cls++;
+}
+
+static uint32_t *
+ac_row(const struct ndr_kb *kb, int node)
+{
+	return &kb->next[(size_t)node * kb->n_cls];
+}
+
+/* A node with no trie edges yet (its row all root, no output). */
+static int
+ac_new_node(struct ndr_kb *kb, unsigned cls)
+{
+	struct ac_node *n = &kb->ac[kb->n_ac];
+
+	memset(ac_row(kb, (int)kb->n_ac), 0, kb->n_cls * sizeof(*kb->next));
 	n->child = n->sibling = n->out = n->dict = -1;
 	n->fail = 0;
-	n->row = -1;
-	n->c = c;
+	n->cls = cls;
+	n->is_code = false;
 	return (int)kb->n_ac++;
 }
 
+/* Insert s into the trie; the rows hold only trie edges until ac_build(). Returns the
+ * node it ends at. The caller sized kb->ac and kb->next for every byte inserted. */
 static int
-ac_goto(const struct ndr_kb *kb, int node, unsigned char c)
-{
-	int k;
-
-	if (node == 0)
-		return kb->root_next[c];
-	if (kb->ac[node].row >= 0)
-		return kb->rows[kb->ac[node].row][c];
-	for (k = kb->ac[node].child; k >= 0; k = kb->ac[k].sibling)
-		if (kb->ac[k].c == c)
-			return k;
-	return -1;
-}
-
-static void
-ac_insert(struct ndr_kb *kb, const char *s, size_t len, int phrase_id)
+ac_insert(struct ndr_kb *kb, const char *s, size_t len)
 {
 	int node = 0;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int next = ac_goto(kb, node, c);
+		unsigned cls = kb->cls[(unsigned char)s[i]];
+		uint32_t *slot = &ac_row(kb, node)[cls];
 
-		if (next < 0) {
-			next = ac_new_node(kb, c);
-			kb->ac[next].sibling = kb->ac[node].child;
-			kb->ac[node].child = next;
-			if (node == 0)
-				kb->root_next[c] = next;
+		if (*slot == 0) {	/* no trie edge leads back to the root */
+			int child = ac_new_node(kb, cls);
+
+			kb->ac[child].sibling = kb->ac[node].child;
+			kb->ac[node].child = child;
+			*slot = (uint32_t)((size_t)child * kb->n_cls);
 		}
-		node = next;
+		node = (int)(*slot / kb->n_cls);
 	}
-	/* chain phrases that share this first piece */
-	kb->phr[phrase_id].same_next = kb->ac[node].out;
-	kb->ac[node].out = phrase_id;
+	return node;
 }
 
+static bool
+has_output(const struct ac_node *n)
+{
+	return n->out >= 0 || n->is_code;
+}
+
+/* Fail links breadth first; each row becomes its fail node's row (complete already: it
+ * is shallower) with the node's own trie edges over it; then each row's report. */
 static void
 ac_build(struct ndr_kb *kb)
 {
@@ -154,41 +193,27 @@ ac_build(struct ndr_kb *kb)
 	size_t head = 0, tail = 0, v;
 	int k;
 
-	/* dense rows for the nodes many phrases branch from: the scan passes them often */
-	for (v = 1; v < kb->n_ac; v++) {
-		size_t n_child = 0;
-
-		for (k = kb->ac[v].child; k >= 0; k = kb->ac[k].sibling)
-			n_child++;
-		if (n_child < AC_ROW_CHILDREN)
-			continue;
-		kb->rows = xrealloc(kb->rows, (kb->n_rows + 1) * sizeof(*kb->rows));
-		memset(kb->rows[kb->n_rows], 0xff, sizeof(kb->rows[0]));
-		for (k = kb->ac[v].child; k >= 0; k = kb->ac[k].sibling)
-			kb->rows[kb->n_rows][kb->ac[k].c] = k;
-		kb->ac[v].row = (int)kb->n_rows++;
-	}
-
-	for (k = kb->ac[0].child; k >= 0; k = kb->ac[k].sibling) {
-		kb->ac[k].fail = 0;
+	for (k = kb->ac[0].child; k >= 0; k = kb->ac[k].sibling)
 		queue[tail++] = k;
-	}
 	while (head < tail) {
 		int u = queue[head++];
+		uint32_t *row = ac_row(kb, u);
+		const uint32_t *frow = ac_row(kb, kb->ac[u].fail);
 
+		memcpy(row, frow, kb->n_cls * sizeof(*row));
 		for (k = kb->ac[u].child; k >= 0; k = kb->ac[k].sibling) {
-			int f = kb->ac[u].fail, t;
+			struct ac_node *c = &kb->ac[k];
 
-			while (f != 0 && ac_goto(kb, f, kb->ac[k].c) < 0)
-				f = kb->ac[f].fail;
-			t = ac_goto(kb, f, kb->ac[k].c);
-			kb->ac[k].fail = (t >= 0 && t != k) ? t : 0;
-			kb->ac[k].dict = kb->ac[kb->ac[k].fail].out >= 0 ?
-			    kb->ac[k].fail : kb->ac[kb->ac[k].fail].dict;
+			c->fail = (int)(frow[c->cls] / kb->n_cls);
+			c->dict = has_output(&kb->ac[c->fail]) ? c->fail : kb->ac[c->fail].dict;
+			row[c->cls] = (uint32_t)((size_t)k * kb->n_cls);
 			queue[tail++] = k;
 		}
 	}
 	free(queue);
+	for (v = 0; v < kb->n_ac; v++)
+		ac_row(kb, (int)v)[COL_REPORT] = (uint32_t)(1 + (has_output(&kb->ac[v]) ?
+		    (int)v : kb->ac[v].dict));
 }
 
 static const char **
@@ -329,12 +354,179 @@ lang_pair(json_t *obj, const char *out[2])
 		out[NDR_LANG_JA] = out[NDR_LANG_EN];
 }
 
+/* Normalise every cause's phrases (kb->phr sized for them), in file order, and note the
+ * bytes of their first pieces. Returns -1 with err set on an empty first piece. */
+static int
+load_phrases(struct ndr_kb *kb, const char *path, char *err, size_t err_len)
+{
+	size_t i, j;
+
+	for (i = 0; i < 256; i++) {
+		kb->fold[i] = (unsigned char)(i >= 'A' && i <= 'Z' ? i + 32 : i);
+		kb->cls[i] = CLS_OTHER;
+	}
+	kb->n_cls = CLS_OTHER + 1;
+	for (i = 0; i < kb->n_causes; i++) {
+		struct ndr_cause *k = &kb->causes[i];
+
+		for (j = 0; j < k->n_phrases; j++) {
+			size_t id = k->first_phrase + j, nl;
+			struct phrase *p = &kb->phr[id];
+
+			p->norm = normalise(k->phrases[j], strlen(k->phrases[j]), &nl);
+			kb->n_phr = id + 1;	/* what ndr_kb_free() frees */
+			p->cause = i;
+			p->is_wild = memchr(p->norm, '*', nl) != NULL;
+			p->first_len = strcspn(p->norm, "*");
+			if (p->first_len == 0) {
+				snprintf(err, err_len, "%s: %s: empty phrase or leading '*': \"%s\"",
+				    path, k->id, k->phrases[j]);
+				return -1;
+			}
+			class_add(kb, p->norm, p->first_len);
+		}
+	}
+	return 0;
+}
+
+/* Can the scan see prefix wherever ndr_ci_find() finds it in a text? Yes when it is ASCII
+ * without blanks: normalising keeps such bytes one for one, ASCII lower-cased. */
+static bool
+is_scannable_prefix(const char *pre)
+{
+	size_t i;
+
+	for (i = 0; pre[i] != '\0'; i++)
+		if ((unsigned char)pre[i] >= 0x80 || is_blank((unsigned char)pre[i]))
+			return false;
+	return true;
+}
+
+/* Each provider code prefix (kb.json provider_codes), passed to fn, which says whether it
+ * went on; the ones the scan cannot see set is_code_unfiltered. Returns how many went. */
+static size_t
+code_prefixes(struct ndr_kb *kb, void (*fn)(struct ndr_kb *, const char *))
+{
+	json_t *tables = json_object_get(kb->root, "provider_codes"), *t, *p;
+	size_t ti, pi, n = 0;
+
+	json_array_foreach(tables, ti, t)
+		json_array_foreach(json_object_get(t, "prefixes"), pi, p) {
+			const char *pre = json_string_value(p);
+
+			if (pre == NULL || pre[0] == '\0')
+				continue;	/* ndr_kb_provider_code() never finds these */
+			if (kb->code_prefixes != NULL) {
+				kb->code_prefixes[kb->n_code_prefixes++] = pre;
+				if (kb->min_code_prefix == 0 || strlen(pre) < kb->min_code_prefix)
+					kb->min_code_prefix = strlen(pre);
+			}
+			if (!is_scannable_prefix(pre)) {
+				kb->is_code_unfiltered = true;
+				continue;
+			}
+			fn(kb, pre);
+			n += strlen(pre);
+		}
+	return n;
+}
+
+static void
+prefix_classes(struct ndr_kb *kb, const char *pre)
+{
+	char *low;
+	size_t l;
+
+	low = normalise(pre, strlen(pre), &l);
+	class_add(kb, low, l);
+	free(low);
+}
+
+static void
+prefix_insert(struct ndr_kb *kb, const char *pre)
+{
+	char *low;
+	size_t l;
+
+	low = normalise(pre, strlen(pre), &l);
+	kb->ac[ac_insert(kb, low, l)].is_code = true;
+	free(low);
+}
+
+/* The automaton over the phrases' first pieces and the code prefixes: one allocation per
+ * array, sized for the bytes inserted (a bound on the nodes), trimmed once built. -1 with
+ * err set when its offsets would not fit the table's entries. */
+static int
+build_automaton(struct ndr_kb *kb, const char *path, char *err, size_t err_len)
+{
+	size_t i, prefix_bytes = code_prefixes(kb, prefix_classes), bytes = prefix_bytes;
+
+	for (i = 0; i < kb->n_phr; i++)
+		bytes += kb->phr[i].first_len;
+	if (bytes + 1 > UINT32_MAX / kb->n_cls) {
+		snprintf(err, err_len, "%s: too many phrase bytes (%zu)", path, bytes);
+		return -1;
+	}
+	kb->ac = xmalloc((bytes + 1) * sizeof(*kb->ac));
+	kb->next = xmalloc((bytes + 1) * kb->n_cls * sizeof(*kb->next));
+	ac_new_node(kb, 0);
+	for (i = 0; i < kb->n_phr; i++) {
+		int node = ac_insert(kb, kb->phr[i].norm, kb->phr[i].first_len);
+
+		/* chain phrases that share this first piece */
+		kb->phr[i].same_next = kb->ac[node].out;
+		kb->ac[node].out = (int)i;
+	}
+	kb->code_prefixes = xcalloc(prefix_bytes + 1, sizeof(*kb->code_prefixes)); /* >= 1 byte each */
+	code_prefixes(kb, prefix_insert);
+	for (i = 0; i < 256; i++)
+		kb->text_cls[i] = is_blank((unsigned char)i) || i == 0xe2 ? CLS_SPECIAL :
+		    kb->cls[kb->fold[i]];
+	kb->ac = xrealloc(kb->ac, kb->n_ac * sizeof(*kb->ac));
+	kb->next = xrealloc(kb->next, kb->n_ac * kb->n_cls * sizeof(*kb->next));
+	ac_build(kb);
+	return 0;
+}
+
 const char *
 ndr_kb_default_path(void)
 {
 	static char buf[4096];
 
 	return fileio_data_path("MXD_KB", "kb.json", buf, sizeof(buf));
+}
+
+/* kb.json parsed from one read of the file: json_loadb() takes a byte by an index where
+ * json_load_file() calls fgetc() per byte. NULL with err set as json_load_file() words
+ * it ("unable to open"), or on a file past KB_MAX_BYTES. */
+static json_t *
+load_json(const char *path, char *err, size_t err_len)
+{
+	json_error_t jerr;
+	json_t *root;
+	bool too_big;
+	size_t len;
+	char *buf;
+
+	if (strcmp(path, "-") == 0) {	/* a file named "-", as before, not stdin */
+		root = json_load_file(path, 0, &jerr);
+	} else {
+		buf = fileio_read_bounded(path, KB_MAX_BYTES, &len, &too_big);
+		if (buf == NULL) {
+			if (too_big)
+				snprintf(err, err_len, "%s: larger than %d bytes", path,
+				    KB_MAX_BYTES);
+			else
+				snprintf(err, err_len, "%s:-1: unable to open %s: %s", path, path,
+				    strerror(errno));
+			return NULL;
+		}
+		root = json_loadb(buf, len, 0, &jerr);
+		free(buf);
+	}
+	if (root == NULL)
+		snprintf(err, err_len, "%s:%d: %s", path, jerr.line, jerr.text);
+	return root;
 }
 
 struct ndr_kb *
@@ -347,16 +539,13 @@ struct ndr_kb *
 ndr_kb_load_checked(const char *path, ndr_kb_known_fn *is_check, ndr_kb_known_fn *is_finding,
     char *err, size_t err_len)
 {
-	json_error_t jerr;
 	json_t *root, *causes, *c, *classes;
 	struct ndr_kb *kb;
 	size_t i, n_phr = 0;
 
-	root = json_load_file(path, 0, &jerr);
-	if (root == NULL) {
-		snprintf(err, err_len, "%s:%d: %s", path, jerr.line, jerr.text);
+	root = load_json(path, err, err_len);
+	if (root == NULL)
 		return NULL;
-	}
 	causes = json_object_get(root, "causes");
 	if (!json_is_array(causes) || json_array_size(causes) == 0) {
 		snprintf(err, err_len, "%s: no \"causes\" array", path);
@@ -417,34 +606,15 @@ ndr_kb_load_checked(const char *path, ndr_kb_known_fn *is_check, ndr_kb_known_fn
 		n_phr += k->n_phrases;
 	}
 	kb->phr = xcalloc(n_phr ? n_phr : 1, sizeof(*kb->phr));
-	memset(kb->root_next, 0xff, sizeof(kb->root_next));
-	ac_new_node(kb, 0);
-	for (i = 0; i < kb->n_causes; i++) {
-		struct ndr_cause *k = &kb->causes[i];
-		size_t j;
-
-		for (j = 0; j < k->n_phrases; j++) {
-			size_t id = k->first_phrase + j, nl, first;
-			struct phrase *p = &kb->phr[id];
-
-			p->norm = normalise(k->phrases[j], strlen(k->phrases[j]), &nl);
-			p->cause = i;
-			p->is_wild = strchr(p->norm, '*') != NULL;
-			p->first_len = strcspn(p->norm, "*");
-			first = strcspn(p->norm, "*");
-			if (first == 0) {
-				snprintf(err, err_len, "%s: %s: empty phrase or leading '*': \"%s\"",
-				    path, k->id, k->phrases[j]);
-				kb->n_phr = id + 1;	/* this phrase's norm is allocated too */
-				ndr_kb_free(kb);
-				return NULL;
-			}
-			kb->n_phr = id + 1;
-			ac_insert(kb, p->norm, first, (int)id);
-		}
+	if (load_phrases(kb, path, err, err_len) < 0) {
+		ndr_kb_free(kb);
+		return NULL;
 	}
 	kb->n_phr = n_phr;
-	ac_build(kb);
+	if (build_automaton(kb, path, err, err_len) < 0) {
+		ndr_kb_free(kb);
+		return NULL;
+	}
 
 	classes = json_object_get(root, "status_classes");
 	if (json_is_object(classes)) {
@@ -501,7 +671,8 @@ ndr_kb_free(struct ndr_kb *kb)
 	free(kb->phr);
 	free(kb->causes);
 	free(kb->ac);
-	free(kb->rows);
+	free(kb->next);
+	free(kb->code_prefixes);
 	free(kb->classes);
 	json_decref(kb->root);
 	free(kb);
@@ -517,6 +688,13 @@ const struct ndr_cause *
 ndr_kb_cause(const struct ndr_kb *kb, size_t i)
 {
 	return i < kb->n_causes ? &kb->causes[i] : NULL;
+}
+
+const struct ndr_cause *
+ndr_kb_causes(const struct ndr_kb *kb, size_t *n)
+{
+	*n = kb->n_causes;
+	return kb->causes;
 }
 
 const struct ndr_cause *
@@ -586,30 +764,202 @@ is_negated(const char *norm, size_t start)
 	    memcmp(norm + start - 4, "n't ", 4) == 0);
 }
 
+/* Mark what ends at node, the first with an output on the fail chain of the node the
+ * scan is in, end bytes into the normalised text m->norm. */
+static void
+scan_hits(const struct ndr_kb *kb, struct ndr_kb_match *m, int node, size_t end)
+{
+	int o, p;
+
+	for (o = node; o >= 0; o = kb->ac[o].dict) {
+		m->has_code_prefix |= kb->ac[o].is_code;
+		for (p = kb->ac[o].out; p >= 0; p = kb->phr[p].same_next)
+			if (!is_negated(m->norm, end - kb->phr[p].first_len))
+				m->hits[p / 64] |= (uint64_t)1 << (p % 64);
+	}
+}
+
+/* Room in m for a text of len bytes (its buffers are kept from one scan to the next). */
+static void
+match_reserve(const struct ndr_kb *kb, struct ndr_kb_match *m, size_t len)
+{
+	size_t n_hits = kb->n_phr / 64 + 1;
+
+	if (m->norm_cap < len + 1) {
+		m->norm_cap = len + 1 > 2 * m->norm_cap ? len + 1 : 2 * m->norm_cap;
+		free(m->norm);
+		m->norm = xmalloc(m->norm_cap);
+	}
+	if (m->n_hits != n_hits) {
+		free(m->hits);
+		m->hits = xmalloc(n_hits * sizeof(*m->hits));
+		m->n_hits = n_hits;
+	}
+	memset(m->hits, 0, n_hits * sizeof(*m->hits));
+	m->norm_len = 0;
+	m->has_code_prefix = false;
+}
+
+/* Normalise as normalise() does, feeding each byte to the automaton as it is made. A
+ * byte that is neither a blank nor a curly quote's first takes the short way.
+ * The loop keeps what it reads in locals: a store through a char pointer may alias
+ * anything, so fields read through kb or m would be loaded again after every byte. */
 void
 ndr_kb_scan(const struct ndr_kb *kb, const char *text, size_t len, struct ndr_kb_match *m)
 {
-	size_t i;
-	int node = 0;
+	const uint32_t *next = kb->next;
+	const uint16_t *text_cls = kb->text_cls;
+	const unsigned char *fold = kb->fold;
+	size_t i, o = 0;
+	uint32_t row = 0;
+	char *out;
 
-	m->norm = normalise(text, len, &m->norm_len);
-	m->hits = xcalloc(kb->n_phr / 8 + 1, 1);
-	for (i = 0; i < m->norm_len; i++) {
-		unsigned char c = (unsigned char)m->norm[i];
-		int next, o;
+	match_reserve(kb, m, len);
+	out = m->norm;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		unsigned k = text_cls[c];
 
-		while ((next = ac_goto(kb, node, c)) < 0 && node != 0)
-			node = kb->ac[node].fail;
-		node = next >= 0 ? next : 0;
-		for (o = kb->ac[node].out >= 0 ? node : kb->ac[node].dict; o >= 0;
-		    o = kb->ac[o].dict) {
-			int p;
-
-			for (p = kb->ac[o].out; p >= 0; p = kb->phr[p].same_next)
-				if (!is_negated(m->norm, i + 1 - kb->phr[p].first_len))
-					m->hits[p / 8] |= (unsigned char)(1u << (p % 8));
+		if (k == CLS_SPECIAL) {
+			if (is_blank(c)) {
+				/* a run of blanks is one space, and only before more text */
+				while (i + 1 < len && is_blank((unsigned char)text[i + 1]))
+					i++;
+				if (i + 1 == len || o == 0)
+					continue;
+				c = ' ';
+			} else if (is_curly_quote(text, i, len)) {
+				c = '\'';
+				i += 2;
+			}
+			k = kb->cls[fold[c]];
 		}
+		out[o++] = (char)fold[c];
+		row = next[row + k];
+		if (next[row + COL_REPORT] != 0)
+			scan_hits(kb, m, (int)next[row + COL_REPORT] - 1, o);
 	}
+	out[o] = '\0';
+	m->norm_len = o;
+}
+
+bool
+ndr_kb_may_have_code(const struct ndr_kb *kb, const struct ndr_kb_match *m)
+{
+	return kb->is_code_unfiltered || m->has_code_prefix;
+}
+
+/* Does a code prefix start at h (hl bytes), ASCII case folded as ndr_ci_find() folds? */
+static bool
+code_prefix_at(const struct ndr_kb *kb, const char *h, size_t hl)
+{
+	size_t i, j;
+
+	for (i = 0; i < kb->n_code_prefixes; i++) {
+		const char *pre = kb->code_prefixes[i];
+
+		for (j = 0; j < hl && pre[j] != '\0'; j++)
+			if (kb->fold[(unsigned char)h[j]] != kb->fold[(unsigned char)pre[j]])
+				break;
+		if (pre[j] == '\0')
+			return true;
+	}
+	return false;
+}
+
+#ifdef __SSE2__
+#define MAX_SIMD_PREFIXES 8
+
+/* Candidate starts of text + i .. + 15 (text has 17 bytes from i): the first two bytes of
+ * a prefix (b0, b1: n of them), with bit 0x20 set on both sides (what is equal folded is
+ * equal so). */
+static unsigned
+code_candidates(const char *text, size_t i, const __m128i *b0, const __m128i *b1, size_t n)
+{
+	const __m128i c20 = _mm_set1_epi8(0x20);
+	__m128i x0 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(text + i)), c20);
+	__m128i x1 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(text + i + 1)),
+	    c20);
+	__m128i any = _mm_setzero_si128();
+	size_t p;
+
+	for (p = 0; p < n; p++)
+		any = _mm_or_si128(any, _mm_and_si128(_mm_cmpeq_epi8(x0, b0[p]),
+		    _mm_cmpeq_epi8(x1, b1[p])));
+	return (unsigned)_mm_movemask_epi8(any);
+}
+
+/* Any prefix (each of 2 bytes or more) in text, len >= 17: 16 starts at a time, the last
+ * block overlapping the one before (a prefix cannot start at the last byte). */
+static bool
+code_in_blocks(const struct ndr_kb *kb, const char *text, size_t len)
+{
+	__m128i b0[MAX_SIMD_PREFIXES], b1[MAX_SIMD_PREFIXES];
+	size_t p, i = 0;
+
+	for (p = 0; p < kb->n_code_prefixes; p++) {
+		b0[p] = _mm_set1_epi8((char)((unsigned char)kb->code_prefixes[p][0] | 0x20));
+		b1[p] = _mm_set1_epi8((char)((unsigned char)kb->code_prefixes[p][1] | 0x20));
+	}
+	for (;;) {
+		unsigned mask = code_candidates(text, i, b0, b1, kb->n_code_prefixes);
+
+		for (; mask != 0; mask &= mask - 1) {
+			size_t at = i + (size_t)__builtin_ctz(mask);
+
+			if (code_prefix_at(kb, text + at, len - at))
+				return true;
+		}
+		if (i + 17 == len)
+			return false;
+		i = i + 33 <= len ? i + 16 : len - 17;
+	}
+}
+#endif
+
+/* What ndr_ci_find() per prefix would tell, in one pass over text. */
+bool
+ndr_kb_may_have_code_in(const struct ndr_kb *kb, const char *text, size_t len)
+{
+	size_t i;
+
+	if (kb->is_code_unfiltered)
+		return true;
+#ifdef __SSE2__
+	if (kb->min_code_prefix >= 2 && kb->n_code_prefixes <= MAX_SIMD_PREFIXES && len >= 17)
+		return code_in_blocks(kb, text, len);
+#endif
+	for (i = 0; i < len; i++)
+		if (code_prefix_at(kb, text + i, len - i))
+			return true;
+	return false;
+}
+
+/* Does each piece after the first occur somewhere in norm, as far as wild_match() reads
+ * them? If one does not, no start of the first piece can match: the pieces after it are
+ * searched for in norm only. Checking this once spares a search per start (".*.* spam"
+ * starts at every dot). */
+static bool
+has_later_pieces(const char *norm, const char *ph)
+{
+	char piece[256];
+
+	while (*ph == '*') {
+		size_t pl;
+
+		ph++;
+		pl = strcspn(ph, "*");
+		if (pl == 0)
+			return true;	/* wild_match() reads no further */
+		if (pl >= sizeof(piece))
+			return false;
+		memcpy(piece, ph, pl);
+		piece[pl] = '\0';
+		if (strstr(norm, piece) == NULL)
+			return false;
+		ph += pl;
+	}
+	return true;
 }
 
 /* A phrase with '*': its pieces in order, each gap at most WILD_GAP bytes. */
@@ -620,7 +970,7 @@ wild_match(const char *norm, const char *phrase)
 	size_t first = strcspn(phrase, "*");
 	char piece[256];
 
-	if (first >= sizeof(piece))
+	if (first >= sizeof(piece) || !has_later_pieces(norm, phrase + first))
 		return false;
 	memcpy(piece, phrase, first);
 	piece[first] = '\0';
@@ -697,15 +1047,15 @@ const struct ndr_cause *
 ndr_kb_first_except(const struct ndr_kb *kb, const struct ndr_kb_match *m, const char *status,
     const char *skip, const char **phrase)
 {
-	size_t byte;
+	size_t word;
 
 	/* the phrases hit, in table order: the causes' order, then each cause's own (a text
 	 * hits a few of the kb's phrases, so only those are looked at) */
-	for (byte = 0; byte < kb->n_phr / 8 + 1; byte++) {
-		unsigned bits = m->hits[byte];
+	for (word = 0; word < m->n_hits; word++) {
+		uint64_t bits = m->hits[word];
 
 		while (bits != 0) {
-			size_t id = byte * 8 + (size_t)__builtin_ctz(bits);
+			size_t id = word * 64 + (size_t)__builtin_ctzll(bits);
 			const struct phrase *p = &kb->phr[id];
 			const struct ndr_cause *k = &kb->causes[p->cause];
 			const char *text = k->phrases[id - k->first_phrase];
@@ -731,6 +1081,5 @@ ndr_kb_match_fini(struct ndr_kb_match *m)
 {
 	free(m->hits);
 	free(m->norm);
-	m->hits = NULL;
-	m->norm = NULL;
+	memset(m, 0, sizeof(*m));
 }

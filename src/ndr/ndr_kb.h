@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ndr_kb;
 
@@ -106,6 +107,8 @@ const char *ndr_kb_default_path(void);
 
 size_t ndr_kb_count(const struct ndr_kb *kb);
 const struct ndr_cause *ndr_kb_cause(const struct ndr_kb *kb, size_t i);
+/* All the causes, in file order: *n of them (for loops over every cause). */
+const struct ndr_cause *ndr_kb_causes(const struct ndr_kb *kb, size_t *n);
 /* Cause by id, or NULL. */
 const struct ndr_cause *ndr_kb_find(const struct ndr_kb *kb, const char *id);
 /* The parsed knowledge base document (borrowed), for tables such as "reasons". */
@@ -120,14 +123,21 @@ const struct ndr_cause *ndr_kb_for_status_class(const struct ndr_kb *kb, const c
  * Phrase matching. ndr_kb_scan() normalises text (ASCII lower case, blanks collapsed,
  * typographic apostrophes) and marks which phrases occur; ndr_kb_first() then gives the
  * first cause, in file order, with a phrase that occurs (and whose when_status fits
- * status), and that phrase in *phrase. A match is owned by the caller: init, use, fini.
+ * status), and that phrase in *phrase. A match is owned by the caller: zero it, scan into
+ * it (again and again: each scan reuses its buffers), then ndr_kb_match_fini().
  */
 struct ndr_kb_match {
-	unsigned char *hits;	/* bitset over the kb's phrases */
+	uint64_t *hits;		/* bitset over the kb's phrases */
+	size_t n_hits;		/* words of hits */
 	char *norm;		/* normalised text */
-	size_t norm_len;
+	size_t norm_len, norm_cap;
+	bool has_code_prefix;	/* a provider code's prefix occurs */
 };
 void ndr_kb_scan(const struct ndr_kb *kb, const char *text, size_t len, struct ndr_kb_match *m);
+/* After a scan: false when ndr_kb_provider_code() on the same text finds nothing for sure. */
+bool ndr_kb_may_have_code(const struct ndr_kb *kb, const struct ndr_kb_match *m);
+/* The same for text not scanned: does any provider code prefix occur in it? */
+bool ndr_kb_may_have_code_in(const struct ndr_kb *kb, const char *text, size_t len);
 const struct ndr_cause *ndr_kb_first(const struct ndr_kb *kb, const struct ndr_kb_match *m,
     const char *status, const char **phrase);
 /* The same, passing over causes of reason skip ("expired": the queue gave up, why?). */

@@ -480,6 +480,39 @@ test_kb_rules(void **state)
 }
 
 /* Every cause in the knowledge base is complete: both languages, a side, a reason. */
+/* The scan normalises as it goes: blank runs are one space (none first or last), curly
+ * apostrophes plain, ASCII lower case; a phrase after "not "/"n't " is no hit; one match
+ * serves scan after scan. */
+static void
+test_kb_scan(void **state)
+{
+	static const char curly[] = " \t Host \r\n\tCOULDN\xe2\x80\x99T   find a mail exchanger \n";
+	static const char negated[] = "we did not we don't handle mail for x";
+	struct ndr_kb_match m;
+	const struct ndr_cause *k;
+	const char *phrase = NULL;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	ndr_kb_scan(kb, curly, strlen(curly), &m);
+	assert_string_equal(m.norm, "host couldn't find a mail exchanger");
+	k = ndr_kb_first(kb, &m, NULL, &phrase);
+	assert_non_null(k);
+	assert_string_equal(k->id, "ndr.null-mx");
+	assert_string_equal(phrase, "couldn't find a mail exchanger");
+	ndr_kb_scan(kb, negated + 11, strlen(negated + 11), &m);
+	k = ndr_kb_first(kb, &m, NULL, &phrase);
+	assert_non_null(k);
+	assert_string_equal(k->id, "ndr.relay-denied");
+	ndr_kb_scan(kb, negated, strlen(negated), &m);
+	k = ndr_kb_first(kb, &m, NULL, &phrase);
+	assert_true(k == NULL || strcmp(k->id, "ndr.relay-denied") != 0);
+	ndr_kb_scan(kb, "", 0, &m);
+	assert_string_equal(m.norm, "");
+	assert_null(ndr_kb_first(kb, &m, NULL, &phrase));
+	ndr_kb_match_fini(&m);
+}
+
 static void
 test_kb_complete(void **state)
 {
@@ -694,6 +727,7 @@ main(void)
 		cmocka_unit_test(test_logline),
 		cmocka_unit_test(test_qmail),
 		cmocka_unit_test(test_unseen_servers),
+		cmocka_unit_test(test_kb_scan),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_bounds),
 	};
