@@ -384,7 +384,9 @@ nagios_one(struct explain *ex, struct report *rep)
  * written on the workers and printed in input order. A window's proofs are run in parts
  * of at most EXPLAIN_MAX_STARTED started proofs, so that no more sessions and lookups are
  * in flight at once than one bounce may start: sockets are bounded, and so is what one
- * receiver sees from us at a time. Memory stays that of one window, not of the mailbox.
+ * receiver sees from us at a time. Four windows are in hand (struct pipeline: read,
+ * parsed, proved, written), so that reading, proving and printing on this thread overlap
+ * the workers' parsing and writing. Memory stays that of four windows, not of the mailbox.
  */
 #define EXPLAIN_WINDOW		64
 #define EXPLAIN_WINDOW_BYTES	(16u << 20)
@@ -517,15 +519,14 @@ window_verdicts(struct explain *ex, struct window *w, size_t first, size_t end)
 	ctx->rep = ex->run_rep;
 }
 
-/* The window's bounces written on the workers, then printed in order. Returns the worst
- * exit status. */
+/* The window's bounces (written on the workers) printed in order, their slots emptied for
+ * the next window read into it. Returns the worst exit status. */
 static int
-window_emit(struct explain *ex, struct window *w)
+window_print(struct explain *ex, struct window *w)
 {
 	int worst = EXIT_OK, rc;
 	size_t i;
 
-	workers_run(ex->workers, window_write, w, w->n);
 	for (i = 0; i < w->n; i++) {
 		struct slot *sl = &w->slots[i];
 
@@ -606,33 +607,86 @@ window_prove(struct explain *ex, struct window *w)
 }
 
 /*
- * One step of the mailbox's two windows: next (just read) is parsed on the worker
- * threads while this thread proves ready (parsed in the step before), whose proofs wait
- * on the network and use one thread; then ready is written (on every thread) and
- * printed, and next becomes ready. next NULL: the last step. Returns the worst exit
- * status of what was printed.
+ * The windows of a mailbox in flight, oldest first: one written on the workers, one proved
+ * and waiting to be written, one parsed on the workers and to be proved; the caller reads
+ * the next into a fourth. The workers' batch holds the writes of one window and the parses
+ * of another, so that this thread reads, proves and prints meanwhile (all three go one
+ * window at a time, in input order).
  */
-static int
-window_step(struct explain *ex, struct window *next, struct window **ready)
-{
-	struct window *r = *ready;
-	int worst = EXIT_OK;
+struct pipeline {
+	struct window *writing, *proved, *parsing;
+	struct window *write, *parse;	/* the batch on the workers (NULL: none) */
+	bool is_running;
+};
 
-	if (next != NULL) {
-		next->ex = ex;
-		workers_start(ex->workers, window_parse, next, next->n);
+static size_t
+batch_items(const struct pipeline *p)
+{
+	return (p->write != NULL ? p->write->n : 0) + (p->parse != NULL ? p->parse->n : 0);
+}
+
+/* On a worker: item i of the batch, the writes first. */
+static void
+batch_item(void *arg, size_t i)
+{
+	struct pipeline *p = arg;
+	size_t n_write = p->write != NULL ? p->write->n : 0;
+
+	if (i < n_write)
+		window_write(p->write, i);
+	else
+		window_parse(p->parse, i - n_write);
+}
+
+/* The batch on the workers done (this thread joins in). */
+static void
+pipeline_join(struct explain *ex, struct pipeline *p)
+{
+	if (p->is_running)
+		workers_wait(ex->workers, batch_item, p, batch_items(p));
+	p->is_running = false;
+}
+
+/*
+ * One step, next just read (NULL: no more): the batch in flight done and its written
+ * window printed; then the proved window is written and next parsed on the workers while
+ * this thread proves the parsed one, whose proofs wait on the network. Returns the window
+ * printed (free to read into), or NULL; the worst exit status of what was printed into
+ * *worst.
+ */
+static struct window *
+window_step(struct explain *ex, struct pipeline *p, struct window *next, int *worst)
+{
+	struct window *printed = p->writing, *to_prove = p->parsing;
+
+	pipeline_join(ex, p);
+	if (printed != NULL) {
+		*worst = status_exit_worse(*worst, window_print(ex, printed));
+		printed->n = 0;
+		printed->bytes = 0;
 	}
-	if (r != NULL)
-		window_prove(ex, r);
+	p->writing = p->proved;
+	p->proved = NULL;
+	p->parsing = next;
 	if (next != NULL)
-		workers_wait(ex->workers, window_parse, next, next->n);
-	if (r != NULL) {
-		worst = window_emit(ex, r);
-		r->n = 0;
-		r->bytes = 0;
+		next->ex = ex;
+	p->write = p->writing;
+	p->parse = next;
+	if (batch_items(p) > 0) {
+		workers_start(ex->workers, batch_item, p, batch_items(p));
+		p->is_running = true;
 	}
-	*ready = next;
-	return worst;
+	if (to_prove != NULL) {
+		window_prove(ex, to_prove);
+		p->proved = to_prove;
+	}
+	return printed;
+}
+
+static bool
+pipeline_is_empty(const struct pipeline *p)
+{
+	return p->writing == NULL && p->proved == NULL && p->parsing == NULL;
 }
 
 static void
@@ -681,7 +735,9 @@ static int
 explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mailbox *first)
 {
 	struct run_ctx *ctx = ex->ctx;
-	struct window *win[2], *fill, *ready = NULL;
+	struct window *win[4], *spare[4], *fill;
+	struct pipeline pipe = { 0 };
+	size_t n_spare = 0;
 	char *nagios_text = NULL;
 	size_t nagios_len = 0;
 	bool is_input_error = false;
@@ -700,9 +756,9 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		ndr_mailbox_close(first);
 		return EXIT_UNKNOWN;
 	}
-	win[0] = xcalloc(1, sizeof(*win[0]));
-	win[1] = xcalloc(1, sizeof(*win[1]));
-	fill = win[0];
+	for (i = 0; i < 4; i++)
+		spare[n_spare++] = win[i] = xcalloc(1, sizeof(*win[i]));
+	fill = spare[--n_spare];
 	progress_begin(&ex->prog, _("explain: %zu bounces read, %.0f per second, %s"));
 	batch_tally_begin(&ex->tally);
 	for (i = 0; i < n_paths && ex->write_errno == 0; i++) {
@@ -741,19 +797,23 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 			}
 			window_add(fill, &m, ndr_mailbox_kind(mb) == NDR_MB_MBOX);
 			if (window_full(fill)) {
-				worst = status_exit_worse(worst, window_step(ex, fill, &ready));
-				fill = ready == win[0] ? win[1] : win[0];
+				struct window *printed = window_step(ex, &pipe, fill, &worst);
+
+				if (printed != NULL)
+					spare[n_spare++] = printed;
+				fill = spare[--n_spare];	/* four windows: one is free */
 			}
 		}
 		ndr_mailbox_close(mb);
 	}
 	if (fill->n > 0 && ex->write_errno == 0)
-		worst = status_exit_worse(worst, window_step(ex, fill, &ready));
-	if (ex->write_errno == 0)
-		worst = status_exit_worse(worst, window_step(ex, NULL, &ready));
+		window_step(ex, &pipe, fill, &worst);
+	while (ex->write_errno == 0 && !pipeline_is_empty(&pipe))
+		window_step(ex, &pipe, NULL, &worst);
 out:
-	window_free(win[0]);
-	window_free(win[1]);
+	pipeline_join(ex, &pipe);	/* nothing freed under the workers */
+	for (i = 0; i < 4; i++)
+		window_free(win[i]);
 	progress_end(&ex->prog);
 	/* as the batch modes: a run that could not write all it found is UNKNOWN */
 	if (ex->write_errno != 0)
