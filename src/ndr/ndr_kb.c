@@ -26,10 +26,12 @@
 
 /*
  * The automaton is a full transition table (a DFA) over byte classes, one row per node of
- * the phrases' trie, each entry the offset of the next node's row. Column 0 of a row is
- * not a byte: it holds 1 + the first node with an output on the node's fail chain (0:
- * none), so a step and its check read one row. Column 1 is every byte no phrase has: it
- * leads back to the root (offset 0) from anywhere.
+ * the phrases' trie, each entry the next node; a row is 1 << shift entries (the columns
+ * rounded up to a power of two), so a node's row is found with a shift. Entries are 16
+ * bits: the table is some 5 MB, not 10, which a run for one bounce had to fault in. Column
+ * 0 of a row is not a byte: it holds 1 + the first node with an output on the node's fail
+ * chain (0: none), so a step and its check read one row. Column 1 is every byte no phrase
+ * has: it leads back to the root (node 0) from anywhere.
  */
 #define COL_REPORT 0
 #define CLS_OTHER 1
@@ -62,8 +64,9 @@ struct ndr_kb {
 	size_t n_phr;
 	struct ac_node *ac;
 	size_t n_ac;
-	uint32_t *next;		/* n_ac rows of n_cls entries */
+	uint16_t *next;		/* n_ac rows of 1 << shift entries (n_cls used) */
 	size_t n_cls;		/* columns of a row */
+	unsigned shift;
 	uint16_t cls[256];	/* normalised byte -> its column */
 	uint16_t text_cls[256];	/* text byte -> its normalised byte's column, or CLS_SPECIAL */
 	unsigned char fold[256];	/* text byte -> normalised byte (ASCII lower case) */
@@ -134,10 +137,10 @@ class_add(struct ndr_kb *kb, const char *s, size_t len)
 			kb->cls[(unsigned char)s[i]] = (uint16_t)kb->n_cls++;
 }
 
-static uint32_t *
+static uint16_t *
 ac_row(const struct ndr_kb *kb, int node)
 {
-	return &kb->next[(size_t)node * kb->n_cls];
+	return &kb->next[(size_t)node << kb->shift];
 }
 
 /* A node with no trie edges yet (its row all root, no output). */
@@ -164,16 +167,16 @@ ac_insert(struct ndr_kb *kb, const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		unsigned cls = kb->cls[(unsigned char)s[i]];
-		uint32_t *slot = &ac_row(kb, node)[cls];
+		uint16_t *slot = &ac_row(kb, node)[cls];
 
 		if (*slot == 0) {	/* no trie edge leads back to the root */
 			int child = ac_new_node(kb, cls);
 
 			kb->ac[child].sibling = kb->ac[node].child;
 			kb->ac[node].child = child;
-			*slot = (uint32_t)((size_t)child * kb->n_cls);
+			*slot = (uint16_t)child;
 		}
-		node = (int)(*slot / kb->n_cls);
+		node = *slot;
 	}
 	return node;
 }
@@ -197,22 +200,22 @@ ac_build(struct ndr_kb *kb)
 		queue[tail++] = k;
 	while (head < tail) {
 		int u = queue[head++];
-		uint32_t *row = ac_row(kb, u);
-		const uint32_t *frow = ac_row(kb, kb->ac[u].fail);
+		uint16_t *row = ac_row(kb, u);
+		const uint16_t *frow = ac_row(kb, kb->ac[u].fail);
 
 		memcpy(row, frow, kb->n_cls * sizeof(*row));
 		for (k = kb->ac[u].child; k >= 0; k = kb->ac[k].sibling) {
 			struct ac_node *c = &kb->ac[k];
 
-			c->fail = (int)(frow[c->cls] / kb->n_cls);
+			c->fail = frow[c->cls];
 			c->dict = has_output(&kb->ac[c->fail]) ? c->fail : kb->ac[c->fail].dict;
-			row[c->cls] = (uint32_t)((size_t)k * kb->n_cls);
+			row[c->cls] = (uint16_t)k;
 			queue[tail++] = k;
 		}
 	}
 	free(queue);
 	for (v = 0; v < kb->n_ac; v++)
-		ac_row(kb, (int)v)[COL_REPORT] = (uint32_t)(1 + (has_output(&kb->ac[v]) ?
+		ac_row(kb, (int)v)[COL_REPORT] = (uint16_t)(1 + (has_output(&kb->ac[v]) ?
 		    (int)v : kb->ac[v].dict));
 }
 
@@ -455,7 +458,7 @@ prefix_insert(struct ndr_kb *kb, const char *pre)
 
 /* The automaton over the phrases' first pieces and the code prefixes: one allocation per
  * array, sized for the bytes inserted (a bound on the nodes), trimmed once built. -1 with
- * err set when its offsets would not fit the table's entries. */
+ * err set when its nodes could be more than the table's 16-bit entries name. */
 static int
 build_automaton(struct ndr_kb *kb, const char *path, char *err, size_t err_len)
 {
@@ -463,12 +466,15 @@ build_automaton(struct ndr_kb *kb, const char *path, char *err, size_t err_len)
 
 	for (i = 0; i < kb->n_phr; i++)
 		bytes += kb->phr[i].first_len;
-	if (bytes + 1 > UINT32_MAX / kb->n_cls) {
-		snprintf(err, err_len, "%s: too many phrase bytes (%zu)", path, bytes);
+	if (bytes + 1 >= UINT16_MAX) {	/* nodes and 1 + node (the report column) fit */
+		snprintf(err, err_len, "%s: too many phrase bytes (%zu, at most %d)", path,
+		    bytes, UINT16_MAX - 2);
 		return -1;
 	}
+	for (kb->shift = 0; ((size_t)1 << kb->shift) < kb->n_cls; kb->shift++)
+		;
 	kb->ac = xmalloc((bytes + 1) * sizeof(*kb->ac));
-	kb->next = xmalloc((bytes + 1) * kb->n_cls * sizeof(*kb->next));
+	kb->next = xmalloc(((bytes + 1) << kb->shift) * sizeof(*kb->next));
 	ac_new_node(kb, 0);
 	for (i = 0; i < kb->n_phr; i++) {
 		int node = ac_insert(kb, kb->phr[i].norm, kb->phr[i].first_len);
@@ -483,7 +489,7 @@ build_automaton(struct ndr_kb *kb, const char *path, char *err, size_t err_len)
 		kb->text_cls[i] = is_blank((unsigned char)i) || i == 0xe2 ? CLS_SPECIAL :
 		    kb->cls[kb->fold[i]];
 	kb->ac = xrealloc(kb->ac, kb->n_ac * sizeof(*kb->ac));
-	kb->next = xrealloc(kb->next, kb->n_ac * kb->n_cls * sizeof(*kb->next));
+	kb->next = xrealloc(kb->next, (kb->n_ac << kb->shift) * sizeof(*kb->next));
 	ac_build(kb);
 	return 0;
 }
@@ -807,11 +813,12 @@ match_reserve(const struct ndr_kb *kb, struct ndr_kb_match *m, size_t len)
 void
 ndr_kb_scan(const struct ndr_kb *kb, const char *text, size_t len, struct ndr_kb_match *m)
 {
-	const uint32_t *next = kb->next;
+	const uint16_t *next = kb->next;
+	const unsigned shift = kb->shift;
 	const uint16_t *text_cls = kb->text_cls;
 	const unsigned char *fold = kb->fold;
 	size_t i, o = 0;
-	uint32_t row = 0;
+	const uint16_t *row = next;	/* the root's */
 	char *out;
 
 	match_reserve(kb, m, len);
@@ -835,9 +842,9 @@ ndr_kb_scan(const struct ndr_kb *kb, const char *text, size_t len, struct ndr_kb
 			k = kb->cls[fold[c]];
 		}
 		out[o++] = (char)fold[c];
-		row = next[row + k];
-		if (next[row + COL_REPORT] != 0)
-			scan_hits(kb, m, (int)next[row + COL_REPORT] - 1, o);
+		row = next + ((size_t)row[k] << shift);
+		if (row[COL_REPORT] != 0)
+			scan_hits(kb, m, (int)row[COL_REPORT] - 1, o);
 	}
 	out[o] = '\0';
 	m->norm_len = o;
