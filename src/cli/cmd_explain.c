@@ -394,7 +394,7 @@ nagios_one(struct explain *ex, struct report *rep)
 #define SLOT_KEEP_BYTES		(32u << 10)	/* a bigger message's or output's buffer is not kept */
 
 struct slot {
-	char *buf;		/* a copy of the message: the mailbox reuses its buffer */
+	char *buf;		/* the message, taken from the mailbox (ndr_mailbox_take()) */
 	size_t len, cap, index;
 	char *name;
 	bool is_numbered;	/* one of a mailbox's messages: its report names its index */
@@ -421,17 +421,14 @@ window_full(const struct window *w)
 }
 
 static void
-window_add(struct window *w, const struct ndr_message *m, bool is_numbered)
+window_add(struct window *w, struct ndr_mailbox *mb, const struct ndr_message *m,
+    bool is_numbered)
 {
 	struct slot *sl = &w->slots[w->n++];
 
-	if (sl->cap < m->len + 1) {
-		free(sl->buf);
-		sl->cap = m->len + 1;
-		sl->buf = xmalloc(sl->cap);
-	}
-	memcpy(sl->buf, m->buf, m->len);
-	sl->buf[m->len] = '\0';
+	/* the message's buffer is the slot's, and the slot's old one the mailbox's: a
+	 * mailbox's bytes are not copied once more */
+	ndr_mailbox_take(mb, &sl->buf, &sl->cap);
 	sl->len = m->len;
 	sl->index = m->index;
 	sl->name = xstrdup(m->name);
@@ -795,7 +792,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 				worst = EXIT_UNKNOWN;
 				goto out;
 			}
-			window_add(fill, &m, ndr_mailbox_kind(mb) == NDR_MB_MBOX);
+			window_add(fill, mb, &m, ndr_mailbox_kind(mb) == NDR_MB_MBOX);
 			if (window_full(fill)) {
 				struct window *printed = window_step(ex, &pipe, fill, &worst);
 

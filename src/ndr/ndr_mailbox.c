@@ -406,6 +406,19 @@ ndr_mailbox_next(struct ndr_mailbox *mb, struct ndr_message *m, enum ndr_mailbox
 	return 1;
 }
 
+void
+ndr_mailbox_take(struct ndr_mailbox *mb, char **buf, size_t *cap)
+{
+	char *mine = mb->msg;
+	size_t mine_cap = mb->msg_cap;
+
+	mb->msg = *buf;
+	mb->msg_cap = *buf != NULL ? *cap : 0;
+	mb->msg_len = 0;
+	*buf = mine;
+	*cap = mine_cap;
+}
+
 enum ndr_mailbox_kind
 ndr_mailbox_kind(const struct ndr_mailbox *mb)
 {

@@ -48,6 +48,12 @@ struct ndr_mailbox *ndr_mailbox_open(const char *path, enum ndr_mailbox_err *err
 int ndr_mailbox_next(struct ndr_mailbox *mb, struct ndr_message *m,
     enum ndr_mailbox_err *err);
 
+/* The buffer of the message just handed out (NUL after its len bytes) becomes the
+ * caller's: *buf and its size *cap; what *buf held (NULL, or *cap bytes of the caller's)
+ * is the mailbox's for the next message. The message is then read through *buf, not
+ * m->buf. A window of bounces takes each message so, without copying it. */
+void ndr_mailbox_take(struct ndr_mailbox *mb, char **buf, size_t *cap);
+
 enum ndr_mailbox_kind ndr_mailbox_kind(const struct ndr_mailbox *mb);
 void ndr_mailbox_close(struct ndr_mailbox *mb);
 
