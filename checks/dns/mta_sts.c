@@ -318,6 +318,15 @@ fetch_failed(struct sts_run *s, const struct https_result *res)
 				finding_data(f, "location", json_string(res->location));
 			break;
 		}
+		if (res->outcome == HTTPS_LOCAL) {
+			/* our machine's want, not the domain's: nothing is judged */
+			f = check_add(ctx, "mta-sts.policy-unreachable", ST_UNKNOWN, s->url);
+			finding_msg(f, _("The MTA-STS policy of %s could not be fetched from this "
+			    "machine: %s."), ctx->domain, res->error);
+			finding_fix(f, _("Install libcurl4 (apt-get install libcurl4) and run the "
+			    "check again."));
+			break;
+		}
 		f = check_add(ctx, "mta-sts.policy-unreachable", ST_WARN, s->url);
 		if (res->outcome == HTTPS_OK)
 			finding_msg(f, _("The MTA-STS policy server of %s answers %s with HTTP %ld, "

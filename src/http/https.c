@@ -1,5 +1,6 @@
 /* One HTTPS GET driven by the shared loop through libcurl's multi socket API: libcurl says
- * which descriptors and which timeout it wants, the loop tells it what happened. */
+ * which descriptors and which timeout it wants, the loop tells it what happened. libcurl
+ * is opened at the first request (curl_api.c). */
 #include "config.h"
 
 #include <poll.h>
@@ -7,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
+#include "curl_api.h"
 #include "err.h"
 #include "https.h"
 #include "loop.h"
 #include "xmalloc.h"
 
 struct https {
+	const struct curl_api *api;
 	struct loop *loop;
 	CURLM *multi;
 	CURL *easy;
@@ -29,8 +30,6 @@ struct https {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-static bool is_global_done;
-
 const char *
 https_outcome_name(enum https_outcome o)
 {
@@ -40,6 +39,7 @@ https_outcome_name(enum https_outcome o)
 	case HTTPS_CONNECT: return "connect";
 	case HTTPS_TLS: return "tls";
 	case HTTPS_TOO_LARGE: return "too-large";
+	case HTTPS_LOCAL: return "local";
 	case HTTPS_ERROR: break;
 	}
 	return "error";
@@ -115,10 +115,10 @@ https_free(struct https *h)
 	if (h->timer != NULL)
 		loop_timer_cancel(h->loop, h->timer);
 	h->timer = NULL;
-	curl_multi_remove_handle(h->multi, h->easy);	/* unwatches its sockets */
-	curl_easy_cleanup(h->easy);
-	curl_multi_cleanup(h->multi);
-	curl_slist_free_all(h->resolve);
+	h->api->multi_remove_handle(h->multi, h->easy);	/* unwatches its sockets */
+	h->api->easy_cleanup(h->easy);
+	h->api->multi_cleanup(h->multi);
+	h->api->slist_free_all(h->resolve);
 	free(h);
 }
 
@@ -131,19 +131,19 @@ check_finished(struct https *h)
 	int left;
 	char *s = NULL;
 
-	while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+	while ((msg = h->api->multi_info_read(h->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		res->outcome = outcome_of(h, msg->data.result);
-		curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &res->status);
-		if (curl_easy_getinfo(h->easy, CURLINFO_REDIRECT_URL, &s) == CURLE_OK && s != NULL)
+		h->api->easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &res->status);
+		if (h->api->easy_getinfo(h->easy, CURLINFO_REDIRECT_URL, &s) == CURLE_OK && s != NULL)
 			res->location = xstrdup(s);
 		s = NULL;
-		if (curl_easy_getinfo(h->easy, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK && s != NULL)
+		if (h->api->easy_getinfo(h->easy, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK && s != NULL)
 			res->content_type = xstrdup(s);
 		if (res->outcome != HTTPS_OK)
 			snprintf(res->error, sizeof(res->error), "%s",
-			    h->errbuf[0] != '\0' ? h->errbuf : curl_easy_strerror(msg->data.result));
+			    h->errbuf[0] != '\0' ? h->errbuf : h->api->easy_strerror(msg->data.result));
 		if (res->body == NULL)
 			res->body = xcalloc(1, 1);
 		res->ms = loop_now_ms() - h->t0;
@@ -166,7 +166,7 @@ on_fd(int fd, short revents, void *arg)
 		ev |= CURL_CSELECT_OUT;
 	if (revents & (POLLERR | POLLHUP))
 		ev |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(h->multi, fd, ev, &running);
+	h->api->multi_socket_action(h->multi, fd, ev, &running);
 	check_finished(h);
 }
 
@@ -177,7 +177,7 @@ on_timer(void *arg)
 	int running;
 
 	h->timer = NULL;
-	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	h->api->multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	check_finished(h);
 }
 
@@ -216,21 +216,28 @@ want_timer(CURLM *multi, long ms, void *userp)
 	return 0;
 }
 
+/* libcurl could not be opened: the request ends with why, from the loop as any other. */
+static void
+on_no_curl(void *arg)
+{
+	struct https *h = arg;
+
+	h->res->body = xcalloc(1, 1);
+	h->cb(h->res, h->arg);
+	free(h);
+}
+
 int
 https_get(struct loop *loop, const struct https_req *req, https_cb *cb, void *arg)
 {
 	struct https *h;
 	char *url, *pin;
+	const char *why;
 	bool is_v6;
 
 	if (req->host == NULL || req->addr == NULL || req->path == NULL || req->path[0] != '/' ||
 	    strpbrk(req->host, "/:@?#[] ") != NULL)
 		return MXD_EINVAL;
-	if (!is_global_done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return MXD_ENOMEM;
-		is_global_done = true;
-	}
 	h = xcalloc(1, sizeof(*h));
 	h->loop = loop;
 	h->cb = cb;
@@ -238,13 +245,19 @@ https_get(struct loop *loop, const struct https_req *req, https_cb *cb, void *ar
 	h->max_body = req->max_body;
 	h->res = xcalloc(1, sizeof(*h->res));
 	h->t0 = loop_now_ms();
-	h->multi = curl_multi_init();
-	h->easy = curl_easy_init();
+	if ((h->api = curl_api(&why)) == NULL) {
+		h->res->outcome = HTTPS_LOCAL;
+		snprintf(h->res->error, sizeof(h->res->error), "%s", why);
+		h->timer = loop_timer_add(loop, 0, on_no_curl, h);
+		return 0;
+	}
+	h->multi = h->api->multi_init();
+	h->easy = h->api->easy_init();
 	if (h->multi == NULL || h->easy == NULL) {
 		if (h->easy != NULL)
-			curl_easy_cleanup(h->easy);
+			h->api->easy_cleanup(h->easy);
 		if (h->multi != NULL)
-			curl_multi_cleanup(h->multi);
+			h->api->multi_cleanup(h->multi);
 		free(h->res);
 		free(h);
 		return MXD_ENOMEM;
@@ -253,32 +266,32 @@ https_get(struct loop *loop, const struct https_req *req, https_cb *cb, void *ar
 	is_v6 = strchr(req->addr, ':') != NULL;
 	pin = xasprintf("%s:%u:%s%s%s", req->host, req->port, is_v6 ? "[" : "", req->addr,
 	    is_v6 ? "]" : "");
-	h->resolve = curl_slist_append(NULL, pin);
+	h->resolve = h->api->slist_append(NULL, pin);
 	free(pin);
 	url = xasprintf("https://%s:%u%s", req->host, req->port, req->path);
-	curl_easy_setopt(h->easy, CURLOPT_URL, url);
+	h->api->easy_setopt(h->easy, CURLOPT_URL, url);
 	free(url);
-	curl_easy_setopt(h->easy, CURLOPT_RESOLVE, h->resolve);
-	curl_easy_setopt(h->easy, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(h->easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h->easy, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	h->api->easy_setopt(h->easy, CURLOPT_RESOLVE, h->resolve);
+	h->api->easy_setopt(h->easy, CURLOPT_PROTOCOLS_STR, "https");
+	h->api->easy_setopt(h->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	h->api->easy_setopt(h->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	h->api->easy_setopt(h->easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (req->ca_file != NULL)
-		curl_easy_setopt(h->easy, CURLOPT_CAINFO, req->ca_file);
-	curl_easy_setopt(h->easy, CURLOPT_PROXY, "");	/* never through a proxy */
-	curl_easy_setopt(h->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
-	curl_easy_setopt(h->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)req->timeout_ms);
-	curl_easy_setopt(h->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
-	curl_easy_setopt(h->easy, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, h);
-	curl_easy_setopt(h->easy, CURLOPT_ERRORBUFFER, h->errbuf);
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, want_socket);
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, want_timer);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+		h->api->easy_setopt(h->easy, CURLOPT_CAINFO, req->ca_file);
+	h->api->easy_setopt(h->easy, CURLOPT_PROXY, "");	/* never through a proxy */
+	h->api->easy_setopt(h->easy, CURLOPT_NOSIGNAL, 1L);
+	h->api->easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
+	h->api->easy_setopt(h->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)req->timeout_ms);
+	h->api->easy_setopt(h->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
+	h->api->easy_setopt(h->easy, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	h->api->easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, on_body);
+	h->api->easy_setopt(h->easy, CURLOPT_WRITEDATA, h);
+	h->api->easy_setopt(h->easy, CURLOPT_ERRORBUFFER, h->errbuf);
+	h->api->multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, want_socket);
+	h->api->multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	h->api->multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, want_timer);
+	h->api->multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
 	/* Adding the handle asks for a timer of 0: the transfer starts from the loop. */
-	curl_multi_add_handle(h->multi, h->easy);
+	h->api->multi_add_handle(h->multi, h->easy);
 	return 0;
 }

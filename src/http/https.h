@@ -21,6 +21,7 @@ enum https_outcome {
 	HTTPS_TLS,		/* handshake or certificate verification failed */
 	HTTPS_TOO_LARGE,	/* the body went past max_body */
 	HTTPS_ERROR,		/* anything else (error holds libcurl's text) */
+	HTTPS_LOCAL,		/* this machine cannot make the request (no libcurl) */
 };
 
 struct https_req {
