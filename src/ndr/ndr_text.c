@@ -17,6 +17,7 @@
 #include "ndr_dsn.h"
 #include "ndr_header.h"
 #include "ndr_mime.h"
+#include "ndr_multi.h"
 #include "ndr_text.h"
 #include "xmalloc.h"
 
@@ -208,66 +209,55 @@ is_separator(const struct line *l)
 
 #define N_MARKERS (sizeof(orig_markers) / sizeof(orig_markers[0]))
 
-/* Offset of the first byte >= 0x80 in s/len, or len. */
-static size_t
-first_high(const char *s, size_t len)
+/* The markers as one set, built once per thread. */
+static const struct ndr_multi *
+marker_set(void)
 {
-	size_t i = 0;
+	static _Thread_local struct ndr_multi m;
+	static _Thread_local bool ready;
 
-#ifdef __SSE2__
-	for (; i + 16 <= len; i += 16) {
-		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_loadu_si128(
-		    (const __m128i *)(const void *)(s + i)));
-
-		if (mask != 0)
-			return i + (size_t)__builtin_ctz(mask);
+	if (!ready) {
+		ndr_multi_init(&m, orig_markers, N_MARKERS);
+		ready = true;
 	}
-#endif
-	for (; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			break;
-	return i;
+	return &m;
 }
 
-/* What each marker needs in a line to be there at all: "message", a byte >= 0x80, or
- * neither (tried on every line). */
-enum marker_needs { NEEDS_MESSAGE, NEEDS_HIGH, NEEDS_NOTHING };
-
-static void
-marker_needs(enum marker_needs *needs)
+/* Where in the line s/len (at offset off of the text) the first marker of the table that
+ * is in it starts. The line holds the text's first marker at its offset first. */
+static const char *
+marker_in_line(const char *text, size_t off, size_t len, size_t first)
 {
-	size_t k;
+	const struct ndr_multi *m = marker_set();
+	const char *at[N_MARKERS] = { NULL };
+	uint32_t which, seen = 0;
+	long p;
 
-	for (k = 0; k < N_MARKERS; k++)
-		if (strstr(orig_markers[k], "message") != NULL)
-			needs[k] = NEEDS_MESSAGE;
-		else if (first_high(orig_markers[k], strlen(orig_markers[k])) <
-		    strlen(orig_markers[k]))
-			needs[k] = NEEDS_HIGH;
-		else
-			needs[k] = NEEDS_NOTHING;
+	/* every marker in the line, each where it first is: the table's order wins */
+	for (p = ndr_multi_next(m, text, off + len, first, &which); p >= 0 && !(seen & 1);
+	    p = ndr_multi_next(m, text, off + len, (size_t)p + 1, &which)) {
+		uint32_t w = which & ~seen;
+
+		seen |= which;
+		for (; w != 0; w &= w - 1)
+			at[__builtin_ctz(w)] = text + p;
+	}
+	return at[__builtin_ctz(seen)];
 }
 
-/* Split the text into trimmed lines; cut at the original message. Most lines hold
- * neither "message" nor a byte >= 0x80, which every marker but NEEDS_NOTHING ones need:
- * where the next of each is, is found once for the text, not tried line by line. */
+/* Split the text into trimmed lines; cut at the original message: in the first line
+ * holding a marker, where the first marker of the table in that line starts (a pasted
+ * one-line NDR has it mid-line). Markers hold no line break, so the text's first marker
+ * (one pass for all of them) names that line. */
 static void
 split_lines(struct scan *sc)
 {
-	static _Thread_local enum marker_needs needs[N_MARKERS];
-	static _Thread_local bool needs_ready;
 	struct ndr *n = sc->n;
-	size_t i = 0, k;
+	size_t i = 0;
 	size_t cut_at = n->text_len;
-	/* offsets into the text of the next "message" and byte >= 0x80; text_len: none */
-	const char *m0 = ndr_ci_find(n->text, n->text_len, "message");
-	size_t next_msg = m0 != NULL ? (size_t)(m0 - n->text) : n->text_len;
-	size_t next_high = first_high(n->text, n->text_len);
+	uint32_t which;
+	long first = ndr_multi_next(marker_set(), n->text, n->text_len, 0, &which);
 
-	if (!needs_ready) {
-		marker_needs(needs);
-		needs_ready = true;
-	}
 	sc->lines = line_buf;
 	sc->n_lines = 0;
 	while (i < n->text_len && sc->n_lines < MAX_LINES) {
@@ -275,31 +265,13 @@ split_lines(struct scan *sc)
 		const char *nl = memchr(s, '\n', n->text_len - i);
 		size_t len = nl != NULL ? (size_t)(nl - s) : n->text_len - i;
 		size_t next = i + len + 1;
-		bool is_cut = false, has_message, has_high;
+		bool is_cut = first >= 0 && (size_t)first < i + len;
 
-		if (next_msg < i) {
-			const char *m = ndr_ci_find(s, n->text_len - i, "message");
+		if (is_cut) {
+			const char *m = marker_in_line(n->text, i, len, (size_t)first);
 
-			next_msg = m != NULL ? (size_t)(m - n->text) : n->text_len;
-		}
-		if (next_high < i)
-			next_high = i + first_high(s, n->text_len - i);
-		has_message = next_msg < i + len;
-		has_high = next_high < i + len;
-		for (k = 0; k < N_MARKERS; k++) {
-			const char *m;
-
-			if ((needs[k] == NEEDS_MESSAGE && !has_message) ||
-			    (needs[k] == NEEDS_HIGH && !has_high))
-				continue;
-			m = ndr_ci_find(s, len, orig_markers[k]);
-			if (m != NULL) {
-				/* a pasted one-line NDR has the marker mid-line */
-				len = (size_t)(m - s);
-				cut_at = (size_t)(m - n->text);
-				is_cut = true;
-				break;
-			}
+			len = (size_t)(m - s);
+			cut_at = (size_t)(m - n->text);
 		}
 		while (len > 0 && isspace((unsigned char)*s)) {
 			s++;
@@ -697,25 +669,96 @@ quoted_status(const char *t, size_t tl, char *status, size_t status_len)
 	}
 }
 
-/* The remote host in the words: "host mx.example.org[192.0.2.1] said", Postfix's log
- * "relay=mx.example.org[...]", "server smtp.example.org[...] said" (a relay's refusal). */
-static void
-remote_host(const char *t, size_t tl, struct ndr_rcpt *r)
+/* The words rcpt_details() looks for: the SMTP command a failure answered, then the
+ * remote host ("host mx.example.org[192.0.2.1] said", Postfix's log
+ * "relay=mx.example.org[...]", "server smtp.example.org[...] said" (a relay's refusal)). */
+static const struct { const char *pat; const char *cmd; } cmd_words[] = {
+	{ "rcpt to", "RCPT" }, { "rcpt_to", "RCPT" }, { ">>> rcpt", "RCPT" },
+	{ "smtp:rcpt", "RCPT" }, { "smtp:mail", "MAIL" }, { "smtp:data", "DATA" },
+	{ "mail from", "MAIL" }, { "mail_from", "MAIL" }, { "end of data", "DATA" },
+	{ "after data", "DATA" }, { "reply to data", "DATA" }, { ">>> data", "DATA" },
+	{ "[data]", "DATA" }, { "ehlo", "EHLO" }, { "helo", "HELO" },
+	{ "starttls", "STARTTLS" }, { "auth ", "AUTH" },
+	/* qmail-remote: "192.0.2.9 does not like recipient.", "... sender was rejected" */
+	{ "does not like recipient", "RCPT" }, { "sender was rejected", "MAIL" },
+};
+#define N_CMDS (sizeof(cmd_words) / sizeof(cmd_words[0]))
+static const char *const host_pats[] = { "host ", "relay=", "server " };
+#define N_HOSTS (sizeof(host_pats) / sizeof(host_pats[0]))
+
+/* Both tables as one set (the commands' bits first), built once per thread. */
+static const struct ndr_multi *
+word_set(void)
 {
-	static const char *const pats[] = { "host ", "relay=", "server " };
+	static _Thread_local struct ndr_multi m;
+	static _Thread_local const char *pats[N_CMDS + N_HOSTS];
+	static _Thread_local bool ready;
+	size_t k;
+
+	if (!ready) {
+		for (k = 0; k < N_CMDS; k++)
+			pats[k] = cmd_words[k].pat;
+		for (k = 0; k < N_HOSTS; k++)
+			pats[N_CMDS + k] = host_pats[k];
+		ndr_multi_init(&m, pats, N_CMDS + N_HOSTS);
+		ready = true;
+	}
+	return &m;
+}
+
+/* What one pass over a recipient's words finds: the first command of the table that is
+ * there where a word starts ("mail from", not the end of "email from"; N_CMDS: none),
+ * and where each host word first is. */
+struct words {
+	size_t cmd;
+	const char *host[N_HOSTS];
+};
+
+static void
+find_words(const char *t, size_t tl, bool want_cmd, bool want_host, struct words *w)
+{
+	const struct ndr_multi *m = word_set();
+	uint32_t which, hosts_left = want_host ? (1u << N_HOSTS) - 1 : 0;
+	long p;
+
+	memset(w, 0, sizeof(*w));
+	w->cmd = N_CMDS;
+	for (p = ndr_multi_next(m, t, tl, 0, &which); p >= 0 &&
+	    ((want_cmd && w->cmd > 0) || hosts_left != 0);
+	    p = ndr_multi_next(m, t, tl, (size_t)p + 1, &which)) {
+		for (; which != 0; which &= which - 1) {
+			size_t k = (size_t)__builtin_ctz(which);
+
+			if (k >= N_CMDS) {
+				if (hosts_left & (1u << (k - N_CMDS)))
+					w->host[k - N_CMDS] = t + p;
+				hosts_left &= ~(1u << (k - N_CMDS));
+			} else if (want_cmd && k < w->cmd && (p == 0 ||
+			    !isalnum((unsigned char)t[p - 1]) ||
+			    !isalnum((unsigned char)cmd_words[k].pat[0]))) {
+				w->cmd = k;
+			}
+		}
+	}
+}
+
+/* The remote host after the first host word that names one with a dot ("server" is a
+ * common word: only a name with its address after it). */
+static void
+remote_host(const struct words *w, struct ndr_rcpt *r)
+{
 	size_t i;
 
-	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
-		const char *h = ndr_ci_find(t, tl, pats[i]);
+	for (i = 0; i < N_HOSTS; i++) {
+		const char *h = w->host[i];
 		size_t hl;
 
 		if (h == NULL)
 			continue;
-		h += strlen(pats[i]);
+		h += strlen(host_pats[i]);
 		hl = strcspn(h, " []()\t,;:");
 		if (hl <= 3 || hl >= 254 || memchr(h, '.', hl) == NULL)
 			continue;
-		/* "server" is a common word: only a name with its address after it */
 		if (i == 2 && h[hl] != '[')
 			continue;
 		ndr_set_str(&r->remote_mta, h, hl);
@@ -723,41 +766,18 @@ remote_host(const char *t, size_t tl, struct ndr_rcpt *r)
 	}
 }
 
-/* pat where it starts a word ("mail from", not the end of "email from"). */
-static const char *
-find_word(const char *t, size_t tl, const char *pat)
-{
-	const char *at = t, *end = t + tl;
-
-	while ((at = ndr_ci_find(at, (size_t)(end - at), pat)) != NULL) {
-		if (at == t || !isalnum((unsigned char)at[-1]) || !isalnum((unsigned char)pat[0]))
-			return at;
-		at++;
-	}
-	return NULL;
-}
-
 /* Fill codes, command and remote host from the recipient's words. */
 static void
 rcpt_details(struct ndr_rcpt *r)
 {
-	static const struct { const char *pat; const char *cmd; } cmds[] = {
-		{ "rcpt to", "RCPT" }, { "rcpt_to", "RCPT" }, { ">>> rcpt", "RCPT" },
-		{ "smtp:rcpt", "RCPT" }, { "smtp:mail", "MAIL" }, { "smtp:data", "DATA" },
-		{ "mail from", "MAIL" }, { "mail_from", "MAIL" }, { "end of data", "DATA" },
-		{ "after data", "DATA" }, { "reply to data", "DATA" }, { ">>> data", "DATA" },
-		{ "[data]", "DATA" }, { "ehlo", "EHLO" }, { "helo", "HELO" },
-		{ "starttls", "STARTTLS" }, { "auth ", "AUTH" },
-		/* qmail-remote: "192.0.2.9 does not like recipient.", "... sender was rejected" */
-		{ "does not like recipient", "RCPT" }, { "sender was rejected", "MAIL" },
-	};
 	const char *srcs[2] = { r->diag, r->context };
-	size_t s, k;
+	size_t s;
 	char seg[NDR_MAX_DIAG];
 
 	for (s = 0; s < 2; s++) {
 		const char *t = srcs[s];
 		size_t tl;
+		struct words w;
 
 		if (t == NULL)
 			continue;
@@ -780,15 +800,13 @@ rcpt_details(struct ndr_rcpt *r)
 			quoted_status(t, tl, r->status, sizeof(r->status));
 		if (r->reply[0] == '\0')
 			ndr_find_reply(t, tl, r->reply);
-		if (r->command == NULL) {
-			for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
-				if (find_word(t, tl, cmds[k].pat) != NULL) {
-					r->command = xstrdup(cmds[k].cmd);
-					break;
-				}
+		if (r->command == NULL || r->remote_mta == NULL) {
+			find_words(t, tl, r->command == NULL, r->remote_mta == NULL, &w);
+			if (w.cmd < N_CMDS)
+				r->command = xstrdup(cmd_words[w.cmd].cmd);
+			if (r->remote_mta == NULL)
+				remote_host(&w, r);
 		}
-		if (r->remote_mta == NULL)
-			remote_host(t, tl, r);
 	}
 }
 

@@ -19,6 +19,7 @@
 #include "ndr_decode.h"
 #include "ndr_dsn.h"
 #include "ndr_kb.h"
+#include "ndr_multi.h"
 
 #ifndef MXD_TEST_KB
 #define MXD_TEST_KB "data/kb.json"
@@ -675,6 +676,125 @@ test_bounds(void **state)
 	free(buf);
 }
 
+/* The reference for ndr_multi_next(): every offset, every phrase, byte by byte. */
+static long
+multi_naive(const char *const *pats, size_t n, const char *t, size_t len, size_t from,
+    uint32_t *which)
+{
+	size_t p, k, j;
+
+	for (p = from; p < len; p++) {
+		*which = 0;
+		for (k = 0; k < n; k++) {
+			size_t pl = strlen(pats[k]);
+
+			if (pl > len - p)
+				continue;
+			for (j = 0; j < pl; j++) {
+				unsigned char a = (unsigned char)t[p + j], b = (unsigned char)pats[k][j];
+
+				if ((a >= 'A' && a <= 'Z' ? a + 32 : a) != (b >= 'A' && b <= 'Z' ? b + 32 : b))
+					break;
+			}
+			if (j == pl)
+				*which |= 1u << k;
+		}
+		if (*which != 0)
+			return (long)p;
+	}
+	*which = 0;
+	return -1;
+}
+
+/* One text against one set: the SIMD search, the plain one and the reference agree from
+ * every start offset. The text is a malloc() of exactly len bytes (ASan sees overreads). */
+static void
+multi_agree(const char *const *pats, size_t n, const struct ndr_multi *m, const char *src,
+    size_t len)
+{
+	char *t = malloc(len > 0 ? len : 1);
+	size_t from;
+
+	assert_non_null(t);
+	memcpy(t, src, len);
+	for (from = 0; from <= len + 1; from++) {
+		uint32_t w_fast = 0xdead, w_plain = 0xdead, w_ref = 0;
+		long fast = ndr_multi_next(m, t, len, from, &w_fast);
+		long plain = ndr_multi_next_plain(m, t, len, from, &w_plain);
+		long ref = multi_naive(pats, n, t, len, from, &w_ref);
+
+		if (fast != ref || plain != ref || (ref >= 0 && (w_fast != w_ref ||
+		    w_plain != w_ref)))
+			fail_msg("len %zu from %zu: fast %ld/%x plain %ld/%x ref %ld/%x", len,
+			    from, fast, w_fast, plain, w_plain, ref, w_ref);
+	}
+	free(t);
+}
+
+static void
+test_multi(void **state)
+{
+	static const char *const set_a[] = {
+		"original message follows", "----- original message -----", "--- original",
+		"Message", "元のメッセージ", "原文", "the", "[data]", "auth ", "Mail From",
+	};
+	static const char *const set_b[] = { "a", "@", "z" };	/* '@' | 0x20 is '`' */
+	static const char *const set_c[] = { "ab", "[{", "\xe5\x85", "Zz", "a\x80" };
+	/* bytes that fold alike under bit 0x20 but not under ASCII_LC, high bytes, NUL */
+	static const char alphabet[] = "aAbBzZ@`[{-_ \t\n:.\x80\xe5\x85\x83\xc0\xff\x00"
+	    "originalmessage the[data]uth fromMAIL";
+	static const struct { const char *const *pats; size_t n; } sets[] = {
+		{ set_a, sizeof(set_a) / sizeof(set_a[0]) },
+		{ set_b, sizeof(set_b) / sizeof(set_b[0]) },
+		{ set_c, sizeof(set_c) / sizeof(set_c[0]) },
+	};
+	char buf[80];
+	size_t s, len, i, round;
+	unsigned seed = 12345;
+
+	(void)state;
+	if (!ndr_multi_has_simd())
+		fprintf(stderr, "# test_multi: no SSSE3 here; only the plain search is tested\n");
+	for (s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+		struct ndr_multi m;
+
+		ndr_multi_init(&m, sets[s].pats, sets[s].n);
+		/* empty text, and each phrase alone, ending the buffer at every length */
+		multi_agree(sets[s].pats, sets[s].n, &m, "", 0);
+		for (i = 0; i < sets[s].n; i++) {
+			size_t pl = strlen(sets[s].pats[i]);
+
+			for (len = pl; len < pl + 40 && len < sizeof(buf); len++) {
+				memset(buf, 'x', len);
+				memcpy(buf + len - pl, sets[s].pats[i], pl);
+				buf[0] = len % 2 ? 'M' : '\xe5';
+				multi_agree(sets[s].pats, sets[s].n, &m, buf, len);
+			}
+		}
+		/* random texts of every length around the 16-byte blocks */
+		for (round = 0; round < 3000; round++) {
+			len = round % 70;
+			if (round % 7 == 0)
+				len = 14 + round % 6;	/* 14..19: one block, its tail */
+			for (i = 0; i < len; i++) {
+				seed = seed * 1103515245u + 12345u;
+				buf[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+			}
+			/* plant a phrase now and then, at a random place, in random case */
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 3 == 0 && len > 0) {
+				const char *ph = sets[s].pats[(seed >> 8) % sets[s].n];
+				size_t pl = strlen(ph), at = (seed >> 20) % len;
+
+				for (i = 0; i < pl && at + i < len; i++)
+					buf[at + i] = (char)((seed >> (i % 16)) & 1 && ph[i] >= 'a' &&
+					    ph[i] <= 'z' ? ph[i] - 32 : ph[i]);
+			}
+			multi_agree(sets[s].pats, sets[s].n, &m, buf, len);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -696,6 +816,7 @@ main(void)
 		cmocka_unit_test(test_unseen_servers),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_multi),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

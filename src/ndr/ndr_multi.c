@@ -1,0 +1,258 @@
+/* Case-insensitive (ASCII) search for many phrases in one pass over a text.
+ *
+ * The phrases are spread over 8 buckets. fp bytes of each phrase, the same window
+ * [off, off + fp) of all of them, pick the candidates: at each offset of the text, the
+ * buckets whose phrases have those bytes there (plain C: a table per byte; SSSE3: 16
+ * offsets at a time from tables indexed by each byte's low and high nibble, "Teddy" as in
+ * Hyperscan); each candidate is then compared in full. Candidates may be false, never
+ * missing, so the two ways give the same answers. The window is the last one all phrases
+ * have: their first bytes are often alike ("-----", "the "), their middles less so. */
+#include "config.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <tmmintrin.h>
+#define HAVE_TEDDY 1
+#endif
+
+#include "ndr_multi.h"
+
+#define ASCII_LC(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+
+/* Phrases with the same window bytes share a bucket (their candidates are the same
+ * offsets); the others take the buckets in turn. */
+static size_t
+bucket_of(const struct ndr_multi *m, size_t k, size_t *next_bucket)
+{
+	size_t i, j, b;
+
+	for (i = 0; i < k; i++) {
+		for (j = m->off; j < m->off + m->fp; j++)
+			if (ASCII_LC((unsigned char)m->pats[i][j]) !=
+			    ASCII_LC((unsigned char)m->pats[k][j]))
+				break;
+		for (b = 0; j == m->off + m->fp && b < 8; b++)
+			if (m->bucket[b] & (1u << i))
+				return b;
+	}
+	return (*next_bucket)++ % 8;
+}
+
+/* The tables of byte j of the window for phrase byte p of bucket bit (any byte past fp). */
+static void
+window_byte(struct ndr_multi *m, size_t j, unsigned char p, uint8_t bit)
+{
+	unsigned c;
+
+	for (c = 0; c < 256; c++)
+		if (j >= m->fp || ASCII_LC(c) == (unsigned)ASCII_LC(p))
+			m->tab[j][c] |= bit;
+	/* SSSE3 folds each byte by setting 0x20 (letters to lower case, other bytes to
+	 * false candidates only) */
+	for (c = 0; c < 16; c++) {
+		if (j >= m->fp || c == ((p | 0x20) & 0x0f))
+			m->lo[j][c] |= bit;
+		if (j >= m->fp || c == ((p | 0x20) >> 4))
+			m->hi[j][c] |= bit;
+	}
+}
+
+void
+ndr_multi_init(struct ndr_multi *m, const char *const *pats, size_t n)
+{
+	size_t k, j, shortest = (size_t)-1, next_bucket = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->pats = pats;
+	m->n = n > NDR_MULTI_MAX ? NDR_MULTI_MAX : n;
+	for (k = 0; k < m->n; k++) {
+		m->len[k] = strlen(pats[k]);
+		if (m->len[k] < shortest)
+			shortest = m->len[k];
+	}
+	if (m->n == 0 || shortest == 0) {
+		m->n = 0;
+		return;
+	}
+	m->fp = shortest < NDR_MULTI_FP ? shortest : NDR_MULTI_FP;
+	m->off = shortest - m->fp;
+	for (k = 0; k < m->n; k++) {
+		size_t b = bucket_of(m, k, &next_bucket);
+
+		m->bucket[b] |= 1u << k;
+		for (j = 0; j < m->len[k] && j + 1 < NDR_MULTI_LC; j++)
+			m->lc[k][j] = (char)ASCII_LC((unsigned char)pats[k][j]);
+		for (j = 0; j < NDR_MULTI_FP; j++)
+			window_byte(m, j, j < m->fp ? (unsigned char)pats[k][m->off + j] : 0,
+			    (uint8_t)(1u << b));
+	}
+}
+
+static bool
+ci_at(const char *h, const char *needle, size_t nl)
+{
+	size_t k;
+
+	for (k = 0; k < nl; k++) {
+		unsigned char a = (unsigned char)h[k], b = (unsigned char)needle[k];
+
+		if (ASCII_LC(a) != ASCII_LC(b))
+			return false;
+	}
+	return true;
+}
+
+static inline uint64_t
+load8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* ASCII_LC() of 8 bytes at once: bit 0x20 added to the bytes 'A'..'Z' */
+static inline uint64_t
+lower8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t h = x & (0x7f * ones);
+	uint64_t upper = (h + (0x80 - 'A') * ones) & ~(h + (0x80 - 'Z' - 1) * ones) & ~x &
+	    (0x80 * ones);
+
+	return x | (upper >> 2);
+}
+
+/* Does phrase k start at t (which has room for it)? 8 bytes at a time: candidates often
+ * share many bytes with a phrase ("original message ..."). */
+static bool
+phrase_at(const struct ndr_multi *m, size_t k, const char *t)
+{
+	size_t nl = m->len[k], i;
+
+	if (nl < 8 || nl >= NDR_MULTI_LC)
+		return ci_at(t, m->pats[k], nl);
+	for (i = 0; i + 8 <= nl; i += 8)
+		if (lower8(load8(t + i)) != load8(m->lc[k] + i))
+			return false;
+	/* the last bytes: the 8 that end the phrase (overlapping the ones before) */
+	return i == nl || lower8(load8(t + nl - 8)) == load8(m->lc[k] + nl - 8);
+}
+
+/* The phrases of the candidate buckets that really start at offset at. */
+static uint32_t
+verify(const struct ndr_multi *m, const char *t, size_t len, size_t at, unsigned buckets)
+{
+	uint32_t which = 0;
+
+	while (buckets != 0) {
+		uint32_t ks = m->bucket[__builtin_ctz(buckets)];
+
+		buckets &= buckets - 1;
+		while (ks != 0) {
+			unsigned k = (unsigned)__builtin_ctz(ks);
+
+			ks &= ks - 1;
+			if (m->len[k] <= len - at && phrase_at(m, k, t + at))
+				which |= 1u << k;
+		}
+	}
+	return which;
+}
+
+long
+ndr_multi_next_plain(const struct ndr_multi *m, const char *t, size_t len, size_t from,
+    uint32_t *which)
+{
+	const unsigned char *u = (const unsigned char *)t + m->off;
+	size_t p;
+
+	*which = 0;
+	if (m->n == 0 || len < m->off + m->fp)
+		return -1;
+	/* p: where a phrase would start; its window is u[p..] */
+	for (p = from; p <= len - m->off - m->fp; p++) {
+		unsigned b = m->tab[0][u[p]];
+
+		if (b != 0 && m->fp > 1)
+			b &= m->tab[1][u[p + 1]];
+		if (b != 0 && m->fp > 2)
+			b &= m->tab[2][u[p + 2]];
+		if (b != 0 && (*which = verify(m, t, len, p, b)) != 0)
+			return (long)p;
+	}
+	return -1;
+}
+
+#ifdef HAVE_TEDDY
+/* The buckets of the 16 windows at w..w+15 for their byte j. */
+__attribute__((target("ssse3"))) static inline __m128i
+teddy_byte(const struct ndr_multi *m, const char *w, size_t j)
+{
+	const __m128i nib = _mm_set1_epi8(0x0f);
+	__m128i x = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(w + j)),
+	    _mm_set1_epi8(0x20));
+	__m128i lo = _mm_loadu_si128((const __m128i *)(const void *)m->lo[j]);
+	__m128i hi = _mm_loadu_si128((const __m128i *)(const void *)m->hi[j]);
+
+	return _mm_and_si128(_mm_shuffle_epi8(lo, _mm_and_si128(x, nib)),
+	    _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(x, 4), nib)));
+}
+
+__attribute__((target("ssse3"))) static long
+next_teddy(const struct ndr_multi *m, const char *t, size_t len, size_t from,
+    uint32_t *which)
+{
+	size_t p = from;	/* where the block's first phrase would start */
+
+	*which = 0;
+	if (m->n == 0)
+		return -1;
+	/* a block reads the windows' bytes p+off .. p+off+15+NDR_MULTI_FP-1, all inside
+	 * t/len; the tail is the plain loop's */
+	while (len >= m->off + NDR_MULTI_FP + 15 && p <= len - m->off - NDR_MULTI_FP - 15) {
+		const char *w = t + p + m->off;
+		__m128i c = _mm_and_si128(_mm_and_si128(teddy_byte(m, w, 0),
+		    teddy_byte(m, w, 1)), teddy_byte(m, w, 2));
+		unsigned mask = 0xffffu ^ (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c,
+		    _mm_setzero_si128()));
+
+		if (mask != 0) {
+			uint8_t lanes[16];	/* each offset's buckets */
+
+			_mm_storeu_si128((__m128i *)(void *)lanes, c);
+			while (mask != 0) {
+				unsigned o = (unsigned)__builtin_ctz(mask);
+
+				mask &= mask - 1;
+				if ((*which = verify(m, t, len, p + o, lanes[o])) != 0)
+					return (long)(p + o);
+			}
+		}
+		p += 16;
+	}
+	return ndr_multi_next_plain(m, t, len, p, which);
+}
+#endif
+
+bool
+ndr_multi_has_simd(void)
+{
+#ifdef HAVE_TEDDY
+	return __builtin_cpu_supports("ssse3");
+#else
+	return false;
+#endif
+}
+
+long
+ndr_multi_next(const struct ndr_multi *m, const char *t, size_t len, size_t from,
+    uint32_t *which)
+{
+#ifdef HAVE_TEDDY
+	if (__builtin_cpu_supports("ssse3"))
+		return next_teddy(m, t, len, from, which);
+#endif
+	return ndr_multi_next_plain(m, t, len, from, which);
+}
