@@ -195,24 +195,24 @@ feedback_part(struct ndr *n, const char *p, size_t len)
 static void walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
     const char *default_type, int depth);
 
+/* The first delimiter line at or after from: a delimiter starts a line (RFC 2046 5.1.1),
+ * so after a '-' that does not start one the search goes on at the next line. */
 static const char *
 find_boundary(const char *p, size_t len, const char *delim, size_t dlen, size_t from)
 {
 	size_t i = from;
 
 	while (i + dlen <= len) {
-		const char *q = memchr(p + i, '-', len - i - dlen + 1);
+		const char *q = memchr(p + i, '-', len - i - dlen + 1), *nl;
 
 		if (q == NULL)
 			return NULL;
-		if (memcmp(q, delim, dlen) != 0) {
-			i = (size_t)(q - p) + 1;
-			continue;
-		}
-		/* a delimiter line starts at the beginning of a line (RFC 2046 5.1.1) */
-		if (q == p || q[-1] == '\n')
+		if ((q == p || q[-1] == '\n') && memcmp(q, delim, dlen) == 0)
 			return q;
-		i = (size_t)(q - p) + 1;
+		nl = memchr(q, '\n', len - (size_t)(q - p));
+		if (nl == NULL)
+			return NULL;
+		i = (size_t)(nl - p) + 1;
 	}
 	return NULL;
 }

@@ -434,18 +434,22 @@ log_lines(struct scan *sc)
 {
 	size_t i;
 
+	/* the lines lie in order in the text: none holds "to=<" when their span does not */
+	if (sc->n_lines == 0 || ndr_ci_find(sc->lines[0].s, (size_t)(sc->lines[sc->n_lines - 1].s +
+	    sc->lines[sc->n_lines - 1].len - sc->lines[0].s), "to=<") == NULL)
+		return;
 	for (i = 0; i < sc->n_lines; i++) {
 		const struct line *l = &sc->lines[i];
-		const char *to = ndr_ci_find(l->s, l->len, "to=<");
-		const char *st = ndr_ci_find(l->s, l->len, "status=");
-		const char *dsn = ndr_ci_find(l->s, l->len, "dsn=");
+		const char *to = ndr_ci_find(l->s, l->len, "to=<"), *st, *dsn;
 		const char *end = l->s + l->len;
 		struct ndr_rcpt *r;
 		char addr[MAX_ADDR];
 		size_t al;
 
-		if (to == NULL || st == NULL)
+		/* most lines have no "to=<": the other fields are looked for after it */
+		if (to == NULL || (st = ndr_ci_find(l->s, l->len, "status=")) == NULL)
 			continue;
+		dsn = ndr_ci_find(l->s, l->len, "dsn=");
 		to += 4;
 		al = strcspn(to, ">,");
 		if (to + al > end || al == 0 || al >= sizeof(addr))
