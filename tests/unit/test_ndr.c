@@ -2,6 +2,7 @@
  * rules (one case per cause the issue names), and garbage or oversized input. */
 #include "config.h"
 
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -795,6 +796,108 @@ test_multi(void **state)
 	}
 }
 
+/* The code finders as they were before memchr() and SSE2 picked where to try: the
+ * reference the faster ones must agree with. */
+static int
+ref_find_status(const char *s, size_t len, char *buf, size_t buf_len)
+{
+	size_t i;
+
+	for (i = 0; i + 5 <= len; i++) {
+		size_t j, d1, d2;
+		char p = i > 0 ? s[i - 1] : 'x';
+
+		if (s[i] != '2' && s[i] != '4' && s[i] != '5')
+			continue;
+		if (i > 0 && ((isdigit((unsigned char)p) || p == '.') || isalpha((unsigned char)p)))
+			continue;
+		if (s[i + 1] != '.')
+			continue;
+		j = i + 2;
+		for (d1 = 0; j < len && isdigit((unsigned char)s[j]) && d1 < 4; d1++)
+			j++;
+		if (d1 == 0 || d1 > 3 || j >= len || s[j] != '.')
+			continue;
+		j++;
+		for (d2 = 0; j < len && isdigit((unsigned char)s[j]) && d2 < 4; d2++)
+			j++;
+		if (d2 == 0 || d2 > 3)
+			continue;
+		if (j < len && s[j] == '.' && j + 1 < len && isdigit((unsigned char)s[j + 1]))
+			continue;
+		if (j < len && (isdigit((unsigned char)s[j]) || isalpha((unsigned char)s[j])))
+			continue;
+		if (j - i + 1 > buf_len)
+			return 0;
+		memcpy(buf, s + i, j - i);
+		buf[j - i] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+static int
+ref_find_reply(const char *s, size_t len, char *buf)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= len; i++) {
+		char c = s[i];
+
+		if (c != '2' && c != '4' && c != '5')
+			continue;
+		if (!isdigit((unsigned char)s[i + 1]) || !isdigit((unsigned char)s[i + 2]))
+			continue;
+		if (s[i + 1] > '5')
+			continue;
+		if (i > 0 && !strchr(" \t#(:<[\"'=", s[i - 1]))
+			continue;
+		if (i + 3 < len && !strchr(" \t-)]\",;", s[i + 3]))
+			continue;
+		if (c == '2' && i > 0)
+			continue;
+		memcpy(buf, s + i, 3);
+		buf[3] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* Random texts of digits, dots and separators, every length around the 16-byte blocks:
+ * the same codes as the reference, read only inside the text (exact-size buffers). */
+static void
+test_codes_agree(void **state)
+{
+	static const char alphabet[] = "0123455544422.. .\t#(:<-)x;,\"'=[]a\n\x80\xff\x00";
+	unsigned seed = 777;
+	size_t round, len, i;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		char *t, st[16], st_ref[16], rc[4], rc_ref[4];
+		int a, b;
+
+		len = round % 60;
+		t = malloc(len > 0 ? len : 1);
+		assert_non_null(t);
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			t[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		a = ndr_find_status(t, len, st, sizeof(st));
+		b = ref_find_status(t, len, st_ref, sizeof(st_ref));
+		assert_int_equal(a, b);
+		if (a)
+			assert_string_equal(st, st_ref);
+		a = ndr_find_reply(t, len, rc);
+		b = ref_find_reply(t, len, rc_ref);
+		assert_int_equal(a, b);
+		if (a)
+			assert_string_equal(rc, rc_ref);
+		free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -817,6 +920,7 @@ main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_multi),
+		cmocka_unit_test(test_codes_agree),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
