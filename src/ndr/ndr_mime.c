@@ -21,8 +21,12 @@
 struct walk {
 	struct ndr *n;
 	size_t parts;
-	char *html;		/* first text/html part as text, used when no text/plain */
+	/* the first text/html part, made text only when there is no text/plain: where it
+	 * is in the input, its transfer encoding as ndr_mime_decode() reads it, charset */
+	const char *html;
 	size_t html_len;
+	const char *html_cte;
+	char html_charset[64];
 	bool has_plain;
 };
 
@@ -345,12 +349,12 @@ walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
 		free(dec);
 	} else if (strcmp(ctype, "text/html") == 0) {
 		if (w->html == NULL) {
-			char *t;
-
-			dec = ndr_mime_decode(cte, charset, p, len, &dec_len);
-			t = html_to_text(dec, dec_len, &w->html_len);
-			free(dec);
-			w->html = t;
+			w->html = p;
+			w->html_len = len;
+			w->html_cte = cte == NULL ? NULL : strncasecmp(cte, "quoted-printable",
+			    16) == 0 ? "quoted-printable" : strncasecmp(cte, "base64", 6) == 0 ?
+			    "base64" : NULL;
+			snprintf(w->html_charset, sizeof(w->html_charset), "%s", charset);
 		}
 	} else if (strncmp(ctype, "text/", 5) == 0) {
 		/* text/plain and the odd text/x-* of appliances */
@@ -369,7 +373,14 @@ ndr_mime_walk(struct ndr *n, const struct ndr_hdrs *h, const char *p, size_t len
 	struct walk w = { .n = n };
 
 	walk_entity(&w, h, p + body_off, len - body_off, "text/plain", 0);
-	if (!w.has_plain && w.html != NULL)
-		text_append(n, w.html, w.html_len);
-	free(w.html);
+	if (!w.has_plain && w.html != NULL) {
+		size_t dec_len, t_len;
+		char *dec = ndr_mime_decode(w.html_cte, w.html_charset, w.html, w.html_len,
+		    &dec_len);
+		char *t = html_to_text(dec, dec_len, &t_len);
+
+		text_append(n, t, t_len);
+		free(t);
+		free(dec);
+	}
 }

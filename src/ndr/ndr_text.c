@@ -592,13 +592,16 @@ rcpt_block(struct scan *sc, struct ndr_rcpt *r)
 static bool
 exchange_segment(const char *s, size_t len, char *out, size_t out_len)
 {
-	size_t i;
+	const char *hash;
+	size_t i = 0;
 
-	for (i = 0; i + 5 < len; i++) {
+	/* the '#'s, found by memchr(), are the places to try */
+	for (; i + 5 < len && (hash = memchr(s + i, '#', len - 5 - i)) != NULL; i++) {
 		const char *e;
 		size_t seg;
 
-		if (s[i] != '#' || !isdigit((unsigned char)s[i + 1]) ||
+		i = (size_t)(hash - s);
+		if (!isdigit((unsigned char)s[i + 1]) ||
 		    !isdigit((unsigned char)s[i + 2]) || !isdigit((unsigned char)s[i + 3]))
 			continue;
 		e = ndr_ci_find(s + i, len - i, "##");
