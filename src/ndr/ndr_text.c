@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,11 @@
 struct line {
 	const char *s;		/* trimmed, into n->text */
 	size_t len;
+	/* line_has_rcpt()'s answer, kept: rcpt_block() asks it of the same lines for each
+	 * recipient. -1: not asked yet; 1: the address at s + rcpt_at, rcpt_len bytes */
+	int8_t rcpt;
+	uint16_t rcpt_len;
+	uint32_t rcpt_at;
 };
 
 struct scan {
@@ -144,7 +150,15 @@ ndr_ci_find(const char *h, size_t h_len, const char *needle)
 static bool
 is_local_char(unsigned char c)
 {
-	return isalnum(c) || strchr(".!#$%&'*+-/=?^_`{|}~", c) != NULL;
+	/* RFC 5322 atext; and NUL, which strchr() found as the set's end */
+	switch (c) {
+	case '.': case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
+	case '+': case '-': case '/': case '=': case '?': case '^': case '_': case '`':
+	case '{': case '|': case '}': case '~': case '\0':
+		return true;
+	default:
+		return isalnum(c);
+	}
 }
 
 static bool
@@ -281,6 +295,7 @@ split_lines(struct scan *sc)
 			len--;
 		sc->lines[sc->n_lines].s = s;
 		sc->lines[sc->n_lines].len = len;
+		sc->lines[sc->n_lines].rcpt = -1;
 		sc->n_lines++;
 		if (is_cut)
 			break;
@@ -394,19 +409,44 @@ find_rcpt(struct ndr *n, const char *addr)
 
 /* Which line holds a recipient address in recipient position (index into lines). */
 static bool
-line_has_rcpt(const struct scan *sc, size_t li, char *addr, size_t addr_len)
+find_line_rcpt(const struct line *l, const struct ndr *n, char *addr, size_t addr_len,
+    size_t *at)
 {
-	const struct line *l = &sc->lines[li];
 	size_t pos = 0;
 	long a;
 
 	while ((a = ndr_text_find_addr(l->s, l->len, &pos, addr, addr_len)) >= 0) {
-		if (addr_excluded(sc->n, addr))
+		if (addr_excluded(n, addr))
 			continue;
-		if (is_rcpt_position(l, (size_t)a, strlen(addr)))
+		if (is_rcpt_position(l, (size_t)a, strlen(addr))) {
+			*at = (size_t)a;
 			return true;
+		}
 	}
 	return false;
+}
+
+/* The same, its address (lower case) into addr[MAX_ADDR]; worked out once per line. */
+static bool
+line_has_rcpt(const struct scan *sc, size_t li, char addr[MAX_ADDR])
+{
+	struct line *l = &sc->lines[li];
+	size_t k, at;
+
+	if (l->rcpt < 0) {
+		l->rcpt = find_line_rcpt(l, sc->n, addr, MAX_ADDR, &at);
+		if (l->rcpt) {
+			l->rcpt_at = (uint32_t)at;
+			l->rcpt_len = (uint16_t)strlen(addr);
+		}
+		return l->rcpt;
+	}
+	if (!l->rcpt)
+		return false;
+	for (k = 0; k < l->rcpt_len; k++)
+		addr[k] = (char)tolower((unsigned char)l->s[l->rcpt_at + k]);
+	addr[l->rcpt_len] = '\0';
+	return true;
 }
 
 static void
@@ -416,7 +456,7 @@ discover_rcpts(struct scan *sc)
 	size_t i;
 
 	for (i = 0; i < sc->n_lines; i++) {
-		if (!line_has_rcpt(sc, i, addr, sizeof(addr)))
+		if (!line_has_rcpt(sc, i, addr))
 			continue;
 		if (find_rcpt(sc->n, addr) == NULL) {
 			struct ndr_rcpt *r = ndr_rcpt_add(sc->n);
@@ -526,6 +566,35 @@ rest_of_rcpt_line(const struct line *l, const char *addr, char *diag, size_t *do
 		buf_add(diag, dox, cap, a, (size_t)(end - a));
 }
 
+/* The first line from i on that holds needle, or n_lines: one search over the lines'
+ * span, not one per line (the lines lie in the text in order, apart). */
+static size_t
+next_line_with(const struct scan *sc, size_t i, const char *needle)
+{
+	size_t nl = strlen(needle);
+	const char *from, *end;
+
+	if (i >= sc->n_lines)
+		return sc->n_lines;
+	from = sc->lines[i].s;
+	end = sc->lines[sc->n_lines - 1].s + sc->lines[sc->n_lines - 1].len;
+	while (from < end) {
+		const char *q = ndr_ci_find(from, (size_t)(end - from), needle);
+
+		if (q == NULL)
+			return sc->n_lines;
+		/* the line it would end in; it counts when it starts there too */
+		while (i < sc->n_lines && sc->lines[i].s + sc->lines[i].len < q + nl)
+			i++;
+		if (i == sc->n_lines)
+			return i;
+		if (sc->lines[i].s <= q)
+			return i;
+		from = q + 1;
+	}
+	return sc->n_lines;
+}
+
 /* Lines about recipient r: each line naming it in recipient position, what follows that
  * address on the line, and the lines after it up to a blank line, a separator or the next
  * recipient. Fills context, diag and evidence when still empty. */
@@ -539,20 +608,18 @@ rcpt_block(struct scan *sc, struct ndr_rcpt *r)
 	ctx[0] = diag[0] = '\0';
 	if (r->addr == NULL || r->addr[0] == '\0')
 		return;
-	for (i = 0; i < sc->n_lines && hits < 3; i++) {
-		const struct line *l = &sc->lines[i];
+	for (i = next_line_with(sc, 0, r->addr); i < sc->n_lines && hits < 3;
+	    i = next_line_with(sc, i + 1, r->addr)) {
 		size_t k, end;
 
-		if (ndr_ci_find(l->s, l->len, r->addr) == NULL)
-			continue;
-		if (!line_has_rcpt(sc, i, addr, sizeof(addr)) || strcasecmp(addr, r->addr) != 0)
+		if (!line_has_rcpt(sc, i, addr) || strcasecmp(addr, r->addr) != 0)
 			continue;
 		hits++;
 		end = i + 1;
 		for (k = i + 1; k < sc->n_lines && k <= i + BLOCK_LINES; k++) {
 			if (sc->lines[k].len == 0 || is_separator(&sc->lines[k]))
 				break;
-			if (line_has_rcpt(sc, k, addr, sizeof(addr)) &&
+			if (line_has_rcpt(sc, k, addr) &&
 			    strcasecmp(addr, r->addr) != 0)
 				break;
 			end = k + 1;
@@ -562,7 +629,7 @@ rcpt_block(struct scan *sc, struct ndr_rcpt *r)
 			for (k = i + 2; k < sc->n_lines && k <= i + BLOCK_LINES; k++) {
 				if (sc->lines[k].len == 0 || is_separator(&sc->lines[k]))
 					break;
-				if (line_has_rcpt(sc, k, addr, sizeof(addr)))
+				if (line_has_rcpt(sc, k, addr))
 					break;
 				end = k + 1;
 			}
