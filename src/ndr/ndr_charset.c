@@ -256,6 +256,28 @@ is_ascii(const char *in, size_t in_len)
 	return true;
 }
 
+bool
+ndr_charset_is_identity(const char *in, size_t in_len)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	const __m128i esc = _mm_set1_epi8(0x1b), zero = _mm_setzero_si128();
+
+	for (; i + 16 <= in_len; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+
+		if (_mm_movemask_epi8(_mm_or_si128(x, _mm_or_si128(_mm_cmpeq_epi8(x, esc),
+		    _mm_cmpeq_epi8(x, zero)))) != 0)
+			return false;
+	}
+#endif
+	for (; i < in_len; i++)
+		if ((unsigned char)in[i] >= 0x80 || in[i] == 0x1b || in[i] == '\0')
+			return false;
+	return true;
+}
+
 char *
 ndr_charset_to_utf8(const char *charset, const char *in, size_t in_len, size_t *out_len)
 {

@@ -30,6 +30,17 @@ struct walk {
 	bool has_plain;
 };
 
+/* Whether ndr_mime_decode() of p/len would give p/len itself: no transfer encoding to
+ * undo and nothing to convert. */
+static bool
+decode_is_identity(const char *cte, const char *p, size_t len)
+{
+	if (cte != NULL && (strncasecmp(cte, "quoted-printable", 16) == 0 ||
+	    strncasecmp(cte, "base64", 6) == 0))
+		return false;
+	return ndr_charset_is_identity(p, len);
+}
+
 char *
 ndr_mime_decode(const char *cte, const char *charset, const char *p, size_t len,
     size_t *out_len)
@@ -228,16 +239,17 @@ walk_multipart(struct walk *w, const char *ctype, const char *ct_value, const ch
 	char boundary[200], delim[204];
 	const char *cur, *next;
 	size_t dlen;
-	int dl;
 
 	if (ndr_hdr_param(ct_value, "boundary", boundary, sizeof(boundary)) != 0) {
 		text_append_raw(w->n, p, len);
 		return;
 	}
-	dl = snprintf(delim, sizeof(delim), "--%s", boundary);
-	if (dl < 0 || (size_t)dl >= sizeof(delim))
+	/* "--" and the boundary (under 200 bytes: it always fits) */
+	dlen = strlen(boundary) + 2;
+	if (dlen >= sizeof(delim))
 		return;
-	dlen = (size_t)dl;
+	memcpy(delim, "--", 2);
+	memcpy(delim + 2, boundary, dlen - 2 + 1);
 	cur = find_boundary(p, len, delim, dlen, 0);
 	if (cur == NULL) {
 		/* the declared boundary is not in the body (broken generators): take the
@@ -307,7 +319,7 @@ walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
 	}
 	ndr_hdr_mime_type(ct, ctype, sizeof(ctype));
 	if (ctype[0] == '\0')
-		snprintf(ctype, sizeof(ctype), "%s", default_type);
+		strcpy(ctype, default_type);	/* "text/plain" or "message/rfc822" */
 	if (ndr_hdr_param(ct, "charset", charset, sizeof(charset)) != 0)
 		charset[0] = '\0';
 
@@ -315,11 +327,14 @@ walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
 		walk_multipart(w, ctype, ct, p, len, depth);
 	} else if (strcmp(ctype, "message/delivery-status") == 0 ||
 	    strcmp(ctype, "message/global-delivery-status") == 0) {
-		dec = ndr_mime_decode(cte, "utf-8", p, len, &dec_len);
 		/* a second DSN part (forwarded bounces) adds nothing reliable */
-		if (!w->n->has_dsn)
+		if (!w->n->has_dsn && decode_is_identity(cte, p, len)) {
+			ndr_dsn_parse(w->n, p, len);
+		} else if (!w->n->has_dsn) {
+			dec = ndr_mime_decode(cte, "utf-8", p, len, &dec_len);
 			ndr_dsn_parse(w->n, dec, dec_len);
-		free(dec);
+			free(dec);
+		}
 	} else if (strcmp(ctype, "message/feedback-report") == 0) {
 		dec = ndr_mime_decode(cte, NULL, p, len, &dec_len);
 		feedback_part(w->n, dec, dec_len);
@@ -357,11 +372,15 @@ walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
 			snprintf(w->html_charset, sizeof(w->html_charset), "%s", charset);
 		}
 	} else if (strncmp(ctype, "text/", 5) == 0) {
-		/* text/plain and the odd text/x-* of appliances */
-		dec = ndr_mime_decode(cte, charset, p, len, &dec_len);
-		text_append(w->n, dec, dec_len);
+		/* text/plain and the odd text/x-* of appliances; most are ASCII as they are */
+		if (decode_is_identity(cte, p, len)) {
+			text_append(w->n, p, len);
+		} else {
+			dec = ndr_mime_decode(cte, charset, p, len, &dec_len);
+			text_append(w->n, dec, dec_len);
+			free(dec);
+		}
 		w->has_plain = true;
-		free(dec);
 	}
 	/* other types (images, application) carry nothing about the failure */
 }
