@@ -39,23 +39,20 @@ bucket_of(const struct ndr_multi *m, size_t k, size_t *next_bucket)
 	return (*next_bucket)++ % 8;
 }
 
-/* The tables of byte j of the window for phrase byte p of bucket bit (any byte past fp). */
+/* Add bucket bit to the tables of byte j of the window for phrase byte p (ASCII case
+ * folded). */
 static void
 window_byte(struct ndr_multi *m, size_t j, unsigned char p, uint8_t bit)
 {
-	unsigned c;
+	unsigned char f = (unsigned char)(p | 0x20);
 
-	for (c = 0; c < 256; c++)
-		if (j >= m->fp || ASCII_LC(c) == (unsigned)ASCII_LC(p))
-			m->tab[j][c] |= bit;
+	m->tab[j][p] |= bit;
+	if (ASCII_LC(p) != p || (p >= 'a' && p <= 'z'))
+		m->tab[j][p ^ 0x20] |= bit;	/* the other case of a letter */
 	/* SSSE3 folds each byte by setting 0x20 (letters to lower case, other bytes to
 	 * false candidates only) */
-	for (c = 0; c < 16; c++) {
-		if (j >= m->fp || c == ((p | 0x20) & 0x0f))
-			m->lo[j][c] |= bit;
-		if (j >= m->fp || c == ((p | 0x20) >> 4))
-			m->hi[j][c] |= bit;
-	}
+	m->lo[j][f & 0x0f] |= bit;
+	m->hi[j][f >> 4] |= bit;
 }
 
 void
@@ -83,9 +80,14 @@ ndr_multi_init(struct ndr_multi *m, const char *const *pats, size_t n)
 		m->bucket[b] |= 1u << k;
 		for (j = 0; j < m->len[k] && j + 1 < NDR_MULTI_LC; j++)
 			m->lc[k][j] = (char)ASCII_LC((unsigned char)pats[k][j]);
-		for (j = 0; j < NDR_MULTI_FP; j++)
-			window_byte(m, j, j < m->fp ? (unsigned char)pats[k][m->off + j] : 0,
-			    (uint8_t)(1u << b));
+		for (j = 0; j < m->fp; j++)
+			window_byte(m, j, (unsigned char)pats[k][m->off + j], (uint8_t)(1u << b));
+	}
+	/* past fp (phrases that short) every byte matches */
+	for (j = m->fp; j < NDR_MULTI_FP; j++) {
+		memset(m->tab[j], 0xff, sizeof(m->tab[j]));
+		memset(m->lo[j], 0xff, sizeof(m->lo[j]));
+		memset(m->hi[j], 0xff, sizeof(m->hi[j]));
 	}
 }
 
@@ -131,6 +133,16 @@ phrase_at(const struct ndr_multi *m, size_t k, const char *t)
 {
 	size_t nl = m->len[k], i;
 
+	if (nl >= 4 && nl < 8) {
+		/* the first 4 and the last 4, overlapping */
+		uint32_t a, b, x, y;
+
+		memcpy(&a, t, 4);
+		memcpy(&b, t + nl - 4, 4);
+		memcpy(&x, m->lc[k], 4);
+		memcpy(&y, m->lc[k] + nl - 4, 4);
+		return (uint32_t)lower8(a) == x && (uint32_t)lower8(b) == y;
+	}
 	if (nl < 8 || nl >= NDR_MULTI_LC)
 		return ci_at(t, m->pats[k], nl);
 	for (i = 0; i + 8 <= nl; i += 8)
@@ -159,6 +171,16 @@ verify(const struct ndr_multi *m, const char *t, size_t len, size_t at, unsigned
 		}
 	}
 	return which;
+}
+
+/* The buckets whose phrases have the window bytes of a phrase starting at t, by the byte
+ * tables: the nibble tables also pass bytes that mix two phrases' nibbles. */
+static inline unsigned
+exact_buckets(const struct ndr_multi *m, const char *t)
+{
+	const unsigned char *u = (const unsigned char *)t + m->off;
+
+	return (unsigned)(m->tab[0][u[0]] & m->tab[1][u[1]] & m->tab[2][u[2]]);
 }
 
 long
@@ -224,9 +246,10 @@ next_teddy(const struct ndr_multi *m, const char *t, size_t len, size_t from,
 			_mm_storeu_si128((__m128i *)(void *)lanes, c);
 			while (mask != 0) {
 				unsigned o = (unsigned)__builtin_ctz(mask);
+				unsigned b = exact_buckets(m, t + p + o) & lanes[o];
 
 				mask &= mask - 1;
-				if ((*which = verify(m, t, len, p + o, lanes[o])) != 0)
+				if (b != 0 && (*which = verify(m, t, len, p + o, b)) != 0)
 					return (long)(p + o);
 			}
 		}
