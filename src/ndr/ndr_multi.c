@@ -2,17 +2,17 @@
  *
  * The phrases are spread over 8 buckets. fp bytes of each phrase, the same window
  * [off, off + fp) of all of them, pick the candidates: at each offset of the text, the
- * buckets whose phrases have those bytes there (plain C: a table per byte; SSSE3: 16
- * offsets at a time from tables indexed by each byte's low and high nibble, "Teddy" as in
- * Hyperscan); each candidate is then compared in full. Candidates may be false, never
- * missing, so the two ways give the same answers. The window is the last one all phrases
+ * buckets whose phrases have those bytes there (plain C: a table per byte; SSSE3 and
+ * AVX2: 16 or 32 offsets at a time from tables indexed by each byte's low and high
+ * nibble, "Teddy" as in Hyperscan, then the byte tables); each candidate is then compared
+ * in full. Candidates may be false, never missing, so all ways give the same answers. The window is the last one all phrases
  * have: their first bytes are often alike ("-----", "the "), their middles less so. */
 #include "config.h"
 
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#include <tmmintrin.h>
+#include <immintrin.h>
 #define HAVE_TEDDY 1
 #endif
 
@@ -222,8 +222,23 @@ teddy_byte(const struct ndr_multi *m, const char *w, size_t j)
 	    _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(x, 4), nib)));
 }
 
+/* The candidates of a block (bit o: a phrase may start at p + o) checked in order. */
+static long
+block_verify(const struct ndr_multi *m, const char *t, size_t len, size_t p, uint32_t mask,
+    uint32_t *which)
+{
+	for (; mask != 0; mask &= mask - 1) {
+		size_t at = p + (size_t)__builtin_ctz(mask);
+		unsigned b = exact_buckets(m, t + at);
+
+		if (b != 0 && (*which = verify(m, t, len, at, b)) != 0)
+			return (long)at;
+	}
+	return -1;
+}
+
 __attribute__((target("ssse3"))) static long
-next_teddy(const struct ndr_multi *m, const char *t, size_t len, size_t from,
+next_ssse3(const struct ndr_multi *m, const char *t, size_t len, size_t from,
     uint32_t *which)
 {
 	size_t p = from;	/* where the block's first phrase would start */
@@ -237,45 +252,90 @@ next_teddy(const struct ndr_multi *m, const char *t, size_t len, size_t from,
 		const char *w = t + p + m->off;
 		__m128i c = _mm_and_si128(_mm_and_si128(teddy_byte(m, w, 0),
 		    teddy_byte(m, w, 1)), teddy_byte(m, w, 2));
-		unsigned mask = 0xffffu ^ (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c,
+		uint32_t mask = 0xffffu ^ (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(c,
 		    _mm_setzero_si128()));
+		long at = mask != 0 ? block_verify(m, t, len, p, mask, which) : -1;
 
-		if (mask != 0) {
-			uint8_t lanes[16];	/* each offset's buckets */
-
-			_mm_storeu_si128((__m128i *)(void *)lanes, c);
-			while (mask != 0) {
-				unsigned o = (unsigned)__builtin_ctz(mask);
-				unsigned b = exact_buckets(m, t + p + o) & lanes[o];
-
-				mask &= mask - 1;
-				if (b != 0 && (*which = verify(m, t, len, p + o, b)) != 0)
-					return (long)(p + o);
-			}
-		}
+		if (at >= 0)
+			return at;
 		p += 16;
 	}
 	return ndr_multi_next_plain(m, t, len, p, which);
 }
+
+/* The same as teddy_byte() for 32 windows (the nibble tables in both halves). */
+__attribute__((target("avx2"))) static inline __m256i
+teddy_byte32(const struct ndr_multi *m, const char *w, size_t j)
+{
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+	__m256i x = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(w + j)),
+	    _mm256_set1_epi8(0x20));
+	__m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+	    (const __m128i *)(const void *)m->lo[j]));
+	__m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+	    (const __m128i *)(const void *)m->hi[j]));
+
+	return _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib)),
+	    _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib)));
+}
+
+__attribute__((target("avx2"))) static long
+next_avx2(const struct ndr_multi *m, const char *t, size_t len, size_t from,
+    uint32_t *which)
+{
+	size_t p = from;
+
+	*which = 0;
+	if (m->n == 0)
+		return -1;
+	/* 32 windows a block, reading up to p+off+31+NDR_MULTI_FP-1; the SSSE3 loop
+	 * takes the tail */
+	while (len >= m->off + NDR_MULTI_FP + 31 && p <= len - m->off - NDR_MULTI_FP - 31) {
+		const char *w = t + p + m->off;
+		__m256i c = _mm256_and_si256(_mm256_and_si256(teddy_byte32(m, w, 0),
+		    teddy_byte32(m, w, 1)), teddy_byte32(m, w, 2));
+		uint32_t mask = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(c,
+		    _mm256_setzero_si256()));
+		long at = mask != 0 ? block_verify(m, t, len, p, mask, which) : -1;
+
+		if (at >= 0)
+			return at;
+		p += 32;
+	}
+	return next_ssse3(m, t, len, p, which);
+}
 #endif
 
-bool
-ndr_multi_has_simd(void)
+int
+ndr_multi_simd_level(void)
 {
 #ifdef HAVE_TEDDY
-	return __builtin_cpu_supports("ssse3");
-#else
-	return false;
+	if (__builtin_cpu_supports("avx2"))
+		return 2;
+	if (__builtin_cpu_supports("ssse3"))
+		return 1;
 #endif
+	return 0;
+}
+
+long
+ndr_multi_next_level(const struct ndr_multi *m, const char *t, size_t len, size_t from,
+    uint32_t *which, int level)
+{
+#ifdef HAVE_TEDDY
+	if (level >= 2 && __builtin_cpu_supports("avx2"))
+		return next_avx2(m, t, len, from, which);
+	if (level >= 1 && __builtin_cpu_supports("ssse3"))
+		return next_ssse3(m, t, len, from, which);
+#else
+	(void)level;
+#endif
+	return ndr_multi_next_plain(m, t, len, from, which);
 }
 
 long
 ndr_multi_next(const struct ndr_multi *m, const char *t, size_t len, size_t from,
     uint32_t *which)
 {
-#ifdef HAVE_TEDDY
-	if (__builtin_cpu_supports("ssse3"))
-		return next_teddy(m, t, len, from, which);
-#endif
-	return ndr_multi_next_plain(m, t, len, from, which);
+	return ndr_multi_next_level(m, t, len, from, which, 2);
 }

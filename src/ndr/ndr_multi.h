@@ -33,16 +33,19 @@ void ndr_multi_init(struct ndr_multi *m, const char *const *pats, size_t n);
 /*
  * First offset >= from in t/len where a phrase starts (ASCII case folded, whole phrase
  * inside t/len), or -1. *which gets the phrases that match there (bit k: pats[k]).
- * Uses SSSE3 when the CPU has it; the answers never depend on that.
+ * Uses AVX2 or SSSE3 when the CPU has it; the answers never depend on that.
  */
 long ndr_multi_next(const struct ndr_multi *m, const char *t, size_t len, size_t from,
     uint32_t *which);
 
-/* The same without SIMD (the fallback, and what tests compare against). */
+/* The same without SIMD (the fallback). */
 long ndr_multi_next_plain(const struct ndr_multi *m, const char *t, size_t len, size_t from,
     uint32_t *which);
 
-/* Whether ndr_multi_next() uses SSSE3 on this CPU. */
-bool ndr_multi_has_simd(void);
+/* The same with SIMD up to level (0: none, 1: SSSE3, 2: AVX2), never above the CPU's;
+ * and the CPU's level. Tests compare the levels. */
+long ndr_multi_next_level(const struct ndr_multi *m, const char *t, size_t len, size_t from,
+    uint32_t *which, int level);
+int ndr_multi_simd_level(void);
 
 #endif

@@ -719,15 +719,21 @@ multi_agree(const char *const *pats, size_t n, const struct ndr_multi *m, const 
 	assert_non_null(t);
 	memcpy(t, src, len);
 	for (from = 0; from <= len + 1; from++) {
-		uint32_t w_fast = 0xdead, w_plain = 0xdead, w_ref = 0;
-		long fast = ndr_multi_next(m, t, len, from, &w_fast);
-		long plain = ndr_multi_next_plain(m, t, len, from, &w_plain);
+		uint32_t w_ref = 0;
 		long ref = multi_naive(pats, n, t, len, from, &w_ref);
+		int level;
 
-		if (fast != ref || plain != ref || (ref >= 0 && (w_fast != w_ref ||
-		    w_plain != w_ref)))
-			fail_msg("len %zu from %zu: fast %ld/%x plain %ld/%x ref %ld/%x", len,
-			    from, fast, w_fast, plain, w_plain, ref, w_ref);
+		/* plain C, SSSE3, AVX2 (those this CPU has), and the one the parser uses */
+		for (level = 0; level <= ndr_multi_simd_level() + 1; level++) {
+			uint32_t w = 0xdead;
+			long at = level <= ndr_multi_simd_level() ?
+			    ndr_multi_next_level(m, t, len, from, &w, level) :
+			    ndr_multi_next(m, t, len, from, &w);
+
+			if (at != ref || (ref >= 0 && w != w_ref))
+				fail_msg("len %zu from %zu level %d: %ld/%x, reference %ld/%x",
+				    len, from, level, at, w, ref, w_ref);
+		}
 	}
 	free(t);
 }
@@ -749,13 +755,14 @@ test_multi(void **state)
 		{ set_b, sizeof(set_b) / sizeof(set_b[0]) },
 		{ set_c, sizeof(set_c) / sizeof(set_c[0]) },
 	};
-	char buf[80];
+	char buf[120];
 	size_t s, len, i, round;
 	unsigned seed = 12345;
 
 	(void)state;
-	if (!ndr_multi_has_simd())
-		fprintf(stderr, "# test_multi: no SSSE3 here; only the plain search is tested\n");
+	if (ndr_multi_simd_level() < 2)
+		fprintf(stderr, "# test_multi: SIMD level %d here; the others are not tested\n",
+		    ndr_multi_simd_level());
 	for (s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
 		struct ndr_multi m;
 
@@ -765,18 +772,20 @@ test_multi(void **state)
 		for (i = 0; i < sets[s].n; i++) {
 			size_t pl = strlen(sets[s].pats[i]);
 
-			for (len = pl; len < pl + 40 && len < sizeof(buf); len++) {
+			for (len = pl; len < pl + 70 && len < sizeof(buf); len++) {
 				memset(buf, 'x', len);
 				memcpy(buf + len - pl, sets[s].pats[i], pl);
 				buf[0] = len % 2 ? 'M' : '\xe5';
 				multi_agree(sets[s].pats, sets[s].n, &m, buf, len);
 			}
 		}
-		/* random texts of every length around the 16-byte blocks */
+		/* random texts of every length around the 16- and 32-byte blocks */
 		for (round = 0; round < 3000; round++) {
-			len = round % 70;
+			len = round % 110;	/* several 32-byte blocks */
 			if (round % 7 == 0)
 				len = 14 + round % 6;	/* 14..19: one block, its tail */
+			else if (round % 7 == 1)
+				len = 30 + round % 8;	/* 30..37: one 32-byte block */
 			for (i = 0; i < len; i++) {
 				seed = seed * 1103515245u + 12345u;
 				buf[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
