@@ -907,6 +907,58 @@ test_codes_agree(void **state)
 	}
 }
 
+/* ndr_ci_find() against a byte-by-byte search: needles around its 8-byte compares and
+ * texts around its 16-byte blocks, in exact-size buffers. */
+static void
+test_ci_find_agree(void **state)
+{
+	static const char *const needles[] = {
+		"a", "ab", "Mail", "rcpt to:", "user@example.org", "Final-Recipient:",
+		"\xe5\x85\x83", "aaaaaaaaa", "@`[{",
+	};
+	static const char alphabet[] = "aAbB@`[{ :.-\xe5\x85\x83\x00rcptRCPT tomailMAIL";
+	unsigned seed = 4242;
+	size_t round, i, k;
+
+	(void)state;
+	for (round = 0; round < 6000; round++) {
+		size_t len = round % 75;
+		char *t = malloc(len > 0 ? len : 1);
+
+		assert_non_null(t);
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			t[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		for (k = 0; k < sizeof(needles) / sizeof(needles[0]); k++) {
+			const char *nd = needles[k];
+			size_t nl = strlen(nd);
+			const char *want = NULL;
+
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 4 == 0 && nl <= len)	/* plant it, maybe at the end */
+				memcpy(t + ((seed >> 8) % 2 ? len - nl : (seed >> 20) % (len - nl + 1)),
+				    nd, nl);
+			for (i = 0; i + nl <= len && want == NULL; i++) {
+				size_t j;
+
+				for (j = 0; j < nl; j++) {
+					unsigned char a = (unsigned char)t[i + j];
+					unsigned char b = (unsigned char)nd[j];
+
+					if ((a >= 'A' && a <= 'Z' ? a + 32 : a) !=
+					    (b >= 'A' && b <= 'Z' ? b + 32 : b))
+						break;
+				}
+				if (j == nl)
+					want = t + i;
+			}
+			assert_ptr_equal(ndr_ci_find(t, len, nd), want);
+		}
+		free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -930,6 +982,7 @@ main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_multi),
 		cmocka_unit_test(test_codes_agree),
+		cmocka_unit_test(test_ci_find_agree),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
