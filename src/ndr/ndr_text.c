@@ -754,11 +754,14 @@ anonymous_rcpt(struct scan *sc)
 static void
 quoted_status(const char *t, size_t tl, char *status, size_t status_len)
 {
-	size_t i;
+	const char *lt;
+	size_t i = 0;
 	char st[16];
 
-	for (i = 0; i + 9 < tl; i++) {
-		if (t[i] != '<' || (t[i + 1] != '4' && t[i + 1] != '5') ||
+	/* the '<'s, found by memchr(), are the places to try */
+	for (; i + 9 < tl && (lt = memchr(t + i, '<', tl - 9 - i)) != NULL; i++) {
+		i = (size_t)(lt - t);
+		if ((t[i + 1] != '4' && t[i + 1] != '5') ||
 		    !isdigit((unsigned char)t[i + 2]) || !isdigit((unsigned char)t[i + 3]) ||
 		    t[i + 4] != ' ')
 			continue;
