@@ -262,8 +262,8 @@ marker_set(void)
 	return &m;
 }
 
-/* Where in the line s/len (at offset off of the text) the first marker of the table that
- * is in it starts. The line holds the text's first marker at its offset first. */
+/* Where the first marker of the table that is in the line at text + off (len bytes)
+ * starts. The line holds the text's first marker, at offset first. */
 static const char *
 marker_in_line(const char *text, size_t off, size_t len, size_t first)
 {
