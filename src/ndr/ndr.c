@@ -12,6 +12,7 @@
 #include "ndr_dsn.h"
 #include "ndr_header.h"
 #include "ndr_mime.h"
+#include "ndr_multi.h"
 #include "ndr_text.h"
 #include "xmalloc.h"
 
@@ -134,22 +135,62 @@ detect_vacation(struct ndr *n, const struct ndr_hdrs *h)
 		}
 }
 
+/* Phrases looked for in the whole text of a bounce without a DSN part: where each first
+ * is, found in one pass when first needed (the text does not change meanwhile). */
+enum { PH_FINAL, PH_COMPLAINT, PH_UNSUBSCRIBE, N_PHRASES };
+
+struct phrases {
+	bool found;
+	const char *at[N_PHRASES];
+};
+
+static const char *
+phrase(const struct ndr *n, struct phrases *ph, int which)
+{
+	static const char *const pats[N_PHRASES] = {
+		"\nFinal-Recipient:", "\"notificationType\":\"Complaint\"",
+		"sent this email to unsubscribe from",
+	};
+	static _Thread_local struct ndr_multi m;
+	static _Thread_local bool ready;
+
+	if (!ready) {
+		ndr_multi_init(&m, pats, N_PHRASES);
+		ready = true;
+	}
+	if (!ph->found) {
+		uint32_t w, left = (1u << N_PHRASES) - 1;
+		long p;
+
+		for (p = ndr_multi_next(&m, n->text, n->text_len, 0, &w); p >= 0 && left != 0;
+		    p = ndr_multi_next(&m, n->text, n->text_len, (size_t)p + 1, &w)) {
+			uint32_t first = w & left;
+
+			left &= ~first;
+			for (; first != 0; first &= first - 1)
+				ph->at[__builtin_ctz(first)] = n->text + p;
+		}
+		ph->found = true;
+	}
+	return ph->at[which];
+}
+
 /* Complaints that are not ARF (RFC 5965): Amazon SES's JSON notifications, Microsoft's
  * JMRP ("complaint about message from"), Apple Mail's unsubscribe message. */
 static void
-detect_other_feedback(struct ndr *n)
+detect_other_feedback(struct ndr *n, struct phrases *ph)
 {
 	const char *type = NULL;
 
 	if (n->is_feedback || n->has_dsn || n->text == NULL)
 		return;
-	if (ndr_ci_find(n->text, n->text_len, "\"notificationType\":\"Complaint\"") != NULL)
+	if (phrase(n, ph, PH_COMPLAINT) != NULL)
 		type = ndr_ci_find(n->text, n->text_len, "\"complaintFeedbackType\":\"abuse\"") !=
 		    NULL ? "abuse" : "";
 	else if (n->bounce_subject != NULL && ndr_ci_find(n->bounce_subject,
 	    strlen(n->bounce_subject), "complaint about message from") != NULL)
 		type = "abuse";
-	else if (ndr_ci_find(n->text, n->text_len, "sent this email to unsubscribe from") != NULL)
+	else if (phrase(n, ph, PH_UNSUBSCRIBE) != NULL)
 		type = "opt-out";
 	if (type == NULL)
 		return;
@@ -169,6 +210,7 @@ ndr_parse(const char *buf, size_t len)
 {
 	struct ndr *n = spare != NULL ? spare : xmalloc(sizeof(*n));
 	struct ndr_hdrs h;
+	struct phrases ph = { .found = false };
 	size_t body;
 
 	spare = NULL;
@@ -214,7 +256,7 @@ ndr_parse(const char *buf, size_t len)
 			n->text = xstrdup("");
 		if (!n->has_dsn) {
 			/* delivery-status fields in the text (multipart without delimiters) */
-			const char *f = ndr_ci_find(n->text, n->text_len, "\nFinal-Recipient:");
+			const char *f = phrase(n, &ph, PH_FINAL);
 
 			if (f != NULL) {
 				const char *rm = ndr_ci_find(n->text, (size_t)(f - n->text),
@@ -232,7 +274,7 @@ ndr_parse(const char *buf, size_t len)
 		if (len > NDR_MAX_TEXT)
 			ndr_set_partial(n, "human-readable text over 256 KB");
 	}
-	detect_other_feedback(n);
+	detect_other_feedback(n, &ph);
 	if (n->is_feedback && n->n_rcpts == 0) {
 		struct ndr_rcpt *r = ndr_rcpt_add(n);
 

@@ -40,11 +40,58 @@ static const struct {
 	{ "utf8", "UTF-8" },
 };
 
-/* RFC 3629 well-formedness is text.c's (JSON via jansson accepts exactly that). */
+/* Length of the run of ASCII bytes that starts s/len. */
+static size_t
+ascii_run(const char *s, size_t len)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	for (; i + 16 <= len; i += 16) {
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_loadu_si128(
+		    (const __m128i *)(const void *)(s + i)));
+
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+#endif
+	while (i < len && (unsigned char)s[i] < 0x80)
+		i++;
+	return i;
+}
+
+/* RFC 3629 well-formedness is text.c's (JSON via jansson accepts exactly that): its
+ * sequences, with the ASCII runs between them skipped 16 bytes at a time (each header
+ * and part of a bounce passes here). */
 bool
 ndr_is_utf8(const char *s, size_t len)
 {
-	return text_is_utf8(s, len);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while ((i += ascii_run(s + i, len - i)) < len) {
+		n = text_utf8_seq(p + i, len - i);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* A copy of in/in_len with its NULs as spaces (NUL-terminated; the strings of an ndr are C
+ * strings): what ASCII and valid UTF-8 become. */
+static char *
+copy_nul_as_space(const char *in, size_t in_len, size_t *out_len)
+{
+	char *out = xmalloc(in_len + 1), *nul;
+
+	memcpy(out, in, in_len);
+	out[in_len] = '\0';
+	for (nul = memchr(out, '\0', in_len); nul != NULL;
+	    nul = memchr(nul, '\0', in_len - (size_t)(nul - out)))
+		*nul = ' ';
+	*out_len = in_len;
+	return out;
 }
 
 /* Copy replacing every byte that is not part of a well-formed UTF-8 sequence with '?'. */
@@ -209,6 +256,28 @@ is_ascii(const char *in, size_t in_len)
 	return true;
 }
 
+bool
+ndr_charset_is_identity(const char *in, size_t in_len)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	const __m128i esc = _mm_set1_epi8(0x1b), zero = _mm_setzero_si128();
+
+	for (; i + 16 <= in_len; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+
+		if (_mm_movemask_epi8(_mm_or_si128(x, _mm_or_si128(_mm_cmpeq_epi8(x, esc),
+		    _mm_cmpeq_epi8(x, zero)))) != 0)
+			return false;
+	}
+#endif
+	for (; i < in_len; i++)
+		if ((unsigned char)in[i] >= 0x80 || in[i] == 0x1b || in[i] == '\0')
+			return false;
+	return true;
+}
+
 char *
 ndr_charset_to_utf8(const char *charset, const char *in, size_t in_len, size_t *out_len)
 {
@@ -219,18 +288,8 @@ ndr_charset_to_utf8(const char *charset, const char *in, size_t in_len, size_t *
 	if (out_len == NULL)
 		out_len = &len;
 	/* plain ASCII is the common case and needs no converter: a copy, NULs as spaces */
-	if (is_ascii(in, in_len)) {
-		char *nul;
-
-		out = xmalloc(in_len + 1);
-		memcpy(out, in, in_len);
-		out[in_len] = '\0';
-		for (nul = memchr(out, '\0', in_len); nul != NULL;
-		    nul = memchr(nul, '\0', in_len - (size_t)(nul - out)))
-			*nul = ' ';
-		*out_len = in_len;
-		return out;
-	}
+	if (is_ascii(in, in_len))
+		return copy_nul_as_space(in, in_len, out_len);
 	if (charset != NULL && charset[0] != '\0' && strcasecmp(charset, "us-ascii") != 0 &&
 	    strcasecmp(charset, "utf-8") != 0) {
 		for (i = 0; i < sizeof(charset_alias) / sizeof(charset_alias[0]); i++)
@@ -255,8 +314,9 @@ ndr_charset_to_utf8(const char *charset, const char *in, size_t in_len, size_t *
 		if (out != NULL)
 			return out;
 	}
+	/* valid UTF-8 keeps every byte but NUL */
 	if (ndr_is_utf8(in, in_len))
-		return utf8_sanitize(in, in_len, out_len);
+		return copy_nul_as_space(in, in_len, out_len);
 	out = convert("EUC-JP-MS", in, in_len, true, out_len);
 	if (out == NULL)
 		out = convert("CP932", in, in_len, true, out_len);
@@ -313,13 +373,49 @@ encoded_word(const char *in, size_t in_len, char **dec, size_t *dec_len)
 	return (size_t)(end + 2 - in);
 }
 
+/* Is there an "=?" in in/in_len? (memchr: memmem costs more to set up than these short
+ * values take to scan) */
+static bool
+has_word_start(const char *in, size_t in_len)
+{
+	const char *eq = memchr(in, '=', in_len);
+
+	while (eq != NULL && eq + 1 < in + in_len) {
+		if (eq[1] == '?')
+			return true;
+		eq = memchr(eq + 1, '=', in_len - (size_t)(eq + 1 - in));
+	}
+	return false;
+}
+
+/* A header value without encoded-words: its bytes, guessed like a body when they are not
+ * UTF-8 (raw 8-bit in a header). */
+static char *
+header_as_is(const char *in, size_t in_len)
+{
+	char *out;
+
+	if (!ndr_is_utf8(in, in_len))
+		return ndr_charset_to_utf8(NULL, in, in_len, NULL);
+	out = xmalloc(in_len + 1);
+	memcpy(out, in, in_len);
+	out[in_len] = '\0';
+	return out;
+}
+
 char *
 ndr_rfc2047_decode(const char *in, size_t in_len)
 {
 	/* every decoded word is shorter than its encoding times 4 (UTF-8 growth) */
-	size_t cap = in_len * 4 + 1, o = 0, i = 0, pending_ws = 0;
-	char *out = xmalloc(cap);
+	size_t cap, o = 0, i = 0, pending_ws = 0;
+	char *out;
 	bool last_was_word = false;
+
+	/* most header values hold no encoded-word: the value itself, as UTF-8 */
+	if (!has_word_start(in, in_len))
+		return header_as_is(in, in_len);
+	cap = in_len * 4 + 1;
+	out = xmalloc(cap);
 
 	while (i < in_len) {
 		if (in[i] == '=' && i + 1 < in_len && in[i + 1] == '?') {

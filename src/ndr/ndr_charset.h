@@ -13,6 +13,10 @@
  */
 char *ndr_charset_to_utf8(const char *charset, const char *in, size_t in_len, size_t *out_len);
 
+/* True when ndr_charset_to_utf8() gives in/in_len back as it is, whatever the charset:
+ * ASCII without ESC (ISO-2022-JP) or NUL (made a space). Lets a caller skip the copy. */
+bool ndr_charset_is_identity(const char *in, size_t in_len);
+
 /* True when s/len is well-formed UTF-8. */
 bool ndr_is_utf8(const char *s, size_t len);
 

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "ndr.h"
 #include "ndr_dsn.h"
@@ -20,16 +23,18 @@ is_status_edge(char c)
 int
 ndr_find_status(const char *s, size_t len, char *buf, size_t buf_len)
 {
-	size_t i;
+	const char *dot;
+	size_t i, d = 1;
 
-	for (i = 0; i + 5 <= len; i++) {
+	/* a status is "c." at i: the dots, found by memchr(), name the places to try */
+	while (len >= 5 && d <= len - 4 && (dot = memchr(s + d, '.', len - 4 - d + 1)) != NULL) {
 		size_t j, d1, d2;
 
+		i = (size_t)(dot - s) - 1;
+		d = i + 2;
 		if (s[i] != '2' && s[i] != '4' && s[i] != '5')
 			continue;
 		if (i > 0 && (!is_status_edge(s[i - 1]) || isalpha((unsigned char)s[i - 1])))
-			continue;
-		if (s[i + 1] != '.')
 			continue;
 		/* RFC 3463 2: subject is 1-3 digits, detail 1-3 digits */
 		j = i + 2;
@@ -56,14 +61,51 @@ ndr_find_status(const char *s, size_t len, char *buf, size_t buf_len)
 	return 0;
 }
 
+/* The first offset k >= i (k + 3 <= len) where '4' or '5' and two digits start, or len:
+ * where a reply code other than a leading 2xx can be. */
+static size_t
+next_reply_at(const char *s, size_t len, size_t i)
+{
+#ifdef __SSE2__
+	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8('9');
+
+	/* a block reads s[i .. i+17] */
+	for (; i + 18 <= len; i += 16) {
+		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i d1 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
+		__m128i d2 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 2));
+		__m128i lead = _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('4')),
+		    _mm_cmpeq_epi8(c, _mm_set1_epi8('5')));
+		__m128i digits = _mm_and_si128(
+		    _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(d1, zero), d1),
+		    _mm_cmpeq_epi8(_mm_min_epu8(d1, nine), d1)),
+		    _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(d2, zero), d2),
+		    _mm_cmpeq_epi8(_mm_min_epu8(d2, nine), d2)));
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(lead, digits));
+
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+#endif
+	for (; i + 3 <= len; i++)
+		if ((s[i] == '4' || s[i] == '5') && isdigit((unsigned char)s[i + 1]) &&
+		    isdigit((unsigned char)s[i + 2]))
+			return i;
+	return len;
+}
+
 int
 ndr_find_reply(const char *s, size_t len, char *buf)
 {
 	size_t i;
 
 	for (i = 0; i + 3 <= len; i++) {
-		char c = s[i];
+		char c;
 
+		/* past the start only 4xx and 5xx count: jump to the next such digits */
+		if (i > 0 && (i = next_reply_at(s, len, i)) + 3 > len)
+			break;
+		c = s[i];
 		if (c != '2' && c != '4' && c != '5')
 			continue;
 		if (!isdigit((unsigned char)s[i + 1]) || !isdigit((unsigned char)s[i + 2]))

@@ -9,12 +9,14 @@
 struct ndr_hdr {
 	const char *name;	/* borrowed from the input */
 	size_t name_len;
-	char *value;		/* unfolded, trimmed; owned */
+	char *value;		/* unfolded, trimmed; in the block's arena */
+	size_t off;		/* where value is in the arena (while parsing) */
 };
 
 struct ndr_hdrs {
 	struct ndr_hdr h[NDR_MAX_HEADERS];
 	size_t n;
+	char *arena;		/* all the values, one allocation per block; owned */
 };
 
 /*

@@ -21,10 +21,25 @@
 struct walk {
 	struct ndr *n;
 	size_t parts;
-	char *html;		/* first text/html part as text, used when no text/plain */
+	/* the first text/html part, made text only when there is no text/plain: where it
+	 * is in the input, its transfer encoding as ndr_mime_decode() reads it, charset */
+	const char *html;
 	size_t html_len;
+	const char *html_cte;
+	char html_charset[64];
 	bool has_plain;
 };
+
+/* Whether ndr_mime_decode() of p/len would give p/len itself: no transfer encoding to
+ * undo and nothing to convert. */
+static bool
+decode_is_identity(const char *cte, const char *p, size_t len)
+{
+	if (cte != NULL && (strncasecmp(cte, "quoted-printable", 16) == 0 ||
+	    strncasecmp(cte, "base64", 6) == 0))
+		return false;
+	return ndr_charset_is_identity(p, len);
+}
 
 char *
 ndr_mime_decode(const char *cte, const char *charset, const char *p, size_t len,
@@ -195,24 +210,24 @@ feedback_part(struct ndr *n, const char *p, size_t len)
 static void walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
     const char *default_type, int depth);
 
+/* The first delimiter line at or after from: a delimiter starts a line (RFC 2046 5.1.1),
+ * so after a '-' that does not start one the search goes on at the next line. */
 static const char *
 find_boundary(const char *p, size_t len, const char *delim, size_t dlen, size_t from)
 {
 	size_t i = from;
 
 	while (i + dlen <= len) {
-		const char *q = memchr(p + i, '-', len - i - dlen + 1);
+		const char *q = memchr(p + i, '-', len - i - dlen + 1), *nl;
 
 		if (q == NULL)
 			return NULL;
-		if (memcmp(q, delim, dlen) != 0) {
-			i = (size_t)(q - p) + 1;
-			continue;
-		}
-		/* a delimiter line starts at the beginning of a line (RFC 2046 5.1.1) */
-		if (q == p || q[-1] == '\n')
+		if ((q == p || q[-1] == '\n') && memcmp(q, delim, dlen) == 0)
 			return q;
-		i = (size_t)(q - p) + 1;
+		nl = memchr(q, '\n', len - (size_t)(q - p));
+		if (nl == NULL)
+			return NULL;
+		i = (size_t)(nl - p) + 1;
 	}
 	return NULL;
 }
@@ -224,16 +239,17 @@ walk_multipart(struct walk *w, const char *ctype, const char *ct_value, const ch
 	char boundary[200], delim[204];
 	const char *cur, *next;
 	size_t dlen;
-	int dl;
 
 	if (ndr_hdr_param(ct_value, "boundary", boundary, sizeof(boundary)) != 0) {
 		text_append_raw(w->n, p, len);
 		return;
 	}
-	dl = snprintf(delim, sizeof(delim), "--%s", boundary);
-	if (dl < 0 || (size_t)dl >= sizeof(delim))
+	/* "--" and the boundary (under 200 bytes: it always fits) */
+	dlen = strlen(boundary) + 2;
+	if (dlen >= sizeof(delim))
 		return;
-	dlen = (size_t)dl;
+	memcpy(delim, "--", 2);
+	memcpy(delim + 2, boundary, dlen - 2 + 1);
 	cur = find_boundary(p, len, delim, dlen, 0);
 	if (cur == NULL) {
 		/* the declared boundary is not in the body (broken generators): take the
@@ -303,7 +319,7 @@ walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
 	}
 	ndr_hdr_mime_type(ct, ctype, sizeof(ctype));
 	if (ctype[0] == '\0')
-		snprintf(ctype, sizeof(ctype), "%s", default_type);
+		strcpy(ctype, default_type);	/* "text/plain" or "message/rfc822" */
 	if (ndr_hdr_param(ct, "charset", charset, sizeof(charset)) != 0)
 		charset[0] = '\0';
 
@@ -311,11 +327,14 @@ walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
 		walk_multipart(w, ctype, ct, p, len, depth);
 	} else if (strcmp(ctype, "message/delivery-status") == 0 ||
 	    strcmp(ctype, "message/global-delivery-status") == 0) {
-		dec = ndr_mime_decode(cte, "utf-8", p, len, &dec_len);
 		/* a second DSN part (forwarded bounces) adds nothing reliable */
-		if (!w->n->has_dsn)
+		if (!w->n->has_dsn && decode_is_identity(cte, p, len)) {
+			ndr_dsn_parse(w->n, p, len);
+		} else if (!w->n->has_dsn) {
+			dec = ndr_mime_decode(cte, "utf-8", p, len, &dec_len);
 			ndr_dsn_parse(w->n, dec, dec_len);
-		free(dec);
+			free(dec);
+		}
 	} else if (strcmp(ctype, "message/feedback-report") == 0) {
 		dec = ndr_mime_decode(cte, NULL, p, len, &dec_len);
 		feedback_part(w->n, dec, dec_len);
@@ -345,19 +364,23 @@ walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
 		free(dec);
 	} else if (strcmp(ctype, "text/html") == 0) {
 		if (w->html == NULL) {
-			char *t;
-
-			dec = ndr_mime_decode(cte, charset, p, len, &dec_len);
-			t = html_to_text(dec, dec_len, &w->html_len);
-			free(dec);
-			w->html = t;
+			w->html = p;
+			w->html_len = len;
+			w->html_cte = cte == NULL ? NULL : strncasecmp(cte, "quoted-printable",
+			    16) == 0 ? "quoted-printable" : strncasecmp(cte, "base64", 6) == 0 ?
+			    "base64" : NULL;
+			snprintf(w->html_charset, sizeof(w->html_charset), "%s", charset);
 		}
 	} else if (strncmp(ctype, "text/", 5) == 0) {
-		/* text/plain and the odd text/x-* of appliances */
-		dec = ndr_mime_decode(cte, charset, p, len, &dec_len);
-		text_append(w->n, dec, dec_len);
+		/* text/plain and the odd text/x-* of appliances; most are ASCII as they are */
+		if (decode_is_identity(cte, p, len)) {
+			text_append(w->n, p, len);
+		} else {
+			dec = ndr_mime_decode(cte, charset, p, len, &dec_len);
+			text_append(w->n, dec, dec_len);
+			free(dec);
+		}
 		w->has_plain = true;
-		free(dec);
 	}
 	/* other types (images, application) carry nothing about the failure */
 }
@@ -369,7 +392,14 @@ ndr_mime_walk(struct ndr *n, const struct ndr_hdrs *h, const char *p, size_t len
 	struct walk w = { .n = n };
 
 	walk_entity(&w, h, p + body_off, len - body_off, "text/plain", 0);
-	if (!w.has_plain && w.html != NULL)
-		text_append(n, w.html, w.html_len);
-	free(w.html);
+	if (!w.has_plain && w.html != NULL) {
+		size_t dec_len, t_len;
+		char *dec = ndr_mime_decode(w.html_cte, w.html_charset, w.html, w.html_len,
+		    &dec_len);
+		char *t = html_to_text(dec, dec_len, &t_len);
+
+		text_append(n, t, t_len);
+		free(t);
+		free(dec);
+	}
 }

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "ndr_dsn.h"
 #include "ndr_header.h"
 #include "ndr_mime.h"
+#include "ndr_multi.h"
 #include "ndr_text.h"
 #include "xmalloc.h"
 
@@ -27,6 +29,11 @@
 struct line {
 	const char *s;		/* trimmed, into n->text */
 	size_t len;
+	/* line_has_rcpt()'s answer, kept: rcpt_block() asks it of the same lines for each
+	 * recipient. -1: not asked yet; 1: the address at s + rcpt_at, rcpt_len bytes */
+	int8_t rcpt;
+	uint16_t rcpt_len;
+	uint32_t rcpt_at;
 };
 
 struct scan {
@@ -76,13 +83,38 @@ static const char *const sender_labels[] = {
 
 #define ASCII_LC(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
 
-/* Does needle match h at its start, ASCII case folded? */
+static inline uint64_t
+load8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* ASCII_LC() of 8 bytes at once: bit 0x20 added to the bytes 'A'..'Z' */
+static inline uint64_t
+lower8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t h = x & (0x7f * ones);
+	uint64_t upper = (h + (0x80 - 'A') * ones) & ~(h + (0x80 - 'Z' - 1) * ones) & ~x &
+	    (0x80 * ones);
+
+	return x | (upper >> 2);
+}
+
+/* Does needle match h at its start, ASCII case folded? 8 bytes at a time, then byte by
+ * byte (the candidates of ndr_ci_find() often share their first bytes with needle). */
 static bool
 ci_at(const char *h, const char *needle, size_t nl)
 {
 	size_t k;
 
-	for (k = 0; k < nl; k++) {
+	for (k = 0; k + 8 <= nl; k += 8)
+		if (lower8(load8(h + k)) != lower8(load8(needle + k)))
+			return false;
+	for (; k < nl; k++) {
 		unsigned char a = (unsigned char)h[k], b = (unsigned char)needle[k];
 
 		if (ASCII_LC(a) != ASCII_LC(b))
@@ -143,7 +175,15 @@ ndr_ci_find(const char *h, size_t h_len, const char *needle)
 static bool
 is_local_char(unsigned char c)
 {
-	return isalnum(c) || strchr(".!#$%&'*+-/=?^_`{|}~", c) != NULL;
+	/* RFC 5322 atext; and NUL, which strchr() found as the set's end */
+	switch (c) {
+	case '.': case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
+	case '+': case '-': case '/': case '=': case '?': case '^': case '_': case '`':
+	case '{': case '|': case '}': case '~': case '\0':
+		return true;
+	default:
+		return isalnum(c);
+	}
 }
 
 static bool
@@ -208,66 +248,55 @@ is_separator(const struct line *l)
 
 #define N_MARKERS (sizeof(orig_markers) / sizeof(orig_markers[0]))
 
-/* Offset of the first byte >= 0x80 in s/len, or len. */
-static size_t
-first_high(const char *s, size_t len)
+/* The markers as one set, built once per thread. */
+static const struct ndr_multi *
+marker_set(void)
 {
-	size_t i = 0;
+	static _Thread_local struct ndr_multi m;
+	static _Thread_local bool ready;
 
-#ifdef __SSE2__
-	for (; i + 16 <= len; i += 16) {
-		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_loadu_si128(
-		    (const __m128i *)(const void *)(s + i)));
-
-		if (mask != 0)
-			return i + (size_t)__builtin_ctz(mask);
+	if (!ready) {
+		ndr_multi_init(&m, orig_markers, N_MARKERS);
+		ready = true;
 	}
-#endif
-	for (; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			break;
-	return i;
+	return &m;
 }
 
-/* What each marker needs in a line to be there at all: "message", a byte >= 0x80, or
- * neither (tried on every line). */
-enum marker_needs { NEEDS_MESSAGE, NEEDS_HIGH, NEEDS_NOTHING };
-
-static void
-marker_needs(enum marker_needs *needs)
+/* Where the first marker of the table that is in the line at text + off (len bytes)
+ * starts. The line holds the text's first marker, at offset first. */
+static const char *
+marker_in_line(const char *text, size_t off, size_t len, size_t first)
 {
-	size_t k;
+	const struct ndr_multi *m = marker_set();
+	const char *at[N_MARKERS] = { NULL };
+	uint32_t which, seen = 0;
+	long p;
 
-	for (k = 0; k < N_MARKERS; k++)
-		if (strstr(orig_markers[k], "message") != NULL)
-			needs[k] = NEEDS_MESSAGE;
-		else if (first_high(orig_markers[k], strlen(orig_markers[k])) <
-		    strlen(orig_markers[k]))
-			needs[k] = NEEDS_HIGH;
-		else
-			needs[k] = NEEDS_NOTHING;
+	/* every marker in the line, each where it first is: the table's order wins */
+	for (p = ndr_multi_next(m, text, off + len, first, &which); p >= 0 && !(seen & 1);
+	    p = ndr_multi_next(m, text, off + len, (size_t)p + 1, &which)) {
+		uint32_t w = which & ~seen;
+
+		seen |= which;
+		for (; w != 0; w &= w - 1)
+			at[__builtin_ctz(w)] = text + p;
+	}
+	return at[__builtin_ctz(seen)];
 }
 
-/* Split the text into trimmed lines; cut at the original message. Most lines hold
- * neither "message" nor a byte >= 0x80, which every marker but NEEDS_NOTHING ones need:
- * where the next of each is, is found once for the text, not tried line by line. */
+/* Split the text into trimmed lines; cut at the original message: in the first line
+ * holding a marker, where the first marker of the table in that line starts (a pasted
+ * one-line NDR has it mid-line). Markers hold no line break, so the text's first marker
+ * (one pass for all of them) names that line. */
 static void
 split_lines(struct scan *sc)
 {
-	static _Thread_local enum marker_needs needs[N_MARKERS];
-	static _Thread_local bool needs_ready;
 	struct ndr *n = sc->n;
-	size_t i = 0, k;
+	size_t i = 0;
 	size_t cut_at = n->text_len;
-	/* offsets into the text of the next "message" and byte >= 0x80; text_len: none */
-	const char *m0 = ndr_ci_find(n->text, n->text_len, "message");
-	size_t next_msg = m0 != NULL ? (size_t)(m0 - n->text) : n->text_len;
-	size_t next_high = first_high(n->text, n->text_len);
+	uint32_t which;
+	long first = ndr_multi_next(marker_set(), n->text, n->text_len, 0, &which);
 
-	if (!needs_ready) {
-		marker_needs(needs);
-		needs_ready = true;
-	}
 	sc->lines = line_buf;
 	sc->n_lines = 0;
 	while (i < n->text_len && sc->n_lines < MAX_LINES) {
@@ -275,31 +304,13 @@ split_lines(struct scan *sc)
 		const char *nl = memchr(s, '\n', n->text_len - i);
 		size_t len = nl != NULL ? (size_t)(nl - s) : n->text_len - i;
 		size_t next = i + len + 1;
-		bool is_cut = false, has_message, has_high;
+		bool is_cut = first >= 0 && (size_t)first < i + len;
 
-		if (next_msg < i) {
-			const char *m = ndr_ci_find(s, n->text_len - i, "message");
+		if (is_cut) {
+			const char *m = marker_in_line(n->text, i, len, (size_t)first);
 
-			next_msg = m != NULL ? (size_t)(m - n->text) : n->text_len;
-		}
-		if (next_high < i)
-			next_high = i + first_high(s, n->text_len - i);
-		has_message = next_msg < i + len;
-		has_high = next_high < i + len;
-		for (k = 0; k < N_MARKERS; k++) {
-			const char *m;
-
-			if ((needs[k] == NEEDS_MESSAGE && !has_message) ||
-			    (needs[k] == NEEDS_HIGH && !has_high))
-				continue;
-			m = ndr_ci_find(s, len, orig_markers[k]);
-			if (m != NULL) {
-				/* a pasted one-line NDR has the marker mid-line */
-				len = (size_t)(m - s);
-				cut_at = (size_t)(m - n->text);
-				is_cut = true;
-				break;
-			}
+			len = (size_t)(m - s);
+			cut_at = (size_t)(m - n->text);
 		}
 		while (len > 0 && isspace((unsigned char)*s)) {
 			s++;
@@ -309,6 +320,7 @@ split_lines(struct scan *sc)
 			len--;
 		sc->lines[sc->n_lines].s = s;
 		sc->lines[sc->n_lines].len = len;
+		sc->lines[sc->n_lines].rcpt = -1;
 		sc->n_lines++;
 		if (is_cut)
 			break;
@@ -422,19 +434,44 @@ find_rcpt(struct ndr *n, const char *addr)
 
 /* Which line holds a recipient address in recipient position (index into lines). */
 static bool
-line_has_rcpt(const struct scan *sc, size_t li, char *addr, size_t addr_len)
+find_line_rcpt(const struct line *l, const struct ndr *n, char *addr, size_t addr_len,
+    size_t *at)
 {
-	const struct line *l = &sc->lines[li];
 	size_t pos = 0;
 	long a;
 
 	while ((a = ndr_text_find_addr(l->s, l->len, &pos, addr, addr_len)) >= 0) {
-		if (addr_excluded(sc->n, addr))
+		if (addr_excluded(n, addr))
 			continue;
-		if (is_rcpt_position(l, (size_t)a, strlen(addr)))
+		if (is_rcpt_position(l, (size_t)a, strlen(addr))) {
+			*at = (size_t)a;
 			return true;
+		}
 	}
 	return false;
+}
+
+/* The same, its address (lower case) into addr[MAX_ADDR]; worked out once per line. */
+static bool
+line_has_rcpt(const struct scan *sc, size_t li, char addr[MAX_ADDR])
+{
+	struct line *l = &sc->lines[li];
+	size_t k, at;
+
+	if (l->rcpt < 0) {
+		l->rcpt = find_line_rcpt(l, sc->n, addr, MAX_ADDR, &at);
+		if (l->rcpt) {
+			l->rcpt_at = (uint32_t)at;
+			l->rcpt_len = (uint16_t)strlen(addr);
+		}
+		return l->rcpt;
+	}
+	if (!l->rcpt)
+		return false;
+	for (k = 0; k < l->rcpt_len; k++)
+		addr[k] = (char)tolower((unsigned char)l->s[l->rcpt_at + k]);
+	addr[l->rcpt_len] = '\0';
+	return true;
 }
 
 static void
@@ -444,7 +481,7 @@ discover_rcpts(struct scan *sc)
 	size_t i;
 
 	for (i = 0; i < sc->n_lines; i++) {
-		if (!line_has_rcpt(sc, i, addr, sizeof(addr)))
+		if (!line_has_rcpt(sc, i, addr))
 			continue;
 		if (find_rcpt(sc->n, addr) == NULL) {
 			struct ndr_rcpt *r = ndr_rcpt_add(sc->n);
@@ -462,18 +499,22 @@ log_lines(struct scan *sc)
 {
 	size_t i;
 
+	/* the lines lie in order in the text: none holds "to=<" when their span does not */
+	if (sc->n_lines == 0 || ndr_ci_find(sc->lines[0].s, (size_t)(sc->lines[sc->n_lines - 1].s +
+	    sc->lines[sc->n_lines - 1].len - sc->lines[0].s), "to=<") == NULL)
+		return;
 	for (i = 0; i < sc->n_lines; i++) {
 		const struct line *l = &sc->lines[i];
-		const char *to = ndr_ci_find(l->s, l->len, "to=<");
-		const char *st = ndr_ci_find(l->s, l->len, "status=");
-		const char *dsn = ndr_ci_find(l->s, l->len, "dsn=");
+		const char *to = ndr_ci_find(l->s, l->len, "to=<"), *st, *dsn;
 		const char *end = l->s + l->len;
 		struct ndr_rcpt *r;
 		char addr[MAX_ADDR];
 		size_t al;
 
-		if (to == NULL || st == NULL)
+		/* most lines have no "to=<": the other fields are looked for after it */
+		if (to == NULL || (st = ndr_ci_find(l->s, l->len, "status=")) == NULL)
 			continue;
+		dsn = ndr_ci_find(l->s, l->len, "dsn=");
 		to += 4;
 		al = strcspn(to, ">,");
 		if (to + al > end || al == 0 || al >= sizeof(addr))
@@ -550,6 +591,35 @@ rest_of_rcpt_line(const struct line *l, const char *addr, char *diag, size_t *do
 		buf_add(diag, dox, cap, a, (size_t)(end - a));
 }
 
+/* The first line from i on that holds needle, or n_lines: one search over the lines'
+ * span, not one per line (the lines lie in the text in order, apart). */
+static size_t
+next_line_with(const struct scan *sc, size_t i, const char *needle)
+{
+	size_t nl = strlen(needle);
+	const char *from, *end;
+
+	if (i >= sc->n_lines)
+		return sc->n_lines;
+	from = sc->lines[i].s;
+	end = sc->lines[sc->n_lines - 1].s + sc->lines[sc->n_lines - 1].len;
+	while (from < end) {
+		const char *q = ndr_ci_find(from, (size_t)(end - from), needle);
+
+		if (q == NULL)
+			return sc->n_lines;
+		/* the line it would end in; it counts when it starts there too */
+		while (i < sc->n_lines && sc->lines[i].s + sc->lines[i].len < q + nl)
+			i++;
+		if (i == sc->n_lines)
+			return i;
+		if (sc->lines[i].s <= q)
+			return i;
+		from = q + 1;
+	}
+	return sc->n_lines;
+}
+
 /* Lines about recipient r: each line naming it in recipient position, what follows that
  * address on the line, and the lines after it up to a blank line, a separator or the next
  * recipient. Fills context, diag and evidence when still empty. */
@@ -563,20 +633,18 @@ rcpt_block(struct scan *sc, struct ndr_rcpt *r)
 	ctx[0] = diag[0] = '\0';
 	if (r->addr == NULL || r->addr[0] == '\0')
 		return;
-	for (i = 0; i < sc->n_lines && hits < 3; i++) {
-		const struct line *l = &sc->lines[i];
+	for (i = next_line_with(sc, 0, r->addr); i < sc->n_lines && hits < 3;
+	    i = next_line_with(sc, i + 1, r->addr)) {
 		size_t k, end;
 
-		if (ndr_ci_find(l->s, l->len, r->addr) == NULL)
-			continue;
-		if (!line_has_rcpt(sc, i, addr, sizeof(addr)) || strcasecmp(addr, r->addr) != 0)
+		if (!line_has_rcpt(sc, i, addr) || strcasecmp(addr, r->addr) != 0)
 			continue;
 		hits++;
 		end = i + 1;
 		for (k = i + 1; k < sc->n_lines && k <= i + BLOCK_LINES; k++) {
 			if (sc->lines[k].len == 0 || is_separator(&sc->lines[k]))
 				break;
-			if (line_has_rcpt(sc, k, addr, sizeof(addr)) &&
+			if (line_has_rcpt(sc, k, addr) &&
 			    strcasecmp(addr, r->addr) != 0)
 				break;
 			end = k + 1;
@@ -586,7 +654,7 @@ rcpt_block(struct scan *sc, struct ndr_rcpt *r)
 			for (k = i + 2; k < sc->n_lines && k <= i + BLOCK_LINES; k++) {
 				if (sc->lines[k].len == 0 || is_separator(&sc->lines[k]))
 					break;
-				if (line_has_rcpt(sc, k, addr, sizeof(addr)))
+				if (line_has_rcpt(sc, k, addr))
 					break;
 				end = k + 1;
 			}
@@ -616,13 +684,16 @@ rcpt_block(struct scan *sc, struct ndr_rcpt *r)
 static bool
 exchange_segment(const char *s, size_t len, char *out, size_t out_len)
 {
-	size_t i;
+	const char *hash;
+	size_t i = 0;
 
-	for (i = 0; i + 5 < len; i++) {
+	/* the '#'s, found by memchr(), are the places to try */
+	for (; i + 5 < len && (hash = memchr(s + i, '#', len - 5 - i)) != NULL; i++) {
 		const char *e;
 		size_t seg;
 
-		if (s[i] != '#' || !isdigit((unsigned char)s[i + 1]) ||
+		i = (size_t)(hash - s);
+		if (!isdigit((unsigned char)s[i + 1]) ||
 		    !isdigit((unsigned char)s[i + 2]) || !isdigit((unsigned char)s[i + 3]))
 			continue;
 		e = ndr_ci_find(s + i, len - i, "##");
@@ -683,11 +754,14 @@ anonymous_rcpt(struct scan *sc)
 static void
 quoted_status(const char *t, size_t tl, char *status, size_t status_len)
 {
-	size_t i;
+	const char *lt;
+	size_t i = 0;
 	char st[16];
 
-	for (i = 0; i + 9 < tl; i++) {
-		if (t[i] != '<' || (t[i + 1] != '4' && t[i + 1] != '5') ||
+	/* the '<'s, found by memchr(), are the places to try */
+	for (; i + 9 < tl && (lt = memchr(t + i, '<', tl - 9 - i)) != NULL; i++) {
+		i = (size_t)(lt - t);
+		if ((t[i + 1] != '4' && t[i + 1] != '5') ||
 		    !isdigit((unsigned char)t[i + 2]) || !isdigit((unsigned char)t[i + 3]) ||
 		    t[i + 4] != ' ')
 			continue;
@@ -697,25 +771,96 @@ quoted_status(const char *t, size_t tl, char *status, size_t status_len)
 	}
 }
 
-/* The remote host in the words: "host mx.example.org[192.0.2.1] said", Postfix's log
- * "relay=mx.example.org[...]", "server smtp.example.org[...] said" (a relay's refusal). */
-static void
-remote_host(const char *t, size_t tl, struct ndr_rcpt *r)
+/* The words rcpt_details() looks for: the SMTP command a failure answered, then the
+ * remote host ("host mx.example.org[192.0.2.1] said", Postfix's log
+ * "relay=mx.example.org[...]", "server smtp.example.org[...] said" (a relay's refusal)). */
+static const struct { const char *pat; const char *cmd; } cmd_words[] = {
+	{ "rcpt to", "RCPT" }, { "rcpt_to", "RCPT" }, { ">>> rcpt", "RCPT" },
+	{ "smtp:rcpt", "RCPT" }, { "smtp:mail", "MAIL" }, { "smtp:data", "DATA" },
+	{ "mail from", "MAIL" }, { "mail_from", "MAIL" }, { "end of data", "DATA" },
+	{ "after data", "DATA" }, { "reply to data", "DATA" }, { ">>> data", "DATA" },
+	{ "[data]", "DATA" }, { "ehlo", "EHLO" }, { "helo", "HELO" },
+	{ "starttls", "STARTTLS" }, { "auth ", "AUTH" },
+	/* qmail-remote: "192.0.2.9 does not like recipient.", "... sender was rejected" */
+	{ "does not like recipient", "RCPT" }, { "sender was rejected", "MAIL" },
+};
+#define N_CMDS (sizeof(cmd_words) / sizeof(cmd_words[0]))
+static const char *const host_pats[] = { "host ", "relay=", "server " };
+#define N_HOSTS (sizeof(host_pats) / sizeof(host_pats[0]))
+
+/* Both tables as one set (the commands' bits first), built once per thread. */
+static const struct ndr_multi *
+word_set(void)
 {
-	static const char *const pats[] = { "host ", "relay=", "server " };
+	static _Thread_local struct ndr_multi m;
+	static _Thread_local const char *pats[N_CMDS + N_HOSTS];
+	static _Thread_local bool ready;
+	size_t k;
+
+	if (!ready) {
+		for (k = 0; k < N_CMDS; k++)
+			pats[k] = cmd_words[k].pat;
+		for (k = 0; k < N_HOSTS; k++)
+			pats[N_CMDS + k] = host_pats[k];
+		ndr_multi_init(&m, pats, N_CMDS + N_HOSTS);
+		ready = true;
+	}
+	return &m;
+}
+
+/* What one pass over a recipient's words finds: the first command of the table that is
+ * there where a word starts ("mail from", not the end of "email from"; N_CMDS: none),
+ * and where each host word first is. */
+struct words {
+	size_t cmd;
+	const char *host[N_HOSTS];
+};
+
+static void
+find_words(const char *t, size_t tl, bool want_cmd, bool want_host, struct words *w)
+{
+	const struct ndr_multi *m = word_set();
+	uint32_t which, hosts_left = want_host ? (1u << N_HOSTS) - 1 : 0;
+	long p;
+
+	memset(w, 0, sizeof(*w));
+	w->cmd = N_CMDS;
+	for (p = ndr_multi_next(m, t, tl, 0, &which); p >= 0 &&
+	    ((want_cmd && w->cmd > 0) || hosts_left != 0);
+	    p = ndr_multi_next(m, t, tl, (size_t)p + 1, &which)) {
+		for (; which != 0; which &= which - 1) {
+			size_t k = (size_t)__builtin_ctz(which);
+
+			if (k >= N_CMDS) {
+				if (hosts_left & (1u << (k - N_CMDS)))
+					w->host[k - N_CMDS] = t + p;
+				hosts_left &= ~(1u << (k - N_CMDS));
+			} else if (want_cmd && k < w->cmd && (p == 0 ||
+			    !isalnum((unsigned char)t[p - 1]) ||
+			    !isalnum((unsigned char)cmd_words[k].pat[0]))) {
+				w->cmd = k;
+			}
+		}
+	}
+}
+
+/* The remote host after the first host word that names one with a dot ("server" is a
+ * common word: only a name with its address after it). */
+static void
+remote_host(const struct words *w, struct ndr_rcpt *r)
+{
 	size_t i;
 
-	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
-		const char *h = ndr_ci_find(t, tl, pats[i]);
+	for (i = 0; i < N_HOSTS; i++) {
+		const char *h = w->host[i];
 		size_t hl;
 
 		if (h == NULL)
 			continue;
-		h += strlen(pats[i]);
+		h += strlen(host_pats[i]);
 		hl = strcspn(h, " []()\t,;:");
 		if (hl <= 3 || hl >= 254 || memchr(h, '.', hl) == NULL)
 			continue;
-		/* "server" is a common word: only a name with its address after it */
 		if (i == 2 && h[hl] != '[')
 			continue;
 		ndr_set_str(&r->remote_mta, h, hl);
@@ -723,41 +868,18 @@ remote_host(const char *t, size_t tl, struct ndr_rcpt *r)
 	}
 }
 
-/* pat where it starts a word ("mail from", not the end of "email from"). */
-static const char *
-find_word(const char *t, size_t tl, const char *pat)
-{
-	const char *at = t, *end = t + tl;
-
-	while ((at = ndr_ci_find(at, (size_t)(end - at), pat)) != NULL) {
-		if (at == t || !isalnum((unsigned char)at[-1]) || !isalnum((unsigned char)pat[0]))
-			return at;
-		at++;
-	}
-	return NULL;
-}
-
 /* Fill codes, command and remote host from the recipient's words. */
 static void
 rcpt_details(struct ndr_rcpt *r)
 {
-	static const struct { const char *pat; const char *cmd; } cmds[] = {
-		{ "rcpt to", "RCPT" }, { "rcpt_to", "RCPT" }, { ">>> rcpt", "RCPT" },
-		{ "smtp:rcpt", "RCPT" }, { "smtp:mail", "MAIL" }, { "smtp:data", "DATA" },
-		{ "mail from", "MAIL" }, { "mail_from", "MAIL" }, { "end of data", "DATA" },
-		{ "after data", "DATA" }, { "reply to data", "DATA" }, { ">>> data", "DATA" },
-		{ "[data]", "DATA" }, { "ehlo", "EHLO" }, { "helo", "HELO" },
-		{ "starttls", "STARTTLS" }, { "auth ", "AUTH" },
-		/* qmail-remote: "192.0.2.9 does not like recipient.", "... sender was rejected" */
-		{ "does not like recipient", "RCPT" }, { "sender was rejected", "MAIL" },
-	};
 	const char *srcs[2] = { r->diag, r->context };
-	size_t s, k;
+	size_t s;
 	char seg[NDR_MAX_DIAG];
 
 	for (s = 0; s < 2; s++) {
 		const char *t = srcs[s];
 		size_t tl;
+		struct words w;
 
 		if (t == NULL)
 			continue;
@@ -780,15 +902,13 @@ rcpt_details(struct ndr_rcpt *r)
 			quoted_status(t, tl, r->status, sizeof(r->status));
 		if (r->reply[0] == '\0')
 			ndr_find_reply(t, tl, r->reply);
-		if (r->command == NULL) {
-			for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
-				if (find_word(t, tl, cmds[k].pat) != NULL) {
-					r->command = xstrdup(cmds[k].cmd);
-					break;
-				}
+		if (r->command == NULL || r->remote_mta == NULL) {
+			find_words(t, tl, r->command == NULL, r->remote_mta == NULL, &w);
+			if (w.cmd < N_CMDS)
+				r->command = xstrdup(cmd_words[w.cmd].cmd);
+			if (r->remote_mta == NULL)
+				remote_host(&w, r);
 		}
-		if (r->remote_mta == NULL)
-			remote_host(t, tl, r);
 	}
 }
 

@@ -2,6 +2,7 @@
  * rules (one case per cause the issue names), and garbage or oversized input. */
 #include "config.h"
 
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -19,6 +20,7 @@
 #include "ndr_decode.h"
 #include "ndr_dsn.h"
 #include "ndr_kb.h"
+#include "ndr_multi.h"
 
 #ifndef MXD_TEST_KB
 #define MXD_TEST_KB "data/kb.json"
@@ -708,6 +710,288 @@ test_bounds(void **state)
 	free(buf);
 }
 
+/* The reference for ndr_multi_next(): every offset, every phrase, byte by byte. */
+static long
+multi_naive(const char *const *pats, size_t n, const char *t, size_t len, size_t from,
+    uint32_t *which)
+{
+	size_t p, k, j;
+
+	for (p = from; p < len; p++) {
+		*which = 0;
+		for (k = 0; k < n; k++) {
+			size_t pl = strlen(pats[k]);
+
+			if (pl > len - p)
+				continue;
+			for (j = 0; j < pl; j++) {
+				unsigned char a = (unsigned char)t[p + j], b = (unsigned char)pats[k][j];
+
+				if ((a >= 'A' && a <= 'Z' ? a + 32 : a) != (b >= 'A' && b <= 'Z' ? b + 32 : b))
+					break;
+			}
+			if (j == pl)
+				*which |= 1u << k;
+		}
+		if (*which != 0)
+			return (long)p;
+	}
+	*which = 0;
+	return -1;
+}
+
+/* One text against one set: the SIMD search, the plain one and the reference agree from
+ * every start offset. The text is a malloc() of exactly len bytes (ASan sees overreads). */
+static void
+multi_agree(const char *const *pats, size_t n, const struct ndr_multi *m, const char *src,
+    size_t len)
+{
+	char *t = malloc(len > 0 ? len : 1);
+	size_t from;
+
+	assert_non_null(t);
+	memcpy(t, src, len);
+	for (from = 0; from <= len + 1; from++) {
+		uint32_t w_ref = 0;
+		long ref = multi_naive(pats, n, t, len, from, &w_ref);
+		int level;
+
+		/* plain C, SSSE3, AVX2 (those this CPU has), and the one the parser uses */
+		for (level = 0; level <= ndr_multi_simd_level() + 1; level++) {
+			uint32_t w = 0xdead;
+			long at = level <= ndr_multi_simd_level() ?
+			    ndr_multi_next_level(m, t, len, from, &w, level) :
+			    ndr_multi_next(m, t, len, from, &w);
+
+			if (at != ref || (ref >= 0 && w != w_ref))
+				fail_msg("len %zu from %zu level %d: %ld/%x, reference %ld/%x",
+				    len, from, level, at, w, ref, w_ref);
+		}
+	}
+	free(t);
+}
+
+static void
+test_multi(void **state)
+{
+	static const char *const set_a[] = {
+		"original message follows", "----- original message -----", "--- original",
+		"Message", "元のメッセージ", "原文", "the", "[data]", "auth ", "Mail From",
+	};
+	static const char *const set_b[] = { "a", "@", "z" };	/* '@' | 0x20 is '`' */
+	static const char *const set_c[] = { "ab", "[{", "\xe5\x85", "Zz", "a\x80" };
+	/* bytes that fold alike under bit 0x20 but not under ASCII_LC, high bytes, NUL */
+	static const char alphabet[] = "aAbBzZ@`[{-_ \t\n:.\x80\xe5\x85\x83\xc0\xff\x00"
+	    "originalmessage the[data]uth fromMAIL";
+	static const struct { const char *const *pats; size_t n; } sets[] = {
+		{ set_a, sizeof(set_a) / sizeof(set_a[0]) },
+		{ set_b, sizeof(set_b) / sizeof(set_b[0]) },
+		{ set_c, sizeof(set_c) / sizeof(set_c[0]) },
+	};
+	char buf[120];
+	size_t s, len, i, round;
+	unsigned seed = 12345;
+
+	(void)state;
+	if (ndr_multi_simd_level() < 2)
+		fprintf(stderr, "# test_multi: SIMD level %d here; the others are not tested\n",
+		    ndr_multi_simd_level());
+	for (s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+		struct ndr_multi m;
+
+		ndr_multi_init(&m, sets[s].pats, sets[s].n);
+		/* empty text, and each phrase alone, ending the buffer at every length */
+		multi_agree(sets[s].pats, sets[s].n, &m, "", 0);
+		for (i = 0; i < sets[s].n; i++) {
+			size_t pl = strlen(sets[s].pats[i]);
+
+			for (len = pl; len < pl + 70 && len < sizeof(buf); len++) {
+				memset(buf, 'x', len);
+				memcpy(buf + len - pl, sets[s].pats[i], pl);
+				buf[0] = len % 2 ? 'M' : '\xe5';
+				multi_agree(sets[s].pats, sets[s].n, &m, buf, len);
+			}
+		}
+		/* random texts of every length around the 16- and 32-byte blocks */
+		for (round = 0; round < 3000; round++) {
+			len = round % 110;	/* several 32-byte blocks */
+			if (round % 7 == 0)
+				len = 14 + round % 6;	/* 14..19: one block, its tail */
+			else if (round % 7 == 1)
+				len = 30 + round % 8;	/* 30..37: one 32-byte block */
+			for (i = 0; i < len; i++) {
+				seed = seed * 1103515245u + 12345u;
+				buf[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+			}
+			/* plant a phrase now and then, at a random place, in random case */
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 3 == 0 && len > 0) {
+				const char *ph = sets[s].pats[(seed >> 8) % sets[s].n];
+				size_t pl = strlen(ph), at = (seed >> 20) % len;
+
+				for (i = 0; i < pl && at + i < len; i++)
+					buf[at + i] = (char)((seed >> (i % 16)) & 1 && ph[i] >= 'a' &&
+					    ph[i] <= 'z' ? ph[i] - 32 : ph[i]);
+			}
+			multi_agree(sets[s].pats, sets[s].n, &m, buf, len);
+		}
+	}
+}
+
+/* The code finders as they were before memchr() and SSE2 picked where to try: the
+ * reference the faster ones must agree with. */
+static int
+ref_find_status(const char *s, size_t len, char *buf, size_t buf_len)
+{
+	size_t i;
+
+	for (i = 0; i + 5 <= len; i++) {
+		size_t j, d1, d2;
+		char p = i > 0 ? s[i - 1] : 'x';
+
+		if (s[i] != '2' && s[i] != '4' && s[i] != '5')
+			continue;
+		if (i > 0 && ((isdigit((unsigned char)p) || p == '.') || isalpha((unsigned char)p)))
+			continue;
+		if (s[i + 1] != '.')
+			continue;
+		j = i + 2;
+		for (d1 = 0; j < len && isdigit((unsigned char)s[j]) && d1 < 4; d1++)
+			j++;
+		if (d1 == 0 || d1 > 3 || j >= len || s[j] != '.')
+			continue;
+		j++;
+		for (d2 = 0; j < len && isdigit((unsigned char)s[j]) && d2 < 4; d2++)
+			j++;
+		if (d2 == 0 || d2 > 3)
+			continue;
+		if (j < len && s[j] == '.' && j + 1 < len && isdigit((unsigned char)s[j + 1]))
+			continue;
+		if (j < len && (isdigit((unsigned char)s[j]) || isalpha((unsigned char)s[j])))
+			continue;
+		if (j - i + 1 > buf_len)
+			return 0;
+		memcpy(buf, s + i, j - i);
+		buf[j - i] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+static int
+ref_find_reply(const char *s, size_t len, char *buf)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= len; i++) {
+		char c = s[i];
+
+		if (c != '2' && c != '4' && c != '5')
+			continue;
+		if (!isdigit((unsigned char)s[i + 1]) || !isdigit((unsigned char)s[i + 2]))
+			continue;
+		if (s[i + 1] > '5')
+			continue;
+		if (i > 0 && !strchr(" \t#(:<[\"'=", s[i - 1]))
+			continue;
+		if (i + 3 < len && !strchr(" \t-)]\",;", s[i + 3]))
+			continue;
+		if (c == '2' && i > 0)
+			continue;
+		memcpy(buf, s + i, 3);
+		buf[3] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* Random texts of digits, dots and separators, every length around the 16-byte blocks:
+ * the same codes as the reference, read only inside the text (exact-size buffers). */
+static void
+test_codes_agree(void **state)
+{
+	static const char alphabet[] = "0123455544422.. .\t#(:<-)x;,\"'=[]a\n\x80\xff\x00";
+	unsigned seed = 777;
+	size_t round, len, i;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		char *t, st[16], st_ref[16], rc[4], rc_ref[4];
+		int a, b;
+
+		len = round % 60;
+		t = malloc(len > 0 ? len : 1);
+		assert_non_null(t);
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			t[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		a = ndr_find_status(t, len, st, sizeof(st));
+		b = ref_find_status(t, len, st_ref, sizeof(st_ref));
+		assert_int_equal(a, b);
+		if (a)
+			assert_string_equal(st, st_ref);
+		a = ndr_find_reply(t, len, rc);
+		b = ref_find_reply(t, len, rc_ref);
+		assert_int_equal(a, b);
+		if (a)
+			assert_string_equal(rc, rc_ref);
+		free(t);
+	}
+}
+
+/* ndr_ci_find() against a byte-by-byte search: needles around its 8-byte compares and
+ * texts around its 16-byte blocks, in exact-size buffers. */
+static void
+test_ci_find_agree(void **state)
+{
+	static const char *const needles[] = {
+		"a", "ab", "Mail", "rcpt to:", "user@example.org", "Final-Recipient:",
+		"\xe5\x85\x83", "aaaaaaaaa", "@`[{",
+	};
+	static const char alphabet[] = "aAbB@`[{ :.-\xe5\x85\x83\x00rcptRCPT tomailMAIL";
+	unsigned seed = 4242;
+	size_t round, i, k;
+
+	(void)state;
+	for (round = 0; round < 6000; round++) {
+		size_t len = round % 75;
+		char *t = malloc(len > 0 ? len : 1);
+
+		assert_non_null(t);
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			t[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		for (k = 0; k < sizeof(needles) / sizeof(needles[0]); k++) {
+			const char *nd = needles[k];
+			size_t nl = strlen(nd);
+			const char *want = NULL;
+
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 4 == 0 && nl <= len)	/* plant it, maybe at the end */
+				memcpy(t + ((seed >> 8) % 2 ? len - nl : (seed >> 20) % (len - nl + 1)),
+				    nd, nl);
+			for (i = 0; i + nl <= len && want == NULL; i++) {
+				size_t j;
+
+				for (j = 0; j < nl; j++) {
+					unsigned char a = (unsigned char)t[i + j];
+					unsigned char b = (unsigned char)nd[j];
+
+					if ((a >= 'A' && a <= 'Z' ? a + 32 : a) !=
+					    (b >= 'A' && b <= 'Z' ? b + 32 : b))
+						break;
+				}
+				if (j == nl)
+					want = t + i;
+			}
+			assert_ptr_equal(ndr_ci_find(t, len, nd), want);
+		}
+		free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -730,6 +1014,9 @@ main(void)
 		cmocka_unit_test(test_kb_scan),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_multi),
+		cmocka_unit_test(test_codes_agree),
+		cmocka_unit_test(test_ci_find_agree),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
