@@ -58,6 +58,7 @@ nagios_no_report(int rc)
 int
 main(int argc, char **argv)
 {
+	static char out_buf[1 << 16];	/* stdout's, alive until exit() flushes it */
 	struct cli cli;
 	struct run_ctx ctx = { 0 };
 	const char *format = prescan(argc, argv, "--format");
@@ -65,6 +66,11 @@ main(int argc, char **argv)
 
 	/* A server closing on us must not kill the process: write errors are handled. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Into a file or a pipe, output goes in 64 KB writes, not stdio's 4 KB: a mailbox's
+	 * JSON Lines were some 5,000 write() calls per 10,000 bounces. A terminal keeps its
+	 * line buffering. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));	/* glibc: NULL is 4 KB */
 	i18n_init(prescan(argc, argv, "--lang"));
 	rc = cli_parse(&cli, argc, argv);
 	if (rc >= 0) {
