@@ -5,6 +5,7 @@
 #include <emmintrin.h>
 #endif
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,11 @@ jout_flush(struct jout *j)
 static void
 jout_put(struct jout *j, const char *s, size_t n)
 {
+	if (n < sizeof(j->buf) - j->len) {	/* most pieces: room, and never full after */
+		memcpy(j->buf + j->len, s, n);
+		j->len += n;
+		return;
+	}
 	while (n > 0) {
 		size_t room = sizeof(j->buf) - j->len, k = n < room ? n : room;
 
@@ -197,38 +203,112 @@ next_escape(const char *s, size_t i, size_t n)
 #endif
 }
 
-/* jansson's escapes: \\ \" \b \f \n \r \t, other controls \u00XX; UTF-8 as it is
- * (json_string() accepted only valid UTF-8). */
+/* jansson's escape of c (a control, '"' or '\\') into out: \\ \" \b \f \n \r \t, other
+ * controls \u00XX. Returns its length, 2 or 6. */
+static size_t
+escape_byte(unsigned char c, char *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	out[0] = '\\';
+	switch (c) {
+	case '"': out[1] = '"'; return 2;
+	case '\\': out[1] = '\\'; return 2;
+	case '\b': out[1] = 'b'; return 2;
+	case '\f': out[1] = 'f'; return 2;
+	case '\n': out[1] = 'n'; return 2;
+	case '\r': out[1] = 'r'; return 2;
+	case '\t': out[1] = 't'; return 2;
+	default:
+		memcpy(out + 1, "u00", 3);
+		out[4] = hex[c >> 4];
+		out[5] = hex[c & 0xf];
+		return 6;
+	}
+}
+
+/* Whether any of the eight bytes of w needs an escape (a control, '"', '\\'): the
+ * zero-byte test on w - 0x20.., w ^ '"'.. and w ^ '\\'.. (a borrow may flag a byte after
+ * a real hit, never a word without one). */
+static bool
+word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+	uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+
+	return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+	    ((slash - ones) & ~slash)) & high;
+}
+
+/* A string of at most JOUT_SHORT bytes, written straight into the buffer (room for the
+ * worst case, every byte six, made first): sixteen bytes stored at a time up to the next
+ * byte to escape, no call per piece. */
+#define JOUT_SHORT ((sizeof(((struct jout *)0)->buf) - 2) / 6)
+
+static void
+jout_short_string(struct jout *j, const char *s, size_t n)
+{
+	size_t i = 0;
+	char *o;
+
+	if (sizeof(j->buf) - j->len < 6 * n + 2)
+		jout_flush(j);
+	o = j->buf + j->len;
+	*o++ = '"';
+#ifdef __SSE2__
+	while (n - i >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		unsigned mask = escape_mask(s + i);
+		size_t k = mask != 0 ? (size_t)__builtin_ctz(mask) : 16;
+
+		/* all sixteen stored, k kept: the room made covers them */
+		_mm_storeu_si128((__m128i *)(void *)o, x);
+		o += k;
+		i += k;
+		if (k < 16)
+			o += escape_byte((unsigned char)s[i++], o);
+	}
+#endif
+	/* the rest (and most strings: ids, codes, names) eight bytes at a time */
+	while (n - i >= 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (word_needs_escape(w))
+			break;
+		memcpy(o, &w, 8);
+		o += 8;
+		i += 8;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			o += escape_byte(c, o);
+		else
+			*o++ = (char)c;
+	}
+	*o++ = '"';
+	j->len = (size_t)(o - j->buf);
+}
+
+/* jansson's escapes; UTF-8 as it is (json_string() accepted only valid UTF-8). */
 static void
 jout_string(struct jout *j, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	size_t i, run = 0;
 
+	if (n <= JOUT_SHORT) {
+		jout_short_string(j, s, n);
+		return;
+	}
 	jout_char(j, '"');
 	for (i = next_escape(s, 0, n); i < n; i = next_escape(s, i + 1, n)) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[6] = { '\\', 0 };
-		size_t el = 2;
+		char esc[6];
 
 		jout_put(j, s + run, i - run);
 		run = i + 1;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 0xf];
-			el = 6;
-			break;
-		}
-		jout_put(j, esc, el);
+		jout_put(j, esc, escape_byte((unsigned char)s[i], esc));
 	}
 	jout_put(j, s + run, n - run);
 	jout_char(j, '"');

@@ -436,6 +436,40 @@ test_texts_cleaned(void **state)
 	}
 }
 
+/* Strings of every length up to 40 with each byte to escape at each place (and after
+ * eight- and sixteen-byte runs) are written as jansson writes them. */
+static void
+test_json_escapes_everywhere(void **state)
+{
+	static const char specials[] = { '"', '\\', '\n', '\r', '\t', '\b', '\f', 0x01, 0x1f,
+	    ' ', '!', '#', '[', ']', 'x' };
+	size_t len, at, k;
+
+	(void)state;
+	for (len = 0; len <= 40; len++) {
+		for (at = 0; at < len || (len == 0 && at == 0); at++) {
+			for (k = 0; k < sizeof(specials); k++) {
+				struct report *rep = report_new("t", "t");
+				struct finding *f = report_add(rep, "t.x", ST_INFO, "s");
+				char text[48], *a, *b;
+
+				memset(text, 'a', len);
+				text[len] = '\0';
+				if (len > 0)
+					text[at] = specials[k];
+				finding_data(f, "v", json_string(text));
+				report_finish(rep);
+				a = written(render_json_line, rep, false);
+				b = written(via_tree, rep, false);
+				assert_string_equal(a, b);
+				free(a);
+				free(b);
+				report_free(rep);
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -451,6 +485,7 @@ main(void)
 		cmocka_unit_test(test_json_string_as_jansson),
 		cmocka_unit_test(test_copies_share_their_text),
 		cmocka_unit_test(test_texts_cleaned),
+		cmocka_unit_test(test_json_escapes_everywhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
