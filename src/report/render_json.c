@@ -417,13 +417,22 @@ jout_open(struct jout *j)
 static void
 jout_key(struct jout *j, const char *key)
 {
+	size_t n = strlen(key);
+	char *o;
+
+	/* our words: nothing to escape, nothing to look for; ,"key": in one piece */
+	if (sizeof(j->buf) - j->len < n + 4)
+		jout_flush(j);
+	o = j->buf + j->len;
 	if (!j->is_first)
-		jout_char(j, ',');
+		*o++ = ',';
 	j->is_first = false;
-	/* our words: nothing to escape, nothing to look for */
-	jout_char(j, '"');
-	jout_put(j, key, strlen(key));
-	jout_put(j, "\":", 2);
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	j->len = (size_t)(o - j->buf);
 }
 
 static void
