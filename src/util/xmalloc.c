@@ -60,6 +60,51 @@ xstrndup(const char *s, size_t len)
 	return p;
 }
 
+#define XVASPRINTF_JOIN_MAX 16
+
+/* How many "%s" fmt holds when they are its only conversions (no "%%", flags, widths or
+ * precisions), else -1. */
+static int
+only_strings(const char *fmt)
+{
+	int n = 0;
+
+	for (; (fmt = strchr(fmt, '%')) != NULL; fmt += 2) {
+		if (fmt[1] != 's' || n == XVASPRINTF_JOIN_MAX)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/* fmt's literal text and its strings joined: what vsnprintf() writes for such a format,
+ * without its machinery (a finding's message is such a join of a few translated texts). */
+static char *
+join_strings(const char *fmt, int n, va_list ap)
+{
+	const char *arg[XVASPRINTF_JOIN_MAX];
+	size_t len[XVASPRINTF_JOIN_MAX], total = strlen(fmt) - 2 * (size_t)n, i;
+	char *p, *o;
+	const char *pc;
+
+	for (i = 0; i < (size_t)n; i++) {
+		arg[i] = va_arg(ap, const char *);
+		if (arg[i] == NULL)
+			arg[i] = "(null)";	/* what glibc prints */
+		len[i] = strlen(arg[i]);
+		total += len[i];
+	}
+	o = p = xmalloc(total + 1);
+	for (i = 0; (pc = strchr(fmt, '%')) != NULL; i++, fmt = pc + 2) {
+		memcpy(o, fmt, (size_t)(pc - fmt));
+		o += pc - fmt;
+		memcpy(o, arg[i], len[i]);
+		o += len[i];
+	}
+	strcpy(o, fmt);
+	return p;
+}
+
 char *
 xvasprintf(const char *fmt, va_list ap)
 {
@@ -70,11 +115,8 @@ xvasprintf(const char *fmt, va_list ap)
 
 	/* one formatting pass for the common cases (a bounce's texts are built from a few
 	 * hundred of these a message); a second only when the text is long */
-	if (strcmp(fmt, "%s") == 0) {
-		const char *s = va_arg(ap, const char *);
-
-		return xstrdup(s != NULL ? s : "(null)");	/* what glibc prints */
-	}
+	if ((n = only_strings(fmt)) >= 0)
+		return join_strings(fmt, n, ap);
 	va_copy(ap2, ap);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap2);
 	va_end(ap2);

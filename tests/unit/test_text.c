@@ -5,12 +5,14 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "text.h"
+#include "xmalloc.h"
 
 static const struct {
 	const char *what;
@@ -101,6 +103,36 @@ test_sentence_gap(void **state)
 		assert_string_equal(text_sentence_gap(cases[i].prev), cases[i].gap);
 }
 
+/* xasprintf() joins formats of "%s" alone itself: the same text as snprintf(), NULL as
+ * glibc prints it; any other format goes to vsnprintf(). */
+static void
+test_xasprintf_joins(void **state)
+{
+	char want[256], *got;
+	const char *null = getenv("MXDIAG_TEST_NEVER_SET");	/* NULL, unknown to the compiler */
+
+	(void)state;
+#define SAME(...) do { \
+		snprintf(want, sizeof(want), __VA_ARGS__); \
+		got = xasprintf(__VA_ARGS__); \
+		assert_string_equal(got, want); \
+		free(got); \
+	} while (0)
+	SAME("%s", "one");
+	SAME("%s: %s\n%s %s\n%s\n%s %s", "a", "bb", "", "dddd", "e\n", "f", "g");
+	SAME("plain text");
+	SAME("%s%s%s", "", "", "");
+	SAME("lead %s trail", "mid");
+	SAME("100%% %s", "sure");
+	SAME("%d and %s", 7, "x");
+	SAME("%.3s|%5s", "abcdef", "ab");
+#undef SAME
+	assert_null(null);
+	got = xasprintf("<%s>", null);
+	assert_string_equal(got, "<(null)>");
+	free(got);
+}
+
 int
 main(void)
 {
@@ -108,6 +140,7 @@ main(void)
 		cmocka_unit_test(test_seq_and_whole),
 		cmocka_unit_test(test_avail_bounds_the_read),
 		cmocka_unit_test(test_sentence_gap),
+		cmocka_unit_test(test_xasprintf_joins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
