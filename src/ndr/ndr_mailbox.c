@@ -448,6 +448,8 @@ take_lines(struct ndr_mailbox *mb, const char *s, size_t n, bool *blank)
 {
 	size_t room, span;
 
+	if (n == 0)
+		return 0;
 	if (mb->msg_len + n > NDR_MAX_INPUT + 1) {
 		/* near the bound msg_add() cuts at: look first, then copy what fits */
 		span = plain_span(NULL, s, n, blank);
@@ -462,8 +464,10 @@ take_lines(struct ndr_mailbox *mb, const char *s, size_t n, bool *blank)
 	}
 	/* a line cut by the room is the line by line path's (it grows the buffer) */
 	span = plain_span(mb->msg + mb->msg_len, s, n < room ? n : room, blank);
-	mb->msg_len += span;
-	mb->msg[mb->msg_len] = '\0';
+	if (span > 0) {
+		mb->msg_len += span;
+		mb->msg[mb->msg_len] = '\0';
+	}
 	return span;
 }
 
