@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define HAVE_AVX2_SCAN 1
+#endif
 
 #include "fileio.h"
 #include "ndr.h"
@@ -16,6 +20,7 @@
 #include "xmalloc.h"
 
 #define CHUNK	65536	/* bytes read from the stream at a time */
+#define MSG_CAP	16384	/* a message buffer's first size: explain keeps those up to 32 KB */
 
 /* A buffered stream that hands out lines in pieces (a line may be longer than CHUNK). */
 struct rd {
@@ -106,6 +111,17 @@ rd_starts(struct rd *r, const char *s)
 	return r->len - r->pos >= l && memcmp(r->buf + r->pos, s, l) == 0;
 }
 
+/* Room for need bytes in the message buffer. */
+static void
+msg_reserve(struct ndr_mailbox *mb, size_t need)
+{
+	if (need <= mb->msg_cap)
+		return;
+	while (need > mb->msg_cap)
+		mb->msg_cap = mb->msg_cap ? mb->msg_cap * 2 : MSG_CAP;
+	mb->msg = xrealloc(mb->msg, mb->msg_cap);
+}
+
 static void
 msg_add(struct ndr_mailbox *mb, const char *s, size_t n)
 {
@@ -114,11 +130,7 @@ msg_add(struct ndr_mailbox *mb, const char *s, size_t n)
 		n = NDR_MAX_INPUT + 1 - mb->msg_len;
 	if (n == 0)
 		return;
-	if (mb->msg_len + n + 1 > mb->msg_cap) {
-		while (mb->msg_len + n + 1 > mb->msg_cap)
-			mb->msg_cap = mb->msg_cap ? mb->msg_cap * 2 : CHUNK;
-		mb->msg = xrealloc(mb->msg, mb->msg_cap);
-	}
+	msg_reserve(mb, mb->msg_len + n + 1);
 	memcpy(mb->msg + mb->msg_len, s, n);
 	mb->msg_len += n;
 	mb->msg[mb->msg_len] = '\0';
@@ -269,6 +281,9 @@ ndr_mailbox_open(const char *path, enum ndr_mailbox_err *err)
 		*err = NDR_MB_ERRNO;
 		return NULL;
 	}
+	/* rd_fill() reads 64 KB at a time: no stdio buffer under it to copy through */
+	if (!is_stdin)
+		setvbuf(mb->fp, NULL, _IONBF, 0);
 	mb->rd = xcalloc(1, sizeof(*mb->rd));
 	mb->rd->fp = mb->fp;
 	rd_fill(mb->rd, 8);
@@ -289,6 +304,173 @@ ndr_mailbox_open(const char *path, enum ndr_mailbox_err *err)
 	return mb;
 }
 
+/* The first line start c >= from (c >= 1: just after a '\n') of s/n whose first byte is
+ * 'F' or '>', or n: the only lines an mbox reader may have to look at. */
+static size_t
+line_start_plain(const char *s, size_t n, size_t from)
+{
+	const char *p = s + from - 1, *end = s + n;
+
+	while (p + 1 < end && (p = memchr(p, '\n', (size_t)(end - p - 1))) != NULL) {
+		p++;
+		if (*p == 'F' || *p == '>')
+			return (size_t)(p - s);
+	}
+	return n;
+}
+
+/* Must the line at s + c (a line start, c >= 1) be looked at by mbox_read()'s line by line
+ * path: a "From " line after an empty line (a separator), an escaped ">From " line, or
+ * one whose first bytes are not all buffered yet? */
+static bool
+is_stop(const char *s, size_t n, size_t c)
+{
+	size_t k = c;
+
+	if (s[c] == 'F') {
+		if (n - c < 5)
+			return true;
+		if (memcmp(s + c, "From ", 5) != 0)
+			return false;
+		/* the line before (it starts at or after s) is empty */
+		return c == 1 || s[c - 2] == '\n' ||
+		    (s[c - 2] == '\r' && (c == 2 || s[c - 3] == '\n'));
+	}
+	/* as the line by line path reads them: the '>'s buffered, then "From " */
+	if (n - c < 6)
+		return true;
+	while (k < n && s[k] == '>')
+		k++;
+	return n - k < 5 || memcmp(s + k, "From ", 5) == 0;
+}
+
+static size_t
+first_stop_plain(const char *s, size_t n, size_t from)
+{
+	size_t c = from - 1;
+
+	do
+		c = line_start_plain(s, n, c + 1);
+	while (c < n && !is_stop(s, n, c));
+	return c;
+}
+
+#ifdef HAVE_AVX2_SCAN
+/* The same from 1, 32 line ends at a time (a '\n' whose next byte is 'F' or '>'), and
+ * the bytes looked at copied to dst on the way (one pass over a mailbox, not two): at
+ * least those before the answer. */
+__attribute__((target("avx2"))) static size_t
+first_stop_avx2(char *dst, const char *s, size_t n)
+{
+	const __m256i nl = _mm256_set1_epi8('\n'), f = _mm256_set1_epi8('F');
+	const __m256i gt = _mm256_set1_epi8('>');
+	size_t i = 0;	/* where a '\n' may be; a block reads i .. i + 32 */
+
+	for (; i + 33 <= n; i += 32) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
+		__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(s + i + 1));
+		unsigned mask = (unsigned)_mm256_movemask_epi8(_mm256_and_si256(
+		    _mm256_cmpeq_epi8(x, nl), _mm256_or_si256(_mm256_cmpeq_epi8(y, f),
+		    _mm256_cmpeq_epi8(y, gt))));
+
+		if (dst != NULL)
+			_mm256_storeu_si256((__m256i *)(void *)(dst + i), x);
+		for (; mask != 0; mask &= mask - 1) {
+			size_t c = i + (size_t)__builtin_ctz(mask) + 1;
+
+			if (is_stop(s, n, c))
+				return c;
+		}
+	}
+	if (dst != NULL)
+		memcpy(dst + i, s + i, n - i);
+	return first_stop_plain(s, n, i + 1);
+}
+#endif
+
+static bool
+use_avx2(bool simd)
+{
+#ifdef HAVE_AVX2_SCAN
+	return simd && __builtin_cpu_supports("avx2");
+#else
+	(void)simd;
+	return false;
+#endif
+}
+
+size_t
+ndr_mbox_first_stop(char *dst, const char *s, size_t n, bool simd)
+{
+	size_t c;
+
+	if (n == 0)
+		return 0;
+#ifdef HAVE_AVX2_SCAN
+	if (use_avx2(simd))
+		return first_stop_avx2(dst, s, n);
+#endif
+	c = first_stop_plain(s, n, 1);
+	if (dst != NULL)
+		memcpy(dst, s, c);
+	return c;
+}
+
+/* The whole lines at s/n (s starts one) up to the first that must be looked at, copied
+ * to dst (room for n bytes) when not NULL: their length (0: the first must), and in
+ * *blank whether the last of them is empty. */
+static size_t
+plain_span(char *dst, const char *s, size_t n, bool *blank)
+{
+	size_t c, end;
+
+	if (n == 0 || s[0] == 'F' || s[0] == '>')
+		return 0;
+	c = ndr_mbox_first_stop(dst, s, n, true);
+	if (c < n) {
+		end = c;
+	} else {
+		const char *nl = memrchr(s, '\n', n);
+
+		if (nl == NULL)
+			return 0;
+		end = (size_t)(nl - s) + 1;
+	}
+	*blank = end == 1 || s[end - 2] == '\n' ||
+	    (s[end - 2] == '\r' && (end == 2 || s[end - 3] == '\n'));
+	return end;
+}
+
+/* plain_span() into the message: straight into its buffer, which grows to hold the lines
+ * (by doubling, from MSG_CAP: most messages' buffers stay small enough to be reused) */
+static size_t
+take_lines(struct ndr_mailbox *mb, const char *s, size_t n, bool *blank)
+{
+	size_t room, span;
+
+	if (n == 0)
+		return 0;
+	if (mb->msg_len + n > NDR_MAX_INPUT + 1) {
+		/* near the bound msg_add() cuts at: look first, then copy what fits */
+		span = plain_span(NULL, s, n, blank);
+		msg_add(mb, s, span);
+		return span;
+	}
+	/* the buffer grows only when nearly full: a copy of the whole of it each time */
+	room = mb->msg_cap > mb->msg_len ? mb->msg_cap - mb->msg_len - 1 : 0;
+	if (room < n && room < 512) {
+		msg_reserve(mb, mb->msg_len + (n < 512 ? n : 512) + 1);
+		room = mb->msg_cap - mb->msg_len - 1;
+	}
+	/* a line cut by the room is the line by line path's (it grows the buffer) */
+	span = plain_span(mb->msg + mb->msg_len, s, n < room ? n : room, blank);
+	if (span > 0) {
+		mb->msg_len += span;
+		mb->msg[mb->msg_len] = '\0';
+	}
+	return span;
+}
+
 /* Read one mbox message up to the next "From " line that follows an empty line. */
 static void
 mbox_read(struct ndr_mailbox *mb)
@@ -300,26 +482,16 @@ mbox_read(struct ndr_mailbox *mb)
 	for (;;) {
 		struct rd *r = mb->rd;
 		const char *s;
-		size_t n, skip = 0, start, end, line;
+		size_t n, skip = 0, span;
 		bool eol, blank;
 
 		rd_fill(r, 8);
-		/* Most lines start with neither 'F' nor '>' and need no look: the whole lines
-		 * buffered up to the next one that may (a separator, an escaped "From ") are
-		 * taken at once. */
-		for (start = end = line = r->pos; end < r->len && r->buf[end] != 'F' &&
-		    r->buf[end] != '>'; ) {
-			const char *nl = memchr(r->buf + end, '\n', r->len - end);
-
-			if (nl == NULL)
-				break;
-			line = end;
-			end = (size_t)(nl - r->buf) + 1;
-		}
-		if (end > start) {
-			msg_add(mb, r->buf + start, end - start);
-			r->pos = end;
-			prev_blank = end - line == 1 || (end - line == 2 && r->buf[line] == '\r');
+		/* Most lines are neither a separator nor an escaped "From ": the whole lines
+		 * buffered up to the next one that may be are taken at once. */
+		span = take_lines(mb, r->buf + r->pos, r->len - r->pos, &blank);
+		if (span > 0) {
+			r->pos += span;
+			prev_blank = blank;
 			continue;
 		}
 		if (prev_blank && rd_starts(mb->rd, "From ")) {

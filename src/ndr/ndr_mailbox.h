@@ -57,6 +57,12 @@ void ndr_mailbox_take(struct ndr_mailbox *mb, char **buf, size_t *cap);
 enum ndr_mailbox_kind ndr_mailbox_kind(const struct ndr_mailbox *mb);
 void ndr_mailbox_close(struct ndr_mailbox *mb);
 
+/* Where in s/n (it starts a line) the first line an mbox reader must look at line by line
+ * starts (a separator, an escaped "From ", one not all there): c >= 1, or n. Copies at
+ * least s[0..c) to dst when not NULL. With simd, AVX2 when the CPU has it; the answer
+ * never depends on it (tests compare). */
+size_t ndr_mbox_first_stop(char *dst, const char *s, size_t n, bool simd);
+
 /* Is buf/len an OLE2 compound file (Outlook .msg), by its magic D0 CF 11 E0 A1 B1 1A E1? */
 bool ndr_is_ole2(const char *buf, size_t len);
 

@@ -172,24 +172,47 @@ ndr_ci_find(const char *h, size_t h_len, const char *needle)
 	return NULL;
 }
 
+/* What an ASCII byte may be in an address: bit 1 the local part (RFC 5322 atext; and
+ * NUL, which strchr() found as the set's end), bit 2 the domain. A table, not isalnum():
+ * every byte around every '@' of a bounce is looked at. */
+enum { AC_LOCAL = 1, AC_DOMAIN = 2 };
+
+static const unsigned char addr_class[128] = {
+	['\0'] = AC_LOCAL,
+	['.'] = AC_LOCAL | AC_DOMAIN, ['-'] = AC_LOCAL | AC_DOMAIN, ['_'] = AC_LOCAL | AC_DOMAIN,
+	['!'] = AC_LOCAL, ['#'] = AC_LOCAL, ['$'] = AC_LOCAL, ['%'] = AC_LOCAL, ['&'] = AC_LOCAL,
+	['\''] = AC_LOCAL, ['*'] = AC_LOCAL, ['+'] = AC_LOCAL, ['/'] = AC_LOCAL, ['='] = AC_LOCAL,
+	['?'] = AC_LOCAL, ['^'] = AC_LOCAL, ['`'] = AC_LOCAL, ['{'] = AC_LOCAL, ['|'] = AC_LOCAL,
+	['}'] = AC_LOCAL, ['~'] = AC_LOCAL,
+#define AC_ALNUM(c) [c] = AC_LOCAL | AC_DOMAIN
+	AC_ALNUM('0'), AC_ALNUM('1'), AC_ALNUM('2'), AC_ALNUM('3'), AC_ALNUM('4'),
+	AC_ALNUM('5'), AC_ALNUM('6'), AC_ALNUM('7'), AC_ALNUM('8'), AC_ALNUM('9'),
+	AC_ALNUM('A'), AC_ALNUM('B'), AC_ALNUM('C'), AC_ALNUM('D'), AC_ALNUM('E'),
+	AC_ALNUM('F'), AC_ALNUM('G'), AC_ALNUM('H'), AC_ALNUM('I'), AC_ALNUM('J'),
+	AC_ALNUM('K'), AC_ALNUM('L'), AC_ALNUM('M'), AC_ALNUM('N'), AC_ALNUM('O'),
+	AC_ALNUM('P'), AC_ALNUM('Q'), AC_ALNUM('R'), AC_ALNUM('S'), AC_ALNUM('T'),
+	AC_ALNUM('U'), AC_ALNUM('V'), AC_ALNUM('W'), AC_ALNUM('X'), AC_ALNUM('Y'),
+	AC_ALNUM('Z'),
+	AC_ALNUM('a'), AC_ALNUM('b'), AC_ALNUM('c'), AC_ALNUM('d'), AC_ALNUM('e'),
+	AC_ALNUM('f'), AC_ALNUM('g'), AC_ALNUM('h'), AC_ALNUM('i'), AC_ALNUM('j'),
+	AC_ALNUM('k'), AC_ALNUM('l'), AC_ALNUM('m'), AC_ALNUM('n'), AC_ALNUM('o'),
+	AC_ALNUM('p'), AC_ALNUM('q'), AC_ALNUM('r'), AC_ALNUM('s'), AC_ALNUM('t'),
+	AC_ALNUM('u'), AC_ALNUM('v'), AC_ALNUM('w'), AC_ALNUM('x'), AC_ALNUM('y'),
+	AC_ALNUM('z'),
+#undef AC_ALNUM
+};
+
+/* Bytes over 0x7f are the locale's, as isalnum() and tolower() always took them. */
 static bool
 is_local_char(unsigned char c)
 {
-	/* RFC 5322 atext; and NUL, which strchr() found as the set's end */
-	switch (c) {
-	case '.': case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-	case '+': case '-': case '/': case '=': case '?': case '^': case '_': case '`':
-	case '{': case '|': case '}': case '~': case '\0':
-		return true;
-	default:
-		return isalnum(c);
-	}
+	return c < 0x80 ? (addr_class[c] & AC_LOCAL) != 0 : isalnum(c) != 0;
 }
 
 static bool
 is_domain_char(unsigned char c)
 {
-	return isalnum(c) || c == '.' || c == '-' || c == '_';
+	return c < 0x80 ? (addr_class[c] & AC_DOMAIN) != 0 : isalnum(c) != 0;
 }
 
 long
@@ -218,8 +241,18 @@ ndr_text_find_addr(const char *s, size_t len, size_t *pos, char *buf, size_t buf
 		if (a == (size_t)(at - s) || b <= (size_t)(at - s) + 1 || b - a >= buf_len ||
 		    b - a >= MAX_ADDR)
 			continue;
-		for (k = 0; k < b - a; k++)
-			buf[k] = (char)tolower((unsigned char)s[a + k]);
+		/* ASCII 8 bytes at a time (lower8()), the locale's tolower() for the rest */
+		for (k = 0; k + 8 <= b - a && (load8(s + a + k) & 0x8080808080808080ull) == 0;
+		    k += 8) {
+			uint64_t v = lower8(load8(s + a + k));
+
+			memcpy(buf + k, &v, 8);
+		}
+		for (; k < b - a; k++) {
+			unsigned char c = (unsigned char)s[a + k];
+
+			buf[k] = (char)(c < 0x80 ? ASCII_LC(c) : tolower(c));
+		}
 		buf[b - a] = '\0';
 		*pos = b;
 		return (long)a;

@@ -212,6 +212,38 @@ test_encodings(void **state)
 	assert_int_equal(err, NDR_MB_ERRNO);
 }
 
+/* The AVX2 scan for the lines to look at gives the plain answer, and copies the bytes
+ * before it, on random text made of the bytes that matter. */
+static void
+test_first_stop_simd(void **state)
+{
+	static const char alphabet[] = "\n\n\r>>FFrom ab";
+	char s[300], d1[300], d2[300];
+	unsigned seed = 12345;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		size_t n = (size_t)(round % 290) + 1, i, c1, c2;
+
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			s[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		if (round % 3 == 0 && n > 12)
+			memcpy(s + n / 2, "\nFrom x\n", 8);
+		memset(d1, 0, sizeof(d1));
+		memset(d2, 0, sizeof(d2));
+		c1 = ndr_mbox_first_stop(d1, s, n, false);
+		c2 = ndr_mbox_first_stop(d2, s, n, true);
+		assert_int_equal(c1, c2);
+		assert_true(c1 >= 1 && c1 <= n);
+		assert_memory_equal(d1, s, c1);
+		assert_memory_equal(d2, s, c1);
+		assert_int_equal(ndr_mbox_first_stop(NULL, s, n, true), c1);
+	}
+}
+
 int
 main(void)
 {
@@ -221,6 +253,7 @@ main(void)
 		cmocka_unit_test(test_mbox_bound),
 		cmocka_unit_test(test_maildir),
 		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_first_stop_simd),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
