@@ -1,9 +1,11 @@
 /* Allocation wrappers: memory exhaustion is the one place outside main.c that exits. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "xmalloc.h"
 
@@ -140,4 +142,37 @@ xasprintf(const char *fmt, ...)
 	p = xvasprintf(fmt, ap);
 	va_end(ap);
 	return p;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *
+xmap_zeroed(size_t len, size_t *mapped)
+{
+	size_t size = (len + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), lead;
+	char *p;
+
+	if (size == 0)
+		size = HUGE_PAGE;
+	p = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		die_nomem();
+	/* aligned to a huge page: the slack before and after goes back */
+	lead = (HUGE_PAGE - ((uintptr_t)p & (HUGE_PAGE - 1))) & (HUGE_PAGE - 1);
+	if (lead > 0)
+		munmap(p, lead);
+	munmap(p + lead + size, HUGE_PAGE - lead);
+#ifdef MADV_HUGEPAGE
+	madvise(p + lead, size, MADV_HUGEPAGE);	/* a hint: 4 KB pages work too */
+#endif
+	*mapped = size;
+	return p + lead;
+}
+
+void
+xunmap(void *p, size_t mapped)
+{
+	if (p != NULL)
+		munmap(p, mapped);
 }

@@ -12,5 +12,9 @@ char *xstrdup(const char *s);			/* caller frees; NULL in gives NULL */
 char *xstrndup(const char *s, size_t len);	/* caller frees */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* caller frees */
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* len zeroed bytes of their own mapping, in 2 MB pages where the kernel gives them (a
+ * large table written once and read at random); *mapped is what xunmap() takes. */
+void *xmap_zeroed(size_t len, size_t *mapped);
+void xunmap(void *p, size_t mapped);
 
 #endif
