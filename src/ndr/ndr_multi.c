@@ -18,7 +18,6 @@
 
 #include "ndr_multi.h"
 
-#define ASCII_LC(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
 
 /* Phrases with the same window bytes share a bucket (their candidates are the same
  * offsets); the others take the buckets in turn. */
@@ -103,27 +102,6 @@ ci_at(const char *h, const char *needle, size_t nl)
 			return false;
 	}
 	return true;
-}
-
-static inline uint64_t
-load8(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-/* ASCII_LC() of 8 bytes at once: bit 0x20 added to the bytes 'A'..'Z' */
-static inline uint64_t
-lower8(uint64_t x)
-{
-	const uint64_t ones = 0x0101010101010101ull;
-	uint64_t h = x & (0x7f * ones);
-	uint64_t upper = (h + (0x80 - 'A') * ones) & ~(h + (0x80 - 'Z' - 1) * ones) & ~x &
-	    (0x80 * ones);
-
-	return x | (upper >> 2);
 }
 
 /* Does phrase k start at t (which has room for it)? 8 bytes at a time: candidates often

@@ -7,6 +7,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* ASCII case folding, the one ndr_multi and ndr_ci_find() compare by: a byte, and eight
+ * bytes at once (load8() reads them unaligned). */
+#define ASCII_LC(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+
+static inline uint64_t
+load8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* ASCII_LC() of 8 bytes at once: bit 0x20 added to the bytes 'A'..'Z' */
+static inline uint64_t
+lower8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t h = x & (0x7f * ones);
+	uint64_t upper = (h + (0x80 - 'A') * ones) & ~(h + (0x80 - 'Z' - 1) * ones) & ~x &
+	    (0x80 * ones);
+
+	return x | (upper >> 2);
+}
 
 #define NDR_MULTI_MAX	32	/* phrases per set (bits of a match mask) */
 #define NDR_MULTI_FP	3	/* leading bytes that pick the candidates */

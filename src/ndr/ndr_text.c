@@ -81,29 +81,6 @@ static const char *const sender_labels[] = {
 	"x-sender", "errors-to", "送信者", "差出人", "送信元",
 };
 
-#define ASCII_LC(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
-
-static inline uint64_t
-load8(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-/* ASCII_LC() of 8 bytes at once: bit 0x20 added to the bytes 'A'..'Z' */
-static inline uint64_t
-lower8(uint64_t x)
-{
-	const uint64_t ones = 0x0101010101010101ull;
-	uint64_t h = x & (0x7f * ones);
-	uint64_t upper = (h + (0x80 - 'A') * ones) & ~(h + (0x80 - 'Z' - 1) * ones) & ~x &
-	    (0x80 * ones);
-
-	return x | (upper >> 2);
-}
-
 /* Does needle match h at its start, ASCII case folded? 8 bytes at a time, then byte by
  * byte (the candidates of ndr_ci_find() often share their first bytes with needle). */
 static bool
