@@ -18,7 +18,6 @@
 
 #include "ndr_multi.h"
 
-
 /* Phrases with the same window bytes share a bucket (their candidates are the same
  * offsets); the others take the buckets in turn. */
 static size_t
