@@ -436,6 +436,37 @@ window_add(struct window *w, struct ndr_mailbox *mb, const struct ndr_message *m
 	w->bytes += m->len;
 }
 
+/* On a worker: slot i written into its stream (unless nagios gathers it), its report
+ * freed. */
+static void
+window_write(void *arg, size_t i)
+{
+	struct window *w = arg;
+	struct slot *sl = &w->slots[i];
+
+	if (sl->rep == NULL)
+		return;	/* written and freed when it was parsed (--no-dns) */
+	sl->write_rc = 0;
+	sl->out_len = 0;
+	report_finish(sl->rep);
+	if (w->ex->ctx->g->nagios)
+		return;
+	/* one stream per slot for the run: opening one costs more than writing a bounce */
+	if (sl->fp == NULL)
+		sl->fp = open_memstream(&sl->out, &sl->out_len);
+	if (sl->fp == NULL || fseeko(sl->fp, 0, SEEK_SET) != 0 ||
+	    write_one(w->ex, sl->rep, sl->fp) != 0 || fflush(sl->fp) != 0)
+		sl->write_rc = -1;
+	sl->worst = report_worst(sl->rep);
+	/* Live reports share JSON with the proof cache (report_add_copy): jansson reads a
+	 * count without an atomic before it changes it atomically, so they are freed on
+	 * this thread (window_emit); without proofs nothing is shared. */
+	if (w->ex->cache == NULL) {
+		report_free(sl->rep);
+		sl->rep = NULL;
+	}
+}
+
 /* On a worker: slot i parsed into its report; the parse is kept for its proofs. */
 static void
 window_parse(void *arg, size_t i)
@@ -457,35 +488,11 @@ window_parse(void *arg, size_t i)
 		ndr_free(sl->n);
 		sl->n = NULL;
 	}
-}
-
-/* On a worker: slot i written into its stream (unless nagios gathers it), its report
- * freed. */
-static void
-window_write(void *arg, size_t i)
-{
-	struct window *w = arg;
-	struct slot *sl = &w->slots[i];
-
-	sl->write_rc = 0;
-	sl->out_len = 0;
-	report_finish(sl->rep);
-	if (w->ex->ctx->g->nagios)
-		return;
-	/* one stream per slot for the run: opening one costs more than writing a bounce */
-	if (sl->fp == NULL)
-		sl->fp = open_memstream(&sl->out, &sl->out_len);
-	if (sl->fp == NULL || fseeko(sl->fp, 0, SEEK_SET) != 0 ||
-	    write_one(w->ex, sl->rep, sl->fp) != 0 || fflush(sl->fp) != 0)
-		sl->write_rc = -1;
-	sl->worst = report_worst(sl->rep);
-	/* Live reports share JSON with the proof cache (report_add_copy): jansson reads a
-	 * count without an atomic before it changes it atomically, so they are freed on
-	 * this thread (window_emit); without proofs nothing is shared. */
-	if (w->ex->cache == NULL) {
-		report_free(sl->rep);
-		sl->rep = NULL;
-	}
+	/* Without proofs nothing comes between parsing and writing: the bounce is written
+	 * at once, on this thread, while its report is in the cache, and freed by the thread
+	 * that made it (freed on another, its memory went back the slow way). */
+	if (w->ex->no_dns && !w->ex->ctx->g->nagios)
+		window_write(arg, i);
 }
 
 /* Slots first..end-1: their verdicts (the loop has run), in input order. A bounce's DNS
@@ -572,6 +579,8 @@ window_prove(struct explain *ex, struct window *w)
 {
 	size_t first, end;
 
+	if (ex->no_dns)
+		return;	/* nothing to prove; a bounce's DNS stats stay 0 */
 	for (first = 0; first < w->n; first = end) {
 		struct proof_seen *last = NULL;
 		size_t n_started = 0;
