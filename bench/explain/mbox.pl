@@ -36,20 +36,26 @@ open(my $fh, '<', $mbox) or die "$mbox: $!\n";
 while (<$fh>) { $n++ if /^From /; }
 close $fh;
 
-# Run cmd with stdout to a file; (seconds, peak RSS in KB, path of stdout). The time is
-# the wall clock around the whole run (Time::HiRes: /usr/bin/time's %e has 10 ms steps,
-# a tenth of a mailbox's run now); /usr/bin/time gives the peak RSS.
+# Run cmd with stdout to the file out; (seconds, peak RSS in KB). The time is the wall
+# clock around the whole run (Time::HiRes: /usr/bin/time's %e has 10 ms steps, a tenth of
+# a mailbox's run now); /usr/bin/time gives the peak RSS. Stdout is opened here, in the
+# child, so that no shell starts beside the command.
 sub timed {
-	my ($tag, @cmd) = @_;
-	my ($out, $t) = ("$tmp/$tag.out", "$tmp/$tag.time");
+	my ($tag, $out, @cmd) = @_;
+	my $t = "$tmp/$tag.time";
 	my $t0 = time();
-	system('/usr/bin/time', '-f', '%e %M', '-o', $t, '--', @cmd) == 0 || $? >> 8 <= 3
-	    or die "$cmd[0]: exit " . ($? >> 8) . "\n";
+	my $pid = fork() // die "fork: $!\n";
+	if ($pid == 0) {
+		open(STDOUT, '>', $out) or die "$out: $!\n";
+		exec('/usr/bin/time', '-f', '%e %M', '-o', $t, '--', @cmd) or die "exec: $!\n";
+	}
+	waitpid($pid, 0);
+	$? == 0 || $? >> 8 <= 3 or die "$cmd[0]: exit " . ($? >> 8) . "\n";
 	my $secs = time() - $t0;
 	open(my $th, '<', $t) or die "$t: $!\n";
 	my (undef, $kb) = (split ' ', (grep { /^\d/ } <$th>)[-1]);
 	close $th;
-	return ($secs, $kb, $out);
+	return ($secs, $kb);
 }
 
 my @mx = ($mxdiag, @global, '--json', 'explain', '--kb', $kb, ($live ? () : '--no-dns'), $mbox);
@@ -72,10 +78,10 @@ my (%best, %rss, $lines, $sis_results, %dedup);
 for my $r (1 .. $rounds) {
 	for my $floor (['cat', 'cat', $mbox], ['start', @one]) {
 		my ($tag, @cmd) = @$floor;
-		my ($fs) = timed($tag, 'sh', '-c', 'exec "$@" >"$0"', "$tmp/$tag.out", @cmd);
+		my ($fs) = timed($tag, "$tmp/$tag.out", @cmd);
 		$best{$tag} = $fs if !defined $best{$tag} || $fs < $best{$tag};
 	}
-	my ($s, $k, $out) = timed('mxdiag', 'sh', '-c', 'exec "$@" >"$0"', "$tmp/mx.jsonl", @mx);
+	my ($s, $k) = timed('mxdiag', "$tmp/mx.jsonl", @mx);
 	($best{mx}, $rss{mx}) = ($s, $k) if !defined $best{mx} || $s < $best{mx};
 	if ($r == 1) {
 		# one JSON line per bounce, and what the live proofs cost
@@ -90,7 +96,7 @@ for my $r (1 .. $rounds) {
 		close $jh;
 	}
 	next unless $sisimai;
-	($s, $k) = timed('sisimai', 'sh', '-c', 'exec "$@" >"$0"', "$tmp/si.out", 'perl',
+	($s, $k) = timed('sisimai', "$tmp/si.out", 'perl',
 	    dirname($0) . '/sisimai-mbox.pl', $mbox);
 	($best{si}, $rss{si}) = ($s, $k) if !defined $best{si} || $s < $best{si};
 	open(my $sh, '<', "$tmp/si.out") or die;
