@@ -25,6 +25,7 @@
 #include "ndr_kb.h"
 #include "ndr_mailbox.h"
 #include "ndr_origin.h"
+#include "ndr_search.h"
 #include "ndr_text.h"
 #include "options.h"
 #include "progress.h"

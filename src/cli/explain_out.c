@@ -12,6 +12,7 @@
 
 #include "explain_out.h"
 #include "i18n.h"
+#include "ndr_search.h"
 #include "ndr_text.h"
 #include "report.h"
 #include "text.h"

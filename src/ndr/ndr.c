@@ -13,6 +13,7 @@
 #include "ndr_header.h"
 #include "ndr_mime.h"
 #include "ndr_multi.h"
+#include "ndr_search.h"
 #include "ndr_text.h"
 #include "xmalloc.h"
 

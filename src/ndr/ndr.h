@@ -99,7 +99,5 @@ void ndr_set_str(char **dst, const char *s, size_t len);
 /* How much of s/len to keep within max bytes: min(len, max), moved back so that a cut never
  * falls inside a UTF-8 sequence (the strings of an ndr stay UTF-8). */
 size_t ndr_utf8_prefix(const char *s, size_t len, size_t max);
-/* First case-insensitive (ASCII) occurrence of needle in h/h_len, or NULL. */
-const char *ndr_ci_find(const char *h, size_t h_len, const char *needle);
 
 #endif

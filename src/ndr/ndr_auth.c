@@ -10,6 +10,7 @@
 #include "ndr.h"
 #include "ndr_auth.h"
 #include "ndr_header.h"
+#include "ndr_search.h"
 #include "ndr_text.h"
 #include "taglist.h"
 #include "text.h"

@@ -14,6 +14,7 @@
 #include "ndr_classify.h"
 #include "ndr_kb.h"
 #include "ndr_provider.h"
+#include "ndr_search.h"
 #include "ndr_size.h"
 #include "xmalloc.h"
 

@@ -17,6 +17,7 @@
 #include "ndr.h"
 #include "ndr_kb.h"
 #include "ndr_kb_int.h"
+#include "ndr_search.h"
 #include "xmalloc.h"
 
 #define WILD_GAP 80	/* bytes a '*' in a phrase may span */

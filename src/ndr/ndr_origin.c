@@ -10,6 +10,7 @@
 #include "ndr.h"
 #include "ndr_header.h"
 #include "ndr_origin.h"
+#include "ndr_search.h"
 #include "netaddr.h"
 
 /* The first bracketed address literal in s/len that is globally routable, into buf. */

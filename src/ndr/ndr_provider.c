@@ -14,6 +14,7 @@
 #include "ndr.h"
 #include "ndr_kb.h"
 #include "ndr_provider.h"
+#include "ndr_search.h"
 
 /* The code in the token after a provider's prefix: its last `digits` digits. */
 static bool

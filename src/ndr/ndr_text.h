@@ -16,8 +16,4 @@ struct ndr;
  */
 void ndr_text_scan(struct ndr *n);
 
-/* Find the next mail address in s/len from *pos; copies it (lower case) into buf and
- * returns its offset, or -1 when there is none. *pos moves past it. */
-long ndr_text_find_addr(const char *s, size_t len, size_t *pos, char *buf, size_t buf_len);
-
 #endif

@@ -21,6 +21,7 @@
 #include "ndr_dsn.h"
 #include "ndr_kb.h"
 #include "ndr_multi.h"
+#include "ndr_search.h"
 
 #ifndef MXD_TEST_KB
 #define MXD_TEST_KB "data/kb.json"
