@@ -379,10 +379,11 @@ nagios_one(struct explain *ex, struct report *rep)
 
 /*
  * A mailbox is explained a window of bounces at a time. Up to EXPLAIN_WINDOW of them (and
- * EXPLAIN_WINDOW_BYTES) are copied in and parsed on the worker threads (--jobs); on this
- * thread their live proofs, which share the run's one event loop and proof cache, are
- * started, run together (the loop once), and judged, in input order; then the bounces are
- * written on the workers and printed in input order. A window's proofs are run in parts
+ * EXPLAIN_WINDOW_BYTES) are read in (each message's buffer taken from the mailbox) and
+ * parsed on the worker threads (--jobs); on this thread their live proofs, which share the
+ * run's one event loop and proof cache, are started, run together (the loop once), and
+ * judged, in input order; then the bounces are written on the workers (with --no-dns at
+ * once, as each is parsed) and printed in input order. A window's proofs are run in parts
  * of at most EXPLAIN_MAX_STARTED started proofs, so that no more sessions and lookups are
  * in flight at once than one bounce may start: sockets are bounded, and so is what one
  * receiver sees from us at a time. Four windows are in hand (struct pipeline: read,
