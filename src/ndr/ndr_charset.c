@@ -40,42 +40,11 @@ static const struct {
 	{ "utf8", "UTF-8" },
 };
 
-/* Length of the run of ASCII bytes that starts s/len. */
-static size_t
-ascii_run(const char *s, size_t len)
-{
-	size_t i = 0;
-
-#ifdef __SSE2__
-	for (; i + 16 <= len; i += 16) {
-		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_loadu_si128(
-		    (const __m128i *)(const void *)(s + i)));
-
-		if (mask != 0)
-			return i + (size_t)__builtin_ctz(mask);
-	}
-#endif
-	while (i < len && (unsigned char)s[i] < 0x80)
-		i++;
-	return i;
-}
-
-/* RFC 3629 well-formedness is text.c's (JSON via jansson accepts exactly that): its
- * sequences, with the ASCII runs between them skipped 16 bytes at a time (each header
- * and part of a bounce passes here). */
+/* RFC 3629 well-formedness is text.c's (JSON via jansson accepts exactly that). */
 bool
 ndr_is_utf8(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n;
-
-	while ((i += ascii_run(s + i, len - i)) < len) {
-		n = text_utf8_seq(p + i, len - i);
-		if (n == 0)
-			return false;
-		i += n;
-	}
-	return true;
+	return text_is_utf8(s, len);
 }
 
 /* A copy of in/in_len with its NULs as spaces (NUL-terminated; the strings of an ndr are C
@@ -259,23 +228,8 @@ is_ascii(const char *in, size_t in_len)
 bool
 ndr_charset_is_identity(const char *in, size_t in_len)
 {
-	size_t i = 0;
-
-#ifdef __SSE2__
-	const __m128i esc = _mm_set1_epi8(0x1b), zero = _mm_setzero_si128();
-
-	for (; i + 16 <= in_len; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
-
-		if (_mm_movemask_epi8(_mm_or_si128(x, _mm_or_si128(_mm_cmpeq_epi8(x, esc),
-		    _mm_cmpeq_epi8(x, zero)))) != 0)
-			return false;
-	}
-#endif
-	for (; i < in_len; i++)
-		if ((unsigned char)in[i] >= 0x80 || in[i] == 0x1b || in[i] == '\0')
-			return false;
-	return true;
+	/* what ndr_charset_to_utf8() copies as it is: ASCII, and no NUL to make a space */
+	return is_ascii(in, in_len) && memchr(in, '\0', in_len) == NULL;
 }
 
 char *
@@ -393,14 +347,9 @@ has_word_start(const char *in, size_t in_len)
 static char *
 header_as_is(const char *in, size_t in_len)
 {
-	char *out;
-
 	if (!ndr_is_utf8(in, in_len))
 		return ndr_charset_to_utf8(NULL, in, in_len, NULL);
-	out = xmalloc(in_len + 1);
-	memcpy(out, in, in_len);
-	out[in_len] = '\0';
-	return out;
+	return xstrndup(in, in_len);
 }
 
 char *
