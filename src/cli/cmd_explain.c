@@ -621,16 +621,17 @@ window_prove(struct explain *ex, struct window *w)
  * of another, so that this thread reads, proves and prints meanwhile (all three go one
  * window at a time, in input order).
  */
+#define EXPLAIN_WINDOWS	4	/* in hand: read, parsed, proved, written */
+
 struct pipeline {
-	struct window *writing, *proved, *parsing;
-	struct window *write, *parse;	/* the batch on the workers (NULL: none) */
+	struct window *writing, *proved, *parsing;	/* the batch: writing and parsing */
 	bool is_running;
 };
 
 static size_t
 batch_items(const struct pipeline *p)
 {
-	return (p->write != NULL ? p->write->n : 0) + (p->parse != NULL ? p->parse->n : 0);
+	return (p->writing != NULL ? p->writing->n : 0) + (p->parsing != NULL ? p->parsing->n : 0);
 }
 
 /* On a worker: item i of the batch, the writes first. */
@@ -638,12 +639,12 @@ static void
 batch_item(void *arg, size_t i)
 {
 	struct pipeline *p = arg;
-	size_t n_write = p->write != NULL ? p->write->n : 0;
+	size_t n_write = p->writing != NULL ? p->writing->n : 0;
 
 	if (i < n_write)
-		window_write(p->write, i);
+		window_write(p->writing, i);
 	else
-		window_parse(p->parse, i - n_write);
+		window_parse(p->parsing, i - n_write);
 }
 
 /* The batch on the workers done (this thread joins in). */
@@ -676,10 +677,6 @@ window_step(struct explain *ex, struct pipeline *p, struct window *next, int *wo
 	p->writing = p->proved;
 	p->proved = NULL;
 	p->parsing = next;
-	if (next != NULL)
-		next->ex = ex;
-	p->write = p->writing;
-	p->parse = next;
 	if (batch_items(p) > 0) {
 		workers_start(ex->workers, batch_item, p, batch_items(p));
 		p->is_running = true;
@@ -743,7 +740,7 @@ static int
 explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mailbox *first)
 {
 	struct run_ctx *ctx = ex->ctx;
-	struct window *win[4], *spare[4], *fill;
+	struct window *win[EXPLAIN_WINDOWS], *spare[EXPLAIN_WINDOWS], *fill;
 	struct pipeline pipe = { 0 };
 	size_t n_spare = 0;
 	char *nagios_text = NULL;
@@ -764,8 +761,10 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		ndr_mailbox_close(first);
 		return EXIT_UNKNOWN;
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < EXPLAIN_WINDOWS; i++) {
 		spare[n_spare++] = win[i] = xcalloc(1, sizeof(*win[i]));
+		win[i]->ex = ex;
+	}
 	fill = spare[--n_spare];
 	progress_begin(&ex->prog, _("explain: %zu bounces read, %.0f per second, %s"));
 	batch_tally_begin(&ex->tally);
@@ -809,7 +808,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 
 				if (printed != NULL)
 					spare[n_spare++] = printed;
-				fill = spare[--n_spare];	/* four windows: one is free */
+				fill = spare[--n_spare];	/* one is always free */
 			}
 		}
 		ndr_mailbox_close(mb);
@@ -820,7 +819,7 @@ explain_many(struct explain *ex, char *const *paths, int n_paths, struct ndr_mai
 		window_step(ex, &pipe, NULL, &worst);
 out:
 	pipeline_join(ex, &pipe);	/* nothing freed under the workers */
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < EXPLAIN_WINDOWS; i++)
 		window_free(win[i]);
 	progress_end(&ex->prog);
 	/* as the batch modes: a run that could not write all it found is UNKNOWN */

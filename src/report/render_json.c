@@ -159,6 +159,13 @@ jout_char(struct jout *j, char c)
 	j->buf[j->len++] = c;
 }
 
+/* What JSON must escape: a control byte, '"' or '\\'. */
+static bool
+byte_needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
 #ifdef __SSE2__
 /* The bytes of 16 that JSON must escape: a control byte (< 0x20, where subtracting 0x1f
  * saturates to 0), '"' or '\\'. */
@@ -197,7 +204,7 @@ next_escape(const char *s, size_t i, size_t n)
 	return n;
 #else
 	for (; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+		if (byte_needs_escape((unsigned char)s[i]))
 			break;
 	return i;
 #endif
@@ -283,7 +290,7 @@ jout_short_string(struct jout *j, const char *s, size_t n)
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x20 || c == '"' || c == '\\')
+		if (byte_needs_escape(c))
 			o += escape_byte(c, o);
 		else
 			*o++ = (char)c;

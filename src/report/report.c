@@ -53,7 +53,7 @@ struct finding_share {
 
 struct shared_text {
 	size_t len;
-	char bytes[];
+	char *bytes;	/* the writer's own, taken over */
 };
 
 struct report {
@@ -167,6 +167,8 @@ static void
 share_unref(struct finding_share *sh)
 {
 	if (sh != NULL && __atomic_sub_fetch(&sh->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		if (sh->text != NULL)
+			free(sh->text->bytes);
 		free(sh->text);
 		free(sh);
 	}
@@ -439,15 +441,15 @@ finding_shared_text(const struct finding *f, char *(*write)(const struct finding
 	if (t == NULL) {
 		if ((bytes = write(f, &n)) == NULL)
 			return NULL;
-		mine = xmalloc(sizeof(*mine) + n + 1);
+		mine = xmalloc(sizeof(*mine));
 		mine->len = n;
-		memcpy(mine->bytes, bytes, n + 1);
-		free(bytes);
+		mine->bytes = bytes;
 		/* another thread may have written a copy meanwhile: the first text stays */
 		if (__atomic_compare_exchange_n(&f->share->text, &none, mine, false,
 		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			t = mine;
 		} else {
+			free(bytes);
 			free(mine);
 			t = none;
 		}
