@@ -319,6 +319,14 @@ line_start_plain(const char *s, size_t n, size_t from)
 	return n;
 }
 
+/* Is the line that ends at s + c (s[c - 1] is its '\n'; it starts at or after s) empty,
+ * CRLF or LF? */
+static bool
+line_before_is_blank(const char *s, size_t c)
+{
+	return c == 1 || s[c - 2] == '\n' || (s[c - 2] == '\r' && (c == 2 || s[c - 3] == '\n'));
+}
+
 /* Must the line at s + c (a line start, c >= 1) be looked at by mbox_read()'s line by line
  * path: a "From " line after an empty line (a separator), an escaped ">From " line, or
  * one whose first bytes are not all buffered yet? */
@@ -332,9 +340,7 @@ is_stop(const char *s, size_t n, size_t c)
 			return true;
 		if (memcmp(s + c, "From ", 5) != 0)
 			return false;
-		/* the line before (it starts at or after s) is empty */
-		return c == 1 || s[c - 2] == '\n' ||
-		    (s[c - 2] == '\r' && (c == 2 || s[c - 3] == '\n'));
+		return line_before_is_blank(s, c);
 	}
 	/* as the line by line path reads them: the '>'s buffered, then "From " */
 	if (n - c < 6)
@@ -436,8 +442,7 @@ plain_span(char *dst, const char *s, size_t n, bool *blank)
 			return 0;
 		end = (size_t)(nl - s) + 1;
 	}
-	*blank = end == 1 || s[end - 2] == '\n' ||
-	    (s[end - 2] == '\r' && (end == 2 || s[end - 3] == '\n'));
+	*blank = line_before_is_blank(s, end);
 	return end;
 }
 
