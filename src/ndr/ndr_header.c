@@ -169,9 +169,6 @@ ndr_hdrs_parse(const char *p, size_t len, struct ndr_hdrs *h)
 void
 ndr_hdrs_fini(struct ndr_hdrs *h)
 {
-	size_t i;
-
-	(void)i;
 	free(h->arena);
 	h->arena = NULL;
 	h->n = 0;

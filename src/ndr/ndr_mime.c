@@ -30,16 +30,6 @@ struct walk {
 	bool has_plain;
 };
 
-/* Whether ndr_mime_decode() of p/len would give p/len itself: no transfer encoding to
- * undo and nothing to convert. */
-static bool
-decode_is_identity(const char *cte, const char *p, size_t len)
-{
-	if (cte != NULL && (strncasecmp(cte, "quoted-printable", 16) == 0 ||
-	    strncasecmp(cte, "base64", 6) == 0))
-		return false;
-	return ndr_charset_is_identity(p, len);
-}
 
 char *
 ndr_mime_decode(const char *cte, const char *charset, const char *p, size_t len,
@@ -210,6 +200,22 @@ feedback_part(struct ndr *n, const char *p, size_t len)
 static void walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
     const char *default_type, int depth);
 
+/* p/len as ndr_mime_decode() gives it, without a copy where that is p/len itself (no
+ * transfer encoding to undo, nothing to convert: most parts are ASCII as they are).
+ * *to_free is what the caller frees, NULL then. */
+static const char *
+decode_view(const char *cte, const char *charset, const char *p, size_t len,
+    size_t *out_len, char **to_free)
+{
+	if ((cte == NULL || (strncasecmp(cte, "quoted-printable", 16) != 0 &&
+	    strncasecmp(cte, "base64", 6) != 0)) && ndr_charset_is_identity(p, len)) {
+		*to_free = NULL;
+		*out_len = len;
+		return p;
+	}
+	return *to_free = ndr_mime_decode(cte, charset, p, len, out_len);
+}
+
 /* The first delimiter line at or after from: a delimiter starts a line (RFC 2046 5.1.1),
  * so after a '-' that does not start one the search goes on at the next line. */
 static const char *
@@ -328,11 +334,10 @@ walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
 	} else if (strcmp(ctype, "message/delivery-status") == 0 ||
 	    strcmp(ctype, "message/global-delivery-status") == 0) {
 		/* a second DSN part (forwarded bounces) adds nothing reliable */
-		if (!w->n->has_dsn && decode_is_identity(cte, p, len)) {
-			ndr_dsn_parse(w->n, p, len);
-		} else if (!w->n->has_dsn) {
-			dec = ndr_mime_decode(cte, "utf-8", p, len, &dec_len);
-			ndr_dsn_parse(w->n, dec, dec_len);
+		if (!w->n->has_dsn) {
+			const char *d = decode_view(cte, "utf-8", p, len, &dec_len, &dec);
+
+			ndr_dsn_parse(w->n, d, dec_len);
 			free(dec);
 		}
 	} else if (strcmp(ctype, "message/feedback-report") == 0) {
@@ -372,14 +377,11 @@ walk_entity(struct walk *w, const struct ndr_hdrs *h, const char *p, size_t len,
 			snprintf(w->html_charset, sizeof(w->html_charset), "%s", charset);
 		}
 	} else if (strncmp(ctype, "text/", 5) == 0) {
-		/* text/plain and the odd text/x-* of appliances; most are ASCII as they are */
-		if (decode_is_identity(cte, p, len)) {
-			text_append(w->n, p, len);
-		} else {
-			dec = ndr_mime_decode(cte, charset, p, len, &dec_len);
-			text_append(w->n, dec, dec_len);
-			free(dec);
-		}
+		/* text/plain and the odd text/x-* of appliances */
+		const char *d = decode_view(cte, charset, p, len, &dec_len, &dec);
+
+		text_append(w->n, d, dec_len);
+		free(dec);
 		w->has_plain = true;
 	}
 	/* other types (images, application) carry nothing about the failure */
