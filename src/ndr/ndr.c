@@ -160,17 +160,7 @@ phrase(const struct ndr *n, struct phrases *ph, int which)
 		ready = true;
 	}
 	if (!ph->found) {
-		uint32_t w, left = (1u << N_PHRASES) - 1;
-		long p;
-
-		for (p = ndr_multi_next(&m, n->text, n->text_len, 0, &w); p >= 0 && left != 0;
-		    p = ndr_multi_next(&m, n->text, n->text_len, (size_t)p + 1, &w)) {
-			uint32_t first = w & left;
-
-			left &= ~first;
-			for (; first != 0; first &= first - 1)
-				ph->at[__builtin_ctz(first)] = n->text + p;
-		}
+		ndr_multi_first_each(&m, n->text, n->text_len, 0, (1u << N_PHRASES) - 1, ph->at);
 		ph->found = true;
 	}
 	return ph->at[which];

@@ -5,8 +5,9 @@
  * buckets whose phrases have those bytes there (plain C: a table per byte; SSSE3 and
  * AVX2: 16 or 32 offsets at a time from tables indexed by each byte's low and high
  * nibble, "Teddy" as in Hyperscan, then the byte tables); each candidate is then compared
- * in full. Candidates may be false, never missing, so all ways give the same answers. The window is the last one all phrases
- * have: their first bytes are often alike ("-----", "the "), their middles less so. */
+ * in full. Candidates may be false, never missing, so all ways give the same answers.
+ * The window is the last one all phrases have: their first bytes are often alike
+ * ("-----", "the "), their middles less so. */
 #include "config.h"
 
 #include <string.h>
@@ -315,4 +316,26 @@ ndr_multi_next(const struct ndr_multi *m, const char *t, size_t len, size_t from
     uint32_t *which)
 {
 	return ndr_multi_next_level(m, t, len, from, which, 2);
+}
+
+uint32_t
+ndr_multi_first_each(const struct ndr_multi *m, const char *t, size_t len, size_t from,
+    uint32_t want, const char **at)
+{
+	uint32_t left = want, which;
+	long p;
+	size_t k;
+
+	for (k = 0; k < m->n; k++)
+		if (want & (1u << k))
+			at[k] = NULL;
+	for (p = ndr_multi_next(m, t, len, from, &which); p >= 0 && left != 0;
+	    p = ndr_multi_next(m, t, len, (size_t)p + 1, &which)) {
+		uint32_t first = which & left;
+
+		left &= ~first;
+		for (; first != 0; first &= first - 1)
+			at[__builtin_ctz(first)] = t + p;
+	}
+	return want & ~left;
 }

@@ -64,6 +64,11 @@ void ndr_multi_init(struct ndr_multi *m, const char *const *pats, size_t n);
 long ndr_multi_next(const struct ndr_multi *m, const char *t, size_t len, size_t from,
     uint32_t *which);
 
+/* Where each phrase of want (bit k: pats[k]) first starts at or after from in t/len, into
+ * at[k] (NULL: nowhere), in one pass that ends once all are found; returns those found. */
+uint32_t ndr_multi_first_each(const struct ndr_multi *m, const char *t, size_t len, size_t from,
+    uint32_t want, const char **at);
+
 /* The same without SIMD (the fallback). */
 long ndr_multi_next_plain(const struct ndr_multi *m, const char *t, size_t len, size_t from,
     uint32_t *which);

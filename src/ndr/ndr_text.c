@@ -117,20 +117,11 @@ marker_set(void)
 static const char *
 marker_in_line(const char *text, size_t off, size_t len, size_t first)
 {
-	const struct ndr_multi *m = marker_set();
-	const char *at[N_MARKERS] = { NULL };
-	uint32_t which, seen = 0;
-	long p;
+	const char *at[N_MARKERS];
+	uint32_t seen = ndr_multi_first_each(marker_set(), text, off + len, first,
+	    (1u << N_MARKERS) - 1, at);
 
 	/* every marker in the line, each where it first is: the table's order wins */
-	for (p = ndr_multi_next(m, text, off + len, first, &which); p >= 0 && !(seen & 1);
-	    p = ndr_multi_next(m, text, off + len, (size_t)p + 1, &which)) {
-		uint32_t w = which & ~seen;
-
-		seen |= which;
-		for (; w != 0; w &= w - 1)
-			at[__builtin_ctz(w)] = text + p;
-	}
 	return at[__builtin_ctz(seen)];
 }
 

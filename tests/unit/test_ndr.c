@@ -772,6 +772,29 @@ multi_agree(const char *const *pats, size_t n, const struct ndr_multi *m, const 
 	free(t);
 }
 
+/* ndr_multi_first_each(): where each wanted phrase first starts, case folded, from an
+ * offset on; NULL for the ones missing, and the others untouched. */
+static void
+test_multi_first_each(void **state)
+{
+	static const char *const pats[] = { "abc", "BC", "zz", "x" };
+	const char *text = "xxbcABCbc", *at[4] = { NULL, NULL, NULL, "untouched" };
+	struct ndr_multi m;
+	uint32_t found;
+
+	(void)state;
+	ndr_multi_init(&m, pats, 4);
+	found = ndr_multi_first_each(&m, text, strlen(text), 1, 0x7, at);
+	assert_int_equal(found, 0x3);
+	assert_ptr_equal(at[0], text + 4);
+	assert_ptr_equal(at[1], text + 2);
+	assert_null(at[2]);
+	assert_string_equal(at[3], "untouched");
+	found = ndr_multi_first_each(&m, text, strlen(text), 0, 0xf, at);
+	assert_int_equal(found, 0xb);
+	assert_ptr_equal(at[3], text);
+}
+
 static void
 test_multi(void **state)
 {
@@ -1016,6 +1039,7 @@ main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_multi),
+		cmocka_unit_test(test_multi_first_each),
 		cmocka_unit_test(test_codes_agree),
 		cmocka_unit_test(test_ci_find_agree),
 	};
