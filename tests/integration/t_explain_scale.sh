@@ -79,7 +79,7 @@ sc_assert "two bounces of one window need the same proof: the later reads the ea
 	"$OUT/mixed.jsonl" ndr.verify-recipient \
 	'"reused_from" not in verdicts[50][0]["data"] and verdicts[51][0]["data"].get("reused_from") == docs[50]["target"]'
 
-# Bounces are proved a window at a time (64, cmd_explain.c) and written out in input order;
+# Bounces are proved a window at a time (64, explain_mailbox.c) and written out in input order;
 # a proof planned in one window is reused by the next. A bounce's DNS stats count the
 # lookups since the bounce before it was written out, so the window's land on its first.
 cat "$OUT/same50.mbox" "$OUT/other.mbox" "$OUT/same50.mbox" >"$OUT/long.mbox"
